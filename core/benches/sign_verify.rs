@@ -1,0 +1,2 @@
+//! SigV4 sign/verify benchmarks (being written).
+fn main() {}

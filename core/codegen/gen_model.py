@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+"""Generate core/src/model/generated.rs from botocore's SSM service model.
+
+The service model (botocore/data/ssm/2014-11-06/service-2.json.gz) is the reference
+for every name, type and constraint. This script turns the shapes reachable from the
+eight Run Command operations into serde types, and the input shapes' constraints
+(required, length, pattern, range, list size, enum) into `Validate` impls.
+
+    python3 core/codegen/gen_model.py            # rewrite the file
+    python3 core/codegen/gen_model.py --check    # fail if the file is stale (make test)
+
+It needs only the standard library plus the botocore data file; pass --model PATH
+or let it find botocore in the project venv.
+"""
+
+import argparse
+import glob
+import gzip
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "core", "src", "model", "generated.rs")
+
+OPERATIONS = [
+    "SendCommand",
+    "ListCommands",
+    "ListCommandInvocations",
+    "GetCommandInvocation",
+    "CancelCommand",
+    "DescribeInstanceInformation",
+    "DescribeDocument",
+    "ListDocuments",
+]
+
+# Patterns with a hand-written matcher in core/src/validate/patterns.rs, by shape.
+PATTERN_VARIANTS = {
+    "AlarmName": "AlarmName",
+    "DocumentARN": "DocumentArn",
+    "DocumentVersion": "DocumentVersion",
+    "DocumentVersionName": "DocumentVersionName",
+    "InstanceId": "InstanceId",
+    "MaxConcurrency": "MaxConcurrency",
+    "MaxErrors": "MaxErrors",
+    "TargetKey": "TargetKey",
+}
+
+RUST_KEYWORDS = {"type", "match", "ref", "self", "move", "loop", "where", "use", "mod", "fn"}
+
+
+def find_model(name):
+    pattern = os.path.join(
+        ROOT, ".venv", "lib", "python*", "site-packages", "botocore", "data", "ssm", "2014-11-06", name
+    )
+    hits = glob.glob(pattern)
+    if not hits:
+        sys.exit(f"gen_model: {name} not found under .venv (run `make setup`)")
+    return hits[0]
+
+
+def botocore_version():
+    hits = glob.glob(os.path.join(ROOT, ".venv", "lib", "python*", "site-packages", "botocore", "__init__.py"))
+    for line in open(hits[0]) if hits else []:
+        if line.startswith("__version__"):
+            return line.split("=")[1].strip().strip("'\"")
+    return "unknown"
+
+
+def snake(name):
+    out = []
+    for i, c in enumerate(name):
+        if c.isupper() and i > 0:
+            prev = name[i - 1]
+            nxt = name[i + 1] if i + 1 < len(name) else ""
+            if prev.islower() or prev.isdigit() or (prev.isupper() and nxt.islower()):
+                out.append("_")
+        out.append(c.lower())
+    s = "".join(out)
+    return f"r#{s}" if s in RUST_KEYWORDS else s
+
+
+def variant_name(value):
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", value) if p]
+    name = "".join(p[0].upper() + p[1:] for p in parts)
+    if name.isupper() and len(name) > 1:
+        name = name[0] + name[1:].lower()
+    if name[0].isdigit():
+        name = "V" + name
+    if name == "Unknown":  # the catch-all `Unknown(String)` owns that name
+        name = "UnknownValue"
+    return name
+
+
+def type_name(shape):
+    for suffix, repl in (("Request", "Input"), ("Result", "Output")):
+        if shape in OP_IO and shape.endswith(suffix):
+            return shape[: -len(suffix)] + repl
+    return shape
+
+
+def doc_line(text, fallback):
+    """First sentence of the model's HTML documentation, as one safe rustdoc line."""
+    if not text:
+        return fallback
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = html.unescape(text)
+    text = " ".join(text.split())
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    if m:
+        text = m.group(1)
+    if len(text) > 220:
+        text = text[:217].rsplit(" ", 1)[0] + "..."
+    for a, b in (("\\", "\\\\"), ("[", "\\["), ("]", "\\]"), ("<", "&lt;"), (">", "&gt;"), ("`", "'"), ("*", "\\*"), ("_", "\\_")):
+        text = text.replace(a, b)
+    if text.startswith(("#", "-", "+", "1.", "|", "=")):
+        text = "\\" + text
+    return text or fallback
+
+
+def load(model_path):
+    global S, OP_IO
+    model = json.load(gzip.open(model_path))
+    S = model["shapes"]
+    OP_IO = set()
+    for op in OPERATIONS:
+        o = model["operations"][op]
+        OP_IO.add(o["input"]["shape"])
+        OP_IO.add(o["output"]["shape"])
+    return model
+
+
+def reachable(roots):
+    seen = []
+
+    def walk(n):
+        if n in seen:
+            return
+        seen.append(n)
+        s = S[n]
+        for v in s.get("members", {}).values():
+            walk(v["shape"])
+        if "member" in s:
+            walk(s["member"]["shape"])
+        if "key" in s:
+            walk(s["key"]["shape"])
+            walk(s["value"]["shape"])
+
+    for r in roots:
+        walk(r)
+    return seen
+
+
+def rust_type(n):
+    s = S[n]
+    t = s["type"]
+    if t == "string":
+        base = n if "enum" in s else "String"
+    elif t == "integer":
+        base = "i32"
+    elif t == "long":
+        base = "i64"
+    elif t == "boolean":
+        base = "bool"
+    elif t == "timestamp":
+        base = "EpochSeconds"
+    elif t == "list":
+        base = f"Vec<{rust_type(s['member']['shape'])}>"
+    elif t == "map":
+        base = f"BTreeMap<{rust_type(s['key']['shape'])}, {rust_type(s['value']['shape'])}>"
+    elif t == "structure":
+        base = type_name(n)
+    else:
+        raise SystemExit(f"gen_model: unsupported shape type {t} ({n})")
+    if s.get("sensitive"):
+        base = f"Sensitive<{base}>"
+    return base
+
+
+def has_checks(n, stack=()):
+    """Whether a value of shape n can break any model constraint."""
+    s = S[n]
+    if n in stack:
+        return False
+    t = s["type"]
+    if t == "string":
+        return any(k in s for k in ("min", "max", "pattern", "enum"))
+    if t in ("integer", "long"):
+        return "min" in s or "max" in s
+    if t == "list":
+        return "min" in s or "max" in s or has_checks(s["member"]["shape"], stack + (n,))
+    if t == "map":
+        return "min" in s or "max" in s or has_checks(s["value"]["shape"], stack + (n,))
+    if t == "structure":
+        return True
+    return False
+
+
+def emit_check(n, expr, path, out, indent, depth=0):
+    """Lines checking `expr` (a reference to a value of shape n) at `path`."""
+    s = S[n]
+    t = s["type"]
+    pad = "    " * indent
+    inner = f"{expr}.0" if s.get("sensitive") else expr
+    if t == "string" and "enum" in s:
+        out.append(f"{pad}if let {n}::Unknown(_) = {inner} {{")
+        out.append(f"{pad}    problems.push({path}, Rule::Enum {{ allowed: {n}::VALUES }});")
+        out.append(f"{pad}}}")
+    elif t == "string":
+        if "min" in s or "max" in s:
+            out.append(f"{pad}problems.length({path}, {inner}, {opt(s.get('min'))}, {opt(s.get('max'))});")
+        if "pattern" in s:
+            variant = PATTERN_VARIANTS.get(n)
+            if variant is None:
+                raise SystemExit(f"gen_model: input shape {n} has pattern {s['pattern']!r} and no matcher")
+            out.append(f"{pad}problems.pattern({path}, {inner}, Pattern::{variant});")
+    elif t in ("integer", "long"):
+        if "min" in s or "max" in s:
+            out.append(f"{pad}problems.range({path}, i64::from(*{inner}), {opt(s.get('min'))}, {opt(s.get('max'))});")
+    elif t == "list":
+        if "min" in s or "max" in s:
+            out.append(f"{pad}problems.items({path}, {inner}.len(), {opt(s.get('min'))}, {opt(s.get('max'))});")
+        m = s["member"]["shape"]
+        if has_checks(m):
+            i, item = f"i{depth}", f"item{depth}"
+            out.append(f"{pad}for ({i}, {item}) in {inner}.iter().enumerate() {{")
+            out.append(f"{pad}    let path = &{path}.index({i});")
+            emit_check(m, item, "path", out, indent + 1, depth + 1)
+            out.append(f"{pad}}}")
+    elif t == "map":
+        if "min" in s or "max" in s:
+            out.append(f"{pad}problems.items({path}, {inner}.len(), {opt(s.get('min'))}, {opt(s.get('max'))});")
+        v = s["value"]["shape"]
+        if has_checks(v):
+            k, item = f"k{depth}", f"v{depth}"
+            out.append(f"{pad}for ({k}, {item}) in {inner}.iter() {{")
+            out.append(f"{pad}    let path = &{path}.key({k});")
+            emit_check(v, item, "path", out, indent + 1, depth + 1)
+            out.append(f"{pad}}}")
+    elif t == "structure":
+        out.append(f"{pad}{inner}.validate_at({path}, problems);")
+
+
+def opt(v):
+    return f"Some({v})" if v is not None else "None"
+
+
+def generate(model, version):
+    inputs = [model["operations"][o]["input"]["shape"] for o in OPERATIONS]
+    outputs = [model["operations"][o]["output"]["shape"] for o in OPERATIONS]
+    input_shapes = set(reachable(inputs))
+    all_shapes = reachable(inputs + outputs)
+    lines = []
+    w = lines.append
+    w("// @generated by core/codegen/gen_model.py from botocore %s's SSM service model" % version)
+    w("// (service-2.json, API version %s). Do not edit: change the generator and rerun it." % model["metadata"]["apiVersion"])
+    w("")
+    w("use alloc::collections::BTreeMap;")
+    w("use alloc::string::String;")
+    w("use alloc::vec::Vec;")
+    w("use serde::{Deserialize, Serialize};")
+    w("")
+    w("use super::{EpochSeconds, Operation, Sensitive};")
+    w("use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Validate};")
+    w("")
+
+    # Enums.
+    for n in sorted(all_shapes):
+        s = S[n]
+        if s["type"] == "string" and "enum" in s:
+            w(f"string_enum! {{")
+            w(f"    /// {doc_line(s.get('documentation'), f'Values of the model shape `{n}`.')}")
+            w(f"    {n} {{")
+            for value in s["enum"]:
+                w(f"        /// `{value}`")
+                w(f"        {variant_name(value)} => {json.dumps(value)},")
+            w("    }")
+            w("}")
+            w("")
+
+    # Structures.
+    for n in all_shapes:
+        s = S[n]
+        if s["type"] != "structure" or s.get("exception"):
+            continue
+        tn = type_name(n)
+        if n in OP_IO:
+            fallback = f"{'Input' if n.endswith('Request') else 'Output'} of the `{n[:-7] if n.endswith('Request') else n[:-6]}` operation."
+        else:
+            fallback = f"The model structure `{n}`."
+        doc = doc_line(s.get("documentation"), fallback) if n not in OP_IO else fallback
+        w(f"/// {doc}")
+        w("#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]")
+        w(f"pub struct {tn} {{")
+        required = set(s.get("required", []))
+        for mname, m in s["members"].items():
+            mdoc = doc_line(m.get("documentation") or S[m["shape"]].get("documentation"), f"`{mname}`.")
+            if mname in required:
+                mdoc += " Required."
+            w(f"    /// {mdoc}")
+            w(f'    #[serde(rename = "{mname}", default, skip_serializing_if = "Option::is_none")]')
+            w(f"    pub {snake(mname)}: Option<{rust_type(m['shape'])}>,")
+        w("}")
+        w("")
+        if n in input_shapes:
+            w(f"impl Validate for {tn} {{")
+            w("    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {")
+            body = []
+            for mname, m in s["members"].items():
+                field = snake(mname)
+                ms = m["shape"]
+                needs = has_checks(ms)
+                if mname in required:
+                    if needs:
+                        body.append(f"        match &self.{field} {{")
+                        body.append(f'            None => problems.push(&path.field("{mname}"), Rule::Required),')
+                        body.append("            Some(value) => {")
+                        body.append(f'                let path = &path.field("{mname}");')
+                        emit_check(ms, "value", "path", body, 4)
+                        body.append("            }")
+                        body.append("        }")
+                    else:
+                        body.append(f"        if self.{field}.is_none() {{")
+                        body.append(f'            problems.push(&path.field("{mname}"), Rule::Required);')
+                        body.append("        }")
+                elif needs:
+                    body.append(f"        if let Some(value) = &self.{field} {{")
+                    body.append(f'            let path = &path.field("{mname}");')
+                    emit_check(ms, "value", "path", body, 3)
+                    body.append("        }")
+            if n in inputs:
+                body.append("        self.check_documented_rules(path, problems);")
+            if not body:
+                body.append("        let _ = (path, problems);")
+            lines.extend(body)
+            w("    }")
+            w("}")
+            w("")
+
+    # Operations.
+    w("/// The eight Run Command operations this crate models, by name.")
+    w("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]")
+    w("pub enum OperationName {")
+    for op in OPERATIONS:
+        w(f"    /// `{op}`: {doc_line(model['operations'][op].get('documentation'), op)}")
+        w(f"    {op},")
+    w("}")
+    w("")
+    w("impl OperationName {")
+    w("    /// Every modelled operation.")
+    w("    pub const ALL: &'static [OperationName] = &[")
+    for op in OPERATIONS:
+        w(f"        OperationName::{op},")
+    w("    ];")
+    w("")
+    w("    /// The operation's name on the wire (the part after `AmazonSSM.` in `X-Amz-Target`).")
+    w("    #[must_use]")
+    w("    pub const fn as_str(self) -> &'static str {")
+    w("        match self {")
+    for op in OPERATIONS:
+        w(f'            OperationName::{op} => "{op}",')
+    w("        }")
+    w("    }")
+    w("")
+    w("    /// The operation called `name`, if it is one of the modelled ones.")
+    w("    #[must_use]")
+    w("    pub fn from_name(name: &str) -> Option<OperationName> {")
+    w("        match name {")
+    for op in OPERATIONS:
+        w(f'            "{op}" => Some(OperationName::{op}),')
+    w("            _ => None,")
+    w("        }")
+    w("    }")
+    w("")
+    w("    /// The error codes the service model declares for this operation.")
+    w("    #[must_use]")
+    w("    pub const fn declared_errors(self) -> &'static [&'static str] {")
+    w("        match self {")
+    for op in OPERATIONS:
+        errs = ", ".join(json.dumps(e["shape"]) for e in model["operations"][op].get("errors", []))
+        w(f"            OperationName::{op} => &[{errs}],")
+    w("        }")
+    w("    }")
+    w("")
+    w("    /// Pagination, for the operations the model marks pageable.")
+    w("    #[must_use]")
+    w("    pub const fn pagination(self) -> Option<Pagination> {")
+    w("        match self {")
+    for op in OPERATIONS:
+        p = PAGINATORS.get(op)
+        if p:
+            w(f"            OperationName::{op} => Some(Pagination {{")
+            w(f'                input_token: "{p["input_token"]}",')
+            w(f'                output_token: "{p["output_token"]}",')
+            w(f'                limit_key: "{p["limit_key"]}",')
+            w(f'                result_key: "{p["result_key"]}",')
+            w("            }),")
+    w("            _ => None,")
+    w("        }")
+    w("    }")
+    w("}")
+    w("")
+    w("/// How a pageable operation pages, from the model's paginators file.")
+    w("#[derive(Clone, Copy, Debug, PartialEq, Eq)]")
+    w("pub struct Pagination {")
+    w("    /// Input member that takes the token of the next page.")
+    w("    pub input_token: &'static str,")
+    w("    /// Output member that carries the token of the next page.")
+    w("    pub output_token: &'static str,")
+    w("    /// Input member that limits the page size.")
+    w("    pub limit_key: &'static str,")
+    w("    /// Output member that holds the page's items.")
+    w("    pub result_key: &'static str,")
+    w("}")
+    w("")
+    for op in OPERATIONS:
+        o = model["operations"][op]
+        w(f"/// Marker type for the `{op}` operation.")
+        w("#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]")
+        w(f"pub struct {op};")
+        w("")
+        w(f"impl Operation for {op} {{")
+        w(f"    const NAME: OperationName = OperationName::{op};")
+        w(f"    type Input = {type_name(o['input']['shape'])};")
+        w(f"    type Output = {type_name(o['output']['shape'])};")
+        w("}")
+        w("")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    global PAGINATORS
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="fail if the generated file is stale")
+    ap.add_argument("--model", help="path to service-2.json.gz")
+    args = ap.parse_args()
+    model_path = args.model or find_model("service-2.json.gz")
+    model = load(model_path)
+    PAGINATORS = json.load(open(os.path.join(os.path.dirname(model_path), "paginators-1.json")))["pagination"]
+    code = generate(model, botocore_version())
+    code = subprocess.run(
+        ["rustfmt", "--edition", "2021"],
+        input=code, capture_output=True, text=True, check=True,
+    ).stdout
+    if args.check:
+        current = open(OUT).read() if os.path.exists(OUT) else ""
+        if current != code:
+            sys.exit(f"gen_model: {os.path.relpath(OUT, ROOT)} is stale: run python3 core/codegen/gen_model.py")
+        print(f"gen_model: {os.path.relpath(OUT, ROOT)} matches the service model")
+        return
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        f.write(code)
+    print(f"gen_model: wrote {os.path.relpath(OUT, ROOT)} ({code.count(chr(10))} lines)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,501 @@
+//! Decoding of responses: success bodies into typed outputs, and error responses
+//! into a [`ServiceError`] the way botocore's JSON parser reads them.
+//!
+//! Error responses, as botocore's `BaseJSONParser` reads them:
+//! - `__type` is the code, in any of the forms `Code`, `ns#Code` or `Code:suffix`;
+//! - the message is `message`, else `Message`;
+//! - the request id is the `x-amzn-RequestId` header;
+//! - a 5xx with an empty or HTML body gets the status as its code;
+//! - a body that is not JSON is kept as the message and the status becomes the code.
+//!
+//! One deliberate difference: when a non-JSON body is an AWS XML error document
+//! (`<Error><Code>…</Code><Message>…</Message>`, as moto and some front ends answer
+//! auth failures), its code and message are taken from it, so a signature failure
+//! decodes to [`ErrorCode::SignatureDoesNotMatch`] rather than to `403`.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::Deserialize;
+
+use crate::model::Operation;
+
+/// A response as received: status, headers, body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers as received.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header called `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `x-amzn-RequestId` header.
+    #[must_use]
+    pub fn request_id(&self) -> Option<&str> {
+        self.header("x-amzn-RequestId")
+    }
+}
+
+string_enum! {
+    /// An AWS error code: every error the model declares for the eight Run Command
+    /// operations, plus the common auth, throttling, skew and transient codes.
+    /// Codes not listed are kept verbatim in `Unknown`.
+    ErrorCode {
+        /// Modelled: an instance ID appears more than once.
+        DuplicateInstanceId => "DuplicateInstanceId",
+        /// Modelled: an error occurred on the server side.
+        InternalServerError => "InternalServerError",
+        /// Modelled: the command ID is not valid.
+        InvalidCommandId => "InvalidCommandId",
+        /// Modelled: the document does not exist or is not accessible.
+        InvalidDocument => "InvalidDocument",
+        /// Modelled: the document version is not valid or does not exist.
+        InvalidDocumentVersion => "InvalidDocumentVersion",
+        /// Modelled: the filter key is not valid.
+        InvalidFilterKey => "InvalidFilterKey",
+        /// Modelled: the instance is not valid, not managed, or not reachable.
+        InvalidInstanceId => "InvalidInstanceId",
+        /// Modelled: an instance information filter value is not valid.
+        InvalidInstanceInformationFilterValue => "InvalidInstanceInformationFilterValue",
+        /// Modelled: the pagination token is not valid.
+        InvalidNextToken => "InvalidNextToken",
+        /// Modelled: the notification configuration is not valid.
+        InvalidNotificationConfig => "InvalidNotificationConfig",
+        /// Modelled: the S3 output bucket does not exist.
+        InvalidOutputFolder => "InvalidOutputFolder",
+        /// Modelled: the parameters do not fit the document.
+        InvalidParameters => "InvalidParameters",
+        /// Modelled: the plugin name is not valid.
+        InvalidPluginName => "InvalidPluginName",
+        /// Modelled: the service role is not valid.
+        InvalidRole => "InvalidRole",
+        /// Modelled: the command invocation does not exist (yet).
+        InvocationDoesNotExist => "InvocationDoesNotExist",
+        /// Modelled: the document is larger than 64 KB.
+        MaxDocumentSizeExceeded => "MaxDocumentSizeExceeded",
+        /// Modelled: the document does not support the instance's platform.
+        UnsupportedPlatformType => "UnsupportedPlatformType",
+        /// Auth: the access key id is not known.
+        UnrecognizedClientException => "UnrecognizedClientException",
+        /// Auth: the signature does not match (awsJson services).
+        InvalidSignatureException => "InvalidSignatureException",
+        /// Auth: the signature does not match (query/XML front ends).
+        SignatureDoesNotMatch => "SignatureDoesNotMatch",
+        /// Auth: the Authorization header is malformed.
+        IncompleteSignatureException => "IncompleteSignatureException",
+        /// Auth: the Authorization header is malformed (query/XML front ends).
+        IncompleteSignature => "IncompleteSignature",
+        /// Auth: the access key id or session token is not valid.
+        InvalidClientTokenId => "InvalidClientTokenId",
+        /// Auth: the session token has expired.
+        ExpiredTokenException => "ExpiredTokenException",
+        /// Auth: the session token has expired (query/XML front ends).
+        ExpiredToken => "ExpiredToken",
+        /// Auth: no credentials were sent.
+        MissingAuthenticationTokenException => "MissingAuthenticationTokenException",
+        /// Auth: no credentials were sent (query/XML front ends).
+        MissingAuthenticationToken => "MissingAuthenticationToken",
+        /// Auth: the caller may not perform this action.
+        AccessDeniedException => "AccessDeniedException",
+        /// Auth: generic authentication failure.
+        AuthFailure => "AuthFailure",
+        /// Skew: the request's time is too far from the server's.
+        RequestExpired => "RequestExpired",
+        /// Skew: the request's time is too far from the server's (S3 style).
+        RequestTimeTooSkewed => "RequestTimeTooSkewed",
+        /// Skew: the request's time is in the future.
+        RequestInTheFuture => "RequestInTheFuture",
+        /// Throttling.
+        Throttling => "Throttling",
+        /// Throttling (the code SSM answers).
+        ThrottlingException => "ThrottlingException",
+        /// Throttling.
+        ThrottledException => "ThrottledException",
+        /// Throttling.
+        RequestThrottledException => "RequestThrottledException",
+        /// Throttling.
+        TooManyRequestsException => "TooManyRequestsException",
+        /// Throttling.
+        ProvisionedThroughputExceededException => "ProvisionedThroughputExceededException",
+        /// Throttling.
+        TransactionInProgressException => "TransactionInProgressException",
+        /// Throttling.
+        RequestLimitExceeded => "RequestLimitExceeded",
+        /// Throttling.
+        BandwidthLimitExceeded => "BandwidthLimitExceeded",
+        /// Throttling.
+        LimitExceededException => "LimitExceededException",
+        /// Throttling.
+        RequestThrottled => "RequestThrottled",
+        /// Throttling.
+        SlowDown => "SlowDown",
+        /// Throttling and transient: an earlier request is still being processed.
+        PriorRequestNotComplete => "PriorRequestNotComplete",
+        /// Throttling.
+        EC2ThrottledException => "EC2ThrottledException",
+        /// Transient: the request timed out on the server side.
+        RequestTimeout => "RequestTimeout",
+        /// Transient: the request timed out on the server side.
+        RequestTimeoutException => "RequestTimeoutException",
+        /// The service failed (generic 5xx code).
+        InternalFailure => "InternalFailure",
+        /// The service is unavailable.
+        ServiceUnavailable => "ServiceUnavailable",
+        /// The input broke a server-side constraint.
+        ValidationException => "ValidationException",
+        /// The `X-Amz-Target` names no operation.
+        UnknownOperationException => "UnknownOperationException",
+        /// The body could not be read as the operation's input.
+        SerializationException => "SerializationException",
+    }
+}
+
+/// Codes botocore's standard retry mode treats as throttling.
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Codes botocore's standard retry mode treats as transient.
+const TRANSIENT: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+];
+
+/// Statuses botocore's standard retry mode treats as transient.
+const TRANSIENT_STATUS: &[u16] = &[500, 502, 503, 504];
+
+/// Codes the AWS SDKs treat as a possible clock-skew refusal.
+const CLOCK_SKEW: &[&str] = &[
+    "AuthFailure",
+    "InvalidSignatureException",
+    "RequestExpired",
+    "RequestInTheFuture",
+    "RequestTimeTooSkewed",
+    "SignatureDoesNotMatch",
+];
+
+/// Auth refusals: the service rejected the request before acting on it.
+const AUTH: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignatureException",
+    "IncompleteSignature",
+    "InvalidClientTokenId",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "MissingAuthenticationTokenException",
+    "MissingAuthenticationToken",
+    "AccessDeniedException",
+    "AuthFailure",
+    "RequestExpired",
+    "RequestTimeTooSkewed",
+    "RequestInTheFuture",
+];
+
+/// Who is at fault, as the AWS SDKs' `$fault` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The request was wrong (4xx).
+    Client,
+    /// The service failed (5xx).
+    Server,
+}
+
+/// An error response from the service (or from something in front of it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    /// The error code.
+    pub code: ErrorCode,
+    /// The message, possibly empty.
+    pub message: String,
+    /// HTTP status.
+    pub status: u16,
+    /// `x-amzn-RequestId`, if sent.
+    pub request_id: Option<String>,
+    /// The server's `Date` header as unix seconds, if sent and valid.
+    pub server_time: Option<u64>,
+    /// `x-amz-retry-after` in milliseconds, if sent and valid.
+    pub retry_after_ms: Option<u64>,
+}
+
+impl ServiceError {
+    /// Client or server fault, from the status.
+    #[must_use]
+    pub fn fault(&self) -> Fault {
+        if self.status >= 500 {
+            Fault::Server
+        } else {
+            Fault::Client
+        }
+    }
+
+    /// Throttling, as botocore's standard retry mode detects it (codes, or a 429
+    /// whose code the operation does not model).
+    #[must_use]
+    pub fn is_throttling(&self) -> bool {
+        THROTTLING.contains(&self.code.as_str())
+            || (self.status == 429 && matches!(self.code, ErrorCode::Unknown(_)))
+    }
+
+    /// Transient: a 500/502/503/504 or a server-side timeout code.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        TRANSIENT.contains(&self.code.as_str()) || TRANSIENT_STATUS.contains(&self.status)
+    }
+
+    /// Whether botocore's standard retry mode would retry this error (for an
+    /// idempotent operation; see [`crate::retry`] for `SendCommand`).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.is_throttling() || self.is_transient()
+    }
+
+    /// A refusal that may come from a wrong clock. Whether the clock is really off
+    /// is decided with [`ServiceError::clock_skew`].
+    #[must_use]
+    pub fn is_clock_skew(&self) -> bool {
+        CLOCK_SKEW.contains(&self.code.as_str())
+    }
+
+    /// The server's clock minus `now` (seconds), when this is a clock-skew refusal
+    /// and the server's `Date` is at least four minutes away from `now`.
+    #[must_use]
+    pub fn clock_skew(&self, now: u64) -> Option<i64> {
+        if !self.is_clock_skew() {
+            return None;
+        }
+        let server = i64::try_from(self.server_time?).ok()?;
+        let offset = server - i64::try_from(now).ok()?;
+        (offset.abs() >= 4 * 60).then_some(offset)
+    }
+
+    /// An authentication or authorization refusal: the service did not act.
+    #[must_use]
+    pub fn is_auth(&self) -> bool {
+        AUTH.contains(&self.code.as_str())
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {})", self.code, self.status)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ServiceError {}
+
+/// Why a response could not be turned into an operation's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResponseError {
+    /// The service answered with an error.
+    Service(ServiceError),
+    /// A 2xx whose body is not the operation's output.
+    MalformedBody {
+        /// HTTP status.
+        status: u16,
+        /// `x-amzn-RequestId`, if sent.
+        request_id: Option<String>,
+        /// Where parsing stopped: line and column of the body.
+        line: usize,
+        /// Column of the body where parsing stopped.
+        column: usize,
+        /// The kind of JSON problem.
+        kind: MalformedKind,
+    },
+}
+
+/// What was wrong with a malformed body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MalformedKind {
+    /// Not JSON (syntax error or not UTF-8).
+    Syntax,
+    /// The body ended early.
+    Truncated,
+    /// JSON, but not the shape of the output.
+    Shape,
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseError::Service(e) => e.fmt(f),
+            ResponseError::MalformedBody {
+                status,
+                line,
+                column,
+                kind,
+                ..
+            } => {
+                let what = match kind {
+                    MalformedKind::Syntax => "is not valid JSON",
+                    MalformedKind::Truncated => "ended early",
+                    MalformedKind::Shape => "does not have the operation's output shape",
+                };
+                write!(
+                    f,
+                    "the HTTP {status} response body {what} (line {line}, column {column})"
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ResponseError {}
+
+/// Decodes `response` as the answer to operation `O`: its output on 2xx, else the
+/// service error.
+pub fn decode<O: Operation>(response: &HttpResponse) -> Result<O::Output, ResponseError> {
+    if !(200..300).contains(&response.status) {
+        return Err(ResponseError::Service(decode_error(response)));
+    }
+    // awsJson answers `{}` for empty outputs; some front ends send nothing at all.
+    let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &response.body
+    };
+    serde_json::from_slice(body).map_err(|e| ResponseError::MalformedBody {
+        status: response.status,
+        request_id: response.request_id().map(String::from),
+        line: e.line(),
+        column: e.column(),
+        kind: match e.classify() {
+            serde_json::error::Category::Eof => MalformedKind::Truncated,
+            serde_json::error::Category::Data => MalformedKind::Shape,
+            _ => MalformedKind::Syntax,
+        },
+    })
+}
+
+#[derive(Deserialize)]
+struct JsonError {
+    #[serde(rename = "__type")]
+    kind: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "Message")]
+    message_upper: Option<String>,
+}
+
+/// Decodes an error response (any status) into a [`ServiceError`].
+#[must_use]
+pub fn decode_error(response: &HttpResponse) -> ServiceError {
+    let status = response.status;
+    let (code, message) = parse_error_body(status, &response.body);
+    ServiceError {
+        code: ErrorCode::from(code.as_str()),
+        message,
+        status,
+        request_id: response.request_id().map(String::from),
+        server_time: response
+            .header("date")
+            .and_then(crate::time::parse_http_date),
+        retry_after_ms: response
+            .header("x-amz-retry-after")
+            .and_then(|v| v.trim().parse().ok()),
+    }
+}
+
+fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
+    let text = core::str::from_utf8(body).unwrap_or("");
+    let trimmed = text.trim();
+    // botocore `_is_generic_error_response`: a 5xx with no body or an HTML body.
+    if status >= 500 && (trimmed.is_empty() || starts_with_ignore_case(trimmed, "<html")) {
+        return (status.to_string(), String::from(status_reason(status)));
+    }
+    if trimmed.is_empty() {
+        return (status.to_string(), String::new());
+    }
+    if let Ok(json) = serde_json::from_slice::<JsonError>(body) {
+        let message = json.message.or(json.message_upper).unwrap_or_default();
+        let code = match json.kind {
+            Some(kind) => normalize_code(&kind),
+            None => status.to_string(),
+        };
+        return (code, message);
+    }
+    if let (Some(code), message) = (xml_element(trimmed, "Code"), xml_element(trimmed, "Message")) {
+        return (
+            String::from(code),
+            message.map(String::from).unwrap_or_default(),
+        );
+    }
+    // botocore keeps a body it cannot read as JSON as the message.
+    (status.to_string(), String::from(text))
+}
+
+/// `ns#Code`, `Code:suffix` and `ns#Code:suffix` all become `Code`.
+fn normalize_code(raw: &str) -> String {
+    let code = raw.split(':').next().unwrap_or(raw);
+    let code = code.rsplit('#').next().unwrap_or(code);
+    String::from(code)
+}
+
+/// The text of the first `<name>…</name>` element, for AWS XML error documents.
+fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    if !xml.starts_with('<') {
+        return None;
+    }
+    let open = alloc::format!("<{name}>");
+    let close = alloc::format!("</{name}>");
+    let start = xml.find(&open)? + open.len();
+    let len = xml[start..].find(&close)?;
+    Some(xml[start..start + len].trim())
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// The reason phrase botocore uses for a generic 5xx (Python's `http.client.responses`).
+fn status_reason(status: u16) -> &'static str {
+    match status {
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests;

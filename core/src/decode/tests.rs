@@ -1,0 +1,215 @@
+//! Decode tests on AWS-shaped recorded responses: one per typed error the model
+//! declares, each `__type` form, and the odd bodies botocore tolerates.
+
+use super::*;
+use crate::model::{
+    CommandStatus, GetCommandInvocation, ListCommands, OperationName, SendCommand,
+};
+use alloc::format;
+use alloc::vec;
+
+fn response(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![
+            ("x-amzn-RequestId".into(), "4f5b3c2a-1111-2222-3333-444455556666".into()),
+            ("Content-Type".into(), "application/x-amz-json-1.1".into()),
+            ("Date".into(), "Wed, 26 Nov 2026 07:38:13 GMT".into()),
+        ],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+/// Every error code the model declares for the eight operations, with the message
+/// the service sends for it (shape as recorded from SSM: `__type` + `Message`).
+const DECLARED: &[(&str, &str)] = &[
+    ("DuplicateInstanceId", "Instance IDs must be unique."),
+    ("InternalServerError", "An error occurred on the server side."),
+    ("InvalidCommandId", "Command ID 5c1e… is not valid."),
+    ("InvalidDocument", "Document with name AWS-Nope does not exist."),
+    ("InvalidDocumentVersion", "Document version 99 is not valid."),
+    ("InvalidFilterKey", "The specified key is not valid."),
+    ("InvalidInstanceId", "Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012"),
+    ("InvalidInstanceInformationFilterValue", "The filter value is not valid."),
+    ("InvalidNextToken", "The specified token is not valid."),
+    ("InvalidNotificationConfig", "Notification ARN is not valid."),
+    ("InvalidOutputFolder", "The S3 bucket does not exist."),
+    ("InvalidParameters", "Parameter \"servce\" is not defined in the document."),
+    ("InvalidPluginName", "The plugin name is not valid."),
+    ("InvalidRole", "The role name can't contain invalid characters."),
+    ("InvocationDoesNotExist", ""),
+    ("MaxDocumentSizeExceeded", "The size limit of a document is 64 KB."),
+    ("UnsupportedPlatformType", "The document does not support the platform type of the given instance ID(s)."),
+];
+
+#[test]
+fn every_declared_error_has_a_typed_code() {
+    for op in OperationName::ALL {
+        for code in op.declared_errors() {
+            assert!(
+                !matches!(ErrorCode::from(*code), ErrorCode::Unknown(_)),
+                "{code} (declared for {}) has no ErrorCode variant",
+                op.as_str()
+            );
+            assert!(DECLARED.iter().any(|(c, _)| c == code), "{code} has no recorded response here");
+        }
+    }
+}
+
+#[test]
+fn decodes_every_declared_error() {
+    for (code, message) in DECLARED {
+        let body = format!(r#"{{"__type":"{code}","Message":{message:?}}}"#);
+        let e = decode_error(&response(400, &body));
+        assert_eq!(e.code.as_str(), *code);
+        assert!(!matches!(e.code, ErrorCode::Unknown(_)));
+        assert_eq!(e.message, *message);
+        assert_eq!(e.status, 400);
+        assert_eq!(e.request_id.as_deref(), Some("4f5b3c2a-1111-2222-3333-444455556666"));
+        assert_eq!(e.server_time, Some(1_795_678_693));
+        assert_eq!(e.fault(), Fault::Client);
+        assert!(!e.is_retryable(), "{code}");
+    }
+}
+
+#[test]
+fn type_forms_and_message_keys() {
+    for (ty, code) in [
+        ("InvalidInstanceId", "InvalidInstanceId"),
+        ("com.amazonaws.ssm#InvalidInstanceId", "InvalidInstanceId"),
+        ("InvalidInstanceId:http://internal.amazon.com/coral/com.amazon.ssm/", "InvalidInstanceId"),
+        ("com.amazon.coral.service#UnrecognizedClientException", "UnrecognizedClientException"),
+        ("aws.protocoltests#Weird:suffix", "Weird"),
+    ] {
+        let e = decode_error(&response(400, &format!(r#"{{"__type":"{ty}","message":"m"}}"#)));
+        assert_eq!(e.code.as_str(), code, "{ty}");
+        assert_eq!(e.message, "m");
+    }
+    // `message` wins over `Message`, as in botocore.
+    let e = decode_error(&response(400, r#"{"__type":"X","message":"lower","Message":"upper"}"#));
+    assert_eq!(e.message, "lower");
+    let e = decode_error(&response(400, r#"{"__type":"X","Message":"upper"}"#));
+    assert_eq!(e.message, "upper");
+}
+
+#[test]
+fn unknown_codes_are_kept_verbatim() {
+    let e = decode_error(&response(400, r#"{"__type":"BrandNewException","message":"x"}"#));
+    assert_eq!(e.code, ErrorCode::Unknown("BrandNewException".into()));
+    assert_eq!(e.code.as_str(), "BrandNewException");
+}
+
+#[test]
+fn auth_throttling_and_skew_errors() {
+    let e = decode_error(&response(
+        400,
+        r#"{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}"#,
+    ));
+    assert_eq!(e.code, ErrorCode::UnrecognizedClientException);
+    assert!(e.is_auth() && !e.is_retryable());
+
+    let e = decode_error(&response(400, r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#));
+    assert_eq!(e.code, ErrorCode::ThrottlingException);
+    assert!(e.is_throttling() && e.is_retryable());
+
+    let e = decode_error(&response(
+        400,
+        r#"{"__type":"InvalidSignatureException","message":"Signature expired: 20261126T070000Z is now earlier than 20261126T073313Z (20261126T073813Z - 5 min.)"}"#,
+    ));
+    assert!(e.is_clock_skew());
+    assert_eq!(e.clock_skew(1_795_678_693 - 3600), Some(3600));
+    assert_eq!(e.clock_skew(1_795_678_693 - 30), None);
+}
+
+#[test]
+fn generic_5xx_bodies_take_the_status_as_code() {
+    for body in ["", "   ", "<html><body>502 Bad Gateway</body></html>", "<HTML>oops</HTML>"] {
+        let e = decode_error(&response(502, body));
+        assert_eq!(e.code.as_str(), "502", "{body:?}");
+        assert_eq!(e.message, "Bad Gateway");
+        assert_eq!(e.fault(), Fault::Server);
+        assert!(e.is_retryable());
+    }
+    let e = decode_error(&response(503, r#"{"__type":"ServiceUnavailable","message":"busy"}"#));
+    assert_eq!(e.code, ErrorCode::ServiceUnavailable);
+    assert!(e.is_retryable());
+}
+
+#[test]
+fn non_json_bodies_are_kept_as_the_message() {
+    let e = decode_error(&response(400, "Bad Request: nope"));
+    assert_eq!(e.code.as_str(), "400");
+    assert_eq!(e.message, "Bad Request: nope");
+    let e = decode_error(&response(404, ""));
+    assert_eq!(e.code.as_str(), "404");
+}
+
+#[test]
+fn xml_auth_errors_decode_to_their_code() {
+    // What moto (and AWS query front ends) answer for a bad signature.
+    let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ErrorResponse>
+  <Error>
+    <Code>SignatureDoesNotMatch</Code>
+    <Message>The request signature we calculated does not match the signature you provided.</Message>
+  </Error>
+  <RequestId>abc</RequestId>
+</ErrorResponse>"#;
+    let e = decode_error(&response(403, body));
+    assert_eq!(e.code, ErrorCode::SignatureDoesNotMatch);
+    assert!(e.message.starts_with("The request signature we calculated"));
+    assert!(e.is_auth() && e.is_clock_skew());
+}
+
+#[test]
+fn retry_after_and_bad_dates_are_tolerated() {
+    let mut r = response(400, r#"{"__type":"ThrottlingException"}"#);
+    r.headers.push(("x-amz-retry-after".into(), "1500".into()));
+    r.headers[2].1 = "not a date".into();
+    let e = decode_error(&r);
+    assert_eq!(e.retry_after_ms, Some(1500));
+    assert_eq!(e.server_time, None);
+    assert_eq!(e.message, "");
+}
+
+#[test]
+fn decodes_success_bodies() {
+    let body = r#"{"Command":{"CommandId":"0b2a9e8c-3c11-4b33-9d0a-1a2b3c4d5e6f","DocumentName":"AWS-RunShellScript","Status":"Pending","RequestedDateTime":1.764140293123E9,"Parameters":{"commands":["uptime"]},"InstanceIds":["i-0123456789abcdef0"],"TargetCount":1,"SomethingNew":true}}"#;
+    let out = decode::<SendCommand>(&response(200, body)).unwrap();
+    let cmd = out.command.unwrap();
+    assert_eq!(cmd.status, Some(CommandStatus::Pending));
+    assert_eq!(cmd.requested_date_time.unwrap().0, 1_764_140_293.123);
+    assert_eq!(cmd.parameters.unwrap().0["commands"], ["uptime"]);
+
+    let body = r#"{"CommandId":"0b2a9e8c-3c11-4b33-9d0a-1a2b3c4d5e6f","InstanceId":"i-0123456789abcdef0","Status":"Success","StatusDetails":"Success","ResponseCode":0,"ExecutionStartDateTime":"2026-11-26T07:38:13.123Z","StandardOutputContent":"up 3 days\n"}"#;
+    let out = decode::<GetCommandInvocation>(&response(200, body)).unwrap();
+    assert_eq!(out.execution_start_date_time.as_deref(), Some("2026-11-26T07:38:13.123Z"));
+    assert_eq!(out.standard_output_content.as_deref(), Some("up 3 days\n"));
+
+    let out = decode::<ListCommands>(&response(200, "")).unwrap();
+    assert!(out.commands.is_none());
+    let out = decode::<ListCommands>(&response(200, r#"{"Commands":[{"Status":"Brand-New"}]}"#)).unwrap();
+    assert_eq!(
+        out.commands.unwrap()[0].status,
+        Some(CommandStatus::Unknown("Brand-New".into()))
+    );
+}
+
+#[test]
+fn malformed_success_bodies_are_typed() {
+    let err = decode::<ListCommands>(&response(200, r#"{"Commands":["#)).unwrap_err();
+    assert!(matches!(err, ResponseError::MalformedBody { kind: MalformedKind::Truncated, .. }), "{err:?}");
+    let err = decode::<ListCommands>(&response(200, "<html>")).unwrap_err();
+    assert!(matches!(err, ResponseError::MalformedBody { kind: MalformedKind::Syntax, .. }), "{err:?}");
+    let err = decode::<ListCommands>(&response(200, r#"{"Commands":"nope"}"#)).unwrap_err();
+    assert!(matches!(err, ResponseError::MalformedBody { kind: MalformedKind::Shape, .. }), "{err:?}");
+    let err = decode::<ListCommands>(&response(400, r#"{"__type":"InvalidNextToken"}"#)).unwrap_err();
+    assert!(matches!(err, ResponseError::Service(ServiceError { code: ErrorCode::InvalidNextToken, .. })));
+}
+
+#[test]
+fn sensitive_values_stay_out_of_debug() {
+    let body = r#"{"Command":{"Parameters":{"password":["PARAM-SENTINEL"]}}}"#;
+    let out = decode::<SendCommand>(&response(200, body)).unwrap();
+    assert!(!format!("{out:?}").contains("PARAM-SENTINEL"));
+}

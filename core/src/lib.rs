@@ -1,0 +1,36 @@
+//! # ssm-edge-core
+//!
+//! The sans-IO heart of ssm-edge: everything needed to speak AWS Systems Manager
+//! Run Command (`SendCommand` and the calls around it) without touching a clock,
+//! a socket or a random number generator. Callers pass the time, move the bytes
+//! and supply randomness; this crate owns every protocol fact.
+//!
+//! The pipeline, one module per step:
+//!
+//! ```text
+//! input ─► validate ─► endpoint ─► request (awsJson1.1) ─► sign (SigV4) ─► bytes out
+//!          decode ◄──────────────────────────────────────────────────────── bytes in
+//!          retry (pure decision)      verify (incoming SigV4, for gateways)
+//! ```
+//!
+//! `#![no_std]` + `alloc`; the default `std` feature only adds `std::error::Error` impls.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+#[macro_use]
+mod macros;
+
+pub mod decode;
+pub mod endpoint;
+pub mod model;
+pub mod request;
+pub mod retry;
+pub mod sign;
+pub mod time;
+pub mod validate;
+pub mod verify;

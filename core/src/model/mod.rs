@@ -1,0 +1,70 @@
+//! Rust types for the inputs and outputs of the eight Run Command operations,
+//! generated from botocore's copy of the SSM service model
+//! (`core/codegen/gen_model.py` → `generated.rs`). JSON member names and shapes are
+//! exactly the model's; every member is optional so that a missing required member
+//! is reported by [`crate::validate`] with its path instead of failing to parse.
+//!
+//! Timestamps are epoch seconds (floats) on the wire ([`EpochSeconds`]);
+//! `GetCommandInvocation`'s execution times are strings, as the model says.
+//! Shapes the model marks sensitive (`Parameters`, `IPAddress`) are wrapped in
+//! [`Sensitive`], whose `Debug` never prints the value.
+
+use core::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::validate::Validate;
+
+mod generated;
+
+pub use generated::*;
+
+/// A point in time as the service sends it: seconds since the Unix epoch, as a float.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EpochSeconds(pub f64);
+
+/// A value the model marks sensitive. `Debug` prints a placeholder, never the value;
+/// serialization is transparent.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sensitive<T>(pub T);
+
+impl<T> fmt::Debug for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("*** sensitive data redacted ***")
+    }
+}
+
+impl<T> From<T> for Sensitive<T> {
+    fn from(value: T) -> Self {
+        Sensitive(value)
+    }
+}
+
+/// `SendCommand`'s `Parameters`: document parameter name → values. Sensitive.
+pub type Parameters =
+    Sensitive<alloc::collections::BTreeMap<alloc::string::String, alloc::vec::Vec<alloc::string::String>>>;
+
+/// One modelled operation: its name and its input and output types.
+pub trait Operation {
+    /// The operation.
+    const NAME: OperationName;
+    /// What the caller sends.
+    type Input: Serialize + Validate;
+    /// What the service answers on success.
+    type Output: DeserializeOwned;
+}
+
+impl OperationName {
+    /// Whether sending the request twice has the same effect as sending it once.
+    ///
+    /// Every modelled operation but `SendCommand` only reads, except
+    /// `CancelCommand`, whose repeat cancels what is already cancelling. A second
+    /// `SendCommand` runs the command a second time.
+    #[must_use]
+    pub const fn is_idempotent(self) -> bool {
+        !matches!(self, OperationName::SendCommand)
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every test and check of ssm-edge. Run through `make test` (which runs setup first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "model is generated from botocore's service model"
+.venv/bin/python core/codegen/gen_model.py --check
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "no_std build of the core (wasm32v1-none)"
+cargo build -p ssm-edge-core --no-default-features --target wasm32v1-none --locked
+
+step "unit, oracle and end-to-end tests"
+cargo test --workspace --locked
