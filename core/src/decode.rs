@@ -8,7 +8,8 @@
 //! - a 5xx with an empty or HTML body gets the status as its code;
 //! - a body that is not JSON is kept as the message and the status becomes the code.
 //!
-//! One deliberate difference: when a non-JSON body is an AWS XML error document
+//! Two deliberate differences: a generic 5xx keeps its `x-amzn-RequestId` (botocore
+//! drops it), and when a non-JSON body is an AWS XML error document
 //! (`<Error><Code>…</Code><Message>…</Message>`, as moto and some front ends answer
 //! auth failures), its code and message are taken from it, so a signature failure
 //! decodes to [`ErrorCode::SignatureDoesNotMatch`] rather than to `403`.
@@ -16,8 +17,6 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
-
-use serde::Deserialize;
 
 use crate::model::Operation;
 
@@ -404,15 +403,6 @@ pub fn decode<O: Operation>(response: &HttpResponse) -> Result<O::Output, Respon
     })
 }
 
-#[derive(Deserialize)]
-struct JsonError {
-    #[serde(rename = "__type")]
-    kind: Option<String>,
-    message: Option<String>,
-    #[serde(rename = "Message")]
-    message_upper: Option<String>,
-}
-
 /// Decodes an error response (any status) into a [`ServiceError`].
 #[must_use]
 pub fn decode_error(response: &HttpResponse) -> ServiceError {
@@ -425,7 +415,7 @@ pub fn decode_error(response: &HttpResponse) -> ServiceError {
         request_id: response.request_id().map(String::from),
         server_time: response
             .header("date")
-            .and_then(crate::time::parse_http_date),
+            .and_then(|date| crate::time::parse_http_date(date).ok()),
         retry_after_ms: response
             .header("x-amz-retry-after")
             .and_then(|v| v.trim().parse().ok()),
@@ -433,31 +423,32 @@ pub fn decode_error(response: &HttpResponse) -> ServiceError {
 }
 
 fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
-    let text = core::str::from_utf8(body).unwrap_or("");
+    let text = String::from_utf8_lossy(body);
     let trimmed = text.trim();
-    // botocore `_is_generic_error_response`: a 5xx with no body or an HTML body.
-    if status >= 500 && (trimmed.is_empty() || starts_with_ignore_case(trimmed, "<html")) {
+    // botocore `_is_generic_error_response`: a 5xx with no body or an `<html>` body.
+    if status >= 500 && (trimmed.is_empty() || trimmed.starts_with("<html>")) {
         return (status.to_string(), String::from(status_reason(status)));
     }
-    if trimmed.is_empty() {
+    if body.is_empty() {
         return (status.to_string(), String::new());
     }
-    if let Ok(json) = serde_json::from_slice::<JsonError>(body) {
-        let message = json.message.or(json.message_upper).unwrap_or_default();
-        let code = match json.kind {
-            Some(kind) => normalize_code(&kind),
-            None => status.to_string(),
+    if let Ok(serde_json::Value::Object(json)) = serde_json::from_slice(body) {
+        let text_of = |key: &str| json.get(key).and_then(|v| v.as_str()).map(String::from);
+        // `message` wins over `Message`, as in botocore.
+        let message = if json.contains_key("message") {
+            text_of("message")
+        } else {
+            text_of("Message")
         };
-        return (code, message);
+        let code = text_of("__type").map_or_else(|| status.to_string(), |t| normalize_code(&t));
+        return (code, message.unwrap_or_default());
     }
-    if let (Some(code), message) = (xml_element(trimmed, "Code"), xml_element(trimmed, "Message")) {
-        return (
-            String::from(code),
-            message.map(String::from).unwrap_or_default(),
-        );
+    if let Some(code) = xml_element(trimmed, "Code") {
+        let message = xml_element(trimmed, "Message").unwrap_or_default();
+        return (String::from(code), String::from(message));
     }
     // botocore keeps a body it cannot read as JSON as the message.
-    (status.to_string(), String::from(text))
+    (status.to_string(), text.into_owned())
 }
 
 /// `ns#Code`, `Code:suffix` and `ns#Code:suffix` all become `Code`.
@@ -477,11 +468,6 @@ fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let start = xml.find(&open)? + open.len();
     let len = xml[start..].find(&close)?;
     Some(xml[start..start + len].trim())
-}
-
-fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len()
-        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// The reason phrase botocore uses for a generic 5xx (Python's `http.client.responses`).

@@ -25,6 +25,7 @@ extern crate std;
 #[macro_use]
 mod macros;
 
+pub mod client;
 pub mod decode;
 pub mod endpoint;
 pub mod model;

@@ -137,7 +137,11 @@ pub fn decide(ctx: &RetryContext<'_>) -> Decision {
 /// Full-jitter exponential backoff before attempt `attempt + 1`, in milliseconds.
 #[must_use]
 pub fn backoff_ms(attempt: u32, throttled: bool, random: f64) -> u64 {
-    let base = if throttled { THROTTLING_BASE_MS } else { BASE_MS };
+    let base = if throttled {
+        THROTTLING_BASE_MS
+    } else {
+        BASE_MS
+    };
     let exp = attempt.saturating_sub(1).min(30);
     let ceiling = (base * f64::from(1u32 << exp)).min(MAX_BACKOFF_MS as f64);
     let random = if random.is_finite() {
@@ -334,10 +338,19 @@ mod tests {
 
     #[test]
     fn modelled_client_errors_are_not_retried() {
-        for code in ["InvalidInstanceId", "InvalidDocument", "InvalidParameters", "ValidationException"] {
+        for code in [
+            "InvalidInstanceId",
+            "InvalidDocument",
+            "InvalidParameters",
+            "ValidationException",
+        ] {
             let e = error(code, 400);
             assert_eq!(
-                decide(&ctx(OperationName::GetCommandInvocation, 1, Failure::Service(&e))),
+                decide(&ctx(
+                    OperationName::GetCommandInvocation,
+                    1,
+                    Failure::Service(&e)
+                )),
                 Decision::Stop(StopReason::NotRetryable),
                 "{code}"
             );

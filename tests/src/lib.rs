@@ -114,3 +114,129 @@ impl std::fmt::Debug for MotoSsm {
             .finish_non_exhaustive()
     }
 }
+
+/// A small blocking HTTP transport for the core's sans-IO [`Client`]: moves the
+/// bytes, reads the clock, draws jitter and sleeps. Plain HTTP only (local peers).
+pub mod transport {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use ssm_edge_core::client::{CallError, Client, Outcome};
+    use ssm_edge_core::decode::HttpResponse;
+    use ssm_edge_core::model::Operation;
+    use ssm_edge_core::request::{BuildError, HttpRequest};
+    use ssm_edge_core::retry::Transport;
+    use ssm_edge_core::sign::SignError;
+
+    /// Why [`call`] failed.
+    #[derive(Debug)]
+    pub enum Error {
+        /// The input was refused before anything was sent.
+        Build(BuildError),
+        /// The request could not be signed.
+        Sign(SignError),
+        /// The call failed (service error, bad response, transport), after retries.
+        Call(CallError),
+    }
+
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                Error::Build(e) => e.fmt(f),
+                Error::Sign(e) => e.fmt(f),
+                Error::Call(e) => e.fmt(f),
+            }
+        }
+    }
+
+    impl std::error::Error for Error {}
+
+    /// Unix seconds now.
+    #[must_use]
+    pub fn now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+
+    /// A number in `[0, 1)` for retry jitter (not for anything secret).
+    #[must_use]
+    pub fn jitter() -> f64 {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        // splitmix64 of the clock's nanoseconds.
+        let mut x = u64::from(nanos).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^= x >> 31;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Sends one request and reads the whole response.
+    ///
+    /// # Errors
+    /// The transport failure, classified by whether the request may have been sent.
+    pub fn send(request: &HttpRequest) -> Result<HttpResponse, Transport> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(request.url.as_str());
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let http_request = builder
+            .body(request.body.clone())
+            .map_err(|_| Transport::NotSent)?;
+        let response = agent.run(http_request).map_err(|e| match e {
+            ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Transport::NotSent,
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                Transport::NotSent
+            }
+            _ => Transport::MaybeSent,
+        })?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .into_body()
+            .read_to_vec()
+            .map_err(|_| Transport::MaybeSent)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Runs one call to completion: validate, sign, send, decode, retry as the core decides.
+    ///
+    /// # Errors
+    /// [`Error`] naming the step that failed.
+    pub fn call<O: Operation>(client: &mut Client, input: &O::Input) -> Result<O::Output, Error> {
+        let mut call = client.start::<O>(input).map_err(Error::Build)?;
+        loop {
+            let request = client.request(&mut call, now()).map_err(Error::Sign)?;
+            let outcome = match send(&request) {
+                Ok(response) => client.response(&mut call, &response, now(), jitter()),
+                Err(failure) => client.transport_failure(&mut call, failure, now(), jitter()),
+            };
+            match outcome {
+                Outcome::Done(output) => return Ok(output),
+                Outcome::Retry { delay_ms } => std::thread::sleep(Duration::from_millis(delay_ms)),
+                Outcome::Failed(error) => return Err(Error::Call(error)),
+            }
+        }
+    }
+}

@@ -2,9 +2,7 @@
 //! declares, each `__type` form, and the odd bodies botocore tolerates.
 
 use super::*;
-use crate::model::{
-    CommandStatus, GetCommandInvocation, ListCommands, OperationName, SendCommand,
-};
+use crate::model::{CommandStatus, GetCommandInvocation, ListCommands, OperationName, SendCommand};
 use alloc::format;
 use alloc::vec;
 
@@ -12,7 +10,10 @@ fn response(status: u16, body: &str) -> HttpResponse {
     HttpResponse {
         status,
         headers: vec![
-            ("x-amzn-RequestId".into(), "4f5b3c2a-1111-2222-3333-444455556666".into()),
+            (
+                "x-amzn-RequestId".into(),
+                "4f5b3c2a-1111-2222-3333-444455556666".into(),
+            ),
             ("Content-Type".into(), "application/x-amz-json-1.1".into()),
             ("Date".into(), "Wed, 26 Nov 2026 07:38:13 GMT".into()),
         ],
@@ -24,22 +25,52 @@ fn response(status: u16, body: &str) -> HttpResponse {
 /// the service sends for it (shape as recorded from SSM: `__type` + `Message`).
 const DECLARED: &[(&str, &str)] = &[
     ("DuplicateInstanceId", "Instance IDs must be unique."),
-    ("InternalServerError", "An error occurred on the server side."),
+    (
+        "InternalServerError",
+        "An error occurred on the server side.",
+    ),
     ("InvalidCommandId", "Command ID 5c1e… is not valid."),
-    ("InvalidDocument", "Document with name AWS-Nope does not exist."),
-    ("InvalidDocumentVersion", "Document version 99 is not valid."),
+    (
+        "InvalidDocument",
+        "Document with name AWS-Nope does not exist.",
+    ),
+    (
+        "InvalidDocumentVersion",
+        "Document version 99 is not valid.",
+    ),
     ("InvalidFilterKey", "The specified key is not valid."),
-    ("InvalidInstanceId", "Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012"),
-    ("InvalidInstanceInformationFilterValue", "The filter value is not valid."),
+    (
+        "InvalidInstanceId",
+        "Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012",
+    ),
+    (
+        "InvalidInstanceInformationFilterValue",
+        "The filter value is not valid.",
+    ),
     ("InvalidNextToken", "The specified token is not valid."),
-    ("InvalidNotificationConfig", "Notification ARN is not valid."),
+    (
+        "InvalidNotificationConfig",
+        "Notification ARN is not valid.",
+    ),
     ("InvalidOutputFolder", "The S3 bucket does not exist."),
-    ("InvalidParameters", "Parameter \"servce\" is not defined in the document."),
+    (
+        "InvalidParameters",
+        "Parameter \"servce\" is not defined in the document.",
+    ),
     ("InvalidPluginName", "The plugin name is not valid."),
-    ("InvalidRole", "The role name can't contain invalid characters."),
+    (
+        "InvalidRole",
+        "The role name can't contain invalid characters.",
+    ),
     ("InvocationDoesNotExist", ""),
-    ("MaxDocumentSizeExceeded", "The size limit of a document is 64 KB."),
-    ("UnsupportedPlatformType", "The document does not support the platform type of the given instance ID(s)."),
+    (
+        "MaxDocumentSizeExceeded",
+        "The size limit of a document is 64 KB.",
+    ),
+    (
+        "UnsupportedPlatformType",
+        "The document does not support the platform type of the given instance ID(s).",
+    ),
 ];
 
 #[test]
@@ -51,7 +82,10 @@ fn every_declared_error_has_a_typed_code() {
                 "{code} (declared for {}) has no ErrorCode variant",
                 op.as_str()
             );
-            assert!(DECLARED.iter().any(|(c, _)| c == code), "{code} has no recorded response here");
+            assert!(
+                DECLARED.iter().any(|(c, _)| c == code),
+                "{code} has no recorded response here"
+            );
         }
     }
 }
@@ -65,7 +99,10 @@ fn decodes_every_declared_error() {
         assert!(!matches!(e.code, ErrorCode::Unknown(_)));
         assert_eq!(e.message, *message);
         assert_eq!(e.status, 400);
-        assert_eq!(e.request_id.as_deref(), Some("4f5b3c2a-1111-2222-3333-444455556666"));
+        assert_eq!(
+            e.request_id.as_deref(),
+            Some("4f5b3c2a-1111-2222-3333-444455556666")
+        );
         assert_eq!(e.server_time, Some(1_795_678_693));
         assert_eq!(e.fault(), Fault::Client);
         assert!(!e.is_retryable(), "{code}");
@@ -77,16 +114,28 @@ fn type_forms_and_message_keys() {
     for (ty, code) in [
         ("InvalidInstanceId", "InvalidInstanceId"),
         ("com.amazonaws.ssm#InvalidInstanceId", "InvalidInstanceId"),
-        ("InvalidInstanceId:http://internal.amazon.com/coral/com.amazon.ssm/", "InvalidInstanceId"),
-        ("com.amazon.coral.service#UnrecognizedClientException", "UnrecognizedClientException"),
+        (
+            "InvalidInstanceId:http://internal.amazon.com/coral/com.amazon.ssm/",
+            "InvalidInstanceId",
+        ),
+        (
+            "com.amazon.coral.service#UnrecognizedClientException",
+            "UnrecognizedClientException",
+        ),
         ("aws.protocoltests#Weird:suffix", "Weird"),
     ] {
-        let e = decode_error(&response(400, &format!(r#"{{"__type":"{ty}","message":"m"}}"#)));
+        let e = decode_error(&response(
+            400,
+            &format!(r#"{{"__type":"{ty}","message":"m"}}"#),
+        ));
         assert_eq!(e.code.as_str(), code, "{ty}");
         assert_eq!(e.message, "m");
     }
     // `message` wins over `Message`, as in botocore.
-    let e = decode_error(&response(400, r#"{"__type":"X","message":"lower","Message":"upper"}"#));
+    let e = decode_error(&response(
+        400,
+        r#"{"__type":"X","message":"lower","Message":"upper"}"#,
+    ));
     assert_eq!(e.message, "lower");
     let e = decode_error(&response(400, r#"{"__type":"X","Message":"upper"}"#));
     assert_eq!(e.message, "upper");
@@ -94,7 +143,10 @@ fn type_forms_and_message_keys() {
 
 #[test]
 fn unknown_codes_are_kept_verbatim() {
-    let e = decode_error(&response(400, r#"{"__type":"BrandNewException","message":"x"}"#));
+    let e = decode_error(&response(
+        400,
+        r#"{"__type":"BrandNewException","message":"x"}"#,
+    ));
     assert_eq!(e.code, ErrorCode::Unknown("BrandNewException".into()));
     assert_eq!(e.code.as_str(), "BrandNewException");
 }
@@ -108,7 +160,10 @@ fn auth_throttling_and_skew_errors() {
     assert_eq!(e.code, ErrorCode::UnrecognizedClientException);
     assert!(e.is_auth() && !e.is_retryable());
 
-    let e = decode_error(&response(400, r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#));
+    let e = decode_error(&response(
+        400,
+        r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+    ));
     assert_eq!(e.code, ErrorCode::ThrottlingException);
     assert!(e.is_throttling() && e.is_retryable());
 
@@ -123,14 +178,28 @@ fn auth_throttling_and_skew_errors() {
 
 #[test]
 fn generic_5xx_bodies_take_the_status_as_code() {
-    for body in ["", "   ", "<html><body>502 Bad Gateway</body></html>", "<HTML>oops</HTML>"] {
+    for body in [
+        "",
+        "   ",
+        "<html><body>502 Bad Gateway</body></html>",
+        "  <html>oops",
+    ] {
         let e = decode_error(&response(502, body));
         assert_eq!(e.code.as_str(), "502", "{body:?}");
         assert_eq!(e.message, "Bad Gateway");
         assert_eq!(e.fault(), Fault::Server);
         assert!(e.is_retryable());
     }
-    let e = decode_error(&response(503, r#"{"__type":"ServiceUnavailable","message":"busy"}"#));
+    // Only a literal `<html>` prefix is generic (botocore); other markup is the message.
+    let e = decode_error(&response(502, "<HTML>oops</HTML>"));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("502", "<HTML>oops</HTML>")
+    );
+    let e = decode_error(&response(
+        503,
+        r#"{"__type":"ServiceUnavailable","message":"busy"}"#,
+    ));
     assert_eq!(e.code, ErrorCode::ServiceUnavailable);
     assert!(e.is_retryable());
 }
@@ -183,12 +252,16 @@ fn decodes_success_bodies() {
 
     let body = r#"{"CommandId":"0b2a9e8c-3c11-4b33-9d0a-1a2b3c4d5e6f","InstanceId":"i-0123456789abcdef0","Status":"Success","StatusDetails":"Success","ResponseCode":0,"ExecutionStartDateTime":"2026-11-26T07:38:13.123Z","StandardOutputContent":"up 3 days\n"}"#;
     let out = decode::<GetCommandInvocation>(&response(200, body)).unwrap();
-    assert_eq!(out.execution_start_date_time.as_deref(), Some("2026-11-26T07:38:13.123Z"));
+    assert_eq!(
+        out.execution_start_date_time.as_deref(),
+        Some("2026-11-26T07:38:13.123Z")
+    );
     assert_eq!(out.standard_output_content.as_deref(), Some("up 3 days\n"));
 
     let out = decode::<ListCommands>(&response(200, "")).unwrap();
     assert!(out.commands.is_none());
-    let out = decode::<ListCommands>(&response(200, r#"{"Commands":[{"Status":"Brand-New"}]}"#)).unwrap();
+    let out =
+        decode::<ListCommands>(&response(200, r#"{"Commands":[{"Status":"Brand-New"}]}"#)).unwrap();
     assert_eq!(
         out.commands.unwrap()[0].status,
         Some(CommandStatus::Unknown("Brand-New".into()))
@@ -198,13 +271,47 @@ fn decodes_success_bodies() {
 #[test]
 fn malformed_success_bodies_are_typed() {
     let err = decode::<ListCommands>(&response(200, r#"{"Commands":["#)).unwrap_err();
-    assert!(matches!(err, ResponseError::MalformedBody { kind: MalformedKind::Truncated, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ResponseError::MalformedBody {
+                kind: MalformedKind::Truncated,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let err = decode::<ListCommands>(&response(200, "<html>")).unwrap_err();
-    assert!(matches!(err, ResponseError::MalformedBody { kind: MalformedKind::Syntax, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ResponseError::MalformedBody {
+                kind: MalformedKind::Syntax,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let err = decode::<ListCommands>(&response(200, r#"{"Commands":"nope"}"#)).unwrap_err();
-    assert!(matches!(err, ResponseError::MalformedBody { kind: MalformedKind::Shape, .. }), "{err:?}");
-    let err = decode::<ListCommands>(&response(400, r#"{"__type":"InvalidNextToken"}"#)).unwrap_err();
-    assert!(matches!(err, ResponseError::Service(ServiceError { code: ErrorCode::InvalidNextToken, .. })));
+    assert!(
+        matches!(
+            err,
+            ResponseError::MalformedBody {
+                kind: MalformedKind::Shape,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err =
+        decode::<ListCommands>(&response(400, r#"{"__type":"InvalidNextToken"}"#)).unwrap_err();
+    assert!(matches!(
+        err,
+        ResponseError::Service(ServiceError {
+            code: ErrorCode::InvalidNextToken,
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -44,8 +44,9 @@ impl<T> From<T> for Sensitive<T> {
 }
 
 /// `SendCommand`'s `Parameters`: document parameter name → values. Sensitive.
-pub type Parameters =
-    Sensitive<alloc::collections::BTreeMap<alloc::string::String, alloc::vec::Vec<alloc::string::String>>>;
+pub type Parameters = Sensitive<
+    alloc::collections::BTreeMap<alloc::string::String, alloc::vec::Vec<alloc::string::String>>,
+>;
 
 /// One modelled operation: its name and its input and output types.
 pub trait Operation {

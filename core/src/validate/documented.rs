@@ -80,7 +80,10 @@ fn check_target(target: &Target, path: &Path<'_>, problems: &mut Problems) {
 /// Whether `key` is one of the documented Target key forms.
 #[must_use]
 pub fn is_target_key(key: &str) -> bool {
-    TARGET_KEYS.contains(&key) || key.strip_prefix("tag:").is_some_and(|name| !name.is_empty())
+    TARGET_KEYS.contains(&key)
+        || key
+            .strip_prefix("tag:")
+            .is_some_and(|name| !name.is_empty())
 }
 
 fn check_filters(filters: Option<&[CommandFilter]>, path: &Path<'_>, problems: &mut Problems) {
@@ -120,12 +123,19 @@ fn check_filters(filters: Option<&[CommandFilter]>, path: &Path<'_>, problems: &
 /// InvokedAfter/InvokedBefore filters document.
 fn is_iso8601_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     let num = |r: core::ops::Range<usize>| {
-        b[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+        b[r].iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
     };
     if b.len() < 20
-        || !(digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16) && digits(17..19))
+        || !(digits(0..4)
+            && digits(5..7)
+            && digits(8..10)
+            && digits(11..13)
+            && digits(14..16)
+            && digits(17..19))
         || b[4] != b'-'
         || b[7] != b'-'
         || b[10] != b'T'
@@ -216,7 +226,15 @@ mod tests {
         ] {
             assert!(is_target_key(ok), "{ok}");
         }
-        for bad in ["", "tag:", "instanceids", "tag", "tag-keys", "resource-groups:name", "Name"] {
+        for bad in [
+            "",
+            "tag:",
+            "instanceids",
+            "tag",
+            "tag-keys",
+            "resource-groups:name",
+            "Name",
+        ] {
             assert!(!is_target_key(bad), "{bad}");
         }
     }

@@ -176,7 +176,11 @@ pub struct ValidationError {
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "{n} validation problem{}: ", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{n} validation problem{}: ",
+            if n == 1 { "" } else { "s" }
+        )?;
         for (i, p) in self.problems.iter().enumerate() {
             if i > 0 {
                 f.write_str("; ")?;

@@ -186,9 +186,7 @@ fn target_key(s: &str) -> bool {
 /// `[1-9][0-9]*` over the whole input.
 fn is_positive_integer(s: &str) -> bool {
     match s.as_bytes().split_first() {
-        Some((first, rest)) => {
-            matches!(first, b'1'..=b'9') && rest.iter().all(u8::is_ascii_digit)
-        }
+        Some((first, rest)) => matches!(first, b'1'..=b'9') && rest.iter().all(u8::is_ascii_digit),
         None => false,
     }
 }
@@ -265,13 +263,33 @@ mod tests {
     fn alarm_name() {
         accepts(
             AlarmName,
-            &["a", "my-alarm", " a", "a ", "\u{a0}x", "x\n", "x\n\n", "日本", "a\u{2028}", "\u{85}"],
+            &[
+                "a",
+                "my-alarm",
+                " a",
+                "a ",
+                "\u{a0}x",
+                "x\n",
+                "x\n\n",
+                "日本",
+                "a\u{2028}",
+                "\u{85}",
+            ],
         );
         accepts(AlarmName, &["\u{180e}", "\u{200b}", " \u{200b} "]);
-        refuses(AlarmName, &["", " ", "   ", "\t", "\u{a0}", "\u{3000}", "\u{feff}"]);
-        refuses(AlarmName, &["\u{b}\u{c}", "\u{2000}\u{200a}\u{202f}\u{205f}\u{1680}"]);
+        refuses(
+            AlarmName,
+            &["", " ", "   ", "\t", "\u{a0}", "\u{3000}", "\u{feff}"],
+        );
+        refuses(
+            AlarmName,
+            &["\u{b}\u{c}", "\u{2000}\u{200a}\u{202f}\u{205f}\u{1680}"],
+        );
         // A line terminator first: `.` cannot match it.
-        refuses(AlarmName, &["\n", "\nabc", "\rabc", "\u{2028}abc", "\u{2029}x"]);
+        refuses(
+            AlarmName,
+            &["\n", "\nabc", "\rabc", "\u{2028}abc", "\u{2029}x"],
+        );
     }
 
     #[test]
@@ -287,17 +305,33 @@ mod tests {
                 &max,
             ],
         );
-        refuses(DocumentArn, &["", "ab", &over, "a b c", "abc\n", "abç", "ab$", "ab#c"]);
+        refuses(
+            DocumentArn,
+            &["", "ab", &over, "a b c", "abc\n", "abç", "ab$", "ab#c"],
+        );
     }
 
     #[test]
     fn document_version() {
         accepts(
             DocumentVersion,
-            &["$LATEST", "$DEFAULT", "1", "10", "9999999999999999999999", "x$LATEST", "$LATEST\n"],
+            &[
+                "$LATEST",
+                "$DEFAULT",
+                "1",
+                "10",
+                "9999999999999999999999",
+                "x$LATEST",
+                "$LATEST\n",
+            ],
         );
         accepts(DocumentVersion, &["a$DEFAULTb", "\u{3000}$LATEST"]);
-        refuses(DocumentVersion, &["", "0", "01", "1a", " 1", "1\n", "LATEST", "$latest", "$ LATEST"]);
+        refuses(
+            DocumentVersion,
+            &[
+                "", "0", "01", "1a", " 1", "1\n", "LATEST", "$latest", "$ LATEST",
+            ],
+        );
         refuses(DocumentVersion, &["١", "$LATES", "-1", "1.0"]);
     }
 
@@ -306,14 +340,23 @@ mod tests {
         let max = repeat('Z', 128);
         let over = repeat('Z', 129);
         accepts(DocumentVersionName, &["a", "v1.2-beta_3", &max]);
-        refuses(DocumentVersionName, &["", &over, "v1 2", "v1:2", "v1/2", "é", "a\n"]);
+        refuses(
+            DocumentVersionName,
+            &["", &over, "v1 2", "v1:2", "v1/2", "é", "a\n"],
+        );
     }
 
     #[test]
     fn instance_id() {
         accepts(
             InstanceId,
-            &["i-01234567", "i-0123456789abcdef0", "i-________", "mi-0123456789abcdef0", "i-ABCDEFGH"],
+            &[
+                "i-01234567",
+                "i-0123456789abcdef0",
+                "i-________",
+                "mi-0123456789abcdef0",
+                "i-ABCDEFGH",
+            ],
         );
         refuses(
             InstanceId,
@@ -337,17 +380,42 @@ mod tests {
 
     #[test]
     fn max_concurrency() {
-        accepts(MaxConcurrency, &["1", "50", "100", "1000000000000", "1%", "9%", "10%", "99%", "100%"]);
+        accepts(
+            MaxConcurrency,
+            &[
+                "1",
+                "50",
+                "100",
+                "1000000000000",
+                "1%",
+                "9%",
+                "10%",
+                "99%",
+                "100%",
+            ],
+        );
         refuses(
             MaxConcurrency,
-            &["", "0", "0%", "01", "05%", "101%", "1000%", "%", "1.5", "-1", " 1", "1 ", "٣"],
+            &[
+                "", "0", "0%", "01", "05%", "101%", "1000%", "%", "1.5", "-1", " 1", "1 ", "٣",
+            ],
         );
     }
 
     #[test]
     fn max_errors() {
-        accepts(MaxErrors, &["0", "1", "25", "0%", "1%", "9%", "10%", "99%", "100%", "1000"]);
-        refuses(MaxErrors, &["", "00", "01", "00%", "05%", "101%", "200%", "%", "-0", "0 ", "\u{660}"]);
+        accepts(
+            MaxErrors,
+            &[
+                "0", "1", "25", "0%", "1%", "9%", "10%", "99%", "100%", "1000",
+            ],
+        );
+        refuses(
+            MaxErrors,
+            &[
+                "", "00", "01", "00%", "05%", "101%", "200%", "%", "-0", "0 ", "\u{660}",
+            ],
+        );
     }
 
     #[test]

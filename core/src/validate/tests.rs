@@ -39,8 +39,14 @@ fn full_send() -> SendCommandInput {
     SendCommandInput {
         instance_ids: None,
         targets: Some(vec![
-            Target { key: s("tag:env"), values: Some(vec!["staging".into()]) },
-            Target { key: s("InstanceIds"), values: Some(vec![ID.into(), "*".into()]) },
+            Target {
+                key: s("tag:env"),
+                values: Some(vec!["staging".into()]),
+            },
+            Target {
+                key: s("InstanceIds"),
+                values: Some(vec![ID.into(), "*".into()]),
+            },
         ]),
         document_name: s("arn:aws:ssm:us-east-1:123456789012:document/My-Doc"),
         document_version: s("$LATEST"),
@@ -65,7 +71,9 @@ fn full_send() -> SendCommandInput {
         }),
         alarm_configuration: Some(AlarmConfiguration {
             ignore_poll_alarm_failure: Some(false),
-            alarms: Some(vec![Alarm { name: s("cpu-high") }]),
+            alarms: Some(vec![Alarm {
+                name: s("cpu-high"),
+            }]),
         }),
         parameters: Some(Sensitive(BTreeMap::new())),
     }
@@ -85,7 +93,10 @@ fn valid_inputs_pass() {
         plugin_name: s("aws:runShellScript"),
     };
     assert_eq!(problems(&get), []);
-    let cancel = CancelCommandInput { command_id: s(CMD), instance_ids: Some(vec![ID.into()]) };
+    let cancel = CancelCommandInput {
+        command_id: s(CMD),
+        instance_ids: Some(vec![ID.into()]),
+    };
     assert_eq!(problems(&cancel), []);
     let describe = DescribeDocumentInput {
         name: s("AWS-RunShellScript"),
@@ -99,11 +110,23 @@ fn valid_inputs_pass() {
 fn required_members() {
     assert_eq!(
         problems(&GetCommandInvocationInput::default()),
-        [("CommandId".into(), Rule::Required), ("InstanceId".into(), Rule::Required)]
+        [
+            ("CommandId".into(), Rule::Required),
+            ("InstanceId".into(), Rule::Required)
+        ]
     );
-    assert_eq!(problems(&CancelCommandInput::default()), [("CommandId".into(), Rule::Required)]);
-    assert_eq!(problems(&DescribeDocumentInput::default()), [("Name".into(), Rule::Required)]);
-    let input = SendCommandInput { document_name: None, ..valid_send() };
+    assert_eq!(
+        problems(&CancelCommandInput::default()),
+        [("CommandId".into(), Rule::Required)]
+    );
+    assert_eq!(
+        problems(&DescribeDocumentInput::default()),
+        [("Name".into(), Rule::Required)]
+    );
+    let input = SendCommandInput {
+        document_name: None,
+        ..valid_send()
+    };
     assert_eq!(problems(&input), [("DocumentName".into(), Rule::Required)]);
 }
 
@@ -113,7 +136,16 @@ fn string_lengths_count_code_points() {
     input.comment = s(&"é".repeat(100)); // 200 bytes, 100 code points: fine
     assert_eq!(problems(&input), []);
     input.comment = s(&"é".repeat(101));
-    assert_eq!(problems(&input), [("Comment".into(), Rule::MaxLength { max: 100, actual: 101 })]);
+    assert_eq!(
+        problems(&input),
+        [(
+            "Comment".into(),
+            Rule::MaxLength {
+                max: 100,
+                actual: 101
+            }
+        )]
+    );
 
     let mut input = valid_send();
     input.output_s3_bucket_name = s("ab");
@@ -124,10 +156,31 @@ fn string_lengths_count_code_points() {
     assert_eq!(
         problems(&input),
         [
-            ("DocumentHash".into(), Rule::MaxLength { max: 256, actual: 257 }),
-            ("OutputS3Region".into(), Rule::MaxLength { max: 20, actual: 21 }),
-            ("OutputS3BucketName".into(), Rule::MinLength { min: 3, actual: 2 }),
-            ("OutputS3KeyPrefix".into(), Rule::MaxLength { max: 500, actual: 501 }),
+            (
+                "DocumentHash".into(),
+                Rule::MaxLength {
+                    max: 256,
+                    actual: 257
+                }
+            ),
+            (
+                "OutputS3Region".into(),
+                Rule::MaxLength {
+                    max: 20,
+                    actual: 21
+                }
+            ),
+            (
+                "OutputS3BucketName".into(),
+                Rule::MinLength { min: 3, actual: 2 }
+            ),
+            (
+                "OutputS3KeyPrefix".into(),
+                Rule::MaxLength {
+                    max: 500,
+                    actual: 501
+                }
+            ),
         ]
     );
     let cmd_short = GetCommandInvocationInput {
@@ -138,7 +191,13 @@ fn string_lengths_count_code_points() {
     assert_eq!(
         problems(&cmd_short),
         [
-            ("CommandId".into(), Rule::MinLength { min: 36, actual: 35 }),
+            (
+                "CommandId".into(),
+                Rule::MinLength {
+                    min: 36,
+                    actual: 35
+                }
+            ),
             ("PluginName".into(), Rule::MinLength { min: 4, actual: 3 }),
         ]
     );
@@ -146,73 +205,193 @@ fn string_lengths_count_code_points() {
 
 #[test]
 fn numeric_ranges() {
-    for (t, ok) in [(29, false), (30, true), (2_592_000, true), (2_592_001, false), (-1, false)] {
-        let input = SendCommandInput { timeout_seconds: Some(t), ..valid_send() };
+    for (t, ok) in [
+        (29, false),
+        (30, true),
+        (2_592_000, true),
+        (2_592_001, false),
+        (-1, false),
+    ] {
+        let input = SendCommandInput {
+            timeout_seconds: Some(t),
+            ..valid_send()
+        };
         let expected: Vec<(String, Rule)> = if ok {
             vec![]
         } else {
-            vec![("TimeoutSeconds".into(), Rule::Range { min: Some(30), max: Some(2_592_000), actual: i64::from(t) })]
+            vec![(
+                "TimeoutSeconds".into(),
+                Rule::Range {
+                    min: Some(30),
+                    max: Some(2_592_000),
+                    actual: i64::from(t),
+                },
+            )]
         };
         assert_eq!(problems(&input), expected, "{t}");
     }
     for (n, ok) in [(0, false), (1, true), (50, true), (51, false)] {
-        let input = ListCommandsInput { max_results: Some(n), ..Default::default() };
+        let input = ListCommandsInput {
+            max_results: Some(n),
+            ..Default::default()
+        };
         assert_eq!(problems(&input).is_empty(), ok, "ListCommands {n}");
-        let input = ListDocumentsInput { max_results: Some(n), ..Default::default() };
+        let input = ListDocumentsInput {
+            max_results: Some(n),
+            ..Default::default()
+        };
         assert_eq!(problems(&input).is_empty(), ok, "ListDocuments {n}");
     }
     for (n, ok) in [(4, false), (5, true), (50, true), (51, false)] {
-        let input = DescribeInstanceInformationInput { max_results: Some(n), ..Default::default() };
-        assert_eq!(problems(&input).is_empty(), ok, "DescribeInstanceInformation {n}");
+        let input = DescribeInstanceInformationInput {
+            max_results: Some(n),
+            ..Default::default()
+        };
+        assert_eq!(
+            problems(&input).is_empty(),
+            ok,
+            "DescribeInstanceInformation {n}"
+        );
     }
 }
 
 #[test]
 fn list_sizes() {
-    let ids = |n: usize| Some((0..n).map(|i| alloc::format!("i-{i:017x}")).collect::<Vec<_>>());
-    let input = SendCommandInput { instance_ids: ids(50), ..valid_send() };
+    let ids = |n: usize| {
+        Some(
+            (0..n)
+                .map(|i| alloc::format!("i-{i:017x}"))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let input = SendCommandInput {
+        instance_ids: ids(50),
+        ..valid_send()
+    };
     assert_eq!(problems(&input), []);
-    let input = SendCommandInput { instance_ids: ids(51), ..valid_send() };
-    assert_eq!(problems(&input), [("InstanceIds".into(), Rule::MaxItems { max: 50, actual: 51 })]);
+    let input = SendCommandInput {
+        instance_ids: ids(51),
+        ..valid_send()
+    };
+    assert_eq!(
+        problems(&input),
+        [(
+            "InstanceIds".into(),
+            Rule::MaxItems {
+                max: 50,
+                actual: 51
+            }
+        )]
+    );
 
-    let target = || Target { key: s("tag:env"), values: Some(vec!["a".into()]) };
-    let input = SendCommandInput { instance_ids: None, targets: Some(vec![target(); 6]), ..valid_send() };
-    assert_eq!(problems(&input), [("Targets".into(), Rule::MaxItems { max: 5, actual: 6 })]);
+    let target = || Target {
+        key: s("tag:env"),
+        values: Some(vec!["a".into()]),
+    };
+    let input = SendCommandInput {
+        instance_ids: None,
+        targets: Some(vec![target(); 6]),
+        ..valid_send()
+    };
+    assert_eq!(
+        problems(&input),
+        [("Targets".into(), Rule::MaxItems { max: 5, actual: 6 })]
+    );
     let values = Some((0..51).map(|i| alloc::format!("v{i}")).collect());
     let input = SendCommandInput {
         instance_ids: None,
-        targets: Some(vec![Target { key: s("tag:env"), values }]),
+        targets: Some(vec![Target {
+            key: s("tag:env"),
+            values,
+        }]),
         ..valid_send()
     };
-    assert_eq!(problems(&input), [("Targets[0].Values".into(), Rule::MaxItems { max: 50, actual: 51 })]);
+    assert_eq!(
+        problems(&input),
+        [(
+            "Targets[0].Values".into(),
+            Rule::MaxItems {
+                max: 50,
+                actual: 51
+            }
+        )]
+    );
 
-    let filter = || CommandFilter { key: Some(CommandFilterKey::DocumentName), value: s("AWS-RunShellScript") };
-    let input = ListCommandsInput { filters: Some(vec![]), ..Default::default() };
-    assert_eq!(problems(&input), [("Filters".into(), Rule::MinItems { min: 1, actual: 0 })]);
-    let input = ListCommandsInput { filters: Some(vec![filter(); 6]), ..Default::default() };
-    assert_eq!(problems(&input), [("Filters".into(), Rule::MaxItems { max: 5, actual: 6 })]);
+    let filter = || CommandFilter {
+        key: Some(CommandFilterKey::DocumentName),
+        value: s("AWS-RunShellScript"),
+    };
+    let input = ListCommandsInput {
+        filters: Some(vec![]),
+        ..Default::default()
+    };
+    assert_eq!(
+        problems(&input),
+        [("Filters".into(), Rule::MinItems { min: 1, actual: 0 })]
+    );
+    let input = ListCommandsInput {
+        filters: Some(vec![filter(); 6]),
+        ..Default::default()
+    };
+    assert_eq!(
+        problems(&input),
+        [("Filters".into(), Rule::MaxItems { max: 5, actual: 6 })]
+    );
 
     let mut alarms = full_send();
     alarms.alarm_configuration.as_mut().unwrap().alarms = Some(vec![]);
-    assert_eq!(problems(&alarms), [("AlarmConfiguration.Alarms".into(), Rule::MinItems { min: 1, actual: 0 })]);
+    assert_eq!(
+        problems(&alarms),
+        [(
+            "AlarmConfiguration.Alarms".into(),
+            Rule::MinItems { min: 1, actual: 0 }
+        )]
+    );
 
     let set = |n: usize| (0..n).map(|i| alloc::format!("v{i}")).collect::<Vec<_>>();
-    let filter = |values| InstanceInformationStringFilter { key: s("tag:env"), values: Some(values) };
-    let input = DescribeInstanceInformationInput { filters: Some(vec![filter(set(100))]), ..Default::default() };
+    let filter = |values| InstanceInformationStringFilter {
+        key: s("tag:env"),
+        values: Some(values),
+    };
+    let input = DescribeInstanceInformationInput {
+        filters: Some(vec![filter(set(100))]),
+        ..Default::default()
+    };
     assert_eq!(problems(&input), []);
-    let input = DescribeInstanceInformationInput { filters: Some(vec![filter(set(101)), filter(set(0))]), ..Default::default() };
+    let input = DescribeInstanceInformationInput {
+        filters: Some(vec![filter(set(101)), filter(set(0))]),
+        ..Default::default()
+    };
     assert_eq!(
         problems(&input),
         [
-            ("Filters[0].Values".into(), Rule::MaxItems { max: 100, actual: 101 }),
-            ("Filters[1].Values".into(), Rule::MinItems { min: 1, actual: 0 }),
+            (
+                "Filters[0].Values".into(),
+                Rule::MaxItems {
+                    max: 100,
+                    actual: 101
+                }
+            ),
+            (
+                "Filters[1].Values".into(),
+                Rule::MinItems { min: 1, actual: 0 }
+            ),
         ]
     );
     let docs = ListDocumentsInput {
-        filters: Some(vec![DocumentKeyValuesFilter { key: s("Owner"), values: Some(vec!["Self".into()]) }; 7]),
+        filters: Some(vec![
+            DocumentKeyValuesFilter {
+                key: s("Owner"),
+                values: Some(vec!["Self".into()])
+            };
+            7
+        ]),
         ..Default::default()
     };
-    assert_eq!(problems(&docs), [("Filters".into(), Rule::MaxItems { max: 6, actual: 7 })]);
+    assert_eq!(
+        problems(&docs),
+        [("Filters".into(), Rule::MaxItems { max: 6, actual: 7 })]
+    );
 }
 
 #[test]
@@ -228,16 +407,38 @@ fn patterns_name_the_pattern() {
         [
             ("InstanceIds[1]".into(), Rule::Pattern(Pattern::InstanceId)),
             ("DocumentName".into(), Rule::Pattern(Pattern::DocumentArn)),
-            ("DocumentVersion".into(), Rule::Pattern(Pattern::DocumentVersion)),
-            ("MaxConcurrency".into(), Rule::Pattern(Pattern::MaxConcurrency)),
+            (
+                "DocumentVersion".into(),
+                Rule::Pattern(Pattern::DocumentVersion)
+            ),
+            (
+                "MaxConcurrency".into(),
+                Rule::Pattern(Pattern::MaxConcurrency)
+            ),
             ("MaxErrors".into(), Rule::Pattern(Pattern::MaxErrors)),
         ]
     );
     let mut input = full_send();
     input.alarm_configuration.as_mut().unwrap().alarms = Some(vec![Alarm { name: s("   ") }]);
-    assert_eq!(problems(&input), [("AlarmConfiguration.Alarms[0].Name".into(), Rule::Pattern(Pattern::AlarmName))]);
-    let describe = DescribeDocumentInput { name: s("AWS-RunShellScript"), document_version: None, version_name: s("v 1") };
-    assert_eq!(problems(&describe), [("VersionName".into(), Rule::Pattern(Pattern::DocumentVersionName))]);
+    assert_eq!(
+        problems(&input),
+        [(
+            "AlarmConfiguration.Alarms[0].Name".into(),
+            Rule::Pattern(Pattern::AlarmName)
+        )]
+    );
+    let describe = DescribeDocumentInput {
+        name: s("AWS-RunShellScript"),
+        document_version: None,
+        version_name: s("v 1"),
+    };
+    assert_eq!(
+        problems(&describe),
+        [(
+            "VersionName".into(),
+            Rule::Pattern(Pattern::DocumentVersionName)
+        )]
+    );
 }
 
 #[test]
@@ -247,15 +448,33 @@ fn unknown_enum_values_are_refused() {
     input.document_hash_type = Some(DocumentHashType::from("Md5"));
     input.notification_config = Some(NotificationConfig {
         notification_arn: None,
-        notification_events: Some(vec![NotificationEvent::Success, NotificationEvent::from("Done")]),
+        notification_events: Some(vec![
+            NotificationEvent::Success,
+            NotificationEvent::from("Done"),
+        ]),
         notification_type: Some(NotificationType::from("Everything")),
     });
     assert_eq!(
         problems(&input),
         [
-            ("DocumentHashType".into(), Rule::Enum { allowed: &["Sha256", "Sha1"] }),
-            ("NotificationConfig.NotificationEvents[1]".into(), Rule::Enum { allowed: NotificationEvent::VALUES }),
-            ("NotificationConfig.NotificationType".into(), Rule::Enum { allowed: &["Command", "Invocation"] }),
+            (
+                "DocumentHashType".into(),
+                Rule::Enum {
+                    allowed: &["Sha256", "Sha1"]
+                }
+            ),
+            (
+                "NotificationConfig.NotificationEvents[1]".into(),
+                Rule::Enum {
+                    allowed: NotificationEvent::VALUES
+                }
+            ),
+            (
+                "NotificationConfig.NotificationType".into(),
+                Rule::Enum {
+                    allowed: &["Command", "Invocation"]
+                }
+            ),
         ]
     );
     let filters = InstanceInformationFilter {
@@ -270,16 +489,23 @@ fn unknown_enum_values_are_refused() {
         problems(&input),
         [(
             "InstanceInformationFilterList[0].key".into(),
-            Rule::Enum { allowed: InstanceInformationFilterKey::VALUES }
+            Rule::Enum {
+                allowed: InstanceInformationFilterKey::VALUES
+            }
         )]
     );
 }
 
 #[test]
 fn instance_ids_xor_targets() {
-    let one_of = Rule::ExactlyOneOf { members: &["InstanceIds", "Targets"] };
+    let one_of = Rule::ExactlyOneOf {
+        members: &["InstanceIds", "Targets"],
+    };
     let mut input = valid_send();
-    input.targets = Some(vec![Target { key: s("tag:env"), values: Some(vec!["prod".into()]) }]);
+    input.targets = Some(vec![Target {
+        key: s("tag:env"),
+        values: Some(vec!["prod".into()]),
+    }]);
     assert_eq!(problems(&input), [("Targets".into(), one_of.clone())]);
     input.instance_ids = None;
     input.targets = None;
@@ -311,13 +537,19 @@ fn target_forms_and_values() {
         [
             ("Targets[1].Key".into(), Rule::TargetKey),
             ("Targets[2].Key".into(), Rule::Required),
-            ("Targets[3].Values[2]".into(), Rule::Pattern(Pattern::InstanceId)),
+            (
+                "Targets[3].Values[2]".into(),
+                Rule::Pattern(Pattern::InstanceId)
+            ),
             ("Targets[4].Values".into(), Rule::TargetValuesEmpty),
         ]
     );
     let input = SendCommandInput {
         instance_ids: None,
-        targets: Some(vec![t(Some("tag-key"), None), t(Some("tag:a\nb"), Some(vec!["v"]))]),
+        targets: Some(vec![
+            t(Some("tag-key"), None),
+            t(Some("tag:a\nb"), Some(vec!["v"])),
+        ]),
         ..valid_send()
     };
     assert_eq!(
@@ -331,17 +563,34 @@ fn target_forms_and_values() {
 
 #[test]
 fn document_hash_needs_its_type() {
-    let input = SendCommandInput { document_hash: s("abc"), ..valid_send() };
-    assert_eq!(problems(&input), [("DocumentHash".into(), Rule::Requires { member: "DocumentHashType" })]);
+    let input = SendCommandInput {
+        document_hash: s("abc"),
+        ..valid_send()
+    };
+    assert_eq!(
+        problems(&input),
+        [(
+            "DocumentHash".into(),
+            Rule::Requires {
+                member: "DocumentHashType"
+            }
+        )]
+    );
 }
 
 #[test]
 fn command_filter_values() {
-    let f = |k: CommandFilterKey, v: &str| CommandFilter { key: Some(k), value: s(v) };
+    let f = |k: CommandFilterKey, v: &str| CommandFilter {
+        key: Some(k),
+        value: s(v),
+    };
     let ok = ListCommandInvocationsInput {
         filters: Some(vec![
             f(CommandFilterKey::InvokedAfter, "2026-11-01T00:00:00Z"),
-            f(CommandFilterKey::InvokedBefore, "2026-11-26T07:38:13.5+01:00"),
+            f(
+                CommandFilterKey::InvokedBefore,
+                "2026-11-26T07:38:13.5+01:00",
+            ),
             f(CommandFilterKey::Status, "InProgress"),
             f(CommandFilterKey::ExecutionStage, "Complete"),
             f(CommandFilterKey::DocumentName, "AWS-RunShellScript"),
@@ -355,7 +604,10 @@ fn command_filter_values() {
             f(CommandFilterKey::Status, "Done"),
             f(CommandFilterKey::ExecutionStage, "Running"),
             f(CommandFilterKey::DocumentName, ""),
-            CommandFilter { key: None, value: None },
+            CommandFilter {
+                key: None,
+                value: None,
+            },
         ]),
         ..Default::default()
     };
@@ -377,7 +629,10 @@ fn command_filter_values() {
 fn every_problem_is_reported_at_once_with_a_readable_message() {
     let input = SendCommandInput {
         instance_ids: Some(vec!["bad".into()]),
-        targets: Some(vec![Target { key: s("nope"), values: Some(vec![]) }]),
+        targets: Some(vec![Target {
+            key: s("nope"),
+            values: Some(vec![]),
+        }]),
         document_name: None,
         timeout_seconds: Some(5),
         comment: s(&"c".repeat(101)),
@@ -387,10 +642,22 @@ fn every_problem_is_reported_at_once_with_a_readable_message() {
     let err = input.validate().unwrap_err();
     assert_eq!(err.problems.len(), 8, "{err}");
     let text = alloc::format!("{err}");
-    assert!(text.starts_with("8 validation problems: InstanceIds[0]: must match the pattern"), "{text}");
-    assert!(text.contains("TimeoutSeconds: must be between 30 and 2592000 (got 5)"), "{text}");
-    assert!(text.contains("Targets: specify exactly one of InstanceIds or Targets"), "{text}");
-    assert!(text.contains("DocumentHash: requires DocumentHashType to be set as well"), "{text}");
+    assert!(
+        text.starts_with("8 validation problems: InstanceIds[0]: must match the pattern"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TimeoutSeconds: must be between 30 and 2592000 (got 5)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Targets: specify exactly one of InstanceIds or Targets"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DocumentHash: requires DocumentHashType to be set as well"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,0 +1,404 @@
+//! The whole pipeline as one sans-IO state machine, like `quinn-proto`: a [`Client`]
+//! turns an input into signed requests and responses into outputs, and decides
+//! retries; the caller only moves bytes, reads the clock, draws random numbers and
+//! sleeps.
+//!
+//! ```text
+//! let mut call = client.start::<SendCommand>(&input)?;       // validate + serialize once
+//! loop {
+//!     let request = client.request(&mut call, now())?;      // sign this attempt
+//!     match send(request) {                                  // your HTTP client
+//!         Ok(response) => match client.response(&mut call, &response, now(), rand()) {
+//!             Outcome::Done(output) => break Ok(output),
+//!             Outcome::Retry { delay_ms } => sleep(delay_ms),
+//!             Outcome::Failed(error) => break Err(error),
+//!         },
+//!         Err(e) => match client.transport_failure(&mut call, classify(e), now(), rand()) { … },
+//!     }
+//! }
+//! ```
+//!
+//! The client keeps what must outlive one call: the signing-key cache (keys are
+//! derived once a day), the clock offset learnt from clock-skew refusals, and the
+//! retry quota.
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::decode::{self, HttpResponse, ResponseError, ServiceError};
+use crate::endpoint::Endpoint;
+use crate::model::{Operation, OperationName};
+use crate::request::{self, BuildError, HttpRequest};
+use crate::retry::{
+    self, Decision, Failure, QuotaTicket, RetryContext, RetryQuota, StopReason, Transport,
+};
+use crate::sign::{self, Credentials, SignError, SigningKeyCache, SigningParams};
+
+/// A sans-IO SSM client for one endpoint and one set of credentials.
+#[derive(Debug)]
+pub struct Client {
+    endpoint: Endpoint,
+    credentials: Credentials,
+    keys: SigningKeyCache,
+    clock_offset_secs: i64,
+    quota: RetryQuota,
+    max_attempts: u32,
+}
+
+/// One call in progress: the serialized input and what its attempts have spent.
+#[derive(Debug)]
+#[must_use]
+pub struct Call<O: Operation> {
+    body: Vec<u8>,
+    attempts: u32,
+    tickets: Vec<QuotaTicket>,
+    operation: PhantomData<O>,
+}
+
+impl<O: Operation> Call<O> {
+    /// Attempts sent so far.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+/// What to do after an attempt.
+#[derive(Debug)]
+#[must_use]
+pub enum Outcome<T> {
+    /// The call succeeded.
+    Done(T),
+    /// Wait this long, then ask [`Client::request`] for the next attempt.
+    Retry {
+        /// Milliseconds to wait.
+        delay_ms: u64,
+    },
+    /// The call failed for good.
+    Failed(CallError),
+}
+
+/// Why a call failed, with how many attempts it made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallError {
+    /// What went wrong last.
+    pub kind: CallErrorKind,
+    /// Attempts sent.
+    pub attempts: u32,
+    /// Why no further attempt was made.
+    pub stop: StopReason,
+}
+
+/// The failure behind a [`CallError`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallErrorKind {
+    /// The service answered with an error.
+    Service(ServiceError),
+    /// A 2xx whose body is not the operation's output.
+    Response(ResponseError),
+    /// No usable response arrived.
+    Transport(Transport),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            CallErrorKind::Service(e) => e.fmt(f)?,
+            CallErrorKind::Response(e) => e.fmt(f)?,
+            CallErrorKind::Transport(Transport::NotSent) => {
+                f.write_str("the request could not be sent")?;
+            }
+            CallErrorKind::Transport(Transport::MaybeSent) => {
+                f.write_str("no response arrived (the request may have been processed)")?;
+            }
+        }
+        let n = self.attempts;
+        write!(f, " after {n} attempt{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for CallError {}
+
+impl Client {
+    /// A client with botocore's standard retry settings (3 attempts, quota of 500).
+    #[must_use]
+    pub fn new(endpoint: Endpoint, credentials: Credentials) -> Self {
+        Client {
+            endpoint,
+            credentials,
+            keys: SigningKeyCache::default(),
+            clock_offset_secs: 0,
+            quota: RetryQuota::default(),
+            max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// Sets the number of attempts per call, the first included (at least 1).
+    #[must_use]
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Replaces the credentials (e.g. refreshed temporary credentials).
+    pub fn set_credentials(&mut self, credentials: Credentials) {
+        self.credentials = credentials;
+    }
+
+    /// The endpoint requests go to.
+    #[must_use]
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Seconds added to the caller's clock when signing, learnt from clock-skew refusals.
+    #[must_use]
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.clock_offset_secs
+    }
+
+    /// Validates `input` (every problem at once) and serializes it, once per call.
+    ///
+    /// # Errors
+    /// [`BuildError`] when the input breaks the model's rules.
+    pub fn start<O: Operation>(&self, input: &O::Input) -> Result<Call<O>, BuildError> {
+        use crate::validate::Validate;
+        input.validate()?;
+        let body = serde_json::to_vec(input).map_err(|_| BuildError::Serialize)?;
+        Ok(Call {
+            body,
+            attempts: 0,
+            tickets: Vec::new(),
+            operation: PhantomData,
+        })
+    }
+
+    /// The signed request for the next attempt of `call`, signed at `now` (unix
+    /// seconds, the caller's clock) plus the learnt clock offset.
+    ///
+    /// # Errors
+    /// [`SignError`] when the credentials or endpoint cannot be signed with.
+    pub fn request<O: Operation>(
+        &mut self,
+        call: &mut Call<O>,
+        now: u64,
+    ) -> Result<HttpRequest, SignError> {
+        let mut request = request::build_raw(&self.endpoint.url, O::NAME, call.body.clone());
+        let time = now.saturating_add_signed(self.clock_offset_secs);
+        let params = SigningParams::new(
+            &self.credentials,
+            &self.endpoint.signing_region,
+            self.endpoint.signing_name,
+            time,
+        );
+        let _ = sign::sign(&mut request, &params, Some(&mut self.keys))?;
+        call.attempts += 1;
+        Ok(request)
+    }
+
+    /// Handles the response to the last attempt of `call`.
+    pub fn response<O: Operation>(
+        &mut self,
+        call: &mut Call<O>,
+        response: &HttpResponse,
+        now: u64,
+        random: f64,
+    ) -> Outcome<O::Output> {
+        match decode::decode::<O>(response) {
+            Ok(output) => {
+                self.quota.on_success(&call.tickets);
+                Outcome::Done(output)
+            }
+            Err(ResponseError::Service(error)) => {
+                let outcome = self.decide(O::NAME, call, Failure::Service(&error), now, random);
+                outcome.unwrap_or_else(|stop| {
+                    Outcome::Failed(CallError {
+                        kind: CallErrorKind::Service(error),
+                        attempts: call.attempts,
+                        stop,
+                    })
+                })
+            }
+            // The service acted (2xx) but we cannot read its answer: never resend.
+            Err(malformed) => Outcome::Failed(CallError {
+                kind: CallErrorKind::Response(malformed),
+                attempts: call.attempts,
+                stop: StopReason::NotRetryable,
+            }),
+        }
+    }
+
+    /// Handles a transport failure of the last attempt of `call`.
+    pub fn transport_failure<O: Operation>(
+        &mut self,
+        call: &mut Call<O>,
+        failure: Transport,
+        now: u64,
+        random: f64,
+    ) -> Outcome<O::Output> {
+        let outcome = self.decide(O::NAME, call, Failure::Transport(failure), now, random);
+        outcome.unwrap_or_else(|stop| {
+            Outcome::Failed(CallError {
+                kind: CallErrorKind::Transport(failure),
+                attempts: call.attempts,
+                stop,
+            })
+        })
+    }
+
+    fn decide<O: Operation, T>(
+        &mut self,
+        operation: OperationName,
+        call: &mut Call<O>,
+        failure: Failure<'_>,
+        now: u64,
+        random: f64,
+    ) -> Result<Outcome<T>, StopReason> {
+        let ctx = RetryContext {
+            operation,
+            attempt: call.attempts,
+            max_attempts: self.max_attempts,
+            failure,
+            now: now.saturating_add_signed(self.clock_offset_secs),
+            random,
+        };
+        match retry::decide_with_quota(&ctx, &mut self.quota) {
+            (
+                Decision::Retry {
+                    delay_ms,
+                    clock_offset_secs,
+                },
+                ticket,
+            ) => {
+                if let Some(offset) = clock_offset_secs {
+                    self.clock_offset_secs = self.clock_offset_secs.saturating_add(offset);
+                }
+                call.tickets.extend(ticket);
+                Ok(Outcome::Retry { delay_ms })
+            }
+            (Decision::Stop(stop), _) => Err(stop),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::{resolve, EndpointConfig};
+    use crate::model::{ListCommands, ListCommandsInput, SendCommand, SendCommandInput};
+    use alloc::string::String;
+    use alloc::vec;
+
+    const NOW: u64 = 1_795_678_693; // Wed, 26 Nov 2026 07:38:13 GMT
+
+    fn client() -> Client {
+        let endpoint = resolve(&EndpointConfig::new("eu-west-1")).unwrap();
+        Client::new(
+            endpoint,
+            Credentials::new("AKIDEXAMPLE", "SECRET-SENTINEL", None),
+        )
+    }
+
+    fn reply(status: u16, body: &str, date: Option<&str>) -> HttpResponse {
+        let mut headers = vec![(String::from("x-amzn-RequestId"), String::from("r-1"))];
+        if let Some(date) = date {
+            headers.push((String::from("Date"), String::from(date)));
+        }
+        HttpResponse {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn send_input() -> SendCommandInput {
+        SendCommandInput {
+            document_name: Some("AWS-RunShellScript".into()),
+            instance_ids: Some(vec!["i-0123456789abcdef0".into()]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_call_signs_each_attempt_and_decodes_the_answer() {
+        let mut client = client();
+        let mut call = client
+            .start::<ListCommands>(&ListCommandsInput::default())
+            .unwrap();
+        let req = client.request(&mut call, NOW).unwrap();
+        assert_eq!(req.url, "https://ssm.eu-west-1.amazonaws.com/");
+        assert_eq!(req.header("x-amz-date"), Some("20261126T073813Z"));
+        assert!(req.header("authorization").unwrap().starts_with(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/eu-west-1/ssm/aws4_request"
+        ));
+        let out = client.response(&mut call, &reply(500, "", None), NOW, 1.0);
+        assert!(matches!(out, Outcome::Retry { delay_ms: 50 }), "{out:?}");
+        let _ = client.request(&mut call, NOW + 1).unwrap();
+        match client.response(&mut call, &reply(200, r#"{"Commands":[]}"#, None), NOW, 0.5) {
+            Outcome::Done(out) => assert_eq!(out.commands, Some(vec![])),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(call.attempts(), 2);
+    }
+
+    #[test]
+    fn send_command_is_not_resent_after_a_5xx_or_a_timeout() {
+        let mut client = client();
+        let mut call = client.start::<SendCommand>(&send_input()).unwrap();
+        let _ = client.request(&mut call, NOW).unwrap();
+        match client.response(&mut call, &reply(503, "", None), NOW, 0.5) {
+            Outcome::Failed(e) => {
+                assert_eq!(e.stop, StopReason::MayHaveExecuted);
+                assert_eq!(e.attempts, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut call = client.start::<SendCommand>(&send_input()).unwrap();
+        let _ = client.request(&mut call, NOW).unwrap();
+        let out = client.transport_failure(&mut call, Transport::MaybeSent, NOW, 0.5);
+        assert!(matches!(
+            out,
+            Outcome::Failed(CallError {
+                stop: StopReason::MayHaveExecuted,
+                ..
+            })
+        ));
+        let out = client.transport_failure(&mut call, Transport::NotSent, NOW, 0.5);
+        assert!(matches!(out, Outcome::Retry { .. }), "{out:?}");
+    }
+
+    #[test]
+    fn clock_skew_refusal_corrects_the_signing_clock() {
+        let mut client = client();
+        let mut call = client.start::<SendCommand>(&send_input()).unwrap();
+        let slow_clock = NOW - 3_600;
+        let _ = client.request(&mut call, slow_clock).unwrap();
+        let refusal = reply(
+            400,
+            r#"{"__type":"InvalidSignatureException","message":"Signature expired"}"#,
+            Some("Wed, 26 Nov 2026 07:38:13 GMT"),
+        );
+        let out = client.response(&mut call, &refusal, slow_clock, 0.5);
+        assert!(matches!(out, Outcome::Retry { delay_ms: 0 }), "{out:?}");
+        assert_eq!(client.clock_offset_secs(), 3_600);
+        let req = client.request(&mut call, slow_clock).unwrap();
+        assert_eq!(req.header("x-amz-date"), Some("20261126T073813Z"));
+    }
+
+    #[test]
+    fn invalid_input_never_becomes_a_request() {
+        let client = client();
+        let err = client
+            .start::<SendCommand>(&SendCommandInput::default())
+            .unwrap_err();
+        assert!(matches!(err, BuildError::Invalid(_)));
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let shown = alloc::format!("{:?}", client());
+        assert!(!shown.contains("SECRET-SENTINEL"), "{shown}");
+    }
+}

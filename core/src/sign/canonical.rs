@@ -1,0 +1,593 @@
+//! The SigV4 canonical request and string to sign (AWS "Create a canonical request" /
+//! "Create a string to sign").
+//!
+//! Both are *written* into a [`Sink`] rather than built as strings: signing streams them
+//! straight into SHA-256 / HMAC without allocating, while [`fmt::Display`] renders the
+//! very same bytes for tests and diagnostics. [`sign`](super::sign) and
+//! [`verify`](crate::verify::verify) both go through [`CanonicalRequest`]; they differ
+//! only in which headers are selected (all signable headers vs. the client's
+//! `SignedHeaders`).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::fmt;
+use sha2::{Digest, Sha256};
+
+use super::encode::{canonical_query, encode_path, normalize_path};
+use super::key::HmacSha256;
+use super::url;
+use super::{SignError, SigningSettings, UriPathEncoding, ALGORITHM};
+use crate::request::HttpRequest;
+use crate::time::AmzDate;
+
+/// Header names [`sign`](super::sign) never signs, lowercase: hop-by-hop headers and
+/// headers that proxies, CDNs or user agents add or rewrite in transit. This is the
+/// union of botocore's `SIGNED_HEADERS_BLACKLIST` and aws-sigv4's default
+/// `excluded_headers`, plus `authorization` itself. Every other header on the request
+/// is signed.
+pub const UNSIGNED_HEADERS: &[&str] = &[
+    "authorization",
+    "baggage",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "traceparent",
+    "tracestate",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
+/// Where canonical bytes go: a hash, a MAC or a buffer.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Sha256 {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        Digest::update(self, bytes);
+    }
+}
+
+impl Sink for HmacSha256 {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        hmac::Mac::update(self, bytes);
+    }
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Adapts a `fmt::Formatter` to [`Sink`] (the canonical bytes are valid UTF-8:
+/// header values and paths come from `&str`).
+struct FmtSink<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    result: fmt::Result,
+}
+
+impl Sink for FmtSink<'_, '_> {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.result.is_ok() {
+            self.result = match core::str::from_utf8(bytes) {
+                Ok(s) => self.f.write_str(s),
+                // Only reachable if a write were split inside a UTF-8 sequence.
+                Err(_) => Err(fmt::Error),
+            };
+        }
+    }
+}
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex of 32 bytes, on the stack.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX_LOWER[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX_LOWER[usize::from(b & 0xF)];
+    }
+    out
+}
+
+/// `hex32` as `&str` (always ASCII).
+pub(crate) fn hex_str(hex: &[u8; 64]) -> &str {
+    core::str::from_utf8(hex).unwrap_or("")
+}
+
+/// Lowercase hex SHA-256 of `data`: the SigV4 payload hash.
+#[must_use]
+pub fn payload_hash(data: &[u8]) -> String {
+    String::from(hex_str(&hex32(&Sha256::digest(data).into())))
+}
+
+/// `true` for an RFC 9110 `token` (a valid header field name or method).
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+/// `true` for a header value that can go on the wire: no control characters other
+/// than horizontal tab (so no CR/LF header injection), no DEL. Non-ASCII UTF-8 is
+/// allowed (aws-sigv4 signs it as raw bytes).
+pub(crate) fn is_valid_header_value(s: &str) -> bool {
+    s.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7F))
+}
+
+/// Compares header names as their lowercase forms would compare.
+fn cmp_lowercase(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// Writes `name` lowercased.
+fn put_lowercase<S: Sink>(sink: &mut S, name: &str) {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        sink.put(name.as_bytes());
+        return;
+    }
+    let mut buf = [0u8; 64];
+    for chunk in name.as_bytes().chunks(buf.len()) {
+        for (dst, src) in buf.iter_mut().zip(chunk) {
+            *dst = src.to_ascii_lowercase();
+        }
+        sink.put(&buf[..chunk.len()]);
+    }
+}
+
+/// Writes a header value as SigV4's `Trimall` (as aws-sigv4 does it): leading and
+/// trailing spaces removed and each run of spaces collapsed to one. Only U+0020 is
+/// whitespace here; tabs and other whitespace are kept verbatim.
+fn put_trimmed<S: Sink>(sink: &mut S, value: &str) {
+    let mut rest = value.trim_matches(' ').as_bytes();
+    while let Some(p) = rest.windows(2).position(|w| w == b"  ") {
+        sink.put(&rest[..=p]);
+        let skip = rest[p..].iter().take_while(|&&b| b == b' ').count();
+        rest = &rest[p + skip..];
+    }
+    sink.put(rest);
+}
+
+/// Which headers a canonical request covers.
+enum Selection<'s> {
+    /// Every header except [`UNSIGNED_HEADERS`] (signing).
+    AllSignable,
+    /// Exactly these lowercase names, each of which must be present (verifying).
+    Exactly(&'s [&'s str]),
+}
+
+/// A SigV4 canonical request over an [`HttpRequest`]:
+///
+/// ```text
+/// METHOD\nCanonicalURI\nCanonicalQuery\nname:value\n...\n\nsigned;headers\nPayloadHash
+/// ```
+///
+/// `Display` renders it exactly (it includes the session token if that header is
+/// signed: do not log it in production); `Debug` redacts `authorization` and
+/// `x-amz-security-token` values.
+pub struct CanonicalRequest<'a> {
+    method: &'a str,
+    path: Cow<'a, str>,
+    query: String,
+    /// (name as on the request, value), stably sorted by lowercase name.
+    headers: Vec<(&'a str, &'a str)>,
+    signed_headers: String,
+    payload_hash: Cow<'a, str>,
+}
+
+impl<'a> CanonicalRequest<'a> {
+    /// The canonical request [`sign`](super::sign) signs: every header on `request`
+    /// except [`UNSIGNED_HEADERS`]. Call it on an already signed request to see what
+    /// was signed (the `Authorization` header is never part of it).
+    ///
+    /// `payload_hash` is the lowercase hex SHA-256 of the body ([`payload_hash`]).
+    ///
+    /// # Errors
+    /// An invalid URL, method, header name or header value.
+    pub fn for_signing(
+        request: &'a HttpRequest,
+        settings: &SigningSettings,
+        payload_hash: &'a str,
+    ) -> Result<Self, SignError> {
+        Self::build(request, settings, Selection::AllSignable, payload_hash)
+    }
+
+    /// The canonical request over exactly the given lowercase, sorted, duplicate-free
+    /// header names (a client's `SignedHeaders`), as [`verify`](crate::verify::verify)
+    /// recomputes it.
+    ///
+    /// # Errors
+    /// An invalid URL, method, header name or header value, or
+    /// [`SignError::SignedHeaderMissing`] when a listed header is absent.
+    pub fn with_signed_headers(
+        request: &'a HttpRequest,
+        settings: &SigningSettings,
+        signed_headers: &[&str],
+        payload_hash: &'a str,
+    ) -> Result<Self, SignError> {
+        Self::build(
+            request,
+            settings,
+            Selection::Exactly(signed_headers),
+            payload_hash,
+        )
+    }
+
+    fn build(
+        request: &'a HttpRequest,
+        settings: &SigningSettings,
+        selection: Selection<'_>,
+        payload_hash: &'a str,
+    ) -> Result<Self, SignError> {
+        if !is_token(&request.method) {
+            return Err(SignError::InvalidMethod);
+        }
+        let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
+        let path = if settings.normalize_uri_path {
+            normalize_path(parsed.path)
+        } else if parsed.path.is_empty() {
+            Cow::Borrowed("/")
+        } else {
+            Cow::Borrowed(parsed.path)
+        };
+        let path = match settings.uri_path_encoding {
+            UriPathEncoding::Double => match path {
+                Cow::Borrowed(p) => encode_path(p),
+                Cow::Owned(p) => Cow::Owned(String::from(encode_path(&p))),
+            },
+            UriPathEncoding::Single => path,
+        };
+
+        let mut headers: Vec<(&'a str, &'a str)> = Vec::with_capacity(request.headers.len());
+        let mut signed_headers = String::with_capacity(64);
+        match selection {
+            Selection::AllSignable => {
+                for (name, value) in &request.headers {
+                    if UNSIGNED_HEADERS
+                        .iter()
+                        .any(|u| name.eq_ignore_ascii_case(u))
+                    {
+                        continue;
+                    }
+                    check_header(name, value)?;
+                    headers.push((name.as_str(), value.as_str()));
+                }
+                headers.sort_by(|a, b| cmp_lowercase(a.0, b.0));
+                let mut previous: Option<&str> = None;
+                for (name, _) in &headers {
+                    if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                        continue;
+                    }
+                    if previous.is_some() {
+                        signed_headers.push(';');
+                    }
+                    signed_headers.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+                    previous = Some(name);
+                }
+            }
+            Selection::Exactly(names) => {
+                for (i, wanted) in names.iter().enumerate() {
+                    if !is_token(wanted) || wanted.bytes().any(|b| b.is_ascii_uppercase()) {
+                        return Err(SignError::InvalidHeaderName(String::from(*wanted)));
+                    }
+                    let before = headers.len();
+                    for (name, value) in &request.headers {
+                        if name.eq_ignore_ascii_case(wanted) {
+                            check_header(name, value)?;
+                            headers.push((name.as_str(), value.as_str()));
+                        }
+                    }
+                    if headers.len() == before {
+                        return Err(SignError::SignedHeaderMissing(String::from(*wanted)));
+                    }
+                    if i > 0 {
+                        signed_headers.push(';');
+                    }
+                    signed_headers.push_str(wanted);
+                }
+            }
+        }
+
+        Ok(CanonicalRequest {
+            method: &request.method,
+            path,
+            query: canonical_query(parsed.query),
+            headers,
+            signed_headers,
+            payload_hash: Cow::Borrowed(payload_hash),
+        })
+    }
+
+    /// The `SignedHeaders` value: lowercase names, sorted, `;`-separated.
+    #[must_use]
+    pub fn signed_headers(&self) -> &str {
+        &self.signed_headers
+    }
+
+    pub(crate) fn into_signed_headers(self) -> String {
+        self.signed_headers
+    }
+
+    /// The canonical URI (normalized and encoded path).
+    #[must_use]
+    pub fn canonical_uri(&self) -> &str {
+        &self.path
+    }
+
+    /// SHA-256 of the canonical request, as it goes into the string to sign.
+    #[must_use]
+    pub fn hash(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        self.write(&mut h, false);
+        h.finalize().into()
+    }
+
+    /// Writes the canonical request; `redact` replaces secret header values.
+    fn write<S: Sink>(&self, sink: &mut S, redact: bool) {
+        sink.put(self.method.as_bytes());
+        sink.put(b"\n");
+        sink.put(self.path.as_bytes());
+        sink.put(b"\n");
+        sink.put(self.query.as_bytes());
+        sink.put(b"\n");
+        let mut i = 0;
+        while i < self.headers.len() {
+            let name = self.headers[i].0;
+            put_lowercase(sink, name);
+            sink.put(b":");
+            let secret = redact
+                && (name.eq_ignore_ascii_case("x-amz-security-token")
+                    || name.eq_ignore_ascii_case("authorization"));
+            let mut first = true;
+            while i < self.headers.len() && self.headers[i].0.eq_ignore_ascii_case(name) {
+                if !first {
+                    sink.put(b",");
+                }
+                if secret {
+                    sink.put(b"<redacted>");
+                } else {
+                    put_trimmed(sink, self.headers[i].1);
+                }
+                first = false;
+                i += 1;
+            }
+            sink.put(b"\n");
+        }
+        sink.put(b"\n");
+        sink.put(self.signed_headers.as_bytes());
+        sink.put(b"\n");
+        sink.put(self.payload_hash.as_bytes());
+    }
+}
+
+fn check_header(name: &str, value: &str) -> Result<(), SignError> {
+    if !is_token(name) {
+        return Err(SignError::InvalidHeaderName(String::from(name)));
+    }
+    if !is_valid_header_value(value) {
+        return Err(SignError::InvalidHeaderValue(String::from(name)));
+    }
+    Ok(())
+}
+
+impl fmt::Display for CanonicalRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sink = FmtSink { f, result: Ok(()) };
+        self.write(&mut sink, false);
+        sink.result
+    }
+}
+
+impl fmt::Debug for CanonicalRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sink = FmtSink { f, result: Ok(()) };
+        sink.put(b"CanonicalRequest(\n");
+        self.write(&mut sink, true);
+        sink.put(b"\n)");
+        sink.result
+    }
+}
+
+/// A credential scope, `YYYYMMDD/region/service/aws4_request`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CredentialScope<'a> {
+    /// `YYYYMMDD`.
+    pub date_stamp: &'a str,
+    /// Region, e.g. `us-east-1`.
+    pub region: &'a str,
+    /// Signing name of the service, e.g. `ssm`.
+    pub service: &'a str,
+}
+
+impl CredentialScope<'_> {
+    fn write<S: Sink>(&self, sink: &mut S) {
+        sink.put(self.date_stamp.as_bytes());
+        sink.put(b"/");
+        sink.put(self.region.as_bytes());
+        sink.put(b"/");
+        sink.put(self.service.as_bytes());
+        sink.put(b"/aws4_request");
+    }
+}
+
+impl fmt::Display for CredentialScope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sink = FmtSink { f, result: Ok(()) };
+        self.write(&mut sink);
+        sink.result
+    }
+}
+
+/// Writes the string to sign:
+/// `AWS4-HMAC-SHA256\n<amz-date>\n<scope>\n<hex sha256(canonical request)>`.
+pub(crate) fn write_string_to_sign<S: Sink>(
+    sink: &mut S,
+    amz_date: &AmzDate,
+    scope: &CredentialScope<'_>,
+    canonical_request_hash: &[u8; 32],
+) {
+    sink.put(ALGORITHM.as_bytes());
+    sink.put(b"\n");
+    sink.put(amz_date.as_str().as_bytes());
+    sink.put(b"\n");
+    scope.write(sink);
+    sink.put(b"\n");
+    sink.put(&hex32(canonical_request_hash));
+}
+
+/// The string to sign for a canonical request, as text (what [`sign`](super::sign)
+/// streams into the HMAC).
+#[must_use]
+pub fn string_to_sign(
+    amz_date: &AmzDate,
+    scope: &CredentialScope<'_>,
+    canonical_request: &CanonicalRequest<'_>,
+) -> String {
+    let mut buf = Vec::with_capacity(160);
+    write_string_to_sign(&mut buf, amz_date, scope, &canonical_request.hash());
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::ToString;
+
+    fn req(headers: &[(&str, &str)]) -> HttpRequest {
+        HttpRequest {
+            method: String::from("POST"),
+            url: String::from("https://ssm.us-east-1.amazonaws.com/"),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (String::from(*n), String::from(*v)))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+
+    fn trimmed(v: &str) -> String {
+        let mut out = Vec::new();
+        put_trimmed(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn trimall_collapses_spaces_only() {
+        assert_eq!(trimmed("  a   b  c  "), "a b c");
+        assert_eq!(trimmed("\"a   b   c\""), "\"a b c\"");
+        assert_eq!(trimmed("a\t\tb"), "a\t\tb");
+        assert_eq!(trimmed(""), "");
+        assert_eq!(trimmed("    "), "");
+        assert_eq!(trimmed("x"), "x");
+        assert_eq!(trimmed("テ  スト"), "テ スト");
+    }
+
+    #[test]
+    fn headers_sorted_grouped_lowercased() {
+        let r = req(&[
+            ("X-Amz-Target", "AmazonSSM.ListCommands"),
+            ("My-Header", "b"),
+            ("host", "ssm.us-east-1.amazonaws.com"),
+            ("my-header", " a "),
+            ("User-Agent", "not signed"),
+            ("Content-Type", "application/x-amz-json-1.1"),
+        ]);
+        let settings = SigningSettings::default();
+        let c = CanonicalRequest::for_signing(&r, &settings, "abc").unwrap();
+        assert_eq!(
+            c.signed_headers(),
+            "content-type;host;my-header;x-amz-target"
+        );
+        assert_eq!(
+            c.to_string(),
+            "POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:ssm.us-east-1.amazonaws.com\n\
+             my-header:b,a\nx-amz-target:AmazonSSM.ListCommands\n\n\
+             content-type;host;my-header;x-amz-target\nabc"
+        );
+        let again = CanonicalRequest::with_signed_headers(
+            &r,
+            &settings,
+            &["content-type", "host", "my-header", "x-amz-target"],
+            "abc",
+        )
+        .unwrap();
+        assert_eq!(again.to_string(), c.to_string());
+        assert_eq!(again.hash(), c.hash());
+        assert!(matches!(
+            CanonicalRequest::with_signed_headers(&r, &settings, &["host", "x-missing"], "abc"),
+            Err(SignError::SignedHeaderMissing(n)) if n == "x-missing"
+        ));
+    }
+
+    #[test]
+    fn refuses_injection_and_bad_names() {
+        let settings = SigningSettings::default();
+        let r = req(&[("X-Evil", "a\r\nX-Other: b")]);
+        assert!(matches!(
+            CanonicalRequest::for_signing(&r, &settings, ""),
+            Err(SignError::InvalidHeaderValue(n)) if n == "X-Evil"
+        ));
+        let r = req(&[("Bad Name", "a")]);
+        assert!(matches!(
+            CanonicalRequest::for_signing(&r, &settings, ""),
+            Err(SignError::InvalidHeaderName(_))
+        ));
+        let mut r = req(&[]);
+        r.method = String::from("PO ST");
+        assert!(matches!(
+            CanonicalRequest::for_signing(&r, &settings, ""),
+            Err(SignError::InvalidMethod)
+        ));
+    }
+
+    #[test]
+    fn debug_redacts_token() {
+        let r = req(&[("X-Amz-Security-Token", "TOKENVALUE"), ("Host", "h")]);
+        let c = CanonicalRequest::for_signing(&r, &SigningSettings::default(), "p").unwrap();
+        let text = format!("{c:?}");
+        assert!(!text.contains("TOKENVALUE"), "{text}");
+        assert!(text.contains("x-amz-security-token:<redacted>"), "{text}");
+        assert!(c.to_string().contains("TOKENVALUE"));
+    }
+
+    #[test]
+    fn long_names_lowercased_across_chunks() {
+        let long = "X-".repeat(70) + "Z";
+        let mut out = Vec::new();
+        put_lowercase(&mut out, &long);
+        assert_eq!(String::from_utf8(out).unwrap(), long.to_ascii_lowercase());
+    }
+}
