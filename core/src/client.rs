@@ -8,7 +8,7 @@
 //! loop {
 //!     let request = client.request(&mut call, now())?;      // sign this attempt
 //!     match send(request) {                                  // your HTTP client
-//!         Ok(response) => match client.response(&mut call, &response, now(), rand()) {
+//!         Ok(response) => match client.response::<SendCommand>(&mut call, &response, now(), rand()) {
 //!             Outcome::Done(output) => break Ok(output),
 //!             Outcome::Retry { delay_ms } => sleep(delay_ms),
 //!             Outcome::Failed(error) => break Err(error),
@@ -24,7 +24,6 @@
 
 use alloc::vec::Vec;
 use core::fmt;
-use core::marker::PhantomData;
 
 use crate::decode::{self, HttpResponse, ResponseError, ServiceError};
 use crate::endpoint::Endpoint;
@@ -46,17 +45,24 @@ pub struct Client {
     max_attempts: u32,
 }
 
-/// One call in progress: the serialized input and what its attempts have spent.
+/// One call in progress: the operation, its serialized input and what its attempts
+/// have spent.
 #[derive(Debug)]
 #[must_use]
-pub struct Call<O: Operation> {
+pub struct Call {
+    operation: OperationName,
     body: Vec<u8>,
     attempts: u32,
     tickets: Vec<QuotaTicket>,
-    operation: PhantomData<O>,
 }
 
-impl<O: Operation> Call<O> {
+impl Call {
+    /// The operation called.
+    #[must_use]
+    pub fn operation(&self) -> OperationName {
+        self.operation
+    }
+
     /// Attempts sent so far.
     #[must_use]
     pub fn attempts(&self) -> u32 {
@@ -163,15 +169,36 @@ impl Client {
     ///
     /// # Errors
     /// [`BuildError`] when the input breaks the model's rules.
-    pub fn start<O: Operation>(&self, input: &O::Input) -> Result<Call<O>, BuildError> {
+    pub fn start<O: Operation>(&self, input: &O::Input) -> Result<Call, BuildError> {
         use crate::validate::Validate;
         input.validate()?;
         let body = serde_json::to_vec(input).map_err(|_| BuildError::Serialize)?;
         Ok(Call {
+            operation: O::NAME,
             body,
             attempts: 0,
             tickets: Vec::new(),
-            operation: PhantomData,
+        })
+    }
+
+    /// Validates `input` and starts a call that sends `json`, the caller's own JSON
+    /// text of that same input (e.g. from `JSON.stringify`, parsed into `input` by the
+    /// caller), byte for byte.
+    ///
+    /// # Errors
+    /// Every problem in `input`.
+    pub fn start_with_json<O: Operation>(
+        &self,
+        input: &O::Input,
+        json: Vec<u8>,
+    ) -> Result<Call, crate::validate::ValidationError> {
+        use crate::validate::Validate;
+        input.validate()?;
+        Ok(Call {
+            operation: O::NAME,
+            body: json,
+            attempts: 0,
+            tickets: Vec::new(),
         })
     }
 
@@ -180,12 +207,8 @@ impl Client {
     ///
     /// # Errors
     /// [`SignError`] when the credentials or endpoint cannot be signed with.
-    pub fn request<O: Operation>(
-        &mut self,
-        call: &mut Call<O>,
-        now: u64,
-    ) -> Result<HttpRequest, SignError> {
-        let mut request = request::build_raw(&self.endpoint.url, O::NAME, call.body.clone());
+    pub fn request(&mut self, call: &mut Call, now: u64) -> Result<HttpRequest, SignError> {
+        let mut request = request::build_raw(&self.endpoint.url, call.operation, call.body.clone());
         let time = now.saturating_add_signed(self.clock_offset_secs);
         let params = SigningParams::new(
             &self.credentials,
@@ -198,21 +221,59 @@ impl Client {
         Ok(request)
     }
 
-    /// Handles the response to the last attempt of `call`.
+    /// Handles the response to the last attempt of `call`, decoding the output.
+    ///
+    /// # Panics
+    /// When `call` was started for another operation than `O` (a programming error).
     pub fn response<O: Operation>(
         &mut self,
-        call: &mut Call<O>,
+        call: &mut Call,
         response: &HttpResponse,
         now: u64,
         random: f64,
     ) -> Outcome<O::Output> {
-        match decode::decode::<O>(response) {
+        assert_eq!(
+            call.operation,
+            O::NAME,
+            "response decoded as another operation"
+        );
+        self.handle(call, response, now, random, decode::decode::<O>)
+    }
+
+    /// Handles the response to the last attempt of `call` without decoding a
+    /// successful output: for callers that parse the JSON themselves (JavaScript's
+    /// `JSON.parse`), so the output types need not be compiled in.
+    pub fn response_raw(
+        &mut self,
+        call: &mut Call,
+        response: &HttpResponse,
+        now: u64,
+        random: f64,
+    ) -> Outcome<()> {
+        self.handle(call, response, now, random, |r| {
+            if (200..300).contains(&r.status) {
+                Ok(())
+            } else {
+                Err(ResponseError::Service(decode::decode_error(r)))
+            }
+        })
+    }
+
+    fn handle<T>(
+        &mut self,
+        call: &mut Call,
+        response: &HttpResponse,
+        now: u64,
+        random: f64,
+        decode: impl FnOnce(&HttpResponse) -> Result<T, ResponseError>,
+    ) -> Outcome<T> {
+        match decode(response) {
             Ok(output) => {
                 self.quota.on_success(&call.tickets);
                 Outcome::Done(output)
             }
             Err(ResponseError::Service(error)) => {
-                let outcome = self.decide(O::NAME, call, Failure::Service(&error), now, random);
+                let outcome = self.decide(call, Failure::Service(&error), now, random);
                 outcome.unwrap_or_else(|stop| {
                     Outcome::Failed(CallError {
                         kind: CallErrorKind::Service(error),
@@ -231,14 +292,14 @@ impl Client {
     }
 
     /// Handles a transport failure of the last attempt of `call`.
-    pub fn transport_failure<O: Operation>(
+    pub fn transport_failure<T>(
         &mut self,
-        call: &mut Call<O>,
+        call: &mut Call,
         failure: Transport,
         now: u64,
         random: f64,
-    ) -> Outcome<O::Output> {
-        let outcome = self.decide(O::NAME, call, Failure::Transport(failure), now, random);
+    ) -> Outcome<T> {
+        let outcome = self.decide(call, Failure::Transport(failure), now, random);
         outcome.unwrap_or_else(|stop| {
             Outcome::Failed(CallError {
                 kind: CallErrorKind::Transport(failure),
@@ -248,16 +309,15 @@ impl Client {
         })
     }
 
-    fn decide<O: Operation, T>(
+    fn decide<T>(
         &mut self,
-        operation: OperationName,
-        call: &mut Call<O>,
+        call: &mut Call,
         failure: Failure<'_>,
         now: u64,
         random: f64,
     ) -> Result<Outcome<T>, StopReason> {
         let ctx = RetryContext {
-            operation,
+            operation: call.operation,
             attempt: call.attempts,
             max_attempts: self.max_attempts,
             failure,
@@ -333,10 +393,15 @@ mod tests {
         assert!(req.header("authorization").unwrap().starts_with(
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/eu-west-1/ssm/aws4_request"
         ));
-        let out = client.response(&mut call, &reply(500, "", None), NOW, 1.0);
+        let out = client.response::<ListCommands>(&mut call, &reply(500, "", None), NOW, 1.0);
         assert!(matches!(out, Outcome::Retry { delay_ms: 50 }), "{out:?}");
         let _ = client.request(&mut call, NOW + 1).unwrap();
-        match client.response(&mut call, &reply(200, r#"{"Commands":[]}"#, None), NOW, 0.5) {
+        match client.response::<ListCommands>(
+            &mut call,
+            &reply(200, r#"{"Commands":[]}"#, None),
+            NOW,
+            0.5,
+        ) {
             Outcome::Done(out) => assert_eq!(out.commands, Some(vec![])),
             other => panic!("{other:?}"),
         }
@@ -348,7 +413,7 @@ mod tests {
         let mut client = client();
         let mut call = client.start::<SendCommand>(&send_input()).unwrap();
         let _ = client.request(&mut call, NOW).unwrap();
-        match client.response(&mut call, &reply(503, "", None), NOW, 0.5) {
+        match client.response::<SendCommand>(&mut call, &reply(503, "", None), NOW, 0.5) {
             Outcome::Failed(e) => {
                 assert_eq!(e.stop, StopReason::MayHaveExecuted);
                 assert_eq!(e.attempts, 1);
@@ -357,7 +422,7 @@ mod tests {
         }
         let mut call = client.start::<SendCommand>(&send_input()).unwrap();
         let _ = client.request(&mut call, NOW).unwrap();
-        let out = client.transport_failure(&mut call, Transport::MaybeSent, NOW, 0.5);
+        let out: Outcome<()> = client.transport_failure(&mut call, Transport::MaybeSent, NOW, 0.5);
         assert!(matches!(
             out,
             Outcome::Failed(CallError {
@@ -365,7 +430,7 @@ mod tests {
                 ..
             })
         ));
-        let out = client.transport_failure(&mut call, Transport::NotSent, NOW, 0.5);
+        let out: Outcome<()> = client.transport_failure(&mut call, Transport::NotSent, NOW, 0.5);
         assert!(matches!(out, Outcome::Retry { .. }), "{out:?}");
     }
 
@@ -380,7 +445,7 @@ mod tests {
             r#"{"__type":"InvalidSignatureException","message":"Signature expired"}"#,
             Some("Wed, 26 Nov 2026 07:38:13 GMT"),
         );
-        let out = client.response(&mut call, &refusal, slow_clock, 0.5);
+        let out = client.response::<SendCommand>(&mut call, &refusal, slow_clock, 0.5);
         assert!(matches!(out, Outcome::Retry { delay_ms: 0 }), "{out:?}");
         assert_eq!(client.clock_offset_secs(), 3_600);
         let req = client.request(&mut call, slow_clock).unwrap();

@@ -135,7 +135,7 @@ pub mod transport {
         /// The request could not be signed.
         Sign(SignError),
         /// The call failed (service error, bad response, transport), after retries.
-        Call(CallError),
+        Call(Box<CallError>),
     }
 
     impl std::fmt::Display for Error {
@@ -229,13 +229,15 @@ pub mod transport {
         loop {
             let request = client.request(&mut call, now()).map_err(Error::Sign)?;
             let outcome = match send(&request) {
-                Ok(response) => client.response(&mut call, &response, now(), jitter()),
-                Err(failure) => client.transport_failure(&mut call, failure, now(), jitter()),
+                Ok(response) => client.response::<O>(&mut call, &response, now(), jitter()),
+                Err(failure) => {
+                    client.transport_failure::<O::Output>(&mut call, failure, now(), jitter())
+                }
             };
             match outcome {
                 Outcome::Done(output) => return Ok(output),
                 Outcome::Retry { delay_ms } => std::thread::sleep(Duration::from_millis(delay_ms)),
-                Outcome::Failed(error) => return Err(Error::Call(error)),
+                Outcome::Failed(error) => return Err(Error::Call(Box::new(error))),
             }
         }
     }

@@ -32,7 +32,7 @@ fn service_error(
     result: Result<impl std::fmt::Debug, Error>,
 ) -> (ssm_edge_core::decode::ServiceError, u32, StopReason) {
     match result {
-        Err(Error::Call(e)) => match e.kind {
+        Err(Error::Call(e)) => match e.kind.clone() {
             CallErrorKind::Service(s) => (s, e.attempts, e.stop),
             other => panic!("not a service error: {other:?}"),
         },

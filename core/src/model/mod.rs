@@ -53,7 +53,7 @@ pub trait Operation {
     /// The operation.
     const NAME: OperationName;
     /// What the caller sends.
-    type Input: Serialize + Validate;
+    type Input: Serialize + DeserializeOwned + Validate;
     /// What the service answers on success.
     type Output: DeserializeOwned;
 }

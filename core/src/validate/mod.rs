@@ -11,11 +11,13 @@ use alloc::vec::Vec;
 use core::fmt;
 
 mod documented;
+mod json;
 pub mod patterns;
 #[cfg(test)]
 mod tests;
 
 pub use documented::{is_target_key, DocumentedRules};
+pub use json::{parse_input, parse_shape};
 pub use patterns::Pattern;
 
 /// One broken constraint: where, and which rule.
@@ -29,7 +31,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.rule)
+        if self.path.is_empty() {
+            write!(f, "the input {}", self.rule)
+        } else {
+            write!(f, "{}: {}", self.path, self.rule)
+        }
     }
 }
 
@@ -107,6 +113,45 @@ pub enum Rule {
         /// What the value must be.
         expected: &'static str,
     },
+    /// A member has the wrong JSON type.
+    Type {
+        /// The type the model wants, e.g. `i32`, `a sequence`.
+        expected: String,
+    },
+    /// A member the model does not have.
+    UnknownMember,
+    /// The text is not a JSON object.
+    Json {
+        /// Line where reading stopped.
+        line: u64,
+        /// Column where reading stopped.
+        column: u64,
+    },
+}
+
+impl Rule {
+    /// A stable name for the rule, for programs (e.g. `maxLength`, `pattern`).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rule::Required => "required",
+            Rule::MinLength { .. } => "minLength",
+            Rule::MaxLength { .. } => "maxLength",
+            Rule::MinItems { .. } => "minItems",
+            Rule::MaxItems { .. } => "maxItems",
+            Rule::Range { .. } => "range",
+            Rule::Pattern(_) => "pattern",
+            Rule::Enum { .. } => "enum",
+            Rule::ExactlyOneOf { .. } => "exactlyOneOf",
+            Rule::Requires { .. } => "requires",
+            Rule::TargetKey => "targetKey",
+            Rule::TargetValuesEmpty => "targetValues",
+            Rule::FilterValue { .. } => "filterValue",
+            Rule::Type { .. } => "type",
+            Rule::UnknownMember => "unknownMember",
+            Rule::Json { .. } => "json",
+        }
+    }
 }
 
 impl fmt::Display for Rule {
@@ -131,7 +176,7 @@ impl fmt::Display for Rule {
                 (None, Some(hi)) => write!(f, "must be at most {hi} (got {actual})"),
                 (None, None) => write!(f, "is out of range (got {actual})"),
             },
-            Rule::Pattern(p) => write!(f, "must match the pattern {}", p.regex()),
+            Rule::Pattern(p) => write!(f, "must be {} (pattern {})", pattern_hint(*p), p.regex()),
             Rule::Enum { allowed } => {
                 f.write_str("must be one of ")?;
                 write_list(f, allowed, "or")
@@ -149,7 +194,31 @@ impl fmt::Display for Rule {
             Rule::FilterValue { key, expected } => {
                 write!(f, "must be {expected} for filter key {key}")
             }
+            Rule::Type { expected } => write!(f, "has the wrong type: expected {expected}"),
+            Rule::UnknownMember => f.write_str("is not a member of this input"),
+            Rule::Json { line, column } => {
+                write!(
+                    f,
+                    "is not a JSON object (stopped at line {line}, column {column})"
+                )
+            }
         }
+    }
+}
+
+/// What a pattern asks for, in words.
+fn pattern_hint(pattern: Pattern) -> &'static str {
+    match pattern {
+        Pattern::AlarmName => "a name that is not only whitespace",
+        Pattern::DocumentArn => "a document name or ARN of 3 to 128 letters, digits and _ - . : /",
+        Pattern::DocumentVersion => "$LATEST, $DEFAULT or a version number such as 3",
+        Pattern::DocumentVersionName => "1 to 128 letters, digits and _ - .",
+        Pattern::InstanceId => "an instance id such as i-0123456789abcdef0 or mi-0123456789abcdef0",
+        Pattern::MaxConcurrency => {
+            "a number of targets such as 10, or a percentage from 1% to 100%"
+        }
+        Pattern::MaxErrors => "a number of errors such as 0, or a percentage from 0% to 100%",
+        Pattern::TargetKey => "letters, digits, spaces and _ . : / = - @",
     }
 }
 

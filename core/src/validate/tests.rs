@@ -643,7 +643,10 @@ fn every_problem_is_reported_at_once_with_a_readable_message() {
     assert_eq!(err.problems.len(), 8, "{err}");
     let text = alloc::format!("{err}");
     assert!(
-        text.starts_with("8 validation problems: InstanceIds[0]: must match the pattern"),
+        text.starts_with(
+            "8 validation problems: InstanceIds[0]: must be an instance id such as \
+             i-0123456789abcdef0 or mi-0123456789abcdef0 (pattern (^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$))"
+        ),
         "{text}"
     );
     assert!(
