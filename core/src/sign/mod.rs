@@ -53,7 +53,7 @@ mod key;
 mod url;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use canonical::{
     payload_hash, string_to_sign, CanonicalRequest, CredentialScope, UNSIGNED_HEADERS,
@@ -62,7 +62,9 @@ pub use credentials::{Credentials, SecretAccessKey};
 pub use key::SigningKeyCache;
 pub use url::UrlError;
 
-pub(crate) use canonical::{hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign};
+pub(crate) use canonical::{
+    cmp_lowercase, hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign,
+};
 pub(crate) use key::SigningKey;
 
 use crate::request::HttpRequest;
@@ -356,7 +358,7 @@ fn sign_impl(
         request.set_header("X-Amz-Content-Sha256", String::from(hex_str(&body_hash)));
     }
 
-    let creq = CanonicalRequest::for_signing(request, &settings, hex_str(&body_hash))?;
+    let creq = CanonicalRequest::for_signing_prevalidated(request, &settings, hex_str(&body_hash))?;
     let creq_hash = creq.hash();
     let scope = CredentialScope {
         date_stamp: amz_date.date_stamp(),

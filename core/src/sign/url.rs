@@ -48,24 +48,33 @@ pub(crate) fn parse(url: &str) -> Result<ParsedUrl<'_>, UrlError> {
     if !url.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(UrlError::InvalidCharacter);
     }
-    let (scheme, rest) = url.split_once("://").ok_or(UrlError::NotAbsolute)?;
+    let colon = url
+        .bytes()
+        .position(|b| b == b':')
+        .ok_or(UrlError::NotAbsolute)?;
+    let (scheme, rest) = (&url[..colon], &url[colon + 1..]);
+    let rest = rest.strip_prefix("//").ok_or(UrlError::NotAbsolute)?;
     let mut scheme_bytes = scheme.bytes();
     let scheme_ok = scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
         && scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
     if !scheme_ok {
         return Err(UrlError::NotAbsolute);
     }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // Byte scans: every byte is visible ASCII here.
+    let authority_end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
     let (authority, rest) = rest.split_at(authority_end);
-    let rest = match rest.find('#') {
+    let rest = match rest.bytes().position(|b| b == b'#') {
         Some(i) => &rest[..i],
         None => rest,
     };
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, q),
+    let (path, query) = match rest.bytes().position(|b| b == b'?') {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, ""),
     };
-    if authority.contains('@') {
+    if authority.bytes().any(|b| b == b'@') {
         return Err(UrlError::UserInfo);
     }
     let (host, port) = split_host_port(authority)?;

@@ -132,7 +132,9 @@ fn parse_signed_headers(list: &str) -> Result<Vec<&str>, Refusal> {
     let mut names: Vec<&str> = Vec::with_capacity(8);
     for name in list.split(';') {
         if name.is_empty() {
-            return Err(Refusal::SignedHeadersNotCanonical(SignedHeadersDefect::Empty));
+            return Err(Refusal::SignedHeadersNotCanonical(
+                SignedHeadersDefect::Empty,
+            ));
         }
         if !is_token(name) {
             return Err(Refusal::SignedHeadersNotCanonical(
@@ -206,7 +208,10 @@ mod tests {
         assert_eq!(a.region, "us-east-1");
         assert_eq!(a.service, "ssm");
         assert_eq!(a.terminator, "aws4_request");
-        assert_eq!(a.signed_headers, ["content-type", "host", "x-amz-date", "x-amz-target"]);
+        assert_eq!(
+            a.signed_headers,
+            ["content-type", "host", "x-amz-date", "x-amz-target"]
+        );
         assert_eq!(a.signature[0], 0x5f);
         assert_eq!(a.signature[31], 0x31);
         for variant in [
@@ -262,13 +267,24 @@ mod tests {
             (header(cred, sh, ""), Refusal::MalformedSignature),
         ];
         for (value, expected) in cases {
-            assert_eq!(Authorization::parse(value).as_ref(), Err(expected), "{value:?}");
+            assert_eq!(
+                Authorization::parse(value).as_ref(),
+                Err(expected),
+                "{value:?}"
+            );
         }
     }
 
     #[test]
     fn never_panics_on_odd_bytes() {
-        for value in ["\u{0}", "AWS4-HMAC-SHA256 \u{e9}=\u{e9}", "AWS4-HMAC-SHA256 Signature=\u{e9}\u{e9}", "AWS4-HMAC-SHA256 ======", "AWS4-HMAC-SHA256 Credential=////", "AWS4-HMAC-SHA256 Credential=a/2026\u{e9}26/r/s/t, SignedHeaders=host, Signature=00"] {
+        for value in [
+            "\u{0}",
+            "AWS4-HMAC-SHA256 \u{e9}=\u{e9}",
+            "AWS4-HMAC-SHA256 Signature=\u{e9}\u{e9}",
+            "AWS4-HMAC-SHA256 ======",
+            "AWS4-HMAC-SHA256 Credential=////",
+            "AWS4-HMAC-SHA256 Credential=a/2026\u{e9}26/r/s/t, SignedHeaders=host, Signature=00",
+        ] {
             let _ = Authorization::parse(value);
         }
     }

@@ -1,0 +1,336 @@
+// ssm-edge: the JavaScript half of the package. It owns the effects — fetch,
+// AbortSignal, timers, the clock, credential refresh — and nothing else: validation,
+// endpoints, signing, error decoding and every retry decision come from the wasm core.
+
+import * as wasm from "./ssm_edge.js";
+import { DECLARED_ERRORS, TIMESTAMP_MEMBERS } from "./model.js";
+
+const FINAL_STATUSES = new Set(["Success", "Cancelled", "TimedOut", "Failed"]);
+const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+
+/** Base class of every error the service (or a gateway in front of it) answers. */
+export class SsmServiceException extends Error {
+  constructor(info) {
+    super(info.message || info.code);
+    this.name = info.code;
+    this.$fault = info.fault;
+    this.$metadata = {
+      httpStatusCode: info.status,
+      requestId: info.requestId,
+      attempts: info.attempts,
+    };
+    this.retryable = info.retryable;
+    this.throttling = info.throttling;
+  }
+}
+
+/** The input breaks the service's rules; nothing was sent. `problems` lists each. */
+export class ValidationError extends Error {
+  constructor(problems, message) {
+    super(message || problems.map((p) => `${p.path || "input"}: ${p.message}`).join("; "));
+    this.name = "ValidationError";
+    this.problems = problems;
+  }
+}
+
+/** A client option is wrong (region, endpoint, credentials). */
+export class ConfigError extends Error {
+  constructor(field, message) {
+    super(`${field} ${message}`);
+    this.name = "ConfigError";
+    this.field = field;
+  }
+}
+
+/** No usable response: the network failed, or a success body could not be read. */
+export class TransportError extends Error {
+  constructor(message, attempts, options) {
+    super(message, options);
+    this.name = "TransportError";
+    this.$metadata = { attempts };
+  }
+}
+
+// One subclass per error code the model declares for the eight operations, plus
+// the common auth and throttling codes, so `instanceof` works as in the AWS SDK.
+const ERROR_CODES = [
+  ...DECLARED_ERRORS,
+  "ThrottlingException", "UnrecognizedClientException", "InvalidSignatureException",
+  "SignatureDoesNotMatch", "IncompleteSignatureException", "InvalidClientTokenId",
+  "ExpiredTokenException", "AccessDeniedException", "RequestExpired", "ValidationException",
+];
+export const errors = Object.create(null);
+for (const code of ERROR_CODES) {
+  errors[code] = { [code]: class extends SsmServiceException {} }[code];
+}
+
+function toError(raw) {
+  switch (raw.kind) {
+    case "validation":
+      return new ValidationError(raw.problems, raw.message);
+    case "config":
+      return new ConfigError(raw.field, raw.message);
+    case "service":
+      return new (errors[raw.code] || SsmServiceException)(raw);
+    case "transport":
+      return new TransportError(
+        raw.sent ? "no response arrived (the request may have been processed)" : "the request could not be sent",
+        raw.attempts,
+      );
+    default:
+      return new TransportError(raw.message || "unreadable response", raw.attempts);
+  }
+}
+
+function abortReason(signal) {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const done = () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** JSON text of an input: `null`/`undefined` members dropped, as the AWS SDK does. */
+function inputJson(input) {
+  if (input === undefined || input === null) return "{}";
+  if (typeof input !== "object" || Array.isArray(input)) {
+    throw new ValidationError([{ path: "", rule: "type", message: "must be an object" }]);
+  }
+  return JSON.stringify(input, (_k, v) => (v === null ? undefined : v));
+}
+
+/** Timestamps arrive as epoch seconds; hand them out as `Date`, as the AWS SDK does. */
+function reviveTimestamps(key, value) {
+  return typeof value === "number" && TIMESTAMP_MEMBERS.has(key) ? new Date(value * 1000) : value;
+}
+
+function flatHeaders(headers) {
+  const out = [];
+  headers.forEach((value, name) => out.push(name, value));
+  return out;
+}
+
+/** Every problem in `input` as the input of `operation`, without sending anything. */
+export function validate(operation, input) {
+  try {
+    return wasm.validate(operation, inputJson(input));
+  } catch (e) {
+    if (e instanceof ValidationError) return e.problems;
+    throw toError(e);
+  }
+}
+
+/**
+ * Signs a request for callers that send it themselves.
+ * Returns `{ url, method, headers, body }` with SigV4 headers added.
+ */
+export async function signRequest({
+  url,
+  method = "POST",
+  headers = {},
+  body = "",
+  credentials,
+  region,
+  service = "ssm",
+  date = new Date(),
+}) {
+  const creds = typeof credentials === "function" ? await credentials() : credentials;
+  const flat = [];
+  for (const [n, v] of headers instanceof Headers ? headers : Object.entries(headers)) flat.push(n, v);
+  try {
+    const signed = wasm.signRequest(
+      method, url, flat, body, creds.accessKeyId, creds.secretAccessKey,
+      creds.sessionToken ?? undefined, region, service, date.getTime(),
+    );
+    return { ...signed, headers: Object.fromEntries(signed.headers) };
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
+/** The endpoint URL for a region and options. */
+export function resolveEndpoint({ region, useFipsEndpoint = false, useDualstackEndpoint = false, endpoint } = {}) {
+  try {
+    return wasm.resolveEndpoint(region, useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined);
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
+/** A client for the SSM Run Command API of one region and one set of credentials. */
+export class SsmClient {
+  #engine;
+  #credentials;
+  #current = null;
+  #refreshing = null;
+  #fetch;
+
+  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, maxAttempts = 3, fetch: fetchImpl } = {}) {
+    if (!credentials) throw new ConfigError("credentials", "are required");
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError("maxAttempts", "must be a positive integer");
+    try {
+      this.#engine = new wasm.Engine(region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts);
+    } catch (e) {
+      throw toError(e);
+    }
+    this.#credentials = credentials;
+    this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
+  }
+
+  /** The endpoint URL requests go to. */
+  get endpoint() {
+    return this.#engine.url;
+  }
+
+  async #ensureCredentials() {
+    const now = Date.now();
+    const fresh = this.#current && (!this.#current.expiration || new Date(this.#current.expiration).getTime() - now > REFRESH_BEFORE_MS);
+    if (fresh) return;
+    if (typeof this.#credentials !== "function") {
+      this.#use(this.#credentials);
+      return;
+    }
+    this.#refreshing ??= Promise.resolve()
+      .then(() => this.#credentials())
+      .then((creds) => this.#use(creds))
+      .finally(() => {
+        this.#refreshing = null;
+      });
+    await this.#refreshing;
+  }
+
+  #use(creds) {
+    if (!creds || typeof creds.accessKeyId !== "string" || typeof creds.secretAccessKey !== "string") {
+      throw new ConfigError("credentials", "must have accessKeyId and secretAccessKey strings");
+    }
+    this.#engine.setCredentials(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? undefined);
+    this.#current = { expiration: creds.expiration };
+  }
+
+  async #send(operation, input, { signal } = {}) {
+    signal?.throwIfAborted();
+    let call;
+    try {
+      call = this.#engine.start(operation, inputJson(input));
+    } catch (e) {
+      throw e instanceof Error ? e : toError(e);
+    }
+    try {
+      for (;;) {
+        await this.#ensureCredentials();
+        signal?.throwIfAborted();
+        let request;
+        try {
+          request = this.#engine.request(call, Date.now());
+        } catch (e) {
+          throw toError(e);
+        }
+        let outcome;
+        let text = "";
+        try {
+          const response = await this.#fetch(request.url, {
+            method: request.method,
+            headers: request.headers.filter(([n]) => n.toLowerCase() !== "host"),
+            body: request.body,
+            signal,
+          });
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          outcome = this.#engine.response(call, response.status, flatHeaders(response.headers), bytes, Date.now(), Math.random());
+          if (outcome.done) text = new TextDecoder().decode(bytes);
+        } catch (e) {
+          if (signal?.aborted) throw abortReason(signal);
+          if (!(e instanceof TypeError) && !(e instanceof DOMException)) throw e;
+          // fetch cannot tell whether the request left: count it as maybe sent.
+          outcome = this.#engine.transportFailure(call, true, Date.now(), Math.random());
+        }
+        if (outcome.done) {
+          try {
+            return text.trim() ? JSON.parse(text, reviveTimestamps) : {};
+          } catch (cause) {
+            throw new TransportError("the response body is not JSON", call.attempts, { cause });
+          }
+        }
+        if (outcome.retry !== undefined) {
+          await sleep(outcome.retry, signal);
+          continue;
+        }
+        throw toError(outcome.error);
+      }
+    } finally {
+      call.free();
+    }
+  }
+
+  sendCommand(input, options) { return this.#send("SendCommand", input, options); }
+  listCommands(input, options) { return this.#send("ListCommands", input, options); }
+  listCommandInvocations(input, options) { return this.#send("ListCommandInvocations", input, options); }
+  getCommandInvocation(input, options) { return this.#send("GetCommandInvocation", input, options); }
+  cancelCommand(input, options) { return this.#send("CancelCommand", input, options); }
+  describeInstanceInformation(input, options) { return this.#send("DescribeInstanceInformation", input, options); }
+  describeDocument(input, options) { return this.#send("DescribeDocument", input, options); }
+  listDocuments(input, options) { return this.#send("ListDocuments", input, options); }
+
+  async *#paginate(operation, itemsKey, input = {}, options) {
+    let token = input.NextToken;
+    do {
+      const page = await this.#send(operation, { ...input, NextToken: token }, options);
+      yield page;
+      token = page.NextToken;
+    } while (token);
+  }
+
+  /** Every page of ListCommands, as an async iterator. */
+  paginateListCommands(input, options) { return this.#paginate("ListCommands", "Commands", input, options); }
+  /** Every page of ListCommandInvocations, as an async iterator. */
+  paginateListCommandInvocations(input, options) { return this.#paginate("ListCommandInvocations", "CommandInvocations", input, options); }
+  /** Every page of DescribeInstanceInformation, as an async iterator. */
+  paginateDescribeInstanceInformation(input, options) { return this.#paginate("DescribeInstanceInformation", "InstanceInformationList", input, options); }
+  /** Every page of ListDocuments, as an async iterator. */
+  paginateListDocuments(input, options) { return this.#paginate("ListDocuments", "DocumentIdentifiers", input, options); }
+
+  /**
+   * Polls until the command is final on every instance (or on `InstanceId`), then
+   * resolves with the final invocations. `onProgress` gets the invocations of each poll.
+   */
+  async waitForCommand({ CommandId, InstanceId } = {}, { signal, onProgress, timeoutMs = 10 * 60 * 1000, pollMs = 2000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let invocations;
+      if (InstanceId) {
+        try {
+          invocations = [await this.getCommandInvocation({ CommandId, InstanceId }, { signal })];
+        } catch (e) {
+          // Right after SendCommand the invocation may not exist yet.
+          if (!(e instanceof errors.InvocationDoesNotExist)) throw e;
+          invocations = [{ CommandId, InstanceId, Status: "Pending" }];
+        }
+      } else {
+        invocations = [];
+        for await (const page of this.paginateListCommandInvocations({ CommandId, Details: true }, { signal })) {
+          invocations.push(...(page.CommandInvocations ?? []));
+        }
+      }
+      onProgress?.(invocations);
+      if (invocations.length > 0 && invocations.every((i) => FINAL_STATUSES.has(i.Status))) return invocations;
+      if (Date.now() + pollMs > deadline) {
+        const e = new Error(`command ${CommandId} is not final after ${timeoutMs} ms`);
+        e.name = "TimeoutError";
+        e.invocations = invocations;
+        throw e;
+      }
+      await sleep(pollMs, signal);
+    }
+  }
+}

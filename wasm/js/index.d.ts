@@ -1,0 +1,154 @@
+// Types of the `ssm-edge` package. Model shapes (inputs, outputs, enums) are generated
+// from the SSM service model into model.d.ts.
+import type * as M from "./model.js";
+
+export * from "./model.js";
+
+/** AWS credentials. `expiration` makes the client refresh them 5 minutes before it. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** Credentials, or a function that fetches fresh ones (Cognito, STS, your backend). */
+export type CredentialsOrProvider = Credentials | (() => Promise<Credentials> | Credentials);
+
+export interface SsmClientConfig {
+  /** AWS region, e.g. `eu-west-1`. Also the signing region with a custom endpoint. */
+  region: string;
+  /** A custom endpoint URL (a gateway, a VPC endpoint, a local SSM). */
+  endpoint?: string;
+  useFipsEndpoint?: boolean;
+  useDualstackEndpoint?: boolean;
+  credentials: CredentialsOrProvider;
+  /** Attempts per call, the first included. Default 3. */
+  maxAttempts?: number;
+  /** The `fetch` to use. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
+export interface CallOptions {
+  /** Aborting stops the fetch in flight, any retry delay and any waiter. */
+  signal?: AbortSignal;
+}
+
+export interface WaitOptions extends CallOptions {
+  /** Called with the invocations after every poll. */
+  onProgress?: (invocations: M.CommandInvocation[] | M.GetCommandInvocationOutput[]) => void;
+  /** Give up after this long. Default 10 minutes. */
+  timeoutMs?: number;
+  /** Time between polls. Default 2 seconds. */
+  pollMs?: number;
+}
+
+export declare class SsmClient {
+  constructor(config: SsmClientConfig);
+  /** The endpoint URL requests go to. */
+  readonly endpoint: string;
+  sendCommand(input: M.SendCommandInput, options?: CallOptions): Promise<M.SendCommandOutput>;
+  listCommands(input?: M.ListCommandsInput, options?: CallOptions): Promise<M.ListCommandsOutput>;
+  listCommandInvocations(input?: M.ListCommandInvocationsInput, options?: CallOptions): Promise<M.ListCommandInvocationsOutput>;
+  getCommandInvocation(input: M.GetCommandInvocationInput, options?: CallOptions): Promise<M.GetCommandInvocationOutput>;
+  cancelCommand(input: M.CancelCommandInput, options?: CallOptions): Promise<M.CancelCommandOutput>;
+  describeInstanceInformation(input?: M.DescribeInstanceInformationInput, options?: CallOptions): Promise<M.DescribeInstanceInformationOutput>;
+  describeDocument(input: M.DescribeDocumentInput, options?: CallOptions): Promise<M.DescribeDocumentOutput>;
+  listDocuments(input?: M.ListDocumentsInput, options?: CallOptions): Promise<M.ListDocumentsOutput>;
+  paginateListCommands(input?: M.ListCommandsInput, options?: CallOptions): AsyncGenerator<M.ListCommandsOutput, void>;
+  paginateListCommandInvocations(input?: M.ListCommandInvocationsInput, options?: CallOptions): AsyncGenerator<M.ListCommandInvocationsOutput, void>;
+  paginateDescribeInstanceInformation(input?: M.DescribeInstanceInformationInput, options?: CallOptions): AsyncGenerator<M.DescribeInstanceInformationOutput, void>;
+  paginateListDocuments(input?: M.ListDocumentsInput, options?: CallOptions): AsyncGenerator<M.ListDocumentsOutput, void>;
+  /** Polls until the command is final everywhere (or on `InstanceId`); resolves with the final invocations. */
+  waitForCommand(
+    command: { CommandId: string; InstanceId?: string },
+    options?: WaitOptions,
+  ): Promise<M.CommandInvocation[] | M.GetCommandInvocationOutput[]>;
+}
+
+/** One broken rule: where, which rule (a stable code), and a sentence for people. */
+export interface Problem {
+  /** Field path, e.g. `Targets[2].Values[0]`; empty for the input as a whole. */
+  path: string;
+  /** `required`, `minLength`, `maxLength`, `minItems`, `maxItems`, `range`, `pattern`, `enum`,
+   * `exactlyOneOf`, `requires`, `targetKey`, `targetValues`, `filterValue`, `type`, `unknownMember`, `json`. */
+  rule: string;
+  message: string;
+}
+
+/** Every problem in `input` for `operation`; empty when it is valid. Sends nothing. */
+export declare function validate<O extends M.OperationName>(operation: O, input: M.OperationInputs[O] | object): Problem[];
+
+export interface SignedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Signs a request you send yourself (SigV4, headers). */
+export declare function signRequest(request: {
+  url: string;
+  method?: string;
+  headers?: Record<string, string> | Headers;
+  body?: string;
+  credentials: CredentialsOrProvider;
+  region: string;
+  service?: string;
+  date?: Date;
+}): Promise<SignedRequest>;
+
+/** The endpoint URL for a region and options. */
+export declare function resolveEndpoint(config: {
+  region: string;
+  useFipsEndpoint?: boolean;
+  useDualstackEndpoint?: boolean;
+  endpoint?: string;
+}): string;
+
+export interface ResponseMetadata {
+  httpStatusCode?: number;
+  requestId?: string;
+  attempts?: number;
+}
+
+/** Any error the service answered. `name` is the AWS error code. */
+export declare class SsmServiceException extends Error {
+  readonly $fault: "client" | "server";
+  readonly $metadata: ResponseMetadata;
+  readonly retryable: boolean;
+  readonly throttling: boolean;
+}
+
+/** The input breaks the service's rules; nothing was sent. */
+export declare class ValidationError extends Error {
+  readonly name: "ValidationError";
+  readonly problems: Problem[];
+}
+
+/** A client option is wrong. */
+export declare class ConfigError extends Error {
+  readonly name: "ConfigError";
+  readonly field: string;
+}
+
+/** No usable response arrived. */
+export declare class TransportError extends Error {
+  readonly name: "TransportError";
+  readonly $metadata: ResponseMetadata;
+}
+
+/** One `SsmServiceException` subclass per modelled and common error code. */
+export declare const errors: {
+  readonly [Code in ErrorCode]: typeof SsmServiceException;
+};
+
+export type ErrorCode =
+  | "DuplicateInstanceId" | "InternalServerError" | "InvalidCommandId" | "InvalidDocument"
+  | "InvalidDocumentVersion" | "InvalidFilterKey" | "InvalidInstanceId"
+  | "InvalidInstanceInformationFilterValue" | "InvalidNextToken" | "InvalidNotificationConfig"
+  | "InvalidOutputFolder" | "InvalidParameters" | "InvalidPluginName" | "InvalidRole"
+  | "InvocationDoesNotExist" | "MaxDocumentSizeExceeded" | "UnsupportedPlatformType"
+  | "ThrottlingException" | "UnrecognizedClientException" | "InvalidSignatureException"
+  | "SignatureDoesNotMatch" | "IncompleteSignatureException" | "InvalidClientTokenId"
+  | "ExpiredTokenException" | "AccessDeniedException" | "RequestExpired" | "ValidationException";
