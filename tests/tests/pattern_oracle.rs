@@ -10,7 +10,7 @@
 //!   scripts, digits of many kinds, `Zs`, line terminators, format characters,
 //!   combining marks, emoji, private use, noncharacters, unassigned code points).
 //!
-//! Unicode versions: our matchers take general categories from `unicode-properties`,
+//! Unicode versions: our matchers take general categories from `unicode-general-category`,
 //! node from its ICU. When the two Unicode versions differ, code points assigned in
 //! one and unassigned in the other are expected to differ; they are listed by asking
 //! both sides which code points are `Cn`, excluded from the random corpus, and
@@ -23,7 +23,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use ssm_edge_core::validate::Pattern;
-use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+use unicode_general_category::{get_general_category, GeneralCategory};
 
 /// The operations ssm-edge sends; every `pattern` reachable from their inputs needs a matcher.
 const OPERATIONS: [&str; 8] = [
@@ -212,13 +212,15 @@ fn all_scalars() -> impl Iterator<Item = char> {
 }
 
 /// Code points that are unassigned (`Cn`) on exactly one side: node's Unicode
-/// version and `unicode-properties`' differ on them, by design of versions.
+/// version and `unicode-general-category`' differ on them, by design of versions.
 /// Returns them with node's Unicode version.
 fn version_skew() -> (BTreeSet<char>, String) {
     let answer = node_test(&[(r"^\p{Cn}$", Case::Frame("", ""))]);
     let skew = all_scalars()
         .zip(&answer.results[0])
-        .filter(|(c, node_cn)| **node_cn != (c.general_category() == GeneralCategory::Unassigned))
+        .filter(|(c, node_cn)| {
+            **node_cn != (get_general_category(*c) == GeneralCategory::Unassigned)
+        })
         .map(|(c, _)| c)
         .collect();
     (skew, answer.unicode)
@@ -628,19 +630,19 @@ fn show(s: &str) -> String {
 fn matchers_agree_with_node_regexp() {
     let found = input_patterns(&service_model());
     let (skew, node_unicode) = version_skew();
-    // Today: node 20.20 has Unicode 17.0 and unicode-properties 0.1.5 has 18.0, so the
-    // skew is the code points new in Unicode 18 (13,007 of them, all unassigned in
-    // node). It must stay a version difference, never a broken table.
+    // Today: node 20.20 has Unicode 17.0 and unicode-general-category 1.1 has 16.0, so the
+    // skew is the code points new in Unicode 17 (assigned in node, unassigned in the
+    // crate). It must stay a version difference, never a broken table.
     assert!(
         skew.len() < 20_000,
-        "{} code points differ in being assigned between node (Unicode {node_unicode}) and unicode-properties {:?}",
+        "{} code points differ in being assigned between node (Unicode {node_unicode}) and unicode-general-category {:?}",
         skew.len(),
-        unicode_properties::UNICODE_VERSION
+        unicode_general_category::UNICODE_VERSION
     );
 
     let new_in_node = skew
         .iter()
-        .filter(|c| c.general_category() == GeneralCategory::Unassigned)
+        .filter(|c| get_general_category(**c) == GeneralCategory::Unassigned)
         .count();
     let mut ranges: Vec<(char, char)> = Vec::new();
     for &c in &skew {
@@ -650,10 +652,10 @@ fn matchers_agree_with_node_regexp() {
         }
     }
     println!(
-        "version skew: {} code points assigned only by unicode-properties {:?}, {new_in_node} only by \
+        "version skew: {} code points assigned only by unicode-general-category {:?}, {new_in_node} only by \
          node's Unicode {node_unicode}; {} ranges, first: {}",
         skew.len() - new_in_node,
-        unicode_properties::UNICODE_VERSION,
+        unicode_general_category::UNICODE_VERSION,
         ranges.len(),
         ranges
             .iter()
@@ -717,9 +719,9 @@ fn matchers_agree_with_node_regexp() {
         );
     }
     println!(
-        "compared {compared} strings with node's RegExp (Unicode {node_unicode}) vs unicode-properties \
+        "compared {compared} strings with node's RegExp (Unicode {node_unicode}) vs unicode-general-category \
          {:?}; {} code points excluded as version skew ({allowed_skew} exhaustive-pass differences on them)",
-        unicode_properties::UNICODE_VERSION,
+        unicode_general_category::UNICODE_VERSION,
         skew.len(),
     );
     assert!(

@@ -1,7 +1,7 @@
 //! The SigV4 canonical request and string to sign (AWS "Create a canonical request" /
 //! "Create a string to sign").
 //!
-//! Both are *written* into a [`Sink`] rather than built as strings: signing streams them
+//! Both are *written* into a sink (hash, MAC or buffer) rather than built as strings: signing streams them
 //! straight into SHA-256 / HMAC without allocating, while [`fmt::Display`] renders the
 //! very same bytes for tests and diagnostics. [`sign`](super::sign) and
 //! [`verify`](crate::verify::verify) both go through [`CanonicalRequest`]; they differ
@@ -162,7 +162,7 @@ fn has_double_space(v: &[u8]) -> bool {
 }
 
 /// Compares header names as their lowercase forms would compare.
-pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
+fn cmp_lowercase(a: &str, b: &str) -> Ordering {
     for (x, y) in a.bytes().zip(b.bytes()) {
         match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
             Ordering::Equal => {}

@@ -62,9 +62,7 @@ pub use credentials::{Credentials, SecretAccessKey};
 pub use key::SigningKeyCache;
 pub use url::UrlError;
 
-pub(crate) use canonical::{
-    cmp_lowercase, hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign,
-};
+pub(crate) use canonical::{hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign};
 pub(crate) use key::SigningKey;
 
 use crate::request::HttpRequest;

@@ -12,12 +12,12 @@
 //!   four line terminators (not U+0085, not U+180E, not U+200B);
 //! - `\w` is ASCII `[A-Za-z0-9_]` even with `u` (no `i` flag here);
 //! - `\p{L}`, `\p{N}`, `\p{Z}` are the Unicode general-category groups, taken from
-//!   `unicode-properties`.
+//!   `unicode-general-category`.
 //!
 //! `tests/tests/pattern_oracle.rs` checks every matcher against node's `RegExp` on
 //! millions of strings, including every single code point.
 
-use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_general_category::{get_general_category, GeneralCategory as G};
 
 /// A `pattern` constraint from the SSM service model, named by its shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -174,10 +174,18 @@ fn target_key(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '_' | '.' | ':' | '/' | '=' | '-' | '@')
             || matches!(
-                c.general_category_group(),
-                GeneralCategoryGroup::Letter
-                    | GeneralCategoryGroup::Separator
-                    | GeneralCategoryGroup::Number
+                get_general_category(c),
+                G::UppercaseLetter
+                    | G::LowercaseLetter
+                    | G::TitlecaseLetter
+                    | G::ModifierLetter
+                    | G::OtherLetter
+                    | G::SpaceSeparator
+                    | G::LineSeparator
+                    | G::ParagraphSeparator
+                    | G::DecimalNumber
+                    | G::LetterNumber
+                    | G::OtherNumber
             )
     }) || s.contains("resource-groups:ResourceTypeFilters")
         || s.contains("resource-groups:Name")
@@ -215,7 +223,7 @@ fn is_line_terminator(c: char) -> bool {
 fn is_ecma_whitespace(c: char) -> bool {
     matches!(c, '\t' | '\u{b}' | '\u{c}' | '\u{feff}')
         || is_line_terminator(c)
-        || c.general_category() == GeneralCategory::SpaceSeparator
+        || get_general_category(c) == G::SpaceSeparator
 }
 
 #[cfg(test)]

@@ -72,8 +72,8 @@ pub use refusal::{AwsError, Component, ErrorDialect, Refusal, SignedHeadersDefec
 
 use crate::request::HttpRequest;
 use crate::sign::{
-    cmp_lowercase, hex32, hex_str, write_string_to_sign, CanonicalRequest, CredentialScope,
-    SecretAccessKey, SigningKey, SigningKeyCache, SigningSettings, SCOPE_TERMINATOR,
+    hex32, hex_str, write_string_to_sign, CanonicalRequest, CredentialScope, SecretAccessKey,
+    SigningKey, SigningKeyCache, SigningSettings, SCOPE_TERMINATOR,
 };
 use crate::time::AmzDate;
 
@@ -270,10 +270,10 @@ where
                 .get(..6)
                 .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
         if must_sign
-            && auth
+            && !auth
                 .signed_headers
-                .binary_search_by(|signed| cmp_lowercase(signed, name))
-                .is_err()
+                .iter()
+                .any(|signed| signed.eq_ignore_ascii_case(name))
         {
             return Err(Refusal::HeaderNotSigned(name.to_ascii_lowercase()));
         }

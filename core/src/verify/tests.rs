@@ -127,7 +127,7 @@ fn refuses_each_changed_signed_header() {
     // The method, path and query are signed too.
     for edit in [
         |r: &mut HttpRequest| r.method = "PUT".to_string(),
-        |r: &mut HttpRequest| r.url.push_str("x"),
+        |r: &mut HttpRequest| r.url.push('x'),
         |r: &mut HttpRequest| r.url.push_str("?a=b"),
     ] {
         let mut t = req.clone();
@@ -254,16 +254,14 @@ fn refuses_dates_outside_the_skew_window() {
         verify(&signed(), &config(), u64::MAX, &lookup, None),
         Err(Refusal::SignatureExpired { .. })
     ));
-    assert!(matches!(
-        verify(
-            &signed(),
-            &config().with_max_skew_secs(u64::MAX),
-            0,
-            &lookup,
-            None
-        ),
-        Ok(_)
-    ));
+    assert!(verify(
+        &signed(),
+        &config().with_max_skew_secs(u64::MAX),
+        0,
+        &lookup,
+        None
+    )
+    .is_ok());
 }
 
 #[test]

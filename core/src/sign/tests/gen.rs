@@ -45,15 +45,15 @@ impl Scenario {
     }
 
     pub(crate) fn settings(&self) -> SigningSettings {
-        let mut s = SigningSettings::default();
-        s.content_sha256_header = self.content_sha256;
-        s.normalize_uri_path = self.normalize;
-        s.uri_path_encoding = if self.double {
-            UriPathEncoding::Double
-        } else {
-            UriPathEncoding::Single
-        };
-        s
+        SigningSettings {
+            content_sha256_header: self.content_sha256,
+            normalize_uri_path: self.normalize,
+            uri_path_encoding: if self.double {
+                UriPathEncoding::Double
+            } else {
+                UriPathEncoding::Single
+            },
+        }
     }
 
     pub(crate) fn params<'a>(&'a self, creds: &'a Credentials) -> SigningParams<'a> {

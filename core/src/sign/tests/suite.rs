@@ -183,9 +183,11 @@ fn case_from_context(dir: &Path, name: &str) -> Case {
     let creds = &ctx["credentials"];
     let timestamp = ctx["timestamp"].as_str().expect("timestamp");
     let amz = timestamp.replace(['-', ':'], "");
-    let mut settings = SigningSettings::default();
-    settings.normalize_uri_path = ctx["normalize"].as_bool().expect("normalize");
-    settings.content_sha256_header = ctx["sign_body"].as_bool().unwrap_or(true);
+    let settings = SigningSettings {
+        normalize_uri_path: ctx["normalize"].as_bool().expect("normalize"),
+        content_sha256_header: ctx["sign_body"].as_bool().unwrap_or(true),
+        ..SigningSettings::default()
+    };
     let omit_session_token = ctx["omit_session_token"].as_bool().unwrap_or(false);
     let token = creds["token"].as_str().map(String::from);
     Case {
