@@ -351,7 +351,7 @@ mod tests {
     use alloc::string::String;
     use alloc::vec;
 
-    const NOW: u64 = 1_795_678_693; // Wed, 26 Nov 2026 07:38:13 GMT
+    const NOW: u64 = 1_795_678_693; // Thu, 26 Nov 2026 07:38:13 GMT
 
     fn client() -> Client {
         let endpoint = resolve(&EndpointConfig::new("eu-west-1")).unwrap();
@@ -443,7 +443,7 @@ mod tests {
         let refusal = reply(
             400,
             r#"{"__type":"InvalidSignatureException","message":"Signature expired"}"#,
-            Some("Wed, 26 Nov 2026 07:38:13 GMT"),
+            Some("Thu, 26 Nov 2026 07:38:13 GMT"),
         );
         let out = client.response::<SendCommand>(&mut call, &refusal, slow_clock, 0.5);
         assert!(matches!(out, Outcome::Retry { delay_ms: 0 }), "{out:?}");

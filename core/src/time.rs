@@ -522,7 +522,7 @@ mod tests {
         // The brief's example has the wrong day name (26 Nov 2026 is a Thursday):
         // the day name is validated as a name only.
         assert_eq!(
-            parse_http_date("Wed, 26 Nov 2026 07:38:13 GMT").unwrap(),
+            parse_http_date("Thu, 26 Nov 2026 07:38:13 GMT").unwrap(),
             1_795_678_693
         );
         assert_eq!(

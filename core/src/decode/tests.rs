@@ -15,7 +15,7 @@ fn response(status: u16, body: &str) -> HttpResponse {
                 "4f5b3c2a-1111-2222-3333-444455556666".into(),
             ),
             ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-            ("Date".into(), "Wed, 26 Nov 2026 07:38:13 GMT".into()),
+            ("Date".into(), "Thu, 26 Nov 2026 07:38:13 GMT".into()),
         ],
         body: body.as_bytes().to_vec(),
     }

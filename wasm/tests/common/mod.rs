@@ -1,0 +1,464 @@
+//! The wasm exports of `ssm-edge-wasm`, exercised from inside wasm: the same tests run
+//! under Node.js (`tests/node.rs`) and in headless Chrome (`tests/web.rs`).
+//!
+//! Every expected signature here was computed independently with botocore 1.44.8
+//! (`tests/python/botocore_sign.py`, the venv's `SigV4Auth` with a frozen clock) and
+//! hardcoded; the core never produced them. The input was:
+//!
+//! ```text
+//! [{"id":"plain","method":"POST","url":"https://ssm.us-east-1.amazonaws.com/",
+//!   "headers":[["Content-Type","application/x-amz-json-1.1"],["X-Amz-Target","AmazonSSM.ListCommands"]],
+//!   "body_hex":"7b7d","access_key_id":"AKIDEXAMPLE",
+//!   "secret_access_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY","session_token":null,
+//!   "region":"us-east-1","service":"ssm","time":1440938160},
+//!  {"id":"token","method":"POST","url":"https://ssm.eu-west-1.amazonaws.com/",
+//!   "headers":[["Content-Type","application/x-amz-json-1.1"],["X-Amz-Target","AmazonSSM.SendCommand"]],
+//!   "body_hex":"<{\"DocumentName\":\"AWS-RunShellScript\"} as hex>","access_key_id":"AKIDEXAMPLE",
+//!   "secret_access_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+//!   "session_token":"FQoGZXIvYXdzEXAMPLETOKEN","region":"eu-west-1","service":"ssm","time":1767225600}]
+//! ```
+//! piped into `.venv/bin/python tests/python/botocore_sign.py`.
+
+#![allow(dead_code)]
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use ssm_edge_wasm::{resolve_endpoint, sign_request, validate, Engine};
+
+const AKID: &str = "AKIDEXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+/// 2015-08-30T12:36:00Z in milliseconds.
+const T_2015: f64 = 1_440_938_160_000.0;
+/// 2026-01-01T00:00:00Z in milliseconds.
+const T_2026: f64 = 1_767_225_600_000.0;
+
+/// botocore 1.44.8, request "plain" above.
+const BOTOCORE_PLAIN: &str =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/ssm/aws4_request, \
+SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
+Signature=515da5d1138a52d8f9bc5d0a77229062e383da85b743eb396f13864a03df82c7";
+/// botocore 1.44.8, request "token" above.
+const BOTOCORE_TOKEN: &str =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/ssm/aws4_request, \
+SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, \
+Signature=9d1aaeb6005ea40d26c1a86fd3567989e25b5a68318aae9a8d791bf65fd6b998";
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key))
+        .unwrap_or_else(|_| panic!("cannot read .{key} of {value:?}"))
+}
+
+fn string(value: &JsValue, key: &str) -> String {
+    get(value, key)
+        .as_string()
+        .unwrap_or_else(|| panic!(".{key} of {value:?} is not a string"))
+}
+
+fn number(value: &JsValue, key: &str) -> f64 {
+    get(value, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!(".{key} of {value:?} is not a number"))
+}
+
+fn boolean(value: &JsValue, key: &str) -> bool {
+    get(value, key)
+        .as_bool()
+        .unwrap_or_else(|| panic!(".{key} of {value:?} is not a boolean"))
+}
+
+/// `[[name, value], ...]` of a request object as Rust pairs.
+fn headers(request: &JsValue) -> Vec<(String, String)> {
+    Array::from(&get(request, "headers"))
+        .iter()
+        .map(|pair| {
+            let pair = Array::from(&pair);
+            (
+                pair.get(0).as_string().unwrap(),
+                pair.get(1).as_string().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn header(request: &JsValue, name: &str) -> Option<String> {
+    headers(request)
+        .into_iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// `{ path, rule }` of every problem, in order.
+fn problem_list(problems: &Array) -> Vec<(String, String)> {
+    problems
+        .iter()
+        .map(|p| (string(&p, "path"), string(&p, "rule")))
+        .collect()
+}
+
+fn engine() -> Engine {
+    let mut engine = Engine::new("us-east-1", false, false, None, 3).expect("engine");
+    engine.set_credentials(AKID.into(), SECRET.into(), None);
+    engine
+}
+
+fn flat(pairs: &[(&str, &str)]) -> Vec<String> {
+    pairs
+        .iter()
+        .flat_map(|(n, v)| [n.to_string(), v.to_string()])
+        .collect()
+}
+
+const SEND: &str = r#"{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-0123456789abcdef0"],"Parameters":{"commands":["uptime"]}}"#;
+
+#[wasm_bindgen_test]
+fn validate_returns_every_problem_with_its_path() {
+    let problems = validate(
+        "SendCommand",
+        r#"{"InstanceIds":["bad"],"Targets":[{"Key":"tag:Env"}],"TimeoutSeconds":5}"#,
+    )
+    .expect("a known operation");
+    let list = problem_list(&problems);
+    for expected in [
+        ("InstanceIds[0]", "pattern"),
+        ("DocumentName", "required"),
+        ("Targets[0].Values", "required"),
+        ("TimeoutSeconds", "range"),
+    ] {
+        assert!(
+            list.iter()
+                .any(|(p, r)| (p.as_str(), r.as_str()) == expected),
+            "no problem {expected:?} in {list:?}"
+        );
+    }
+    for p in problems.iter() {
+        assert!(!string(&p, "message").is_empty(), "empty message in {p:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn validate_accepts_a_valid_input_and_names_json_problems() {
+    assert_eq!(validate("SendCommand", SEND).unwrap().length(), 0);
+    assert_eq!(validate("ListCommands", "{}").unwrap().length(), 0);
+    let list = problem_list(&validate("ListCommands", r#"{"MaxResults":"ten"}"#).unwrap());
+    assert_eq!(list, [("MaxResults".to_string(), "type".to_string())]);
+    let list = problem_list(&validate("ListCommands", "{not json").unwrap());
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].1, "json");
+}
+
+#[wasm_bindgen_test]
+fn validate_rejects_an_unknown_operation_as_config() {
+    let e = validate("DeleteEverything", "{}").expect_err("unknown operation");
+    assert_eq!(string(&e, "kind"), "config");
+    assert_eq!(string(&e, "field"), "operation");
+}
+
+#[wasm_bindgen_test]
+fn resolve_endpoint_for_partitions_and_options() {
+    let r = |region, fips, dual, ep: Option<&str>| {
+        resolve_endpoint(region, fips, dual, ep.map(String::from))
+    };
+    assert_eq!(
+        r("eu-west-1", false, false, None).unwrap(),
+        "https://ssm.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        r("us-east-1", true, false, None).unwrap(),
+        "https://ssm-fips.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        r("us-east-1", false, true, None).unwrap(),
+        "https://ssm.us-east-1.api.aws"
+    );
+    assert_eq!(
+        r("cn-north-1", false, false, None).unwrap(),
+        "https://ssm.cn-north-1.amazonaws.com.cn"
+    );
+    assert_eq!(
+        r("us-east-1", false, false, Some("http://127.0.0.1:5000")).unwrap(),
+        "http://127.0.0.1:5000"
+    );
+    let e = r("not a region!", false, false, None).expect_err("bad region");
+    assert_eq!(string(&e, "kind"), "config");
+    assert_eq!(string(&e, "field"), "region");
+}
+
+#[wasm_bindgen_test]
+fn engine_rejects_a_bad_region() {
+    let e = Engine::new("-bad-", false, false, None, 3)
+        .err()
+        .expect("bad region");
+    assert_eq!(string(&e, "kind"), "config");
+    assert_eq!(string(&e, "field"), "region");
+}
+
+#[wasm_bindgen_test]
+fn engine_request_is_signed_like_botocore() {
+    let mut engine = engine();
+    assert_eq!(engine.url(), "https://ssm.us-east-1.amazonaws.com");
+    let mut call = engine.start("ListCommands", "{}".into()).expect("valid");
+    assert_eq!(call.attempts(), 0);
+    let request = engine.request(&mut call, T_2015).expect("signed");
+    assert_eq!(call.attempts(), 1);
+    assert_eq!(string(&request, "method"), "POST");
+    assert_eq!(
+        string(&request, "url"),
+        "https://ssm.us-east-1.amazonaws.com/"
+    );
+    assert_eq!(string(&request, "body"), "{}");
+    let h = |n| header(&request, n);
+    assert_eq!(
+        h("Content-Type").as_deref(),
+        Some("application/x-amz-json-1.1")
+    );
+    assert_eq!(h("X-Amz-Target").as_deref(), Some("AmazonSSM.ListCommands"));
+    assert_eq!(h("Host").as_deref(), Some("ssm.us-east-1.amazonaws.com"));
+    assert_eq!(h("X-Amz-Date").as_deref(), Some("20150830T123600Z"));
+    assert_eq!(h("X-Amz-Security-Token"), None);
+    assert_eq!(h("Authorization").as_deref(), Some(BOTOCORE_PLAIN));
+}
+
+#[wasm_bindgen_test]
+fn engine_request_carries_the_session_token_and_new_credentials() {
+    let mut engine = Engine::new("eu-west-1", false, false, None, 3).unwrap();
+    engine.set_credentials(
+        AKID.into(),
+        SECRET.into(),
+        Some("FQoGZXIvYXdzEXAMPLETOKEN".into()),
+    );
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    let request = engine.request(&mut call, T_2026).unwrap();
+    assert_eq!(
+        header(&request, "X-Amz-Security-Token").as_deref(),
+        Some("FQoGZXIvYXdzEXAMPLETOKEN")
+    );
+    let auth = header(&request, "Authorization").unwrap();
+    assert!(
+        auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature="),
+        "{auth}"
+    );
+
+    engine.set_credentials("AKIDOTHER".into(), "other".into(), None);
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    let request = engine.request(&mut call, T_2026).unwrap();
+    assert_eq!(header(&request, "X-Amz-Security-Token"), None);
+    let auth = header(&request, "Authorization").unwrap();
+    assert!(auth.contains("Credential=AKIDOTHER/20260101/"), "{auth}");
+}
+
+#[wasm_bindgen_test]
+fn sign_request_matches_botocore() {
+    let signed = sign_request(
+        "POST",
+        "https://ssm.us-east-1.amazonaws.com/",
+        flat(&[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "AmazonSSM.ListCommands"),
+        ]),
+        "{}",
+        AKID,
+        SECRET,
+        None,
+        "us-east-1",
+        "ssm",
+        T_2015,
+    )
+    .expect("signed");
+    assert_eq!(
+        header(&signed, "X-Amz-Date").as_deref(),
+        Some("20150830T123600Z")
+    );
+    assert_eq!(
+        header(&signed, "Authorization").as_deref(),
+        Some(BOTOCORE_PLAIN)
+    );
+
+    let signed = sign_request(
+        "POST",
+        "https://ssm.eu-west-1.amazonaws.com/",
+        flat(&[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "AmazonSSM.SendCommand"),
+        ]),
+        r#"{"DocumentName":"AWS-RunShellScript"}"#,
+        AKID,
+        SECRET,
+        Some("FQoGZXIvYXdzEXAMPLETOKEN".into()),
+        "eu-west-1",
+        "ssm",
+        T_2026,
+    )
+    .expect("signed");
+    assert_eq!(
+        header(&signed, "X-Amz-Security-Token").as_deref(),
+        Some("FQoGZXIvYXdzEXAMPLETOKEN")
+    );
+    assert_eq!(
+        header(&signed, "Host").as_deref(),
+        Some("ssm.eu-west-1.amazonaws.com")
+    );
+    assert_eq!(
+        header(&signed, "Authorization").as_deref(),
+        Some(BOTOCORE_TOKEN)
+    );
+}
+
+#[wasm_bindgen_test]
+fn start_refuses_an_invalid_input_with_problems() {
+    let engine = engine();
+    let e = engine
+        .start(
+            "SendCommand",
+            r#"{"InstanceIds":["i-0123456789abcdef0"]}"#.into(),
+        )
+        .err()
+        .expect("DocumentName is required");
+    assert_eq!(string(&e, "kind"), "validation");
+    let problems = Array::from(&get(&e, "problems"));
+    assert_eq!(
+        problem_list(&problems),
+        [("DocumentName".to_string(), "required".to_string())]
+    );
+    assert!(string(&e, "message").contains("DocumentName"));
+}
+
+#[wasm_bindgen_test]
+fn response_decodes_an_aws_error() {
+    let mut engine = engine();
+    let mut call = engine.start("SendCommand", SEND.into()).unwrap();
+    engine.request(&mut call, T_2026).unwrap();
+    let body = br#"{"__type":"com.amazonaws.ssm#InvalidInstanceId:http://internal.amazon.com/","Message":"Instances [[i-0123456789abcdef0]] not in a valid state"}"#;
+    let outcome = engine.response(
+        &mut call,
+        400,
+        flat(&[
+            ("x-amzn-RequestId", "3c7c4a2e-0b6f-4f1e-9a55-1d2b3c4d5e6f"),
+            ("Content-Type", "application/x-amz-json-1.1"),
+        ]),
+        body,
+        T_2026,
+        0.5,
+    );
+    assert!(get(&outcome, "done").is_undefined(), "{outcome:?}");
+    assert!(get(&outcome, "retry").is_undefined(), "{outcome:?}");
+    let e = get(&outcome, "error");
+    assert_eq!(string(&e, "kind"), "service");
+    assert_eq!(string(&e, "code"), "InvalidInstanceId");
+    assert_eq!(
+        string(&e, "message"),
+        "Instances [[i-0123456789abcdef0]] not in a valid state"
+    );
+    assert_eq!(number(&e, "status"), 400.0);
+    assert_eq!(
+        string(&e, "requestId"),
+        "3c7c4a2e-0b6f-4f1e-9a55-1d2b3c4d5e6f"
+    );
+    assert_eq!(string(&e, "fault"), "client");
+    assert!(!boolean(&e, "retryable"));
+    assert!(!boolean(&e, "throttling"));
+    assert_eq!(number(&e, "attempts"), 1.0);
+    assert_eq!(string(&e, "stop"), "notRetryable");
+}
+
+#[wasm_bindgen_test]
+fn response_done_on_success() {
+    let mut engine = engine();
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    engine.request(&mut call, T_2026).unwrap();
+    let outcome = engine.response(&mut call, 200, vec![], br#"{"Commands":[]}"#, T_2026, 0.5);
+    assert!(boolean(&outcome, "done"), "{outcome:?}");
+}
+
+#[wasm_bindgen_test]
+fn a_500_on_list_commands_is_retried_until_attempts_run_out() {
+    let mut engine = engine();
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    for attempt in 1..=2 {
+        engine.request(&mut call, T_2026).unwrap();
+        let outcome = engine.response(&mut call, 500, vec![], b"<html>oops</html>", T_2026, 0.5);
+        let delay = get(&outcome, "retry")
+            .as_f64()
+            .unwrap_or_else(|| panic!("attempt {attempt}: no retry in {outcome:?}"));
+        assert!((0.0..=20_000.0).contains(&delay), "delay {delay}");
+    }
+    engine.request(&mut call, T_2026).unwrap();
+    assert_eq!(call.attempts(), 3);
+    let outcome = engine.response(&mut call, 500, vec![], b"<html>oops</html>", T_2026, 0.5);
+    let e = get(&outcome, "error");
+    assert_eq!(string(&e, "kind"), "service", "{outcome:?}");
+    assert_eq!(number(&e, "status"), 500.0);
+    assert_eq!(string(&e, "fault"), "server");
+    assert_eq!(number(&e, "attempts"), 3.0);
+    assert_eq!(string(&e, "stop"), "attemptsExhausted");
+}
+
+#[wasm_bindgen_test]
+fn a_500_on_send_command_is_final() {
+    let mut engine = engine();
+    let mut call = engine.start("SendCommand", SEND.into()).unwrap();
+    engine.request(&mut call, T_2026).unwrap();
+    let outcome = engine.response(
+        &mut call,
+        500,
+        flat(&[("x-amzn-RequestId", "req-1")]),
+        br#"{"__type":"InternalServerError","message":"boom"}"#,
+        T_2026,
+        0.5,
+    );
+    assert!(get(&outcome, "retry").is_undefined(), "{outcome:?}");
+    let e = get(&outcome, "error");
+    assert_eq!(string(&e, "kind"), "service");
+    assert_eq!(string(&e, "code"), "InternalServerError");
+    assert_eq!(string(&e, "fault"), "server");
+    assert_eq!(number(&e, "attempts"), 1.0);
+    assert_eq!(string(&e, "stop"), "mayHaveExecuted");
+}
+
+#[wasm_bindgen_test]
+fn transport_failure_retries_reads_but_not_send_command() {
+    let mut engine = engine();
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    engine.request(&mut call, T_2026).unwrap();
+    let outcome = engine.transport_failure(&mut call, true, T_2026, 0.5);
+    assert!(get(&outcome, "retry").as_f64().is_some(), "{outcome:?}");
+
+    let mut call = engine.start("SendCommand", SEND.into()).unwrap();
+    engine.request(&mut call, T_2026).unwrap();
+    let outcome = engine.transport_failure(&mut call, true, T_2026, 0.5);
+    let e = get(&outcome, "error");
+    assert_eq!(string(&e, "kind"), "transport", "{outcome:?}");
+    assert!(boolean(&e, "sent"));
+    assert_eq!(string(&e, "stop"), "mayHaveExecuted");
+}
+
+#[wasm_bindgen_test]
+fn a_clock_skew_refusal_corrects_the_next_signature() {
+    let mut engine = engine();
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    let first = engine.request(&mut call, T_2015).unwrap();
+    assert_eq!(
+        header(&first, "X-Amz-Date").as_deref(),
+        Some("20150830T123600Z")
+    );
+    let outcome = engine.response(
+        &mut call,
+        400,
+        flat(&[("Date", "Sun, 30 Aug 2015 13:36:00 GMT")]),
+        br#"{"__type":"InvalidSignatureException","message":"Signature expired: 20150830T123600Z is now earlier than 20150830T133100Z (20150830T133600Z - 5 min.)"}"#,
+        T_2015,
+        0.5,
+    );
+    assert!(get(&outcome, "retry").as_f64().is_some(), "{outcome:?}");
+    assert_eq!(engine.clock_offset_seconds(), 3600.0);
+    let second = engine.request(&mut call, T_2015).unwrap();
+    assert_eq!(
+        header(&second, "X-Amz-Date").as_deref(),
+        Some("20150830T133600Z")
+    );
+    assert_ne!(
+        header(&second, "Authorization"),
+        header(&first, "Authorization")
+    );
+}
