@@ -30,7 +30,10 @@ fn typical_input() -> SendCommandInput {
         max_errors: Some("1".into()),
         parameters: Some(Sensitive(BTreeMap::from([(
             "commands".to_string(),
-            vec!["sudo systemctl restart nginx".to_string(), "systemctl is-active nginx".to_string()],
+            vec![
+                "sudo systemctl restart nginx".to_string(),
+                "systemctl is-active nginx".to_string(),
+            ],
         )]))),
         ..Default::default()
     }
@@ -56,7 +59,9 @@ fn bench_pipeline(c: &mut Criterion) {
     let _ = client.request(&mut call, NOW).expect("signed");
     c.bench_function("pipeline/ssm-edge/validate+build+sign send_command", |b| {
         b.iter(|| {
-            let mut call = client.start::<SendCommand>(black_box(&input)).expect("valid");
+            let mut call = client
+                .start::<SendCommand>(black_box(&input))
+                .expect("valid");
             black_box(client.request(&mut call, black_box(NOW)).expect("signed"))
         });
     });

@@ -182,6 +182,27 @@ def rust_type(n):
     return base
 
 
+def schema_expr(n):
+    """A `&'static Shape` expression for shape n (inputs only)."""
+    s = S[n]
+    t = s["type"]
+    if t == "string":
+        return "&Shape::String"
+    if t == "integer":
+        return "&Shape::Integer"
+    if t == "long":
+        return "&Shape::Long"
+    if t == "boolean":
+        return "&Shape::Boolean"
+    if t == "list":
+        return f"&Shape::List({schema_expr(s['member']['shape'])})"
+    if t == "map":
+        return f"&Shape::Map({schema_expr(s['value']['shape'])})"
+    if t == "structure":
+        return f"{type_name(n)}::SHAPE"
+    raise SystemExit(f"gen_model: no schema for input shape {n} of type {t}")
+
+
 def has_checks(n, stack=()):
     """Whether a value of shape n can break any model constraint."""
     s = S[n]
@@ -266,7 +287,7 @@ def generate(model, version):
     w("use serde::{Deserialize, Serialize};")
     w("")
     w("use super::{EpochSeconds, Operation, Sensitive};")
-    w("use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Validate};")
+    w("use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Schema, Shape, Validate};")
     w("")
 
     # Enums.
@@ -308,6 +329,13 @@ def generate(model, version):
         w("}")
         w("")
         if n in input_shapes:
+            w(f"impl Schema for {tn} {{")
+            w("    const SHAPE: &'static Shape = &Shape::Struct(&[")
+            for mname, m in s["members"].items():
+                w(f'        ("{mname}", {schema_expr(m["shape"])}),')
+            w("    ]);")
+            w("}")
+            w("")
             w(f"impl Validate for {tn} {{")
             w("    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {")
             body = []

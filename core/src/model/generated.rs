@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::{EpochSeconds, Operation, Sensitive};
-use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Validate};
+use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Schema, Shape, Validate};
 
 string_enum! {
     /// Values of the model shape `CloudProvider`.
@@ -442,6 +442,29 @@ pub struct SendCommandInput {
     pub alarm_configuration: Option<AlarmConfiguration>,
 }
 
+impl Schema for SendCommandInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("InstanceIds", &Shape::List(&Shape::String)),
+        ("Targets", &Shape::List(Target::SHAPE)),
+        ("DocumentName", &Shape::String),
+        ("DocumentVersion", &Shape::String),
+        ("DocumentHash", &Shape::String),
+        ("DocumentHashType", &Shape::String),
+        ("TimeoutSeconds", &Shape::Integer),
+        ("Comment", &Shape::String),
+        ("Parameters", &Shape::Map(&Shape::List(&Shape::String))),
+        ("OutputS3Region", &Shape::String),
+        ("OutputS3BucketName", &Shape::String),
+        ("OutputS3KeyPrefix", &Shape::String),
+        ("MaxConcurrency", &Shape::String),
+        ("MaxErrors", &Shape::String),
+        ("ServiceRoleArn", &Shape::String),
+        ("NotificationConfig", NotificationConfig::SHAPE),
+        ("CloudWatchOutputConfig", CloudWatchOutputConfig::SHAPE),
+        ("AlarmConfiguration", AlarmConfiguration::SHAPE),
+    ]);
+}
+
 impl Validate for SendCommandInput {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.instance_ids {
@@ -543,6 +566,13 @@ pub struct Target {
     pub values: Option<Vec<String>>,
 }
 
+impl Schema for Target {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("Key", &Shape::String),
+        ("Values", &Shape::List(&Shape::String)),
+    ]);
+}
+
 impl Validate for Target {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.key {
@@ -581,6 +611,14 @@ pub struct NotificationConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_type: Option<NotificationType>,
+}
+
+impl Schema for NotificationConfig {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("NotificationArn", &Shape::String),
+        ("NotificationEvents", &Shape::List(&Shape::String)),
+        ("NotificationType", &Shape::String),
+    ]);
 }
 
 impl Validate for NotificationConfig {
@@ -632,6 +670,13 @@ pub struct CloudWatchOutputConfig {
     pub cloud_watch_output_enabled: Option<bool>,
 }
 
+impl Schema for CloudWatchOutputConfig {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("CloudWatchLogGroupName", &Shape::String),
+        ("CloudWatchOutputEnabled", &Shape::Boolean),
+    ]);
+}
+
 impl Validate for CloudWatchOutputConfig {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.cloud_watch_log_group_name {
@@ -656,6 +701,13 @@ pub struct AlarmConfiguration {
     pub alarms: Option<Vec<Alarm>>,
 }
 
+impl Schema for AlarmConfiguration {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("IgnorePollAlarmFailure", &Shape::Boolean),
+        ("Alarms", &Shape::List(Alarm::SHAPE)),
+    ]);
+}
+
 impl Validate for AlarmConfiguration {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         match &self.alarms {
@@ -678,6 +730,10 @@ pub struct Alarm {
     /// The name of your CloudWatch alarm. Required.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl Schema for Alarm {
+    const SHAPE: &'static Shape = &Shape::Struct(&[("Name", &Shape::String)]);
 }
 
 impl Validate for Alarm {
@@ -721,6 +777,16 @@ pub struct ListCommandsInput {
     pub filters: Option<Vec<CommandFilter>>,
 }
 
+impl Schema for ListCommandsInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("CommandId", &Shape::String),
+        ("InstanceId", &Shape::String),
+        ("MaxResults", &Shape::Integer),
+        ("NextToken", &Shape::String),
+        ("Filters", &Shape::List(CommandFilter::SHAPE)),
+    ]);
+}
+
 impl Validate for ListCommandsInput {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.command_id {
@@ -756,6 +822,11 @@ pub struct CommandFilter {
     /// The filter value. Required.
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl Schema for CommandFilter {
+    const SHAPE: &'static Shape =
+        &Shape::Struct(&[("key", &Shape::String), ("value", &Shape::String)]);
 }
 
 impl Validate for CommandFilter {
@@ -815,6 +886,17 @@ pub struct ListCommandInvocationsInput {
     pub details: Option<bool>,
 }
 
+impl Schema for ListCommandInvocationsInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("CommandId", &Shape::String),
+        ("InstanceId", &Shape::String),
+        ("MaxResults", &Shape::Integer),
+        ("NextToken", &Shape::String),
+        ("Filters", &Shape::List(CommandFilter::SHAPE)),
+        ("Details", &Shape::Boolean),
+    ]);
+}
+
 impl Validate for ListCommandInvocationsInput {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.command_id {
@@ -863,6 +945,14 @@ pub struct GetCommandInvocationInput {
     pub plugin_name: Option<String>,
 }
 
+impl Schema for GetCommandInvocationInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("CommandId", &Shape::String),
+        ("InstanceId", &Shape::String),
+        ("PluginName", &Shape::String),
+    ]);
+}
+
 impl Validate for GetCommandInvocationInput {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         match &self.command_id {
@@ -900,6 +990,13 @@ pub struct CancelCommandInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub instance_ids: Option<Vec<String>>,
+}
+
+impl Schema for CancelCommandInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("CommandId", &Shape::String),
+        ("InstanceIds", &Shape::List(&Shape::String)),
+    ]);
 }
 
 impl Validate for CancelCommandInput {
@@ -948,6 +1045,21 @@ pub struct DescribeInstanceInformationInput {
     pub next_token: Option<String>,
 }
 
+impl Schema for DescribeInstanceInformationInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        (
+            "InstanceInformationFilterList",
+            &Shape::List(InstanceInformationFilter::SHAPE),
+        ),
+        (
+            "Filters",
+            &Shape::List(InstanceInformationStringFilter::SHAPE),
+        ),
+        ("MaxResults", &Shape::Integer),
+        ("NextToken", &Shape::String),
+    ]);
+}
+
 impl Validate for DescribeInstanceInformationInput {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.instance_information_filter_list {
@@ -983,6 +1095,13 @@ pub struct InstanceInformationFilter {
     /// The filter values. Required.
     #[serde(rename = "valueSet", default, skip_serializing_if = "Option::is_none")]
     pub value_set: Option<Vec<String>>,
+}
+
+impl Schema for InstanceInformationFilter {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("key", &Shape::String),
+        ("valueSet", &Shape::List(&Shape::String)),
+    ]);
 }
 
 impl Validate for InstanceInformationFilter {
@@ -1024,6 +1143,13 @@ pub struct InstanceInformationStringFilter {
     /// The filter values. Required.
     #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+}
+
+impl Schema for InstanceInformationStringFilter {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("Key", &Shape::String),
+        ("Values", &Shape::List(&Shape::String)),
+    ]);
 }
 
 impl Validate for InstanceInformationStringFilter {
@@ -1069,6 +1195,14 @@ pub struct DescribeDocumentInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub version_name: Option<String>,
+}
+
+impl Schema for DescribeDocumentInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("Name", &Shape::String),
+        ("DocumentVersion", &Shape::String),
+        ("VersionName", &Shape::String),
+    ]);
 }
 
 impl Validate for DescribeDocumentInput {
@@ -1117,6 +1251,15 @@ pub struct ListDocumentsInput {
     pub next_token: Option<String>,
 }
 
+impl Schema for ListDocumentsInput {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("DocumentFilterList", &Shape::List(DocumentFilter::SHAPE)),
+        ("Filters", &Shape::List(DocumentKeyValuesFilter::SHAPE)),
+        ("MaxResults", &Shape::Integer),
+        ("NextToken", &Shape::String),
+    ]);
+}
+
 impl Validate for ListDocumentsInput {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         if let Some(value) = &self.document_filter_list {
@@ -1154,6 +1297,11 @@ pub struct DocumentFilter {
     pub value: Option<String>,
 }
 
+impl Schema for DocumentFilter {
+    const SHAPE: &'static Shape =
+        &Shape::Struct(&[("key", &Shape::String), ("value", &Shape::String)]);
+}
+
 impl Validate for DocumentFilter {
     fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
         match &self.key {
@@ -1189,6 +1337,13 @@ pub struct DocumentKeyValuesFilter {
     /// The value for the filter key.
     #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+}
+
+impl Schema for DocumentKeyValuesFilter {
+    const SHAPE: &'static Shape = &Shape::Struct(&[
+        ("Key", &Shape::String),
+        ("Values", &Shape::List(&Shape::String)),
+    ]);
 }
 
 impl Validate for DocumentKeyValuesFilter {

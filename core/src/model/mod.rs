@@ -53,7 +53,7 @@ pub trait Operation {
     /// The operation.
     const NAME: OperationName;
     /// What the caller sends.
-    type Input: Serialize + DeserializeOwned + Validate;
+    type Input: Serialize + DeserializeOwned + Validate + crate::validate::Schema;
     /// What the service answers on success.
     type Output: DeserializeOwned;
 }

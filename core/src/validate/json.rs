@@ -1,19 +1,64 @@
 //! Parsing an operation's input from JSON text (a JavaScript object, a request body
 //! arriving at a gateway) with every shape problem named like a validation problem:
-//! a member of the wrong type, a member the model does not have, text that is not
-//! JSON. Values are never echoed (some are sensitive).
+//! each member of the wrong type, each member the model does not have, text that is
+//! not JSON. Values are never echoed (some are sensitive).
+//!
+//! The text is read once into a `serde_json::Value`, checked against the input's
+//! generated [`Schema`] (so *every* shape problem is found, not just the first), then
+//! converted to the typed input and validated.
 
-use alloc::string::{String, ToString};
-use alloc::vec::Vec;
+use alloc::string::String;
 
-use super::{Problem, Problems, Rule, Validate, ValidationError};
+use serde_json::Value;
+
+use super::{Path, Problem, Problems, Rule, Validate, ValidationError};
 use crate::model::Operation;
+
+/// The JSON shape of a model input type, generated from the service model.
+#[derive(Debug)]
+pub enum Shape {
+    /// A string (enums included).
+    String,
+    /// A 32-bit integer.
+    Integer,
+    /// A 64-bit integer.
+    Long,
+    /// `true` or `false`.
+    Boolean,
+    /// A list of values of one shape.
+    List(&'static Shape),
+    /// An object with string keys and values of one shape.
+    Map(&'static Shape),
+    /// An object with these members (and no others).
+    Struct(&'static [(&'static str, &'static Shape)]),
+}
+
+impl Shape {
+    /// What a value of this shape is, in words.
+    #[must_use]
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Shape::String => "a string",
+            Shape::Integer => "a 32-bit integer",
+            Shape::Long => "an integer",
+            Shape::Boolean => "a boolean",
+            Shape::List(_) => "an array",
+            Shape::Map(_) | Shape::Struct(_) => "an object",
+        }
+    }
+}
+
+/// Model input types that know their JSON shape.
+pub trait Schema {
+    /// The shape, from the service model.
+    const SHAPE: &'static Shape;
+}
 
 /// Parses `json` as the input of operation `O`, then validates it.
 ///
 /// # Errors
-/// Every unknown member, or the first member of the wrong type (parsing stops
-/// there), or else every validation problem.
+/// Every shape problem (wrong type, unknown member, not JSON), or else every
+/// validation problem.
 pub fn parse_input<O: Operation>(json: &[u8]) -> Result<O::Input, ValidationError> {
     let input = parse_shape::<O::Input>(json)?;
     input.validate()?;
@@ -25,131 +70,69 @@ pub fn parse_input<O: Operation>(json: &[u8]) -> Result<O::Input, ValidationErro
 ///
 /// # Errors
 /// As [`parse_input`], for shape problems only.
-pub fn parse_shape<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, ValidationError> {
-    // serde would also read a struct from a JSON array; an input is an object.
-    let first = json.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{') {
-        return Err(ValidationError {
-            problems: alloc::vec![Problem {
-                path: String::new(),
-                rule: Rule::Type {
-                    expected: String::from("a JSON object"),
-                },
-            }],
-        });
-    }
-    let mut unknown: Vec<String> = Vec::new();
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let mut record = |path: serde_ignored::Path<'_>| unknown.push(render_ignored(&path));
-    let parsed = serde_path_to_error::deserialize::<_, T>(serde_ignored::Deserializer::new(
-        &mut de,
-        &mut record,
-    ));
-    let value = match parsed {
-        Ok(value) => value,
-        Err(e) => {
-            let path = render_path(e.path());
-            let inner = e.into_inner();
-            let rule = match inner.classify() {
-                serde_json::error::Category::Data => Rule::Type {
-                    expected: expected_of(&inner.to_string()),
-                },
-                _ => json_rule(&inner),
-            };
-            return Err(ValidationError {
-                problems: alloc::vec![Problem { path, rule }],
-            });
-        }
-    };
-    if let Err(e) = de.end() {
-        return Err(ValidationError {
-            problems: alloc::vec![Problem {
-                path: String::new(),
-                rule: json_rule(&e),
-            }],
-        });
-    }
-    if unknown.is_empty() {
-        return Ok(value);
-    }
+pub fn parse_shape<T: Schema + serde::de::DeserializeOwned>(
+    json: &[u8],
+) -> Result<T, ValidationError> {
+    let value: Value = serde_json::from_slice(json).map_err(|e| ValidationError {
+        problems: alloc::vec![Problem {
+            path: String::new(),
+            rule: Rule::Json {
+                line: e.line() as u64,
+                column: e.column() as u64,
+            },
+        }],
+    })?;
     let mut problems = Problems::default();
-    for path in unknown {
-        problems.list.push(Problem {
+    check(&value, T::SHAPE, &Path::ROOT, &mut problems);
+    problems.finish()?;
+    // The shape is right, so this cannot fail but for the unforeseen.
+    serde_json::from_value(value).map_err(|_| ValidationError {
+        problems: alloc::vec![Problem {
+            path: String::new(),
+            rule: Rule::Type {
+                expected: String::from(T::SHAPE.describe()),
+            },
+        }],
+    })
+}
+
+fn check(value: &Value, shape: &'static Shape, path: &Path<'_>, problems: &mut Problems) {
+    let fits = match (shape, value) {
+        (Shape::String, Value::String(_)) | (Shape::Boolean, Value::Bool(_)) => true,
+        (Shape::Integer, Value::Number(n)) => n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()),
+        (Shape::Long, Value::Number(n)) => n.as_i64().is_some(),
+        (Shape::List(item), Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                check(v, item, &path.index(i), problems);
+            }
+            true
+        }
+        (Shape::Map(item), Value::Object(entries)) => {
+            for (k, v) in entries {
+                check(v, item, &path.key(k), problems);
+            }
+            true
+        }
+        (Shape::Struct(members), Value::Object(entries)) => {
+            for (k, v) in entries {
+                match members.iter().find(|(name, _)| name == k) {
+                    // `null` is an absent member, as the AWS SDKs send it.
+                    Some(_) if v.is_null() => {}
+                    Some((_, member)) => check(v, member, &path.field(k), problems),
+                    None => problems.push(&path.field(k), Rule::UnknownMember),
+                }
+            }
+            true
+        }
+        _ => false,
+    };
+    if !fits {
+        problems.push(
             path,
-            rule: Rule::UnknownMember,
-        });
-    }
-    problems.finish().map(|()| value)
-}
-
-fn json_rule(e: &serde_json::Error) -> Rule {
-    Rule::Json {
-        line: e.line() as u64,
-        column: e.column() as u64,
-    }
-}
-
-/// The "expected …" part of a serde data error, which names our types, never the
-/// caller's value.
-fn expected_of(message: &str) -> String {
-    let tail = message
-        .split(", expected ")
-        .nth(1)
-        .unwrap_or("another type");
-    let tail = tail.split(" at line ").next().unwrap_or(tail);
-    tail.to_string()
-}
-
-fn render_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => {
-                out.push('[');
-                out.push_str(&index.to_string());
-                out.push(']');
-            }
-            Segment::Map { key } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Segment::Enum { variant } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(variant);
-            }
-            Segment::Unknown => {}
-        }
-    }
-    out
-}
-
-fn render_ignored(path: &serde_ignored::Path<'_>) -> String {
-    use serde_ignored::Path as P;
-    match path {
-        P::Root => String::new(),
-        P::Seq { parent, index } => {
-            let mut out = render_ignored(parent);
-            out.push('[');
-            out.push_str(&index.to_string());
-            out.push(']');
-            out
-        }
-        P::Map { parent, key } => {
-            let mut out = render_ignored(parent);
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(key);
-            out
-        }
-        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
-            render_ignored(parent)
-        }
+            Rule::Type {
+                expected: String::from(shape.describe()),
+            },
+        );
     }
 }
 
@@ -157,6 +140,7 @@ fn render_ignored(path: &serde_ignored::Path<'_>) -> String {
 mod tests {
     use super::*;
     use crate::model::{ListCommands, SendCommand};
+    use alloc::vec::Vec;
 
     fn problems(json: &str) -> Vec<(String, Rule)> {
         match parse_input::<SendCommand>(json.as_bytes()) {
@@ -186,16 +170,53 @@ mod tests {
             [(
                 "TimeoutSeconds".into(),
                 Rule::Type {
-                    expected: "i32".into()
+                    expected: "a 32-bit integer".into()
                 }
             )]
         );
         let got = problems(r#"{"Targets":[{"Key":"tag:a","Values":[1]}]}"#);
         assert_eq!(got[0].0, "Targets[0].Values[0]");
         let got = problems(r#"{"Parameters":{"commands":"uptime"}}"#);
-        assert_eq!(got[0].0, "Parameters.commands");
+        assert_eq!(got[0].0, "Parameters[\"commands\"]");
         let e = parse_input::<SendCommand>(br#"{"Comment":["SECRET-VALUE"]}"#).unwrap_err();
         assert!(!alloc::format!("{e}").contains("SECRET-VALUE"), "{e}");
+    }
+
+    #[test]
+    fn every_shape_problem_is_reported_at_once() {
+        let got = problems(
+            r#"{"DocumentName":5,"TimeoutSeconds":3000000000,"InstanceIds":["i-0123456789abcdef0",null],"Comment":null,"Parameters":{"a":["x"],"b":[1]},"Bogus":true}"#,
+        );
+        assert_eq!(
+            got,
+            [
+                ("Bogus".into(), Rule::UnknownMember),
+                (
+                    "DocumentName".into(),
+                    Rule::Type {
+                        expected: "a string".into()
+                    }
+                ),
+                (
+                    "InstanceIds[1]".into(),
+                    Rule::Type {
+                        expected: "a string".into()
+                    }
+                ),
+                (
+                    "Parameters[\"b\"][0]".into(),
+                    Rule::Type {
+                        expected: "a string".into()
+                    }
+                ),
+                (
+                    "TimeoutSeconds".into(),
+                    Rule::Type {
+                        expected: "a 32-bit integer".into()
+                    }
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod patterns;
 mod tests;
 
 pub use documented::{is_target_key, DocumentedRules};
-pub use json::{parse_input, parse_shape};
+pub use json::{parse_input, parse_shape, Schema, Shape};
 pub use patterns::Pattern;
 
 /// One broken constraint: where, and which rule.
@@ -274,7 +274,7 @@ pub struct Path<'a> {
 #[derive(Clone, Copy, Debug)]
 enum Segment<'a> {
     Root,
-    Field(&'static str),
+    Field(&'a str),
     Index(usize),
     Key(&'a str),
 }
@@ -288,7 +288,7 @@ impl<'a> Path<'a> {
 
     /// The member `name` of this structure.
     #[must_use]
-    pub fn field(&'a self, name: &'static str) -> Path<'a> {
+    pub fn field(&'a self, name: &'a str) -> Path<'a> {
         Path {
             parent: Some(self),
             segment: Segment::Field(name),
