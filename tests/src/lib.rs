@@ -13,6 +13,16 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// One step of SplitMix64: a small, deterministic PRNG for spreading test corpora
+/// (and retry jitter in the test transport). Not for anything secret.
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// The venv's Python (created by `make test` / `make setup`), or `$SSM_EDGE_PYTHON`.
 #[must_use]
 pub fn python() -> PathBuf {
@@ -164,11 +174,7 @@ pub mod transport {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        // splitmix64 of the clock's nanoseconds.
-        let mut x = u64::from(nanos).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        x ^= x >> 31;
+        let x = crate::splitmix64(&mut u64::from(nanos));
         (x >> 11) as f64 / (1u64 << 53) as f64
     }
 

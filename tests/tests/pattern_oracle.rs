@@ -25,18 +25,6 @@ use serde_json::Value;
 use ssm_edge_core::validate::Pattern;
 use unicode_general_category::{get_general_category, GeneralCategory};
 
-/// The operations ssm-edge sends; every `pattern` reachable from their inputs needs a matcher.
-const OPERATIONS: [&str; 8] = [
-    "SendCommand",
-    "ListCommands",
-    "ListCommandInvocations",
-    "GetCommandInvocation",
-    "CancelCommand",
-    "DescribeInstanceInformation",
-    "DescribeDocument",
-    "ListDocuments",
-];
-
 /// Random corpus size per pattern (on top of the exhaustive single-code-point pass).
 const RANDOM_PER_PATTERN: usize = 40_000;
 
@@ -60,7 +48,11 @@ fn input_patterns(model: &Value) -> BTreeMap<String, (String, String)> {
     let shapes = &model["shapes"];
     let mut seen = BTreeSet::new();
     let mut found = BTreeMap::new();
-    for op in OPERATIONS {
+    // The operations ssm-edge sends; every `pattern` reachable from their inputs needs a matcher.
+    for op in ssm_edge_core::model::OperationName::ALL
+        .iter()
+        .map(|o| o.as_str())
+    {
         let input = model["operations"][op]["input"]["shape"]
             .as_str()
             .unwrap_or_else(|| panic!("operation {op} has no input shape in the model"));
@@ -234,11 +226,7 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        ssm_edge_tests::splitmix64(&mut self.0)
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
