@@ -1,5 +1,5 @@
 # ssm-edge: `make test` and `make demo` work on a fresh machine (they install what is missing).
-.PHONY: setup test demo bench regen
+.PHONY: setup test demo bench bench-js regen
 
 setup:
 	@bash scripts/setup.sh
@@ -15,6 +15,10 @@ demo: setup
 ## Criterion benchmarks (figures in docs/benchmarks.md).
 bench: setup
 	cargo bench -p ssm-edge-core --bench sign_verify
+
+## npm package vs its peers: bundle size, signing throughput, cold start (docs/benchmarks.md).
+bench-js: setup
+	bash wasm/bench/run.sh
 
 ## Regenerate core/src/model/generated.rs from the service model.
 regen: setup

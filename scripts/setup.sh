@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-# Rust: the no_std proof target, plus clippy and rustfmt.
-for target in wasm32v1-none; do
+# Rust: the no_std proof target and the npm package's wasm target, plus clippy and rustfmt.
+for target in wasm32v1-none wasm32-unknown-unknown; do
   if ! rustup target list --installed | grep -qx "$target"; then
     say "rustup target add $target"
     rustup target add "$target"
@@ -34,4 +34,42 @@ fi
 if ! command -v node >/dev/null; then
   say "apt-get install nodejs"
   apt-get update -qq && apt-get install -y -qq nodejs
+fi
+
+# The npm package (wasm/): the wasm-bindgen CLI at the exact version of the crate in
+# Cargo.lock (they must match), and wasm-pack, which uses it from PATH.
+wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
+  say "cargo install wasm-bindgen-cli $wbg (a few minutes)"
+  # Not --locked: its lockfile pins webpki-roots 1.0.11, which the registry here lacks.
+  cargo install wasm-bindgen-cli --version "$wbg"
+fi
+if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack 0.15.1" ]; then
+  say "cargo install wasm-pack 0.15.1 (a few minutes)"
+  cargo install wasm-pack --version 0.15.1 --locked
+fi
+
+# Headless Chromium and its WebDriver for the browser tests.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "apt-get install chromium chromium-driver"
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver
+fi
+
+# JavaScript build and test tools (tests/js): binaryen, esbuild, miniflare, playwright-core,
+# typescript, Node 22 for miniflare. Reinstalled when package-lock.json changes.
+want=$(sha256sum tests/js/package-lock.json | cut -d' ' -f1)
+stamp=tests/js/node_modules/.ssm-edge-package-lock
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "npm ci (tests/js)"
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
+fi
+
+# Peer signers for the npm package's benchmarks and its peer test vector (wasm/bench).
+want=$(sha256sum wasm/bench/package-lock.json | cut -d' ' -f1)
+stamp=wasm/bench/node_modules/.ssm-edge-package-lock
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "npm ci (wasm/bench)"
+  (cd wasm/bench && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
 fi

@@ -19,3 +19,5 @@ cargo build -p ssm-edge-core --no-default-features --target wasm32v1-none --lock
 
 step "unit, oracle and end-to-end tests"
 cargo test --workspace --exclude ssm-edge-wasm --locked
+
+bash scripts/test-js.sh

@@ -148,7 +148,10 @@ export async function signRequest({
 }) {
   const creds = typeof credentials === "function" ? await credentials() : credentials;
   const flat = [];
-  for (const [n, v] of headers instanceof Headers ? headers : Object.entries(headers)) flat.push(n, v);
+  // Any iterable of pairs (a Headers, a Map, an array) or a plain object. Naming the
+  // global `Headers` here would make Node load its fetch stack at the first signature.
+  const entries = typeof headers[Symbol.iterator] === "function" ? headers : Object.entries(headers);
+  for (const [n, v] of entries) flat.push(n, v);
   try {
     const signed = wasm.signRequest(
       method, url, flat, body, creds.accessKeyId, creds.secretAccessKey,
@@ -284,10 +287,14 @@ export class SsmClient {
 
   async *#paginate(operation, itemsKey, input = {}, options) {
     let token = input.NextToken;
+    const seen = new Set();
     do {
       const page = await this.#send(operation, { ...input, NextToken: token }, options);
       yield page;
       token = page.NextToken;
+      // A server that hands back a token it already gave would loop forever; stop, as the AWS SDK does.
+      if (token && seen.has(token)) return;
+      seen.add(token);
     } while (token);
   }
 

@@ -37,7 +37,8 @@ export interface CallOptions {
 export interface WaitOptions extends CallOptions {
   /** Called with the invocations after every poll. */
   onProgress?: (invocations: M.CommandInvocation[] | M.GetCommandInvocationOutput[]) => void;
-  /** Give up after this long. Default 10 minutes. */
+  /** Give up after this long (default 10 minutes): the promise then rejects with an `Error`
+   * named `TimeoutError` whose `invocations` are those of the last poll. */
   timeoutMs?: number;
   /** Time between polls. Default 2 seconds. */
   pollMs?: number;

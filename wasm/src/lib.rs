@@ -18,7 +18,7 @@ use ssm_edge_core::endpoint::{self, EndpointConfig};
 use ssm_edge_core::model::{self as m, Operation, OperationName};
 use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::retry::{StopReason, Transport};
-use ssm_edge_core::sign::{self, Credentials, SigningParams};
+use ssm_edge_core::sign::{self, Credentials, SigningKeyCache, SigningParams};
 use ssm_edge_core::validate::{self, ValidationError};
 
 /// A plain object from key/value pairs.
@@ -172,9 +172,16 @@ pub fn sign_request(
     };
     let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
     let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-    let _signed = sign::sign(&mut request, &params, None)
+    let _signed = KEYS
+        .with(|keys| sign::sign(&mut request, &params, Some(&mut keys.borrow_mut())))
         .map_err(|e| config_error("request", &e.to_string()))?;
     Ok(request_object(&request))
+}
+
+thread_local! {
+    /// Signing keys for `signRequest`, derived once a day per secret, region and service.
+    static KEYS: core::cell::RefCell<SigningKeyCache> =
+        const { core::cell::RefCell::new(SigningKeyCache::with_capacity(4)) };
 }
 
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {

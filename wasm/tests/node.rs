@@ -1,4 +1,4 @@
-//! The wasm exports under Node.js: `wasm-pack test --node wasm -- --test node`.
+//! The wasm exports under Node.js: `wasm-pack test --node wasm --test node`.
 //! The tests themselves are shared with the browser run (`tests/web.rs`).
 #![cfg(target_arch = "wasm32")]
 

@@ -1,5 +1,5 @@
 //! The wasm exports in a browser:
-//! `wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver wasm -- --test web`.
+//! `wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver wasm --test web`.
 //! The tests themselves are shared with the Node.js run (`tests/node.rs`).
 #![cfg(target_arch = "wasm32")]
 

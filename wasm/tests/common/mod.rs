@@ -17,7 +17,9 @@
 //!   "secret_access_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 //!   "session_token":"FQoGZXIvYXdzEXAMPLETOKEN","region":"eu-west-1","service":"ssm","time":1767225600}]
 //! ```
-//! piped into `.venv/bin/python tests/python/botocore_sign.py`.
+//! piped into `.venv/bin/python tests/python/botocore_sign.py`; "next-day" and
+//! "other-secret" are "plain" with `"time":1441024560` and with
+//! `"secret_access_key":"another-secret"`.
 
 #![allow(dead_code)]
 
@@ -44,6 +46,17 @@ const BOTOCORE_TOKEN: &str =
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/ssm/aws4_request, \
 SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, \
 Signature=9d1aaeb6005ea40d26c1a86fd3567989e25b5a68318aae9a8d791bf65fd6b998";
+
+/// botocore 1.44.8, "plain" one day later.
+const BOTOCORE_NEXT_DAY: &str =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150831/us-east-1/ssm/aws4_request, \
+SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
+Signature=b7d8124af2ea2b218d7619966cc38217935603e017ecc3304ad166fbb5831b26";
+/// botocore 1.44.8, "plain" with another secret key.
+const BOTOCORE_OTHER_SECRET: &str =
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/ssm/aws4_request, \
+SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
+Signature=37201c693411835f6c41ffc9b6c3d4a7fd1b43862b6669eef144a9fae29a6911";
 
 fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key))
@@ -240,6 +253,23 @@ fn engine_request_carries_the_session_token_and_new_credentials() {
         "{auth}"
     );
 
+    let mut engine = self::engine();
+    engine.set_credentials(AKID.into(), "another-secret".into(), None);
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    let request = engine.request(&mut call, T_2015).unwrap();
+    assert_eq!(
+        header(&request, "Authorization").as_deref(),
+        Some(BOTOCORE_OTHER_SECRET),
+        "the engine's cached signing key must follow new credentials"
+    );
+    engine.set_credentials(AKID.into(), SECRET.into(), None);
+    let mut call = engine.start("ListCommands", "{}".into()).unwrap();
+    let request = engine.request(&mut call, T_2015).unwrap();
+    assert_eq!(
+        header(&request, "Authorization").as_deref(),
+        Some(BOTOCORE_PLAIN)
+    );
+
     engine.set_credentials("AKIDOTHER".into(), "other".into(), None);
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
     let request = engine.request(&mut call, T_2026).unwrap();
@@ -303,6 +333,36 @@ fn sign_request_matches_botocore() {
         header(&signed, "Authorization").as_deref(),
         Some(BOTOCORE_TOKEN)
     );
+}
+
+/// `signRequest` caches signing keys: a cached key must never serve another secret or day.
+#[wasm_bindgen_test]
+fn sign_request_never_reuses_a_signing_key_across_secrets_or_days() {
+    let sign = |secret: &str, now_ms: f64| {
+        let signed = sign_request(
+            "POST",
+            "https://ssm.us-east-1.amazonaws.com/",
+            flat(&[
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("X-Amz-Target", "AmazonSSM.ListCommands"),
+            ]),
+            "{}",
+            AKID,
+            secret,
+            None,
+            "us-east-1",
+            "ssm",
+            now_ms,
+        )
+        .expect("signed");
+        header(&signed, "Authorization").unwrap()
+    };
+    const DAY_MS: f64 = 86_400_000.0;
+    assert_eq!(sign(SECRET, T_2015), BOTOCORE_PLAIN);
+    assert_eq!(sign("another-secret", T_2015), BOTOCORE_OTHER_SECRET);
+    assert_eq!(sign(SECRET, T_2015 + DAY_MS), BOTOCORE_NEXT_DAY);
+    assert_eq!(sign(SECRET, T_2015), BOTOCORE_PLAIN);
+    assert_eq!(sign("another-secret", T_2015), BOTOCORE_OTHER_SECRET);
 }
 
 #[wasm_bindgen_test]

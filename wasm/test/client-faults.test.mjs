@@ -1,0 +1,487 @@
+// The built package (`import ... from "ssm-edge"`, node condition) against local servers of our
+// own that count requests and inject what moto cannot: silence, 500s, throttling, clock skew,
+// paged invocations. Every server is on 127.0.0.1; nothing else is contacted.
+//
+// Run:  node --test wasm/test/client-faults.test.mjs   (after `bash wasm/build.sh`)
+
+import { test as nodeTest, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import {
+  SsmClient,
+  SsmServiceException,
+  ValidationError,
+  ConfigError,
+  TransportError,
+  errors,
+  validate,
+  resolveEndpoint,
+} from "ssm-edge";
+import { fakeSsm, awsError, TEST_CREDENTIALS } from "../test-support/fake-ssm.mjs";
+
+// Every test fails rather than hangs when a request is never answered (undici would wait 300 s).
+const test = (name, fn) => nodeTest(name, { timeout: 15_000 }, fn);
+
+const SEND = {
+  DocumentName: "AWS-RunShellScript",
+  InstanceIds: ["i-0123456789abcdef0"],
+  Parameters: { commands: ["uptime"] },
+};
+const COMMAND_ID = "9b2f6c1e-1d2c-4e55-8a0b-0123456789ab";
+
+function clientFor(server, options = {}) {
+  return new SsmClient({ region: "us-east-1", endpoint: server.url, credentials: TEST_CREDENTIALS, ...options });
+}
+
+/**
+ * Runs `fn` with a fake server and always closes it. A call that never settles fails after
+ * 10 s, and closing the server then frees the hung request so the process can exit.
+ */
+async function withServer(answer, fn) {
+  const server = await fakeSsm(answer);
+  let timer;
+  try {
+    return await Promise.race([
+      fn(server),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the test did not finish within 10 s (a call hung?)")), 10_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await server.close();
+  }
+}
+
+async function rejection(promise) {
+  return promise.then(
+    (v) => assert.fail(`resolved with ${JSON.stringify(v)}`),
+    (e) => e,
+  );
+}
+
+/** X-Amz-Date (yyyymmddThhmmssZ) as epoch milliseconds. */
+function amzDateMs(s) {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(s);
+  assert.ok(m, `bad X-Amz-Date ${s}`);
+  return Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+}
+
+describe("requests on the wire", () => {
+  test("signed awsJson1.1 POST with the operation's target and the input as JSON", () =>
+    withServer(() => ({ body: { Command: { CommandId: COMMAND_ID } } }), async (server) => {
+      const out = await clientFor(server).sendCommand({ ...SEND, Comment: null });
+      assert.equal(out.Command.CommandId, COMMAND_ID);
+      assert.equal(server.requests.length, 1);
+      const [r] = server.requests;
+      assert.equal(r.method, "POST");
+      assert.equal(r.target, "AmazonSSM.SendCommand");
+      assert.equal(r.headers["content-type"], "application/x-amz-json-1.1");
+      assert.deepEqual(r.json, SEND, "null members are dropped");
+      assert.match(
+        r.headers.authorization,
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/ssm\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/,
+      );
+      assert.ok(Math.abs(amzDateMs(r.amzDate) - Date.now()) < 60_000, r.amzDate);
+    }));
+});
+
+describe("validation", () => {
+  test("an invalid input rejects with ValidationError listing every problem, and nothing is sent", () =>
+    withServer(() => ({ body: {} }), async (server) => {
+      const client = clientFor(server);
+      const e = await rejection(
+        client.sendCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: ["web-1"], TimeoutSeconds: 1 }),
+      );
+      assert.ok(e instanceof ValidationError, `${e?.constructor?.name}: ${e}`);
+      assert.equal(e.name, "ValidationError");
+      const got = e.problems.map((p) => `${p.path}:${p.rule}`);
+      assert.ok(got.includes("InstanceIds[0]:pattern"), got.join(", "));
+      assert.ok(got.includes("TimeoutSeconds:range"), got.join(", "));
+      for (const p of e.problems) assert.equal(typeof p.message, "string");
+      assert.match(e.message, /InstanceIds\[0\]/);
+
+      const missing = await rejection(client.getCommandInvocation({ CommandId: COMMAND_ID }));
+      assert.ok(missing instanceof ValidationError);
+      assert.deepEqual(missing.problems.map((p) => [p.path, p.rule]), [["InstanceId", "required"]]);
+
+      const notObject = await rejection(client.listCommands("everything"));
+      assert.ok(notObject instanceof ValidationError, String(notObject));
+
+      assert.equal(server.requests.length, 0, "no request may leave for an invalid input");
+    }));
+
+  test("validate() returns the problems and an empty list for a valid input", () => {
+    assert.deepEqual(validate("SendCommand", SEND), []);
+    const problems = validate("SendCommand", { DocumentName: "x", Targets: [{ Key: "tag:Env", Values: [] }] });
+    const got = problems.map((p) => `${p.path}:${p.rule}`);
+    assert.ok(got.includes("DocumentName:pattern"), got.join(", "));
+    assert.ok(got.includes("Targets[0].Values:targetValues"), got.join(", "));
+    assert.deepEqual(validate("ListCommands", { Bogus: 1 }).map((p) => p.rule), ["unknownMember"]);
+    assert.throws(() => validate("DeleteEverything", {}), ConfigError);
+  });
+
+  test("bad client options are ConfigErrors", () => {
+    assert.throws(() => new SsmClient({ region: "us-east-1" }), (e) => e instanceof ConfigError && e.field === "credentials");
+    assert.throws(
+      () => new SsmClient({ region: "not a region", credentials: TEST_CREDENTIALS }),
+      (e) => e instanceof ConfigError && e.field === "region",
+    );
+    assert.throws(
+      () => new SsmClient({ region: "us-east-1", credentials: TEST_CREDENTIALS, maxAttempts: 0 }),
+      (e) => e instanceof ConfigError && e.field === "maxAttempts",
+    );
+    assert.equal(new SsmClient({ region: "eu-west-1", credentials: TEST_CREDENTIALS }).endpoint, "https://ssm.eu-west-1.amazonaws.com");
+    assert.equal(resolveEndpoint({ region: "us-east-1", useFipsEndpoint: true }), "https://ssm-fips.us-east-1.amazonaws.com");
+  });
+});
+
+describe("cancellation", () => {
+  test("aborting a request in flight rejects at once with an AbortError DOMException", () =>
+    withServer(() => "hang", async (server) => {
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 100);
+      const e = await rejection(clientFor(server).listCommands({}, { signal: controller.signal }));
+      const elapsed = Date.now() - started;
+      assert.ok(e instanceof DOMException, `${e?.constructor?.name}: ${e}`);
+      assert.equal(e.name, "AbortError");
+      assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+      assert.equal(server.requests.length, 1, "the request had arrived");
+    }));
+
+  test("an already aborted signal sends nothing; a custom reason is the rejection", () =>
+    withServer(() => ({ body: {} }), async (server) => {
+      const e = await rejection(clientFor(server).sendCommand(SEND, { signal: AbortSignal.abort() }));
+      assert.ok(e instanceof DOMException && e.name === "AbortError", String(e));
+      const reason = new Error("user left");
+      const controller = new AbortController();
+      controller.abort(reason);
+      assert.equal(await rejection(clientFor(server).listCommands({}, { signal: controller.signal })), reason);
+      assert.equal(server.requests.length, 0);
+    }));
+
+  test("aborting during a retry delay rejects at once and sends no retry", () =>
+    withServer(
+      // x-amz-retry-after asks for 10 s before the retry: the abort must cut that short.
+      () => ({ status: 500, headers: { "x-amz-retry-after": "10000" }, body: { __type: "InternalServerError", message: "try later" } }),
+      async (server) => {
+        const controller = new AbortController();
+        const call = clientFor(server).listCommands({}, { signal: controller.signal });
+        const outcome = rejection(call);
+        await server.waitFor(1);
+        await new Promise((r) => setTimeout(r, 150)); // the client is now sleeping
+        const aborted = Date.now();
+        controller.abort();
+        const e = await outcome;
+        assert.ok(e instanceof DOMException && e.name === "AbortError", `${e?.constructor?.name}: ${e}`);
+        assert.ok(Date.now() - aborted < 500, `rejected ${Date.now() - aborted} ms after abort`);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(server.requests.length, 1, "no retry after the abort");
+      },
+    ));
+
+  test("aborting a waiter stops its polling", () =>
+    withServer(
+      () => ({ body: { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0", Status: "InProgress" } }),
+      async (server) => {
+        const controller = new AbortController();
+        const waiting = rejection(
+          clientFor(server).waitForCommand(
+            { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0" },
+            { signal: controller.signal, pollMs: 5000 },
+          ),
+        );
+        await server.waitFor(1);
+        controller.abort();
+        const e = await waiting;
+        assert.equal(e.name, "AbortError");
+        assert.equal(server.requests.length, 1);
+      },
+    ));
+});
+
+describe("retries", () => {
+  test("SendCommand is not retried after a 500 (it may have run)", () =>
+    withServer(() => awsError(500, "InternalServerError", "boom"), async (server) => {
+      const e = await rejection(clientFor(server).sendCommand(SEND));
+      assert.ok(e instanceof errors.InternalServerError, `${e?.constructor?.name}: ${e}`);
+      assert.equal(e.$metadata.httpStatusCode, 500);
+      assert.equal(e.$metadata.attempts, 1);
+      assert.equal(e.$metadata.requestId, "fake-1");
+      assert.equal(e.$fault, "server");
+      assert.equal(server.requests.length, 1, "exactly one SendCommand");
+    }));
+
+  test("ListCommands is tried 3 times on 500s, then the error carries attempts 3", () =>
+    withServer(() => awsError(500, "InternalServerError", "boom"), async (server) => {
+      const e = await rejection(clientFor(server).listCommands({}));
+      assert.ok(e instanceof errors.InternalServerError, `${e?.constructor?.name}: ${e}`);
+      assert.equal(e.$metadata.attempts, 3);
+      assert.equal(server.requests.length, 3);
+      assert.ok(server.requests.every((r) => r.target === "AmazonSSM.ListCommands"));
+    }));
+
+  test("a retried ListCommands succeeds when the service recovers; maxAttempts is honoured", () =>
+    withServer(
+      (_r, i) => (i < 3 ? { status: 503, body: "<html>unavailable</html>", headers: { "content-type": "text/html" } } : { body: { Commands: [] } }),
+      async (server) => {
+        const e = await rejection(clientFor(server, { maxAttempts: 2 }).listCommands({}));
+        assert.ok(e instanceof SsmServiceException);
+        assert.equal(e.$metadata.httpStatusCode, 503);
+        assert.equal(server.requests.length, 2);
+        assert.deepEqual(await clientFor(server).listCommands({}), { Commands: [] });
+        assert.equal(server.requests.length, 4);
+      },
+    ));
+
+  test("SendCommand is retried after throttling (it was refused, not run)", () =>
+    withServer(
+      (_r, i) => (i === 0 ? awsError(400, "ThrottlingException", "Rate exceeded") : { body: { Command: { CommandId: COMMAND_ID } } }),
+      async (server) => {
+        const out = await clientFor(server).sendCommand(SEND);
+        assert.equal(out.Command.CommandId, COMMAND_ID);
+        assert.equal(server.requests.length, 2);
+        assert.equal(server.requests[0].body, server.requests[1].body);
+      },
+    ));
+
+  test("a refused connection: reads retried, SendCommand not; TransportError", async () => {
+    const port = await new Promise((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
+    const client = new SsmClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: TEST_CREDENTIALS });
+    const read = await rejection(client.listCommands({}));
+    assert.ok(read instanceof TransportError, `${read?.constructor?.name}: ${read}`);
+    assert.equal(read.$metadata.attempts, 3);
+    const send = await rejection(client.sendCommand(SEND));
+    assert.ok(send instanceof TransportError, String(send));
+    assert.equal(send.$metadata.attempts, 1);
+  });
+
+  test("an unknown error code is an SsmServiceException named after the code", () =>
+    withServer(() => awsError(400, "com.amazonaws.ssm#BrandNewException:http://internal/", "new"), async (server) => {
+      const e = await rejection(clientFor(server).listDocuments({}));
+      assert.equal(e.constructor, SsmServiceException);
+      assert.equal(e.name, "BrandNewException");
+      assert.equal(e.message, "new");
+    }));
+
+  test("a 200 whose body is not JSON is a TransportError", () =>
+    withServer(() => ({ body: "<html>captive portal</html>" }), async (server) => {
+      const e = await rejection(clientFor(server).listCommands({}));
+      assert.ok(e instanceof TransportError, `${e?.constructor?.name}: ${e}`);
+    }));
+});
+
+describe("clock skew", () => {
+  test("a 'Signature expired' refusal with a Date 1 h ahead: the retry is signed 1 h later", () =>
+    withServer(
+      (r, i) =>
+        i === 0
+          ? {
+              status: 400,
+              headers: { date: new Date(Date.now() + 3600_000).toUTCString() },
+              body: { __type: "InvalidSignatureException", message: "Signature expired: 20260101T000000Z is now earlier than ..." },
+            }
+          : { body: { Commands: [] } },
+      async (server) => {
+        const client = clientFor(server);
+        const started = Date.now();
+        assert.deepEqual(await client.listCommands({}), { Commands: [] });
+        assert.equal(server.requests.length, 2);
+        const [first, second] = server.requests.map((r) => amzDateMs(r.amzDate));
+        assert.ok(Math.abs(first - started) < 5_000, `first X-Amz-Date ${server.requests[0].amzDate}`);
+        const shift = second - first;
+        assert.ok(Math.abs(shift - 3600_000) <= 5_000, `second X-Amz-Date moved by ${shift / 1000} s, not 3600 s`);
+        assert.ok(second - Date.now() > 3590_000, "the retry's X-Amz-Date is an hour ahead of the local clock");
+        // The correction is learnt: the next call is signed with the corrected clock at once.
+        await client.listCommands({});
+        assert.equal(server.requests.length, 3);
+        assert.ok(amzDateMs(server.requests[2].amzDate) - Date.now() > 3590_000, server.requests[2].amzDate);
+      },
+    ));
+
+  test("SendCommand refused for skew is retried too (it never ran)", () =>
+    withServer(
+      (_r, i) =>
+        i === 0
+          ? { ...awsError(403, "InvalidSignatureException", "Signature expired"), headers: { date: new Date(Date.now() - 3600_000).toUTCString() } }
+          : { body: { Command: { CommandId: COMMAND_ID } } },
+      async (server) => {
+        await clientFor(server).sendCommand(SEND);
+        assert.equal(server.requests.length, 2);
+        const shift = amzDateMs(server.requests[1].amzDate) - amzDateMs(server.requests[0].amzDate);
+        assert.ok(Math.abs(shift + 3600_000) <= 5_000, `moved by ${shift / 1000} s`);
+      },
+    ));
+});
+
+describe("credentials", () => {
+  test("a provider whose credentials expire within 5 minutes is asked again on the next call", () =>
+    withServer(() => ({ body: { Commands: [] } }), async (server) => {
+      let calls = 0;
+      const provider = async () => {
+        calls++;
+        return { accessKeyId: `AKIDCALL${calls}`, secretAccessKey: "s", sessionToken: `token-${calls}`, expiration: new Date(Date.now() + 60_000) };
+      };
+      const client = clientFor(server, { credentials: provider });
+      await client.listCommands({});
+      await client.listCommands({});
+      assert.equal(calls, 2);
+      assert.match(server.requests[0].headers.authorization, /Credential=AKIDCALL1\//);
+      assert.match(server.requests[1].headers.authorization, /Credential=AKIDCALL2\//);
+      assert.equal(server.requests[1].headers["x-amz-security-token"], "token-2");
+    }));
+
+  test("a provider whose credentials expire far ahead is asked once; concurrent calls share it", () =>
+    withServer(() => ({ body: { Commands: [] } }), async (server) => {
+      let calls = 0;
+      const provider = async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 20));
+        return { ...TEST_CREDENTIALS, expiration: new Date(Date.now() + 3600_000) };
+      };
+      const client = clientFor(server, { credentials: provider });
+      await Promise.all([client.listCommands({}), client.listCommands({}), client.listCommands({})]);
+      await client.listCommands({});
+      assert.equal(calls, 1);
+      assert.equal(server.requests.length, 4);
+    }));
+
+  test("a provider without expiration is asked once; a failing provider rejects the call", () =>
+    withServer(() => ({ body: { Commands: [] } }), async (server) => {
+      let calls = 0;
+      const client = clientFor(server, { credentials: () => (calls++, TEST_CREDENTIALS) });
+      await client.listCommands({});
+      await client.listCommands({});
+      assert.equal(calls, 1);
+      const failing = clientFor(server, { credentials: async () => Promise.reject(new Error("no session")) });
+      assert.equal((await rejection(failing.listCommands({}))).message, "no session");
+      const broken = clientFor(server, { credentials: async () => ({ accessKeyId: "x" }) });
+      assert.ok((await rejection(broken.listCommands({}))) instanceof ConfigError);
+      assert.equal(server.requests.length, 2);
+    }));
+});
+
+describe("outputs", () => {
+  test("timestamps (epoch seconds) become Dates, other numbers stay numbers", () =>
+    withServer(
+      () => ({
+        body: {
+          Commands: [
+            {
+              CommandId: COMMAND_ID,
+              RequestedDateTime: 1767225600.123,
+              ExpiresAfter: 1767229200,
+              TimeoutSeconds: 600,
+              TargetCount: 1,
+            },
+          ],
+        },
+      }),
+      async (server) => {
+        const [c] = (await clientFor(server).listCommands({})).Commands;
+        assert.ok(c.RequestedDateTime instanceof Date);
+        assert.equal(c.RequestedDateTime.getTime(), 1767225600123);
+        assert.equal(c.ExpiresAfter.toISOString(), "2026-01-01T01:00:00.000Z");
+        assert.equal(c.TimeoutSeconds, 600);
+        assert.equal(c.TargetCount, 1);
+      },
+    ));
+});
+
+describe("paginators and the waiter", () => {
+  const invocation = (id, status) => ({ CommandId: COMMAND_ID, InstanceId: id, Status: status, RequestedDateTime: 1767225600 });
+
+  test("waitForCommand without InstanceId pages ListCommandInvocations each poll until all are final", () => {
+    let poll = 0;
+    return withServer(
+      (r) => {
+        assert.equal(r.operation, "ListCommandInvocations");
+        if (!r.json.NextToken) {
+          poll++;
+          return { body: { CommandInvocations: [invocation("i-00000000000000001", poll < 2 ? "InProgress" : "Success")], NextToken: "page-2" } };
+        }
+        assert.equal(r.json.NextToken, "page-2");
+        return { body: { CommandInvocations: [invocation("i-00000000000000002", poll < 2 ? "Pending" : "Failed")] } };
+      },
+      async (server) => {
+        const progress = [];
+        const final = await clientFor(server).waitForCommand(
+          { CommandId: COMMAND_ID },
+          { pollMs: 10, onProgress: (list) => progress.push(list.map((i) => i.Status)) },
+        );
+        assert.deepEqual(progress, [["InProgress", "Pending"], ["Success", "Failed"]]);
+        assert.deepEqual(final.map((i) => i.InstanceId), ["i-00000000000000001", "i-00000000000000002"]);
+        assert.ok(final[0].RequestedDateTime instanceof Date);
+        assert.equal(server.requests.length, 4);
+        assert.ok(server.requests.every((r) => r.json.CommandId === COMMAND_ID && r.json.Details === true));
+      },
+    );
+  });
+
+  test("waitForCommand on an instance treats InvocationDoesNotExist as pending", () =>
+    withServer(
+      (_r, i) =>
+        i === 0
+          ? awsError(400, "InvocationDoesNotExist", "not yet")
+          : { body: { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0", Status: i === 1 ? "InProgress" : "Success" } },
+      async (server) => {
+        const progress = [];
+        const final = await clientFor(server).waitForCommand(
+          { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0" },
+          { pollMs: 10, onProgress: (list) => progress.push(list[0].Status) },
+        );
+        assert.deepEqual(progress, ["Pending", "InProgress", "Success"]);
+        assert.equal(final[0].Status, "Success");
+      },
+    ));
+
+  test("waitForCommand gives up after timeoutMs with a TimeoutError", () =>
+    withServer(
+      () => ({ body: { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0", Status: "InProgress" } }),
+      async (server) => {
+        const e = await rejection(
+          clientFor(server).waitForCommand({ CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0" }, { pollMs: 20, timeoutMs: 100 }),
+        );
+        assert.equal(e.name, "TimeoutError");
+        assert.equal(e.invocations[0].Status, "InProgress");
+        assert.ok(server.requests.length >= 2 && server.requests.length <= 7, `${server.requests.length} polls`);
+      },
+    ));
+
+  test("paginateListCommands sends each NextToken and stops on the last page", () =>
+    withServer(
+      (r) => {
+        const n = r.json.NextToken ? Number(r.json.NextToken) : 0;
+        return { body: { Commands: [{ CommandId: `c${n}` }], ...(n < 2 ? { NextToken: String(n + 1) } : {}) } };
+      },
+      async (server) => {
+        const ids = [];
+        for await (const page of clientFor(server).paginateListCommands({ MaxResults: 1, Filters: [{ key: "Status", value: "Success" }] })) {
+          ids.push(...page.Commands.map((c) => c.CommandId));
+        }
+        assert.deepEqual(ids, ["c0", "c1", "c2"]);
+        assert.deepEqual(server.requests.map((r) => r.json.NextToken), [undefined, "1", "2"]);
+        assert.ok(server.requests.every((r) => r.json.MaxResults === 1 && r.json.Filters[0].key === "Status"));
+      },
+    ));
+
+  test("a paginator can start from a NextToken and be stopped early", () =>
+    withServer(
+      (r) => ({ body: { DocumentIdentifiers: [{ Name: `doc-${r.json.NextToken}` }], NextToken: `${r.json.NextToken}x` } }),
+      async (server) => {
+        const names = [];
+        for await (const page of clientFor(server).paginateListDocuments({ NextToken: "t" })) {
+          names.push(page.DocumentIdentifiers[0].Name);
+          if (names.length === 2) break;
+        }
+        assert.deepEqual(names, ["doc-t", "doc-tx"]);
+        assert.equal(server.requests.length, 2);
+      },
+    ));
+});
