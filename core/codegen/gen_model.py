@@ -203,6 +203,40 @@ def schema_expr(n):
     raise SystemExit(f"gen_model: no schema for input shape {n} of type {t}")
 
 
+def conv_path_plain(n):
+    """The function that builds a plain (non-container, non-enum) shape n from a `&Value`."""
+    return {
+        "integer": "json::integer",
+        "boolean": "json::boolean",
+        "string": "json::string",
+        "structure": f"{type_name(n)}::from_checked_json",
+    }[S[n]["type"]]
+
+
+def conv_apply(n, var):
+    """An expression that builds shape n from `var`, a `&Value` the schema accepted."""
+    s = S[n]
+    t = s["type"]
+    if t == "string" and "enum" in s:
+        e = f"{n}::from(json::str_of({var}))"
+    elif t == "list":
+        e = f"json::list({var}, {conv_expr(s['member']['shape'])})"
+    elif t == "map":
+        e = f"json::map({var}, {conv_expr(s['value']['shape'])})"
+    elif t in ("string", "integer", "boolean", "structure"):
+        e = f"{conv_path_plain(n)}({var})"
+    else:
+        raise SystemExit(f"gen_model: no JSON conversion for input shape {n} of type {t}")
+    return f"Sensitive({e})" if s.get("sensitive") else e
+
+
+def conv_expr(n):
+    """A callable taking a checked `&Value` that builds shape n."""
+    s = S[n]
+    plain = not s.get("sensitive") and s["type"] in ("string", "integer", "boolean", "structure") and "enum" not in s
+    return conv_path_plain(n) if plain else f"|v: &Value| {conv_apply(n, 'v')}"
+
+
 def has_checks(n, stack=()):
     """Whether a value of shape n can break any model constraint."""
     s = S[n]
@@ -287,6 +321,9 @@ def generate(model, version):
     w("use serde::{Deserialize, Serialize};")
     w("")
     w("use super::{EpochSeconds, Operation, Sensitive};")
+    w("use serde_json::Value;")
+    w("")
+    w("use crate::validate::json;")
     w("use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Schema, Shape, Validate};")
     w("")
 
@@ -334,6 +371,13 @@ def generate(model, version):
             for mname, m in s["members"].items():
                 w(f'        ("{mname}", {schema_expr(m["shape"])}),')
             w("    ]);")
+            w("")
+            w("    fn from_checked_json(value: &Value) -> Self {")
+            w(f"        {tn} {{")
+            for mname, m in s["members"].items():
+                w(f'            {snake(mname)}: json::member(value, "{mname}").map({conv_expr(m["shape"])}),')
+            w("        }")
+            w("    }")
             w("}")
             w("")
             w(f"impl Validate for {tn} {{")

@@ -7,6 +7,9 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::{EpochSeconds, Operation, Sensitive};
+use serde_json::Value;
+
+use crate::validate::json;
 use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Schema, Shape, Validate};
 
 string_enum! {
@@ -463,6 +466,36 @@ impl Schema for SendCommandInput {
         ("CloudWatchOutputConfig", CloudWatchOutputConfig::SHAPE),
         ("AlarmConfiguration", AlarmConfiguration::SHAPE),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        SendCommandInput {
+            instance_ids: json::member(value, "InstanceIds")
+                .map(|v: &Value| json::list(v, json::string)),
+            targets: json::member(value, "Targets")
+                .map(|v: &Value| json::list(v, Target::from_checked_json)),
+            document_name: json::member(value, "DocumentName").map(json::string),
+            document_version: json::member(value, "DocumentVersion").map(json::string),
+            document_hash: json::member(value, "DocumentHash").map(json::string),
+            document_hash_type: json::member(value, "DocumentHashType")
+                .map(|v: &Value| DocumentHashType::from(json::str_of(v))),
+            timeout_seconds: json::member(value, "TimeoutSeconds").map(json::integer),
+            comment: json::member(value, "Comment").map(json::string),
+            parameters: json::member(value, "Parameters")
+                .map(|v: &Value| Sensitive(json::map(v, |v: &Value| json::list(v, json::string)))),
+            output_s3_region: json::member(value, "OutputS3Region").map(json::string),
+            output_s3_bucket_name: json::member(value, "OutputS3BucketName").map(json::string),
+            output_s3_key_prefix: json::member(value, "OutputS3KeyPrefix").map(json::string),
+            max_concurrency: json::member(value, "MaxConcurrency").map(json::string),
+            max_errors: json::member(value, "MaxErrors").map(json::string),
+            service_role_arn: json::member(value, "ServiceRoleArn").map(json::string),
+            notification_config: json::member(value, "NotificationConfig")
+                .map(NotificationConfig::from_checked_json),
+            cloud_watch_output_config: json::member(value, "CloudWatchOutputConfig")
+                .map(CloudWatchOutputConfig::from_checked_json),
+            alarm_configuration: json::member(value, "AlarmConfiguration")
+                .map(AlarmConfiguration::from_checked_json),
+        }
+    }
 }
 
 impl Validate for SendCommandInput {
@@ -571,6 +604,13 @@ impl Schema for Target {
         ("Key", &Shape::String),
         ("Values", &Shape::List(&Shape::String)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        Target {
+            key: json::member(value, "Key").map(json::string),
+            values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
+        }
+    }
 }
 
 impl Validate for Target {
@@ -619,6 +659,17 @@ impl Schema for NotificationConfig {
         ("NotificationEvents", &Shape::List(&Shape::String)),
         ("NotificationType", &Shape::String),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        NotificationConfig {
+            notification_arn: json::member(value, "NotificationArn").map(json::string),
+            notification_events: json::member(value, "NotificationEvents").map(|v: &Value| {
+                json::list(v, |v: &Value| NotificationEvent::from(json::str_of(v)))
+            }),
+            notification_type: json::member(value, "NotificationType")
+                .map(|v: &Value| NotificationType::from(json::str_of(v))),
+        }
+    }
 }
 
 impl Validate for NotificationConfig {
@@ -675,6 +726,15 @@ impl Schema for CloudWatchOutputConfig {
         ("CloudWatchLogGroupName", &Shape::String),
         ("CloudWatchOutputEnabled", &Shape::Boolean),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        CloudWatchOutputConfig {
+            cloud_watch_log_group_name: json::member(value, "CloudWatchLogGroupName")
+                .map(json::string),
+            cloud_watch_output_enabled: json::member(value, "CloudWatchOutputEnabled")
+                .map(json::boolean),
+        }
+    }
 }
 
 impl Validate for CloudWatchOutputConfig {
@@ -706,6 +766,15 @@ impl Schema for AlarmConfiguration {
         ("IgnorePollAlarmFailure", &Shape::Boolean),
         ("Alarms", &Shape::List(Alarm::SHAPE)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        AlarmConfiguration {
+            ignore_poll_alarm_failure: json::member(value, "IgnorePollAlarmFailure")
+                .map(json::boolean),
+            alarms: json::member(value, "Alarms")
+                .map(|v: &Value| json::list(v, Alarm::from_checked_json)),
+        }
+    }
 }
 
 impl Validate for AlarmConfiguration {
@@ -734,6 +803,12 @@ pub struct Alarm {
 
 impl Schema for Alarm {
     const SHAPE: &'static Shape = &Shape::Struct(&[("Name", &Shape::String)]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        Alarm {
+            name: json::member(value, "Name").map(json::string),
+        }
+    }
 }
 
 impl Validate for Alarm {
@@ -785,6 +860,17 @@ impl Schema for ListCommandsInput {
         ("NextToken", &Shape::String),
         ("Filters", &Shape::List(CommandFilter::SHAPE)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        ListCommandsInput {
+            command_id: json::member(value, "CommandId").map(json::string),
+            instance_id: json::member(value, "InstanceId").map(json::string),
+            max_results: json::member(value, "MaxResults").map(json::integer),
+            next_token: json::member(value, "NextToken").map(json::string),
+            filters: json::member(value, "Filters")
+                .map(|v: &Value| json::list(v, CommandFilter::from_checked_json)),
+        }
+    }
 }
 
 impl Validate for ListCommandsInput {
@@ -827,6 +913,14 @@ pub struct CommandFilter {
 impl Schema for CommandFilter {
     const SHAPE: &'static Shape =
         &Shape::Struct(&[("key", &Shape::String), ("value", &Shape::String)]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        CommandFilter {
+            key: json::member(value, "key")
+                .map(|v: &Value| CommandFilterKey::from(json::str_of(v))),
+            value: json::member(value, "value").map(json::string),
+        }
+    }
 }
 
 impl Validate for CommandFilter {
@@ -895,6 +989,18 @@ impl Schema for ListCommandInvocationsInput {
         ("Filters", &Shape::List(CommandFilter::SHAPE)),
         ("Details", &Shape::Boolean),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        ListCommandInvocationsInput {
+            command_id: json::member(value, "CommandId").map(json::string),
+            instance_id: json::member(value, "InstanceId").map(json::string),
+            max_results: json::member(value, "MaxResults").map(json::integer),
+            next_token: json::member(value, "NextToken").map(json::string),
+            filters: json::member(value, "Filters")
+                .map(|v: &Value| json::list(v, CommandFilter::from_checked_json)),
+            details: json::member(value, "Details").map(json::boolean),
+        }
+    }
 }
 
 impl Validate for ListCommandInvocationsInput {
@@ -951,6 +1057,14 @@ impl Schema for GetCommandInvocationInput {
         ("InstanceId", &Shape::String),
         ("PluginName", &Shape::String),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        GetCommandInvocationInput {
+            command_id: json::member(value, "CommandId").map(json::string),
+            instance_id: json::member(value, "InstanceId").map(json::string),
+            plugin_name: json::member(value, "PluginName").map(json::string),
+        }
+    }
 }
 
 impl Validate for GetCommandInvocationInput {
@@ -997,6 +1111,14 @@ impl Schema for CancelCommandInput {
         ("CommandId", &Shape::String),
         ("InstanceIds", &Shape::List(&Shape::String)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        CancelCommandInput {
+            command_id: json::member(value, "CommandId").map(json::string),
+            instance_ids: json::member(value, "InstanceIds")
+                .map(|v: &Value| json::list(v, json::string)),
+        }
+    }
 }
 
 impl Validate for CancelCommandInput {
@@ -1058,6 +1180,17 @@ impl Schema for DescribeInstanceInformationInput {
         ("MaxResults", &Shape::Integer),
         ("NextToken", &Shape::String),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        DescribeInstanceInformationInput {
+            instance_information_filter_list: json::member(value, "InstanceInformationFilterList")
+                .map(|v: &Value| json::list(v, InstanceInformationFilter::from_checked_json)),
+            filters: json::member(value, "Filters")
+                .map(|v: &Value| json::list(v, InstanceInformationStringFilter::from_checked_json)),
+            max_results: json::member(value, "MaxResults").map(json::integer),
+            next_token: json::member(value, "NextToken").map(json::string),
+        }
+    }
 }
 
 impl Validate for DescribeInstanceInformationInput {
@@ -1102,6 +1235,14 @@ impl Schema for InstanceInformationFilter {
         ("key", &Shape::String),
         ("valueSet", &Shape::List(&Shape::String)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        InstanceInformationFilter {
+            key: json::member(value, "key")
+                .map(|v: &Value| InstanceInformationFilterKey::from(json::str_of(v))),
+            value_set: json::member(value, "valueSet").map(|v: &Value| json::list(v, json::string)),
+        }
+    }
 }
 
 impl Validate for InstanceInformationFilter {
@@ -1150,6 +1291,13 @@ impl Schema for InstanceInformationStringFilter {
         ("Key", &Shape::String),
         ("Values", &Shape::List(&Shape::String)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        InstanceInformationStringFilter {
+            key: json::member(value, "Key").map(json::string),
+            values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
+        }
+    }
 }
 
 impl Validate for InstanceInformationStringFilter {
@@ -1203,6 +1351,14 @@ impl Schema for DescribeDocumentInput {
         ("DocumentVersion", &Shape::String),
         ("VersionName", &Shape::String),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        DescribeDocumentInput {
+            name: json::member(value, "Name").map(json::string),
+            document_version: json::member(value, "DocumentVersion").map(json::string),
+            version_name: json::member(value, "VersionName").map(json::string),
+        }
+    }
 }
 
 impl Validate for DescribeDocumentInput {
@@ -1258,6 +1414,17 @@ impl Schema for ListDocumentsInput {
         ("MaxResults", &Shape::Integer),
         ("NextToken", &Shape::String),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        ListDocumentsInput {
+            document_filter_list: json::member(value, "DocumentFilterList")
+                .map(|v: &Value| json::list(v, DocumentFilter::from_checked_json)),
+            filters: json::member(value, "Filters")
+                .map(|v: &Value| json::list(v, DocumentKeyValuesFilter::from_checked_json)),
+            max_results: json::member(value, "MaxResults").map(json::integer),
+            next_token: json::member(value, "NextToken").map(json::string),
+        }
+    }
 }
 
 impl Validate for ListDocumentsInput {
@@ -1300,6 +1467,14 @@ pub struct DocumentFilter {
 impl Schema for DocumentFilter {
     const SHAPE: &'static Shape =
         &Shape::Struct(&[("key", &Shape::String), ("value", &Shape::String)]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        DocumentFilter {
+            key: json::member(value, "key")
+                .map(|v: &Value| DocumentFilterKey::from(json::str_of(v))),
+            value: json::member(value, "value").map(json::string),
+        }
+    }
 }
 
 impl Validate for DocumentFilter {
@@ -1344,6 +1519,13 @@ impl Schema for DocumentKeyValuesFilter {
         ("Key", &Shape::String),
         ("Values", &Shape::List(&Shape::String)),
     ]);
+
+    fn from_checked_json(value: &Value) -> Self {
+        DocumentKeyValuesFilter {
+            key: json::member(value, "Key").map(json::string),
+            values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
+        }
+    }
 }
 
 impl Validate for DocumentKeyValuesFilter {

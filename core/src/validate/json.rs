@@ -7,7 +7,9 @@
 //! generated [`Schema`] (so *every* shape problem is found, not just the first), then
 //! converted to the typed input and validated.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use serde_json::Value;
 
@@ -49,9 +51,53 @@ impl Shape {
 }
 
 /// Model input types that know their JSON shape.
-pub trait Schema {
+pub trait Schema: Sized {
     /// The shape, from the service model.
     const SHAPE: &'static Shape;
+
+    /// Builds the value from JSON that [`Schema::SHAPE`] accepted. Members of another
+    /// shape read as their default (they cannot occur after the check).
+    fn from_checked_json(value: &Value) -> Self;
+}
+
+// Readers for generated `from_checked_json` code: the schema has checked every type.
+
+/// Member `name` of an object, `null` read as absent.
+pub(crate) fn member<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    value.get(name).filter(|v| !v.is_null())
+}
+
+pub(crate) fn str_of(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+pub(crate) fn string(value: &Value) -> String {
+    String::from(str_of(value))
+}
+
+pub(crate) fn integer(value: &Value) -> i32 {
+    value
+        .as_i64()
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or_default()
+}
+
+pub(crate) fn boolean(value: &Value) -> bool {
+    value.as_bool().unwrap_or_default()
+}
+
+pub(crate) fn list<T>(value: &Value, item: impl Fn(&Value) -> T) -> Vec<T> {
+    value
+        .as_array()
+        .map(|items| items.iter().map(item).collect())
+        .unwrap_or_default()
+}
+
+pub(crate) fn map<T>(value: &Value, item: impl Fn(&Value) -> T) -> BTreeMap<String, T> {
+    value
+        .as_object()
+        .map(|entries| entries.iter().map(|(k, v)| (k.clone(), item(v))).collect())
+        .unwrap_or_default()
 }
 
 /// Parses `json` as the input of operation `O`, then validates it.
@@ -70,9 +116,7 @@ pub fn parse_input<O: Operation>(json: &[u8]) -> Result<O::Input, ValidationErro
 ///
 /// # Errors
 /// As [`parse_input`], for shape problems only.
-pub fn parse_shape<T: Schema + serde::de::DeserializeOwned>(
-    json: &[u8],
-) -> Result<T, ValidationError> {
+pub fn parse_shape<T: Schema>(json: &[u8]) -> Result<T, ValidationError> {
     let value: Value = serde_json::from_slice(json).map_err(|e| ValidationError {
         problems: alloc::vec![Problem {
             path: String::new(),
@@ -85,15 +129,7 @@ pub fn parse_shape<T: Schema + serde::de::DeserializeOwned>(
     let mut problems = Problems::default();
     check(&value, T::SHAPE, &Path::ROOT, &mut problems);
     problems.finish()?;
-    // The shape is right, so this cannot fail but for the unforeseen.
-    serde_json::from_value(value).map_err(|_| ValidationError {
-        problems: alloc::vec![Problem {
-            path: String::new(),
-            rule: Rule::Type {
-                expected: String::from(T::SHAPE.describe()),
-            },
-        }],
-    })
+    Ok(T::from_checked_json(&value))
 }
 
 fn check(value: &Value, shape: &'static Shape, path: &Path<'_>, problems: &mut Problems) {

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 mod documented;
-mod json;
+pub(crate) mod json;
 pub mod patterns;
 #[cfg(test)]
 mod tests;

@@ -674,3 +674,46 @@ fn debug_of_inputs_hides_parameters() {
     assert!(!shown.contains("PARAM-SENTINEL"), "{shown}");
     assert!(shown.contains("redacted"));
 }
+
+#[test]
+fn json_round_trips_through_the_schema_reader() {
+    // parse_input builds inputs with the generated readers, not serde: both must agree.
+    let full = full_send();
+    let json = serde_json::to_vec(&full).unwrap();
+    let parsed = parse_input::<SendCommand>(&json).unwrap();
+    assert_eq!(parsed, full);
+    assert_eq!(
+        parsed,
+        serde_json::from_slice::<SendCommandInput>(&json).unwrap()
+    );
+    let list = ListCommandInvocationsInput {
+        command_id: s(CMD),
+        instance_id: s(ID),
+        max_results: Some(50),
+        next_token: s("tok"),
+        filters: Some(vec![CommandFilter {
+            key: Some(CommandFilterKey::Status),
+            value: s("Success"),
+        }]),
+        details: Some(true),
+    };
+    let json = serde_json::to_vec(&list).unwrap();
+    assert_eq!(parse_input::<ListCommandInvocations>(&json).unwrap(), list);
+    let describe = DescribeInstanceInformationInput {
+        instance_information_filter_list: Some(vec![InstanceInformationFilter {
+            key: Some(InstanceInformationFilterKey::PingStatus),
+            value_set: Some(vec!["Online".into()]),
+        }]),
+        filters: Some(vec![InstanceInformationStringFilter {
+            key: s("tag:env"),
+            values: Some(vec!["prod".into()]),
+        }]),
+        max_results: Some(5),
+        next_token: None,
+    };
+    let json = serde_json::to_vec(&describe).unwrap();
+    assert_eq!(
+        parse_input::<DescribeInstanceInformation>(&json).unwrap(),
+        describe
+    );
+}
