@@ -1,5 +1,5 @@
 # ssm-edge: `make test` and `make demo` work on a fresh machine (they install what is missing).
-.PHONY: setup test demo bench bench-js regen
+.PHONY: setup test demo bench bench-js regen package
 
 setup:
 	@bash scripts/setup.sh
@@ -9,17 +9,22 @@ test: setup
 	@bash scripts/test.sh
 
 ## The main job: a real SendCommand, built and signed by the core, against a local SSM.
-demo: setup
+demo:
+	@bash scripts/setup.sh core
 	@cargo run --quiet --locked -p ssm-edge-tests --bin ssm-edge-demo
 
 ## Criterion benchmarks (figures in docs/benchmarks.md).
 bench: setup
-	cargo bench -p ssm-edge-core --bench sign_verify
+	cargo bench -p ssm-edge-core --bench pipeline --bench sign_verify
 
 ## npm package vs its peers: bundle size, signing throughput, cold start (docs/benchmarks.md).
 bench-js: setup
 	bash wasm/bench/run.sh
 
-## Regenerate core/src/model/generated.rs from the service model.
+## Regenerate the model (core/src/model/generated.rs, wasm/js/model.{d.ts,js}) from the service model.
 regen: setup
 	.venv/bin/python core/codegen/gen_model.py
+
+## Build the npm package `ssm-edge` into wasm/pkg.
+package: setup
+	bash wasm/build.sh

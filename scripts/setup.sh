@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks for building and testing ssm-edge. Idempotent and
+# Installs what a fresh machine lacks for building and testing ssm-edge (`setup.sh core`:
+# only what the Rust core and `make demo` need). Idempotent and
 # version-checked: each step looks before it installs, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,11 @@ fi
 if ! command -v node >/dev/null; then
   say "apt-get install nodejs"
   apt-get update -qq && apt-get install -y -qq nodejs
+fi
+
+# `setup.sh core` stops here: enough for the Rust core and `make demo`.
+if [ "${1:-all}" = core ]; then
+  exit 0
 fi
 
 # The npm package (wasm/): the wasm-bindgen CLI at the exact version of the crate in
