@@ -28,6 +28,10 @@ mkdir -p wasm/test/node_modules
 ln -sfn ../../pkg wasm/test/node_modules/ssm-edge
 took
 
+step "npm package: clippy -D warnings for wasm32 (the wasm-only tests included)"
+cargo clippy -p ssm-edge-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+took
+
 step "npm package: wasm exports under Node.js (wasm-pack test --node)"
 wasm-pack test --node wasm --test node --locked
 took

@@ -116,10 +116,11 @@ function reviveTimestamps(key, value) {
   return typeof value === "number" && TIMESTAMP_MEMBERS.has(key) ? new Date(value * 1000) : value;
 }
 
+/** Headers as the wasm takes them: `name\nvalue\nname\nvalue…` (fetch forbids line feeds in both). */
 function flatHeaders(headers) {
   const out = [];
   headers.forEach((value, name) => out.push(name, value));
-  return out;
+  return out.join("\n");
 }
 
 /** Every problem in `input` as the input of `operation`, without sending anything. */
@@ -151,10 +152,13 @@ export async function signRequest({
   // Any iterable of pairs (a Headers, a Map, an array) or a plain object. Naming the
   // global `Headers` here would make Node load its fetch stack at the first signature.
   const entries = typeof headers[Symbol.iterator] === "function" ? headers : Object.entries(headers);
-  for (const [n, v] of entries) flat.push(n, v);
+  for (const [n, v] of entries) {
+    if (/[\r\n]/.test(`${n}${v}`)) throw new ConfigError("headers", "must not contain line breaks");
+    flat.push(n, v);
+  }
   try {
     const signed = wasm.signRequest(
-      method, url, flat, body, creds.accessKeyId, creds.secretAccessKey,
+      method, url, flat.join("\n"), body, creds.accessKeyId, creds.secretAccessKey,
       creds.sessionToken ?? undefined, region, service, date.getTime(),
     );
     return { ...signed, headers: Object.fromEntries(signed.headers) };

@@ -116,11 +116,13 @@ fn engine() -> Engine {
     engine
 }
 
-fn flat(pairs: &[(&str, &str)]) -> Vec<String> {
+/// Headers as the package's JavaScript passes them: name, value, ... joined by `\n`.
+fn flat(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .flat_map(|(n, v)| [n.to_string(), v.to_string()])
-        .collect()
+        .flat_map(|(n, v)| [*n, *v])
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const SEND: &str = r#"{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-0123456789abcdef0"],"Parameters":{"commands":["uptime"]}}"#;
@@ -283,7 +285,7 @@ fn sign_request_matches_botocore() {
     let signed = sign_request(
         "POST",
         "https://ssm.us-east-1.amazonaws.com/",
-        flat(&[
+        &flat(&[
             ("Content-Type", "application/x-amz-json-1.1"),
             ("X-Amz-Target", "AmazonSSM.ListCommands"),
         ]),
@@ -308,7 +310,7 @@ fn sign_request_matches_botocore() {
     let signed = sign_request(
         "POST",
         "https://ssm.eu-west-1.amazonaws.com/",
-        flat(&[
+        &flat(&[
             ("Content-Type", "application/x-amz-json-1.1"),
             ("X-Amz-Target", "AmazonSSM.SendCommand"),
         ]),
@@ -342,7 +344,7 @@ fn sign_request_never_reuses_a_signing_key_across_secrets_or_days() {
         let signed = sign_request(
             "POST",
             "https://ssm.us-east-1.amazonaws.com/",
-            flat(&[
+            &flat(&[
                 ("Content-Type", "application/x-amz-json-1.1"),
                 ("X-Amz-Target", "AmazonSSM.ListCommands"),
             ]),
@@ -393,7 +395,7 @@ fn response_decodes_an_aws_error() {
     let outcome = engine.response(
         &mut call,
         400,
-        flat(&[
+        &flat(&[
             ("x-amzn-RequestId", "3c7c4a2e-0b6f-4f1e-9a55-1d2b3c4d5e6f"),
             ("Content-Type", "application/x-amz-json-1.1"),
         ]),
@@ -427,7 +429,7 @@ fn response_done_on_success() {
     let mut engine = engine();
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
     engine.request(&mut call, T_2026).unwrap();
-    let outcome = engine.response(&mut call, 200, vec![], br#"{"Commands":[]}"#, T_2026, 0.5);
+    let outcome = engine.response(&mut call, 200, "", br#"{"Commands":[]}"#, T_2026, 0.5);
     assert!(boolean(&outcome, "done"), "{outcome:?}");
 }
 
@@ -437,7 +439,7 @@ fn a_500_on_list_commands_is_retried_until_attempts_run_out() {
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
     for attempt in 1..=2 {
         engine.request(&mut call, T_2026).unwrap();
-        let outcome = engine.response(&mut call, 500, vec![], b"<html>oops</html>", T_2026, 0.5);
+        let outcome = engine.response(&mut call, 500, "", b"<html>oops</html>", T_2026, 0.5);
         let delay = get(&outcome, "retry")
             .as_f64()
             .unwrap_or_else(|| panic!("attempt {attempt}: no retry in {outcome:?}"));
@@ -445,7 +447,7 @@ fn a_500_on_list_commands_is_retried_until_attempts_run_out() {
     }
     engine.request(&mut call, T_2026).unwrap();
     assert_eq!(call.attempts(), 3);
-    let outcome = engine.response(&mut call, 500, vec![], b"<html>oops</html>", T_2026, 0.5);
+    let outcome = engine.response(&mut call, 500, "", b"<html>oops</html>", T_2026, 0.5);
     let e = get(&outcome, "error");
     assert_eq!(string(&e, "kind"), "service", "{outcome:?}");
     assert_eq!(number(&e, "status"), 500.0);
@@ -462,7 +464,7 @@ fn a_500_on_send_command_is_final() {
     let outcome = engine.response(
         &mut call,
         500,
-        flat(&[("x-amzn-RequestId", "req-1")]),
+        &flat(&[("x-amzn-RequestId", "req-1")]),
         br#"{"__type":"InternalServerError","message":"boom"}"#,
         T_2026,
         0.5,
@@ -505,7 +507,7 @@ fn a_clock_skew_refusal_corrects_the_next_signature() {
     let outcome = engine.response(
         &mut call,
         400,
-        flat(&[("Date", "Sun, 30 Aug 2015 13:36:00 GMT")]),
+        &flat(&[("Date", "Sun, 30 Aug 2015 13:36:00 GMT")]),
         br#"{"__type":"InvalidSignatureException","message":"Signature expired: 20150830T123600Z is now earlier than 20150830T133100Z (20150830T133600Z - 5 min.)"}"#,
         T_2015,
         0.5,
