@@ -61,21 +61,20 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver
 fi
 
-# JavaScript build and test tools (tests/js): binaryen, esbuild, miniflare, playwright-core,
-# typescript, Node 22 for miniflare. Reinstalled when package-lock.json changes.
-want=$(sha256sum tests/js/package-lock.json | cut -d' ' -f1)
-stamp=tests/js/node_modules/.ssm-edge-package-lock
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "npm ci (tests/js)"
-  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" > "$stamp"
-fi
+# `npm ci` in a folder whenever its package-lock.json changed (stamp in its node_modules).
+npm_ci() {
+  local want stamp
+  want=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
+  stamp=$1/node_modules/.ssm-edge-package-lock
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "npm ci ($1)"
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
 
-# Peer signers for the npm package's benchmarks and its peer test vector (wasm/bench).
-want=$(sha256sum wasm/bench/package-lock.json | cut -d' ' -f1)
-stamp=wasm/bench/node_modules/.ssm-edge-package-lock
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "npm ci (wasm/bench)"
-  (cd wasm/bench && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" > "$stamp"
-fi
+# JavaScript build and test tools: binaryen, esbuild, miniflare, playwright-core,
+# typescript, Node 22 for miniflare.
+npm_ci tests/js
+# Peer signers for the npm package's benchmarks and its peer test vector.
+npm_ci wasm/bench
