@@ -125,6 +125,83 @@ impl std::fmt::Debug for MotoSsm {
     }
 }
 
+/// The local SSM emulator (`tests/local-ssm/server.py`) on 127.0.0.1: the eight Run
+/// Command operations over a seeded fleet, with a real command lifecycle and every
+/// signature checked by botocore. Stopped when dropped.
+pub struct LocalSsm {
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    /// Region the key is used in.
+    pub region: String,
+    /// The configured access key id.
+    pub access_key_id: String,
+    /// Its secret.
+    pub secret_access_key: String,
+    child: std::process::Child,
+}
+
+impl LocalSsm {
+    /// Starts the emulator with `tests/local-ssm/seed.json` and lifecycle steps of
+    /// `step_ms` milliseconds, and waits until it serves.
+    ///
+    /// # Panics
+    /// When the emulator cannot be started: the venv is missing or the server died.
+    #[must_use]
+    pub fn start(step_ms: u64) -> LocalSsm {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let dir = workspace_root().join("tests/local-ssm");
+        let mut child = Command::new(python())
+            .arg(dir.join("server.py"))
+            .args(["--port", "0", "--seed"])
+            .arg(dir.join("seed.json"))
+            .env("LOCAL_SSM_STEP_MS", step_ms.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tests/local-ssm/server.py");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read local-ssm's first line");
+        let info: MotoInfo = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("local-ssm did not start ({e}): {line:?}"));
+        LocalSsm {
+            endpoint: info.endpoint,
+            region: info.region,
+            access_key_id: info.access_key_id,
+            secret_access_key: info.secret_access_key,
+            child,
+        }
+    }
+}
+
+impl Drop for LocalSsm {
+    fn drop(&mut self) {
+        // Closing stdin asks the server to stop; kill if it lingers.
+        drop(self.child.stdin.take());
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl std::fmt::Debug for LocalSsm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalSsm")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A small blocking HTTP transport for the core's sans-IO [`Client`]: moves the
 /// bytes, reads the clock, draws jitter and sleeps. Plain HTTP only (local peers).
 pub mod transport {
