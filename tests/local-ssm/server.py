@@ -68,6 +68,16 @@ def _camel(name):
     return name[:1].lower() + name[1:]
 
 
+def check_length(value, meta, subject, problems):
+    """The model's `min`/`max` on a string's or list's length, in AWS's words."""
+    if "min" in meta and len(value) < meta["min"]:
+        problems.append(f"{subject} failed to satisfy constraint: "
+                        f"Member must have length greater than or equal to {meta['min']}")
+    if "max" in meta and len(value) > meta["max"]:
+        problems.append(f"{subject} failed to satisfy constraint: "
+                        f"Member must have length less than or equal to {meta['max']}")
+
+
 def check_shape(shape, value, path, problems):
     """Type errors raise SerializationException; constraint breaks are collected."""
     t = shape.type_name
@@ -87,12 +97,7 @@ def check_shape(shape, value, path, problems):
     elif t == "list":
         if not isinstance(value, list):
             raise ApiError("SerializationException", f"Expected a list at '{where}'")
-        if "min" in meta and len(value) < meta["min"]:
-            problems.append(f"Value at '{where}' failed to satisfy constraint: "
-                            f"Member must have length greater than or equal to {meta['min']}")
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"Value at '{where}' failed to satisfy constraint: "
-                            f"Member must have length less than or equal to {meta['max']}")
+        check_length(value, meta, f"Value at '{where}'", problems)
         for i, item in enumerate(value):
             if item is None:
                 raise ApiError("SerializationException", f"Null item at '{where}.{i + 1}'")
@@ -107,12 +112,7 @@ def check_shape(shape, value, path, problems):
     elif t == "string":
         if not isinstance(value, str):
             raise ApiError("SerializationException", f"Expected a string at '{where}'")
-        if "min" in meta and len(value) < meta["min"]:
-            problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                            f"Member must have length greater than or equal to {meta['min']}")
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"Value at '{where}' failed to satisfy constraint: "
-                            f"Member must have length less than or equal to {meta['max']}")
+        check_length(value, meta, f"Value '{value}' at '{where}'", problems)
         if shape.enum and value not in shape.enum:
             problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
                             f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")

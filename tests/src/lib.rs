@@ -46,52 +46,51 @@ pub fn python_script(script: &str) -> Command {
     cmd
 }
 
-/// moto's server as a local SSM on 127.0.0.1 with signature checking on, with one
-/// IAM user whose key may do everything. Stopped when dropped.
-pub struct MotoSsm {
+/// A local SSM peer started from a Python script that prints one JSON line
+/// (`endpoint`, `region`, `access_key_id`, `secret_access_key`) and serves until its
+/// standard input closes. Stopped when dropped.
+pub struct SsmPeer {
     /// `http://127.0.0.1:<port>`.
     pub endpoint: String,
     /// Region the key is used in.
     pub region: String,
-    /// The IAM user's access key id.
+    /// The access key id the peer accepts.
     pub access_key_id: String,
-    /// The IAM user's secret.
+    /// Its secret.
     pub secret_access_key: String,
     child: std::process::Child,
 }
 
 #[derive(serde::Deserialize)]
-struct MotoInfo {
+struct PeerInfo {
     endpoint: String,
     region: String,
     access_key_id: String,
     secret_access_key: String,
 }
 
-impl MotoSsm {
-    /// Starts moto (`tests/python/moto_ssm.py`) on a free port and waits until it serves.
+impl SsmPeer {
+    /// Spawns `command` (stdin and stdout piped here) and waits for its first line.
     ///
     /// # Panics
-    /// When moto cannot be started: the venv is missing or the server died.
+    /// When the peer cannot be started: the venv is missing or the server died.
     #[must_use]
-    pub fn start() -> MotoSsm {
+    pub fn spawn(mut command: Command, what: &str) -> SsmPeer {
         use std::io::BufRead;
         use std::process::Stdio;
-        let mut child = python_script("moto_ssm.py")
-            .arg("0")
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
-            .expect("start tests/python/moto_ssm.py");
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
         std::io::BufReader::new(stdout)
             .read_line(&mut line)
-            .expect("read moto's first line");
-        let info: MotoInfo = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("moto did not start ({e}): {line:?}"));
-        MotoSsm {
+            .unwrap_or_else(|e| panic!("read {what}'s first line: {e}"));
+        let info: PeerInfo = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("{what} did not start ({e}): {line:?}"));
+        SsmPeer {
             endpoint: info.endpoint,
             region: info.region,
             access_key_id: info.access_key_id,
@@ -101,7 +100,7 @@ impl MotoSsm {
     }
 }
 
-impl Drop for MotoSsm {
+impl Drop for SsmPeer {
     fn drop(&mut self) {
         // Closing stdin asks the script to stop; kill if it lingers.
         drop(self.child.stdin.take());
@@ -116,89 +115,69 @@ impl Drop for MotoSsm {
     }
 }
 
-impl std::fmt::Debug for MotoSsm {
+impl std::fmt::Debug for SsmPeer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MotoSsm")
+        f.debug_struct("SsmPeer")
             .field("endpoint", &self.endpoint)
             .field("access_key_id", &self.access_key_id)
             .finish_non_exhaustive()
     }
 }
 
+/// moto's server as a local SSM on 127.0.0.1 with signature checking on, with one
+/// IAM user whose key may do everything (`tests/python/moto_ssm.py`).
+#[derive(Debug)]
+pub struct MotoSsm(SsmPeer);
+
+impl MotoSsm {
+    /// Starts moto on a free port and waits until it serves.
+    ///
+    /// # Panics
+    /// When moto cannot be started.
+    #[must_use]
+    pub fn start() -> MotoSsm {
+        let mut command = python_script("moto_ssm.py");
+        command.arg("0").stderr(std::process::Stdio::null());
+        MotoSsm(SsmPeer::spawn(command, "tests/python/moto_ssm.py"))
+    }
+}
+
+impl std::ops::Deref for MotoSsm {
+    type Target = SsmPeer;
+    fn deref(&self) -> &SsmPeer {
+        &self.0
+    }
+}
+
 /// The local SSM emulator (`tests/local-ssm/server.py`) on 127.0.0.1: the eight Run
 /// Command operations over a seeded fleet, with a real command lifecycle and every
-/// signature checked by botocore. Stopped when dropped.
-pub struct LocalSsm {
-    /// `http://127.0.0.1:<port>`.
-    pub endpoint: String,
-    /// Region the key is used in.
-    pub region: String,
-    /// The configured access key id.
-    pub access_key_id: String,
-    /// Its secret.
-    pub secret_access_key: String,
-    child: std::process::Child,
-}
+/// signature checked by botocore.
+#[derive(Debug)]
+pub struct LocalSsm(SsmPeer);
 
 impl LocalSsm {
     /// Starts the emulator with `tests/local-ssm/seed.json` and lifecycle steps of
     /// `step_ms` milliseconds, and waits until it serves.
     ///
     /// # Panics
-    /// When the emulator cannot be started: the venv is missing or the server died.
+    /// When the emulator cannot be started.
     #[must_use]
     pub fn start(step_ms: u64) -> LocalSsm {
-        use std::io::BufRead;
-        use std::process::Stdio;
         let dir = workspace_root().join("tests/local-ssm");
-        let mut child = Command::new(python())
+        let mut command = Command::new(python());
+        command
             .arg(dir.join("server.py"))
             .args(["--port", "0", "--seed"])
             .arg(dir.join("seed.json"))
-            .env("LOCAL_SSM_STEP_MS", step_ms.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tests/local-ssm/server.py");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read local-ssm's first line");
-        let info: MotoInfo = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("local-ssm did not start ({e}): {line:?}"));
-        LocalSsm {
-            endpoint: info.endpoint,
-            region: info.region,
-            access_key_id: info.access_key_id,
-            secret_access_key: info.secret_access_key,
-            child,
-        }
+            .env("LOCAL_SSM_STEP_MS", step_ms.to_string());
+        LocalSsm(SsmPeer::spawn(command, "tests/local-ssm/server.py"))
     }
 }
 
-impl Drop for LocalSsm {
-    fn drop(&mut self) {
-        // Closing stdin asks the server to stop; kill if it lingers.
-        drop(self.child.stdin.take());
-        for _ in 0..50 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl std::fmt::Debug for LocalSsm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalSsm")
-            .field("endpoint", &self.endpoint)
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
+impl std::ops::Deref for LocalSsm {
+    type Target = SsmPeer;
+    fn deref(&self) -> &SsmPeer {
+        &self.0
     }
 }
 
