@@ -1,5 +1,5 @@
 # ssm-edge: `make test` and `make demo` work on a fresh machine (they install what is missing).
-.PHONY: setup test demo bench bench-js regen package
+.PHONY: setup test demo bench bench-js bench-gateway regen package gateway gateway-local check-policy
 
 setup:
 	@bash scripts/setup.sh
@@ -21,10 +21,29 @@ bench: setup
 bench-js: setup
 	bash wasm/bench/run.sh
 
-## Regenerate the model (core/src/model/generated.rs, wasm/js/model.{d.ts,js}) from the service model.
+## Regenerate the model (core/src/model/generated.rs, wasm/js/model.{d.ts,js}) from the service
+## model, and the gateway's JSON Cedar schema from gateway/src/policy/ssm.cedarschema.
 regen: setup
 	.venv/bin/python core/codegen/gen_model.py
+	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- --schema-json > gateway/src/policy/ssm.cedarschema.json
 
 ## Build the npm package `ssm-edge` into wasm/pkg.
 package: setup
 	bash wasm/build.sh
+
+## Build the gateway Worker into gateway/build (worker-build; what `wrangler deploy` uploads).
+gateway: setup
+	bash scripts/build-gateway.sh
+
+## The gateway on workerd (`wrangler dev`, http://127.0.0.1:8787) in front of moto, with demo keys.
+gateway-local: setup
+	bash scripts/gateway-local.sh
+
+## Validate Cedar policies against the gateway's schema: make check-policy [POLICIES="a.cedar b.cedar"]
+POLICIES ?= gateway/policies/*.cedar
+check-policy:
+	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- $(POLICIES)
+
+## Gateway benchmarks: added latency and throughput on workerd, CPU per request, bundle size, cold start.
+bench-gateway: setup
+	bash gateway/bench/run.sh

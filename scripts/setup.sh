@@ -55,6 +55,13 @@ if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack 0.15.1" ]; then
   cargo install wasm-pack --version 0.15.1 --locked
 fi
 
+# The gateway Worker's build tool (it is pointed at the local wasm-bindgen, wasm-opt and
+# esbuild by scripts/build-gateway.sh, so it downloads nothing).
+if ! worker-build --version 2>/dev/null | grep -qx "\(worker-build \)\?0.8.7"; then
+  say "cargo install worker-build 0.8.7 (a few minutes)"
+  cargo install worker-build --version 0.8.7 --locked
+fi
+
 # Headless Chromium and its WebDriver for the browser tests.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   say "apt-get install chromium chromium-driver"

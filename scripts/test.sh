@@ -17,6 +17,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "no_std build of the core (wasm32v1-none)"
 cargo build -p ssm-edge-core --no-default-features --target wasm32v1-none --locked
 
+step "gateway: shipped Cedar policies validate against the schema"
+cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- gateway/policies/*.cedar
+
+step "gateway: wasm32 clippy and Worker build (worker-build)"
+cargo clippy -p ssm-edge-gateway --target wasm32-unknown-unknown --locked -- -D warnings
+bash scripts/build-gateway.sh
+
 step "unit, oracle and end-to-end tests"
 cargo test --workspace --exclude ssm-edge-wasm --locked
 

@@ -1,0 +1,230 @@
+//! Every refusal as the AWS-shaped JSON error an SDK decodes into the matching
+//! exception: `{"__type": ..., "message": ...}`, the right status, and the request id
+//! header (added by the pipeline). Messages never carry secrets, tokens or policy text.
+
+use ssm_edge_core::validate::ValidationError;
+use ssm_edge_core::verify::{ErrorDialect, Refusal};
+
+use crate::identity::jwt::JwtRefusal;
+
+/// Why the gateway answered instead of the upstream.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// No `Authorization` header (nor Cloudflare Access assertion).
+    #[error("missing authentication token")]
+    MissingAuthentication,
+    /// The SigV4 signature was refused by the core's verifier.
+    #[error("{}", .0.message())]
+    SigV4(Refusal),
+    /// The bearer token was refused.
+    #[error("{0}")]
+    Jwt(JwtRefusal),
+    /// An authentication scheme the gateway does not accept, or JWT is not configured.
+    #[error("{0}")]
+    UnrecognizedClient(String),
+    /// A SigV4 request whose signature was already used.
+    #[error("this request signature was already used; sign every request anew")]
+    Replayed,
+    /// Cedar denied the call.
+    #[error("User: {principal} is not authorized to perform: ssm:{action} on resource: {resource}: denied by policy")]
+    Denied {
+        /// The caller.
+        principal: String,
+        /// The Cedar action (operation) denied.
+        action: &'static str,
+        /// What the call was about (`document/<name>` or `fleet`).
+        resource: String,
+    },
+    /// The body is not a JSON object.
+    #[error("{0}")]
+    Serialization(String),
+    /// The input breaks the service's constraints.
+    #[error("{0}")]
+    Validation(ValidationError),
+    /// `X-Amz-Target` names no operation the gateway serves.
+    #[error("{0}")]
+    UnknownOperation(String),
+    /// The body is over the limit.
+    #[error("request body of {size} bytes is over the gateway's limit of {limit} bytes")]
+    PayloadTooLarge {
+        /// The body size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The principal is over its rate limit.
+    #[error("Rate exceeded: retry in {retry_after_ms} ms")]
+    Throttled {
+        /// When a token will be available.
+        retry_after_ms: u64,
+    },
+    /// An `Idempotency-Key` is malformed or used on another operation.
+    #[error("Idempotency-Key: {0}")]
+    IdempotencyKey(&'static str),
+    /// An `Idempotency-Key` was reused with a different body.
+    #[error("Idempotency-Key was already used with a different request body")]
+    IdempotencyMismatch,
+    /// The first request with this `Idempotency-Key` is still running.
+    #[error("a request with this Idempotency-Key is in progress; retry shortly")]
+    IdempotencyInProgress,
+    /// The first request with this `Idempotency-Key` never finished.
+    #[error("the first request with this Idempotency-Key did not finish and its outcome is unknown: check ListCommands, and use a new key to run the command again")]
+    IdempotencyUnknown,
+    /// The upstream did not answer in time (the call may have run).
+    #[error("the upstream did not answer within {timeout_ms} ms{}", if *.may_have_run { "; the command may have run: check ListCommands before sending it again" } else { "" })]
+    UpstreamTimeout {
+        /// The configured timeout.
+        timeout_ms: u64,
+        /// Whether a non-idempotent call may have run.
+        may_have_run: bool,
+    },
+    /// The upstream could not be reached.
+    #[error("the upstream could not be reached{}", if *.may_have_run { "; the command may have run: check ListCommands before sending it again" } else { "" })]
+    UpstreamUnreachable {
+        /// Whether a non-idempotent call may have run.
+        may_have_run: bool,
+    },
+    /// The gateway's configuration is invalid (details are in the log only).
+    #[error("the gateway is misconfigured; its operators have the details in the log")]
+    Misconfigured,
+    /// A gateway component (Durable Object, JWKS fetch) failed.
+    #[error("{0}")]
+    Internal(&'static str),
+}
+
+/// The AWS answer for a [`GatewayError`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsAnswer {
+    /// `__type`.
+    pub code: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// `message`.
+    pub message: String,
+}
+
+impl AwsAnswer {
+    /// The awsJson body.
+    #[must_use]
+    pub fn json_body(&self) -> String {
+        serde_json::json!({ "__type": self.code, "message": self.message }).to_string()
+    }
+}
+
+impl GatewayError {
+    /// The code, status and message to answer with.
+    #[must_use]
+    pub fn answer(&self) -> AwsAnswer {
+        let message = self.to_string();
+        let (code, status) = match self {
+            GatewayError::MissingAuthentication => {
+                let e = Refusal::MissingAuthorization.aws_error(ErrorDialect::AwsJson);
+                return AwsAnswer {
+                    code: e.code,
+                    status: e.status,
+                    message: e.message,
+                };
+            }
+            GatewayError::SigV4(refusal) => {
+                let e = refusal.aws_error(ErrorDialect::AwsJson);
+                return AwsAnswer {
+                    code: e.code,
+                    status: e.status,
+                    message: e.message,
+                };
+            }
+            GatewayError::Jwt(refusal) if refusal.is_expiry() => ("ExpiredTokenException", 400),
+            GatewayError::Jwt(_) | GatewayError::UnrecognizedClient(_) => {
+                ("UnrecognizedClientException", 400)
+            }
+            GatewayError::Replayed => ("InvalidSignatureException", 400),
+            GatewayError::Denied { .. } => ("AccessDeniedException", 400),
+            GatewayError::Serialization(_) => ("SerializationException", 400),
+            GatewayError::Validation(_) | GatewayError::IdempotencyKey(_) => {
+                ("ValidationException", 400)
+            }
+            GatewayError::UnknownOperation(_) => ("UnknownOperationException", 400),
+            GatewayError::PayloadTooLarge { .. } => ("RequestEntityTooLargeException", 413),
+            GatewayError::Throttled { .. } | GatewayError::IdempotencyInProgress => {
+                ("ThrottlingException", 400)
+            }
+            GatewayError::IdempotencyMismatch => ("IdempotentParameterMismatch", 400),
+            GatewayError::IdempotencyUnknown => ("InternalServerError", 500),
+            GatewayError::UpstreamTimeout { .. } => ("InternalServerError", 504),
+            GatewayError::UpstreamUnreachable { .. } => ("InternalServerError", 502),
+            GatewayError::Misconfigured | GatewayError::Internal(_) => ("InternalServerError", 500),
+        };
+        AwsAnswer {
+            code,
+            status,
+            message,
+        }
+    }
+
+    /// A short, stable word for the audit log (`denied`, `unauthenticated`, ...).
+    #[must_use]
+    pub fn decision(&self) -> &'static str {
+        match self {
+            GatewayError::MissingAuthentication
+            | GatewayError::SigV4(_)
+            | GatewayError::Jwt(_)
+            | GatewayError::UnrecognizedClient(_)
+            | GatewayError::Replayed => "unauthenticated",
+            GatewayError::Denied { .. } => "denied",
+            GatewayError::Serialization(_)
+            | GatewayError::Validation(_)
+            | GatewayError::UnknownOperation(_)
+            | GatewayError::PayloadTooLarge { .. }
+            | GatewayError::IdempotencyKey(_)
+            | GatewayError::IdempotencyMismatch => "invalid",
+            GatewayError::Throttled { .. } | GatewayError::IdempotencyInProgress => "throttled",
+            GatewayError::IdempotencyUnknown
+            | GatewayError::UpstreamTimeout { .. }
+            | GatewayError::UpstreamUnreachable { .. } => "upstream-failed",
+            GatewayError::Misconfigured | GatewayError::Internal(_) => "error",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_what_sdks_decode() {
+        let denied = GatewayError::Denied {
+            principal: "bob".into(),
+            action: "SendCommand",
+            resource: "document/AWS-RunShellScript".into(),
+        }
+        .answer();
+        assert_eq!((denied.code, denied.status), ("AccessDeniedException", 400));
+        assert!(
+            denied.message.ends_with("denied by policy"),
+            "{}",
+            denied.message
+        );
+        let body: serde_json::Value = serde_json::from_str(&denied.json_body()).unwrap();
+        assert_eq!(body["__type"], "AccessDeniedException");
+
+        let missing = GatewayError::MissingAuthentication.answer();
+        assert_eq!(missing.code, "MissingAuthenticationTokenException");
+        let throttled = GatewayError::Throttled {
+            retry_after_ms: 500,
+        }
+        .answer();
+        assert_eq!(
+            (throttled.code, throttled.status),
+            ("ThrottlingException", 400)
+        );
+        let expired = GatewayError::Jwt(JwtRefusal::Expired { exp: 1, now: 100 }).answer();
+        assert_eq!(expired.code, "ExpiredTokenException");
+        let timeout = GatewayError::UpstreamTimeout {
+            timeout_ms: 10_000,
+            may_have_run: true,
+        }
+        .answer();
+        assert_eq!(timeout.status, 504);
+        assert!(timeout.message.contains("check ListCommands"));
+    }
+}

@@ -1,0 +1,272 @@
+//! Authorization with Cedar: the shipped schema ([`SCHEMA`]), policies loaded from
+//! configuration and validated against it, and one [`PolicyEngine::decide`] per call.
+//!
+//! Deny by default: a call is allowed only when some `permit` matches and no `forbid`
+//! does. A `SendCommand` the policy cannot bound (a `*` target value, `tag-key` or
+//! resource-group targets) must also be permitted as `SendCommandUnbounded`, which no
+//! shipped policy does.
+
+mod context;
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use cedar_policy::{
+    Authorizer, Context, Decision as CedarDecision, Entities, EntityUid, PolicyId, PolicySet,
+    Request, Schema, ValidationMode, Validator,
+};
+
+pub use context::{document_name, CallFacts, Caller};
+
+use crate::call::ParsedCall;
+use crate::identity::Identity;
+
+/// The shipped Cedar schema (`gateway/src/policy/ssm.cedarschema`), the text people read
+/// and edit.
+pub const SCHEMA: &str = include_str!("ssm.cedarschema");
+
+/// The same schema in Cedar's JSON form (`ssm.cedarschema.json`), which the gateway
+/// loads: the Worker then carries no Cedar-schema parser (a test keeps the two equal;
+/// `make regen` rewrites the JSON).
+pub const SCHEMA_JSON: &str = include_str!("ssm.cedarschema.json");
+
+/// The shipped example policies (`gateway/policies/*.cedar`), used when the
+/// configuration names none.
+pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
+    (
+        "10-read-only.cedar",
+        include_str!("../../policies/10-read-only.cedar"),
+    ),
+    (
+        "20-on-call-restart.cedar",
+        include_str!("../../policies/20-on-call-restart.cedar"),
+    ),
+    (
+        "30-admins.cedar",
+        include_str!("../../policies/30-admins.cedar"),
+    ),
+    (
+        "40-ticket-comment.cedar",
+        include_str!("../../policies/40-ticket-comment.cedar"),
+    ),
+];
+
+/// Why policies could not be loaded. Each variant names the source and the rule.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The schema itself does not parse (a build defect).
+    #[error("the Cedar schema does not parse: {0}")]
+    Schema(String),
+    /// A policy source does not parse.
+    #[error("{source_name}: Cedar syntax error: {message}")]
+    Syntax {
+        /// File name or configuration key.
+        source_name: String,
+        /// Cedar's diagnostic.
+        message: String,
+    },
+    /// Two policies share an id.
+    #[error("{source_name}: policy id {id:?} is used twice")]
+    DuplicateId {
+        /// File name or configuration key.
+        source_name: String,
+        /// The id.
+        id: String,
+    },
+    /// Policies break the schema (strict validation).
+    #[error("policies do not validate against the schema: {0}")]
+    Validation(String),
+    /// No policy at all: everything would be denied.
+    #[error("no policies configured: every request would be denied")]
+    Empty,
+}
+
+/// Who decided, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Decision {
+    /// Whether the call may proceed.
+    pub allowed: bool,
+    /// The ids of the policies that decided: the matching permits when allowed, the
+    /// matching forbids when a forbid denied, empty when nothing permitted.
+    pub policy_ids: Vec<String>,
+    /// Which action was decided last (`SendCommandUnbounded` when that check denied).
+    pub action: &'static str,
+}
+
+/// A validated policy set with its schema, ready to decide.
+pub struct PolicyEngine {
+    schema: Schema,
+    policies: PolicySet,
+    authorizer: Authorizer,
+}
+
+impl std::fmt::Debug for PolicyEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyEngine")
+            .field("policies", &self.policy_ids())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PolicyEngine {
+    /// Parses the policies in `sources` (name, Cedar text), gives each the id of its
+    /// `@id("...")` annotation (or `<name>#<n>`), and validates the set against
+    /// [`SCHEMA`] in strict mode.
+    ///
+    /// # Errors
+    /// [`PolicyError`] naming the source and the broken rule.
+    pub fn new<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, PolicyError> {
+        let schema =
+            Schema::from_json_str(SCHEMA_JSON).map_err(|e| PolicyError::Schema(e.to_string()))?;
+        let mut policies = PolicySet::new();
+        for (name, text) in sources {
+            let parsed = PolicySet::from_str(text).map_err(|e| PolicyError::Syntax {
+                source_name: name.to_owned(),
+                message: e.to_string(),
+            })?;
+            let mut all: Vec<_> = parsed.policies().cloned().collect();
+            all.sort_by_key(|p| p.id().to_string());
+            for (n, policy) in all.into_iter().enumerate() {
+                let id = policy
+                    .annotation("id")
+                    .map_or_else(|| format!("{name}#{n}"), str::to_owned);
+                let policy = policy.new_id(PolicyId::new(&id));
+                policies.add(policy).map_err(|_| PolicyError::DuplicateId {
+                    source_name: name.to_owned(),
+                    id,
+                })?;
+            }
+            if parsed.templates().next().is_some() {
+                return Err(PolicyError::Syntax {
+                    source_name: name.to_owned(),
+                    message: "policy templates are not supported".to_owned(),
+                });
+            }
+        }
+        if policies.is_empty() {
+            return Err(PolicyError::Empty);
+        }
+        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        if !result.validation_passed() {
+            let errors: Vec<String> = result
+                .validation_errors()
+                .map(|e| format!("{}: {e}", e.policy_id()))
+                .collect();
+            return Err(PolicyError::Validation(errors.join("; ")));
+        }
+        Ok(PolicyEngine {
+            schema,
+            policies,
+            authorizer: Authorizer::new(),
+        })
+    }
+
+    /// The shipped example policies.
+    ///
+    /// # Errors
+    /// Only if the shipped files are broken (a test checks they are not).
+    pub fn shipped() -> Result<Self, PolicyError> {
+        Self::new(SHIPPED_POLICIES.iter().copied())
+    }
+
+    /// [`SCHEMA`] converted to Cedar's JSON schema form (for `make regen`).
+    ///
+    /// # Errors
+    /// Only if the shipped schema is broken.
+    pub fn schema_as_json() -> Result<String, PolicyError> {
+        let (fragment, _warnings) = cedar_policy::SchemaFragment::from_cedarschema_str(SCHEMA)
+            .map_err(|e| PolicyError::Schema(e.to_string()))?;
+        let value = fragment
+            .to_json_value()
+            .map_err(|e| PolicyError::Schema(e.to_string()))?;
+        serde_json::to_string_pretty(&value).map_err(|e| PolicyError::Schema(e.to_string()))
+    }
+
+    /// The ids of the loaded policies, sorted.
+    #[must_use]
+    pub fn policy_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .policies
+            .policies()
+            .map(|p| p.id().to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Decides whether `identity` may make `call` given `caller` facts.
+    ///
+    /// A request that does not fit the schema (never for calls the core parsed) is
+    /// denied with no policy id.
+    pub fn decide(&self, identity: &Identity, call: &ParsedCall, caller: &Caller) -> Decision {
+        let facts = CallFacts::of(call, caller);
+        let first = self.decide_action(identity, facts.action, &facts);
+        if !first.allowed || !facts.unbounded {
+            return first;
+        }
+        self.decide_action(identity, "SendCommandUnbounded", &facts)
+    }
+
+    fn decide_action(
+        &self,
+        identity: &Identity,
+        action: &'static str,
+        facts: &CallFacts,
+    ) -> Decision {
+        let denied = |ids: Vec<String>| Decision {
+            allowed: false,
+            policy_ids: ids,
+            action,
+        };
+        let Some(request) = self.request(identity, action, facts) else {
+            return denied(Vec::new());
+        };
+        let Ok(entities) = Entities::from_json_value(facts.entities(identity), Some(&self.schema))
+        else {
+            return denied(Vec::new());
+        };
+        let response = self
+            .authorizer
+            .is_authorized(&request, &self.policies, &entities);
+        let ids: BTreeSet<String> = response
+            .diagnostics()
+            .reason()
+            .map(ToString::to_string)
+            .collect();
+        let ids: Vec<String> = ids.into_iter().collect();
+        match response.decision() {
+            CedarDecision::Allow => Decision {
+                allowed: true,
+                policy_ids: ids,
+                action,
+            },
+            CedarDecision::Deny => denied(ids),
+        }
+    }
+
+    fn request(
+        &self,
+        identity: &Identity,
+        action: &'static str,
+        facts: &CallFacts,
+    ) -> Option<Request> {
+        let principal = EntityUid::from_type_name_and_id(
+            "User".parse().ok()?,
+            cedar_policy::EntityId::new(&identity.principal),
+        );
+        let action = EntityUid::from_type_name_and_id(
+            "Action".parse().ok()?,
+            cedar_policy::EntityId::new(action),
+        );
+        let resource = facts.resource_uid()?;
+        let context =
+            Context::from_json_value(facts.context.clone(), Some((&self.schema, &action))).ok()?;
+        Request::new(principal, action, resource, context, Some(&self.schema)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests;

