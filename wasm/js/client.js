@@ -102,6 +102,9 @@ function sleep(ms, signal) {
   });
 }
 
+/** SigV4 headers, dropped in bearer-token mode. */
+const SIGNATURE_HEADERS = new Set(["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"]);
+
 /** JSON text of an input: `null`/`undefined` members dropped, as the AWS SDK does. */
 function inputJson(input) {
   if (input === undefined || input === null) return "{}";
@@ -183,17 +186,44 @@ export class SsmClient {
   #current = null;
   #refreshing = null;
   #fetch;
+  #token = null;
 
-  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, maxAttempts = 3, fetch: fetchImpl } = {}) {
-    if (!credentials) throw new ConfigError("credentials", "are required");
+  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, maxAttempts = 3, fetch: fetchImpl } = {}) {
+    if (credentials && token) throw new ConfigError("token", "use either credentials or a token, not both");
+    if (!credentials && !token) throw new ConfigError("credentials", "are required (or a token for a gateway)");
+    if (token && typeof token !== "string" && typeof token !== "function") {
+      throw new ConfigError("token", "must be a string or a function returning one");
+    }
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError("maxAttempts", "must be a positive integer");
     try {
       this.#engine = new wasm.Engine(region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts);
     } catch (e) {
       throw toError(e);
     }
-    this.#credentials = credentials;
+    if (token) {
+      // A gateway that takes bearer tokens: requests are built (and validated) by the core
+      // as usual, then carry `Authorization: Bearer` instead of a SigV4 signature. The
+      // placeholder key only lets the engine build them; its signature is dropped.
+      this.#token = token;
+      this.#credentials = { accessKeyId: "BEARER", secretAccessKey: "unused-in-bearer-mode" };
+    } else {
+      this.#credentials = credentials;
+    }
     this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
+  }
+
+  /** The request's headers for fetch: as signed, or with the bearer token instead. */
+  async #headers(request) {
+    const headers = request.headers.filter(([n]) => n.toLowerCase() !== "host");
+    if (!this.#token) return headers;
+    const token = typeof this.#token === "function" ? await this.#token() : this.#token;
+    if (typeof token !== "string" || !token || /[\s]/.test(token)) {
+      throw new ConfigError("token", "must be a non-empty string without spaces");
+    }
+    return [
+      ...headers.filter(([n]) => !SIGNATURE_HEADERS.has(n.toLowerCase())),
+      ["Authorization", `Bearer ${token}`],
+    ];
   }
 
   /** The endpoint URL requests go to. */
@@ -247,9 +277,10 @@ export class SsmClient {
         let outcome;
         let text = "";
         try {
+          const headers = await this.#headers(request);
           const response = await this.#fetch(request.url, {
             method: request.method,
-            headers: request.headers.filter(([n]) => n.toLowerCase() !== "host"),
+            headers,
             body: request.body,
             signal,
           });

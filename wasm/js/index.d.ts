@@ -22,7 +22,12 @@ export interface SsmClientConfig {
   endpoint?: string;
   useFipsEndpoint?: boolean;
   useDualstackEndpoint?: boolean;
-  credentials: CredentialsOrProvider;
+  /** AWS credentials (or gateway-issued keys) to sign with. Either this or `token`. */
+  credentials?: CredentialsOrProvider;
+  /** A bearer token (a JWT from your OIDC provider or Cloudflare Access) for an ssm-edge
+   * gateway, sent as `Authorization: Bearer` instead of a SigV4 signature; or a function
+   * returning one, called before every request (cache it there). Either this or `credentials`. */
+  token?: string | (() => Promise<string> | string);
   /** Attempts per call, the first included. Default 3. */
   maxAttempts?: number;
   /** The `fetch` to use. Default `globalThis.fetch`. */
@@ -93,7 +98,12 @@ export declare function signRequest(request: {
   method?: string;
   headers?: Record<string, string> | Headers;
   body?: string;
-  credentials: CredentialsOrProvider;
+  /** AWS credentials (or gateway-issued keys) to sign with. Either this or `token`. */
+  credentials?: CredentialsOrProvider;
+  /** A bearer token (a JWT from your OIDC provider or Cloudflare Access) for an ssm-edge
+   * gateway, sent as `Authorization: Bearer` instead of a SigV4 signature; or a function
+   * returning one, called before every request (cache it there). Either this or `credentials`. */
+  token?: string | (() => Promise<string> | string);
   region: string;
   service?: string;
   date?: Date;

@@ -485,3 +485,42 @@ describe("paginators and the waiter", () => {
       },
     ));
 });
+
+describe("bearer tokens (a gateway that takes JWTs)", () => {
+  test("a token replaces the SigV4 signature; validation still runs first", async () => {
+    await withServer(() => ({ body: { Commands: [] } }), async (server) => {
+      let calls = 0;
+      const client = new SsmClient({
+        region: "us-east-1",
+        endpoint: server.url,
+        token: async () => `tok-${++calls}`,
+      });
+      await client.listCommands();
+      await client.listCommands();
+      const [first, second] = server.requests;
+      assert.equal(first.headers.authorization, "Bearer tok-1");
+      assert.equal(second.headers.authorization, "Bearer tok-2");
+      assert.equal(first.headers["x-amz-date"], undefined);
+      assert.equal(first.headers["x-amz-target"], "AmazonSSM.ListCommands");
+      assert.equal(first.headers["content-type"], "application/x-amz-json-1.1");
+
+      const invalid = await rejection(client.sendCommand({ DocumentName: "" }));
+      assert.ok(invalid instanceof ValidationError, String(invalid));
+      assert.equal(server.requests.length, 2, "an invalid input is not sent");
+    });
+  });
+
+  test("a token and credentials together, or a bad token, are configuration errors", async () => {
+    assert.throws(
+      () => new SsmClient({ region: "us-east-1", credentials: TEST_CREDENTIALS, token: "t" }),
+      (e) => e instanceof ConfigError && e.field === "token",
+    );
+    assert.throws(() => new SsmClient({ region: "us-east-1" }), (e) => e instanceof ConfigError);
+    await withServer(() => ({ body: {} }), async (server) => {
+      const client = new SsmClient({ region: "us-east-1", endpoint: server.url, token: () => "has space" });
+      const error = await rejection(client.listCommands());
+      assert.ok(error instanceof ConfigError && error.field === "token", String(error));
+      assert.equal(server.requests.length, 0);
+    });
+  });
+});
