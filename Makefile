@@ -39,10 +39,10 @@ gateway: setup
 gateway-local: setup
 	bash scripts/gateway-local.sh
 
-## Validate Cedar policies against the gateway's schema: make check-policy [POLICIES="a.cedar b.cedar"]
-POLICIES ?= gateway/policies/*.cedar
+## Validate Cedar policies against the gateway's schema: make check-policy [POLICY_FILES="a.cedar b.cedar"]
+POLICY_FILES ?= gateway/policies/*.cedar
 check-policy:
-	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- $(POLICIES)
+	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- $(POLICY_FILES)
 
 ## Gateway benchmarks: added latency and throughput on workerd, CPU per request, bundle size, cold start.
 bench-gateway: setup

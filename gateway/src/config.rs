@@ -18,6 +18,7 @@
 //! | `JWT_JWKS_URL` | required with `JWT_ISSUER` | the issuer's JWKS |
 //! | `JWT_PRINCIPAL_CLAIM`, `JWT_GROUPS_CLAIM` | `sub`, `groups` | where principal and groups are |
 //! | `JWT_LEEWAY_SECS` | `60` | clock leeway for `exp`/`nbf` |
+//! | `JWT_JWKS_REFRESH_SECS` | `30` | shortest time between JWKS fetches forced by an unknown `kid` (the set is also fetched every 10 min) |
 //! | `POLICIES` | the shipped `gateway/policies/*.cedar` | Cedar policy text |
 //! | `CORS_ALLOWED_ORIGINS` | none (CORS off) | exact origins, comma-separated |
 //! | `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST` | `120`, `20` | per-principal token bucket (`0` per minute: off) |
@@ -181,6 +182,12 @@ impl Config {
                     principal_claim: get("JWT_PRINCIPAL_CLAIM").unwrap_or_else(|| "sub".to_owned()),
                     groups_claim: get("JWT_GROUPS_CLAIM").unwrap_or_else(|| "groups".to_owned()),
                     leeway_secs: number(&get, "JWT_LEEWAY_SECS", 60u64, "seconds")?,
+                    jwks_refresh_secs: number(
+                        &get,
+                        "JWT_JWKS_REFRESH_SECS",
+                        30u64,
+                        "seconds between forced JWKS fetches",
+                    )?,
                 })
             }
         };

@@ -16,7 +16,8 @@ pub const ALLOWED_HEADERS: &[&str] = &[
 ];
 
 /// Response headers a page may read.
-pub const EXPOSED_HEADERS: &str = "x-amzn-RequestId, Idempotent-Replayed";
+pub const EXPOSED_HEADERS: &str =
+    "x-amzn-RequestId, Date, Idempotent-Replayed, x-ssm-edge-upstream-request-id";
 
 /// How long browsers may cache a preflight answer, in seconds.
 pub const MAX_AGE_SECS: u32 = 600;

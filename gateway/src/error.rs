@@ -35,6 +35,10 @@ pub enum GatewayError {
         /// What the call was about (`document/<name>` or `fleet`).
         resource: String,
     },
+    /// A browser request from an origin not on `CORS_ALLOWED_ORIGINS`, or a preflight
+    /// asking for a method or header the gateway does not take.
+    #[error("{0}")]
+    Cors(String),
     /// The body is not a JSON object.
     #[error("{0}")]
     Serialization(String),
@@ -138,7 +142,7 @@ impl GatewayError {
                 ("UnrecognizedClientException", 400)
             }
             GatewayError::Replayed => ("InvalidSignatureException", 400),
-            GatewayError::Denied { .. } => ("AccessDeniedException", 400),
+            GatewayError::Denied { .. } | GatewayError::Cors(_) => ("AccessDeniedException", 400),
             GatewayError::Serialization(_) => ("SerializationException", 400),
             GatewayError::Validation(_) | GatewayError::IdempotencyKey(_) => {
                 ("ValidationException", 400)
@@ -170,7 +174,7 @@ impl GatewayError {
             | GatewayError::Jwt(_)
             | GatewayError::UnrecognizedClient(_)
             | GatewayError::Replayed => "unauthenticated",
-            GatewayError::Denied { .. } => "denied",
+            GatewayError::Denied { .. } | GatewayError::Cors(_) => "denied",
             GatewayError::Serialization(_)
             | GatewayError::Validation(_)
             | GatewayError::UnknownOperation(_)

@@ -18,7 +18,7 @@ use ssm_edge_core::retry::{decide, Decision, Failure, RetryContext, Transport};
 use ssm_edge_core::sign::{sign, SigningKeyCache, SigningParams};
 use ssm_edge_core::verify::{verify, VerifyConfig};
 
-use crate::audit::{rfc3339, AuditLine};
+use crate::audit::{http_date, rfc3339, AuditLine};
 use crate::call::{self, CallError, ParsedCall};
 use crate::config::{Config, MAX_BODY_BYTES};
 use crate::cors::{self, OriginCheck};
@@ -121,8 +121,6 @@ pub trait Host {
 
 /// How long a fetched JWKS is used before fetching it again.
 pub const JWKS_TTL_MS: u64 = 10 * 60 * 1000;
-/// Shortest time between two fetches forced by an unknown `kid`.
-pub const JWKS_MIN_REFRESH_MS: u64 = 30 * 1000;
 
 #[derive(Default)]
 struct JwksCache {
@@ -233,6 +231,11 @@ impl Gateway {
             }
         };
         out.headers.push(("x-amzn-RequestId".into(), request_id));
+        if out.header("date").is_none() {
+            // Clients correct their clock from it after a skew refusal.
+            out.headers
+                .push(("Date".into(), http_date(host.now_ms() / 1000)));
+        }
         if let Some(origin) = &progress.origin {
             out.headers.extend(cors::response_headers(origin));
         }
@@ -250,11 +253,15 @@ impl Gateway {
         // CORS first: a preflight carries no credentials.
         match cors::check(request.header("origin"), &self.config.cors_origins) {
             OriginCheck::Refused => {
-                return Err(GatewayError::Denied {
-                    principal: "anonymous".into(),
-                    action: "Cors",
-                    resource: "origin not allowed".into(),
-                })
+                return Err(GatewayError::Cors(format!(
+                    "origin {:?} is not allowed by this gateway's CORS_ALLOWED_ORIGINS",
+                    request
+                        .header("origin")
+                        .unwrap_or_default()
+                        .chars()
+                        .take(100)
+                        .collect::<String>()
+                )))
             }
             OriginCheck::Allowed(origin) => {
                 if request.method == "OPTIONS" {
@@ -269,10 +276,11 @@ impl Gateway {
                         headers,
                         body: Vec::new(),
                     })
-                    .ok_or(GatewayError::Denied {
-                        principal: "anonymous".into(),
-                        action: "Cors",
-                        resource: "method or headers not allowed".into(),
+                    .ok_or_else(|| {
+                        GatewayError::Cors(format!(
+                            "preflight refused: only POST with the headers {} is allowed",
+                            cors::ALLOWED_HEADERS.join(", ")
+                        ))
                     });
                 }
                 progress.origin = Some(origin);
@@ -553,7 +561,8 @@ impl Gateway {
         };
         let signed = match prepare()? {
             Err(JwtRefusal::UnknownKey(_))
-                if now_ms.saturating_sub(self.jwks.borrow().fetched_ms) >= JWKS_MIN_REFRESH_MS =>
+                if now_ms.saturating_sub(self.jwks.borrow().fetched_ms)
+                    >= config.jwks_refresh_secs * 1000 =>
             {
                 // Perhaps the issuer rotated its keys: fetch once more.
                 self.refresh_jwks(host, &config.jwks_url, now_ms).await?;

@@ -60,9 +60,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 HTTP_TIMEOUT = 20
 # How long a gateway may take to print `ready` (workerd compiles the Wasm module).
 READY_TIMEOUT = 60
-# pipeline.rs JWKS_MIN_REFRESH_MS: the gateway refetches the JWKS for an unknown `kid`
-# at most this often.
-JWKS_MIN_REFRESH_S = 30
+# JWT_JWKS_REFRESH_SECS of the strict gateway (default 30): it refetches the JWKS for an
+# unknown `kid` at most this often.
+JWKS_MIN_REFRESH_S = 8
 
 ORIGIN = "http://dash.example"
 EVIL_ORIGIN = "http://evil.example"
@@ -503,6 +503,7 @@ class GatewaySuite(unittest.TestCase):
         cls.gateways["strict"] = GatewayProcess("strict", {
             **common, "JWT_JWKS_URL": cls.jwks.url("rotating"),
             "RATE_LIMIT_PER_MINUTE": "60", "RATE_LIMIT_BURST": "2",
+            "JWT_JWKS_REFRESH_SECS": str(JWKS_MIN_REFRESH_S),
         }, cls.workdir, node, cls.repo)
         deadline = time.monotonic() + READY_TIMEOUT
         for gw in cls.gateways.values():

@@ -102,6 +102,9 @@ function sleep(ms, signal) {
   });
 }
 
+/** Command statuses after which no invocation changes (ListCommands' `Status`). */
+const COMMAND_FINAL_STATUSES = new Set(["Success", "Cancelled", "Failed", "TimedOut"]);
+
 /** SigV4 headers, dropped in bearer-token mode. */
 const SIGNATURE_HEADERS = new Set(["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"]);
 
@@ -365,7 +368,14 @@ export class SsmClient {
         }
       }
       onProgress?.(invocations);
-      if (invocations.length > 0 && invocations.every((i) => FINAL_STATUSES.has(i.Status))) return invocations;
+      if (invocations.length > 0 && invocations.every((i) => FINAL_STATUSES.has(i.Status))) {
+        if (InstanceId) return invocations;
+        // With tag targets, invocations appear as instances are resolved: the command's own
+        // status says whether more are coming.
+        const { Commands = [] } = await this.listCommands({ CommandId }, { signal });
+        const status = Commands[0]?.Status;
+        if (status === undefined || COMMAND_FINAL_STATUSES.has(status)) return invocations;
+      }
       if (Date.now() + pollMs > deadline) {
         const e = new Error(`command ${CommandId} is not final after ${timeoutMs} ms`);
         e.name = "TimeoutError";

@@ -401,6 +401,10 @@ describe("paginators and the waiter", () => {
     let poll = 0;
     return withServer(
       (r) => {
+        if (r.operation === "ListCommands") {
+          assert.equal(r.json.CommandId, COMMAND_ID);
+          return { body: { Commands: [{ CommandId: COMMAND_ID, Status: "Failed" }] } };
+        }
         assert.equal(r.operation, "ListCommandInvocations");
         if (!r.json.NextToken) {
           poll++;
@@ -418,8 +422,33 @@ describe("paginators and the waiter", () => {
         assert.deepEqual(progress, [["InProgress", "Pending"], ["Success", "Failed"]]);
         assert.deepEqual(final.map((i) => i.InstanceId), ["i-00000000000000001", "i-00000000000000002"]);
         assert.ok(final[0].RequestedDateTime instanceof Date);
-        assert.equal(server.requests.length, 4);
-        assert.ok(server.requests.every((r) => r.json.CommandId === COMMAND_ID && r.json.Details === true));
+        assert.deepEqual(
+          server.requests.map((r) => r.operation),
+          ["ListCommandInvocations", "ListCommandInvocations", "ListCommandInvocations", "ListCommandInvocations", "ListCommands"],
+        );
+        assert.ok(server.requests.filter((r) => r.operation === "ListCommandInvocations").every((r) => r.json.Details === true));
+      },
+    );
+  });
+
+  test("waitForCommand with tag targets keeps polling while the command is still resolving instances", () => {
+    // The first instance finishes before SSM has found the second: every invocation so far
+    // is final, but the command is still InProgress.
+    let polls = 0;
+    return withServer(
+      (r) => {
+        if (r.operation === "ListCommands") {
+          return { body: { Commands: [{ CommandId: COMMAND_ID, Status: polls < 2 ? "InProgress" : "Success" }] } };
+        }
+        polls++;
+        const found = [invocation("i-00000000000000001", "Success")];
+        if (polls >= 2) found.push(invocation("i-00000000000000002", "Success"));
+        return { body: { CommandInvocations: found } };
+      },
+      async (server) => {
+        const final = await clientFor(server).waitForCommand({ CommandId: COMMAND_ID }, { pollMs: 10 });
+        assert.deepEqual(final.map((i) => i.InstanceId), ["i-00000000000000001", "i-00000000000000002"]);
+        assert.equal(polls, 2);
       },
     );
   });

@@ -37,6 +37,9 @@ pub struct JwtConfig {
     pub groups_claim: String,
     /// Allowed clock difference for `exp` and `nbf`, in seconds.
     pub leeway_secs: u64,
+    /// Shortest time between two JWKS fetches forced by an unknown `kid` (key
+    /// rotation), in seconds; it bounds what a flood of made-up kids can cost.
+    pub jwks_refresh_secs: u64,
 }
 
 /// Why a token was refused. Messages name the rule, never the token.

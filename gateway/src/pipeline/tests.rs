@@ -1897,3 +1897,18 @@ fn a_document_arn_is_decided_as_its_name() {
         .any(|id| id == "shell-scripts-only-for-admins"));
     assert_eq!(host.sends(), 0);
 }
+
+#[test]
+fn every_answer_carries_a_date_for_clock_skew_correction() {
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    let request = signed(&host, &BOB, OperationName::ListCommands, &json!({}));
+    host.advance(10 * 60 * 1000);
+    let out = handle(&gateway, &host, request);
+    assert_eq!(error_of(&out).1, "InvalidSignatureException");
+    let date = out.header("date").expect("a Date header");
+    assert_eq!(
+        ssm_edge_core::time::parse_http_date(date).unwrap(),
+        host.now_secs()
+    );
+}

@@ -20,6 +20,7 @@ fn config() -> JwtConfig {
         principal_claim: "sub".to_owned(),
         groups_claim: "groups".to_owned(),
         leeway_secs: 60,
+        jwks_refresh_secs: 30,
     }
 }
 
