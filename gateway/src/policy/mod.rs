@@ -12,11 +12,11 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use cedar_policy::{
-    Authorizer, Context, Decision as CedarDecision, Entities, EntityUid, PolicyId, PolicySet,
-    Request, Schema, ValidationMode, Validator,
+    Authorizer, Decision as CedarDecision, Entities, PolicyId, PolicySet, Request, Schema,
+    ValidationMode, Validator,
 };
 
-pub use context::{document_name, CallFacts, Caller};
+pub use context::{document_name, CallFacts, Caller, EntityTypes, FactsError};
 
 use crate::call::ParsedCall;
 use crate::identity::Identity;
@@ -99,6 +99,7 @@ pub struct PolicyEngine {
     schema: Schema,
     policies: PolicySet,
     authorizer: Authorizer,
+    types: EntityTypes,
 }
 
 impl std::fmt::Debug for PolicyEngine {
@@ -161,6 +162,7 @@ impl PolicyEngine {
             schema,
             policies,
             authorizer: Authorizer::new(),
+            types: EntityTypes::new(),
         })
     }
 
@@ -221,11 +223,7 @@ impl PolicyEngine {
             policy_ids: ids,
             action,
         };
-        let Some(request) = self.request(identity, action, facts) else {
-            return denied(Vec::new());
-        };
-        let Ok(entities) = Entities::from_json_value(facts.entities(identity), Some(&self.schema))
-        else {
+        let Some((request, entities)) = self.request(identity, action, facts) else {
             return denied(Vec::new());
         };
         let response = self
@@ -247,24 +245,27 @@ impl PolicyEngine {
         }
     }
 
+    /// The Cedar request and entities, both checked against the schema.
     fn request(
         &self,
         identity: &Identity,
         action: &'static str,
         facts: &CallFacts,
-    ) -> Option<Request> {
-        let principal = EntityUid::from_type_name_and_id(
-            "User".parse().ok()?,
-            cedar_policy::EntityId::new(&identity.principal),
-        );
-        let action = EntityUid::from_type_name_and_id(
-            "Action".parse().ok()?,
-            cedar_policy::EntityId::new(action),
-        );
-        let resource = facts.resource_uid()?;
-        let context =
-            Context::from_json_value(facts.context.clone(), Some((&self.schema, &action))).ok()?;
-        Request::new(principal, action, resource, context, Some(&self.schema)).ok()
+    ) -> Option<(Request, Entities)> {
+        let types = &self.types;
+        let context = facts.context(types).ok()?;
+        let request = Request::new(
+            types.user(&identity.principal),
+            types.action(action),
+            facts.resource_uid(types),
+            context,
+            Some(&self.schema),
+        )
+        .ok()?;
+        let entities =
+            Entities::from_entities(facts.entities(identity, types).ok()?, Some(&self.schema))
+                .ok()?;
+        Some((request, entities))
     }
 }
 

@@ -1,0 +1,98 @@
+//! A request body through the gateway's `call::parse` for one of the eight operations:
+//! never panics; `Ok` implies the core's `validate()` passes on the parsed input and
+//! that the input survives a JSON round trip; `Err(Serialization)` exactly when the body
+//! is not a JSON object; `Ok` exactly when the core's `parse_input` accepts the body.
+//!
+//! Input: the first byte picks the operation (`OperationName::ALL[b % 8]`: 0
+//! SendCommand, 1 ListCommands, 2 ListCommandInvocations, 3 GetCommandInvocation,
+//! 4 CancelCommand, 5 DescribeInstanceInformation, 6 DescribeDocument, 7 ListDocuments);
+//! the rest is the body.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ssm_edge_core::model::{
+    CancelCommand, DescribeDocument, DescribeInstanceInformation, GetCommandInvocation,
+    ListCommandInvocations, ListCommands, ListDocuments, Operation, OperationName, SendCommand,
+};
+use ssm_edge_core::validate::{parse_input, Validate};
+use ssm_edge_gateway::call::{parse, CallError, ParsedCall};
+
+/// The core's verdict on `body` for operation `O`, and the parsed input's JSON round trip.
+fn core_accepts<O: Operation>(body: &[u8]) -> bool
+where
+    O::Input: serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    match parse_input::<O>(body) {
+        Ok(input) => {
+            assert_eq!(input.validate(), Ok(()), "parse_input returned an invalid input");
+            round_trip::<O>(&input);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+fn round_trip<O: Operation>(input: &O::Input)
+where
+    O::Input: serde::Serialize + PartialEq + std::fmt::Debug,
+{
+    let json = serde_json::to_vec(input).expect("a model input serializes");
+    let again = parse_input::<O>(&json)
+        .unwrap_or_else(|e| panic!("the serialized input does not parse back: {e}"));
+    assert_eq!(&again, input, "JSON round trip changed the input");
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, body)) = data.split_first() else {
+        return;
+    };
+    let operation = OperationName::ALL[usize::from(first) % OperationName::ALL.len()];
+    let result = parse(operation, body);
+
+    let is_object = matches!(
+        serde_json::from_slice::<serde_json::Value>(body),
+        Ok(serde_json::Value::Object(_))
+    );
+    let core = match operation {
+        OperationName::SendCommand => core_accepts::<SendCommand>(body),
+        OperationName::ListCommands => core_accepts::<ListCommands>(body),
+        OperationName::ListCommandInvocations => core_accepts::<ListCommandInvocations>(body),
+        OperationName::GetCommandInvocation => core_accepts::<GetCommandInvocation>(body),
+        OperationName::CancelCommand => core_accepts::<CancelCommand>(body),
+        OperationName::DescribeInstanceInformation => {
+            core_accepts::<DescribeInstanceInformation>(body)
+        }
+        OperationName::DescribeDocument => core_accepts::<DescribeDocument>(body),
+        OperationName::ListDocuments => core_accepts::<ListDocuments>(body),
+    };
+
+    match result {
+        Ok(call) => {
+            assert!(is_object && core, "the gateway accepted what the core refuses");
+            assert_eq!(call.operation(), operation);
+            match &call {
+                ParsedCall::SendCommand(input) => {
+                    assert_eq!(input.validate(), Ok(()));
+                    round_trip::<SendCommand>(input);
+                }
+                ParsedCall::CancelCommand(input) => {
+                    assert_eq!(input.validate(), Ok(()));
+                    round_trip::<CancelCommand>(input);
+                }
+                ParsedCall::DescribeDocument(input) => {
+                    assert_eq!(input.validate(), Ok(()));
+                    round_trip::<DescribeDocument>(input);
+                }
+                ParsedCall::Read(op) => assert_eq!(*op, operation),
+            }
+        }
+        Err(CallError::Serialization(message)) => {
+            assert!(!is_object, "a JSON object was refused as not JSON");
+            assert!(!message.is_empty());
+        }
+        Err(CallError::Invalid(error)) => {
+            assert!(is_object && !core, "the gateway refused what the core accepts");
+            let _ = error.to_string();
+        }
+    }
+});
