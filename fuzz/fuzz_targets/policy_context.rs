@@ -19,9 +19,10 @@ use serde_json::Value;
 use ssm_edge_core::model::OperationName;
 use ssm_edge_gateway::call::parse;
 use ssm_edge_gateway::identity::{AuthMethod, Identity};
-use ssm_edge_gateway::policy::{document_name, CallFacts, Caller, PolicyEngine};
+use ssm_edge_gateway::policy::{document_name, CallFacts, Caller, EntityTypes, PolicyEngine};
 
 thread_local! {
+    static TYPES: EntityTypes = EntityTypes::new();
     static ENGINE: PolicyEngine = PolicyEngine::shipped().expect("the shipped policies load");
 }
 
@@ -129,13 +130,20 @@ fuzz_target!(|data: &[u8]| {
 
     let facts = CallFacts::of(&call, &caller);
     assert_eq!(facts.action, "SendCommand");
-    assert!(facts.context.is_object());
-    let entities = facts.entities(&identity);
-    assert_eq!(
-        entities.as_array().map(Vec::len),
-        Some(identity.groups.len() + 4),
-        "user, groups, document, Parameters, TagTargets"
-    );
+    TYPES.with(|types| {
+        facts
+            .context(types)
+            .unwrap_or_else(|e| panic!("no Cedar context for a parsed call: {e}"));
+        let entities = facts
+            .entities(&identity, types)
+            .unwrap_or_else(|e| panic!("no Cedar entities for a parsed call: {e}"));
+        let groups: std::collections::HashSet<&String> = identity.groups.iter().collect();
+        assert_eq!(
+            entities.len(),
+            groups.len() + 4,
+            "user, groups, document, Parameters, TagTargets"
+        );
+    });
 
     let first = ENGINE.with(|engine| engine.decide(&identity, &call, &caller));
     let second = ENGINE.with(|engine| engine.decide(&identity, &call, &caller));

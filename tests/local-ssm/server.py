@@ -12,7 +12,13 @@ signature is recomputed with botocore's SigV4Auth. Nothing is ever executed: the
 output of a few harmless commands is simulated (see README.md).
 
 Environment: LOCAL_SSM_STEP_MS (lifecycle step, default 1000), LOCAL_SSM_ACCESS_KEY_ID,
-LOCAL_SSM_SECRET_ACCESS_KEY, LOCAL_SSM_REGION (defaults for the flags).
+LOCAL_SSM_SECRET_ACCESS_KEY, LOCAL_SSM_REGION, LOCAL_SSM_FAULT, LOCAL_SSM_LOG_REQUESTS
+(defaults for the flags).
+
+Fault injection (README.md, "Faults"): a rule per run (--fault), per request (header
+x-local-ssm-fault) or set at run time on the control endpoint (POST /_faults, from
+127.0.0.1 only); GET /_faults/stats counts requests, faults and executions (SendCommands
+that created a command).
 """
 
 import argparse
@@ -23,8 +29,11 @@ import json
 import math
 import os
 import re
+import select
 import shlex
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -674,6 +683,106 @@ class Emulator:
         return out
 
 
+# ---------------------------------------------------------------- fault injection
+
+# Every mode, and whether the operation runs (a command is created) before the fault is
+# delivered, unless a rule says otherwise with "execute". Modes that corrupt an answer
+# (trickle, garbage, truncated, wrong-content-type) run it: the call reached SSM, its
+# answer went wrong on the way back.
+FAULT_MODES = {
+    "throttle": False,            # 400 ThrottlingException
+    "500": False,                 # 500 InternalServerError
+    "503": False,                 # 503 ServiceUnavailable
+    "reset-before-read": False,   # TCP RST before the body is read (never executes)
+    "reset-after-read": True,     # body read (and executed), then TCP RST: no answer
+    "hang": True,                 # no answer at all until the client gives up (or `ms`)
+    "trickle": True,              # the answer, one byte at a time over `ms` (default 5000)
+    "garbage": True,              # 200, awsJson content type, a body that is not JSON
+    "truncated": True,            # 200, Content-Length of the whole answer, half of it, close
+    "wrong-content-type": True,   # 200 text/html with an HTML page (a captive proxy)
+}
+DEFAULT_HANG_MS = 600_000
+DEFAULT_TRICKLE_MS = 5_000
+
+
+def parse_fault_rule(value):
+    """A rule from JSON ({"mode", "count", "operations", "execute", "ms"}) or a bare
+    mode name (every request, every operation). Raises ValueError."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = json.loads(value) if value.startswith("{") else {"mode": value}
+    if not isinstance(value, dict):
+        raise ValueError("a fault rule is a JSON object or a mode name")
+    unknown = set(value) - {"mode", "count", "operations", "execute", "ms"}
+    if unknown:
+        raise ValueError(f"unknown fault rule fields {sorted(unknown)}")
+    mode = value.get("mode")
+    if mode not in FAULT_MODES:
+        raise ValueError(f"fault mode {mode!r} is not one of {', '.join(FAULT_MODES)}")
+    count = value.get("count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+        raise ValueError("count: a positive integer (or absent: every matching request)")
+    ops = value.get("operations")
+    if ops is not None and (not isinstance(ops, list) or not all(o in OPERATIONS for o in ops)):
+        raise ValueError(f"operations: a list of {', '.join(sorted(OPERATIONS))}")
+    execute = value.get("execute", FAULT_MODES[mode])
+    if not isinstance(execute, bool):
+        raise ValueError("execute: true or false")
+    ms = value.get("ms")
+    if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or ms < 0):
+        raise ValueError("ms: milliseconds, 0 or more")
+    return {"mode": mode, "count": count, "operations": ops, "execute": execute, "ms": ms}
+
+
+class Faults:
+    """The active rules (first match wins, `count` uses them up) and the counters."""
+
+    def __init__(self, rules=()):
+        self.lock = threading.Lock()
+        self.rules = list(rules)
+        self.requests = {}   # operation -> requests received (every one, faulted or not)
+        self.executed = {}   # operation -> calls that ran (SendCommand: commands created)
+        self.applied = {}    # mode -> faults delivered
+        self.comments = {}   # SendCommand Comment -> commands created with it
+
+    def set_rules(self, rules):
+        with self.lock:
+            self.rules = list(rules)
+
+    def take(self, operation, header):
+        """The rule for this request (the x-local-ssm-fault header's first), counted."""
+        with self.lock:
+            self.requests[operation] = self.requests.get(operation, 0) + 1
+            rule = None
+            if header:
+                rule = parse_fault_rule(header)
+            else:
+                for r in self.rules:
+                    if r["operations"] is None or operation in r["operations"]:
+                        rule = dict(r)
+                        if r["count"] is not None:
+                            r["count"] -= 1
+                            if r["count"] == 0:
+                                self.rules.remove(r)
+                        break
+            if rule:
+                self.applied[rule["mode"]] = self.applied.get(rule["mode"], 0) + 1
+            return rule
+
+    def ran(self, operation, body):
+        with self.lock:
+            self.executed[operation] = self.executed.get(operation, 0) + 1
+            if operation == "SendCommand":
+                comment = body.get("Comment", "")
+                self.comments[comment] = self.comments.get(comment, 0) + 1
+
+    def stats(self):
+        with self.lock:
+            return {"requests": dict(self.requests), "executed": dict(self.executed),
+                    "faults": dict(self.applied), "rules": [dict(r) for r in self.rules],
+                    "sendCommandComments": dict(self.comments)}
+
+
 # ---------------------------------------------------------------- signature checking
 
 _SIGN_LOCK = threading.Lock()
@@ -732,13 +841,23 @@ def verify_signature(method, path, headers, body, keys, region):
 # ---------------------------------------------------------------- HTTP
 
 
-def make_handler(emulator, keys, region):
+LOCAL_ADDRESSES = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Welcome</title></head>"
+             b"<body><h1>Please sign in to continue</h1></body></html>")
+
+
+def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "local-ssm"
 
         def log_message(self, *args):
             pass
+
+        def _log(self, **fields):
+            if log_requests:
+                line = {"time": iso(time.time()), "client": self.client_address[0], **fields}
+                print(json.dumps(line), file=sys.stderr, flush=True)
 
         def _cors(self):
             origin = self.headers.get("Origin")
@@ -747,15 +866,17 @@ def make_handler(emulator, keys, region):
                 self.send_header("Vary", "Origin")
             self.send_header("Access-Control-Expose-Headers", "x-amzn-RequestId, Date")
 
-        def _send(self, status, payload):
-            data = json.dumps(payload).encode()
+        def _send(self, status, payload, content_type="application/x-amz-json-1.1", data=None, send=None):
+            """Answers; `send(data)` writes the body instead of one write (faults)."""
+            if data is None:
+                data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self._cors()
             self.end_headers()
-            self.wfile.write(data)
+            (send or self.wfile.write)(data)
 
         def do_OPTIONS(self):
             self.send_response(200)
@@ -770,12 +891,113 @@ def make_handler(emulator, keys, region):
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def do_GET(self):
-            self._send(404, {"__type": "UnknownOperationException", "message": "local-ssm answers POST / only"})
+        # -------- the control endpoint (/_faults), for tests on this machine only
 
-        def do_POST(self):
+        def _control(self):
+            path = self.path.split("?")[0].rstrip("/")
+            if path not in ("/_faults", "/_faults/stats"):
+                return False
+            if self.client_address[0] not in LOCAL_ADDRESSES:
+                self._send(403, {"__type": "AccessDeniedException", "message": "/_faults answers 127.0.0.1 only"})
+                return True
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            try:
+                if path == "/_faults/stats" and self.command == "GET":
+                    self._send(200, faults.stats())
+                elif path == "/_faults" and self.command == "GET":
+                    self._send(200, {"rules": faults.stats()["rules"]})
+                elif path == "/_faults" and self.command == "DELETE":
+                    faults.set_rules([])
+                    self._send(200, {"rules": []})
+                elif path == "/_faults" and self.command == "POST":
+                    value = json.loads(body or b"null")
+                    items = value.get("rules") if isinstance(value, dict) and "rules" in value else value
+                    rules = [parse_fault_rule(r) for r in (items if isinstance(items, list) else [items])]
+                    faults.set_rules(rules)
+                    self._send(200, {"rules": rules})
+                else:
+                    self._send(405, {"__type": "MethodNotAllowed", "message": f"{self.command} {path}"})
+            except ValueError as e:
+                self._send(400, {"__type": "ValidationException", "message": f"fault rule: {e}"})
+            return True
+
+        def do_GET(self):
+            if not self._control():
+                self._send(404, {"__type": "UnknownOperationException", "message": "local-ssm answers POST / only"})
+
+        def do_DELETE(self):
+            if not self._control():
+                self._send(404, {"__type": "UnknownOperationException", "message": "local-ssm answers POST / only"})
+
+        # -------- faults
+
+        def _reset(self):
+            """Closes the connection with a TCP RST (SO_LINGER 0), answering nothing."""
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            # The descriptor really closes (RST) once rfile and wfile are closed too, which
+            # BaseHTTPRequestHandler.finish() does as soon as this request returns.
+            self.connection.close()
+
+        def _hang(self, ms):
+            """Answers nothing until the client goes away, `ms` pass or the server stops."""
+            self.close_connection = True
+            deadline = time.monotonic() + ms / 1000
+            while not stopping.is_set() and time.monotonic() < deadline:
+                readable, _, _ = select.select([self.connection], [], [], 0.2)
+                if readable:
+                    try:
+                        if not self.connection.recv(4096):
+                            return  # the client closed its side
+                    except OSError:
+                        return
+
+        def _trickle(self, ms):
+            def send(data):
+                pause = ms / 1000 / max(1, len(data))
+                for i in range(len(data)):
+                    if stopping.is_set():
+                        return
+                    self.wfile.write(data[i:i + 1])
+                    time.sleep(pause)
+            return send
+
+        def _deliver(self, rule, status, payload):
+            """Delivers (status, payload) — the operation's answer, or None when it did not
+            run — the way the rule's mode says."""
+            mode = rule["mode"]
+            if mode == "throttle":
+                self._send(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
+            elif mode == "500":
+                self._send(500, {"__type": "InternalServerError", "message": "local-ssm: injected fault"})
+            elif mode == "503":
+                self._send(503, {"__type": "ServiceUnavailable", "message": "local-ssm: injected fault"})
+            elif mode == "reset-after-read":
+                self._reset()
+            elif mode == "hang":
+                self._hang(DEFAULT_HANG_MS if rule["ms"] is None else rule["ms"])
+            elif mode == "garbage":
+                self._send(200, None, data=b"\x00\xff\xfe{\"Command\": <garbage> \x8f\x90" + os.urandom(16))
+            elif mode == "wrong-content-type":
+                self._send(200, None, content_type="text/html; charset=utf-8", data=HTML_PAGE)
+            else:
+                if status is None:
+                    status, payload = 200, {}
+                if mode == "trickle":
+                    self._send(status, payload, send=self._trickle(DEFAULT_TRICKLE_MS if rule["ms"] is None
+                                                                   else rule["ms"]))
+                else:  # truncated: the whole length announced, half the bytes sent, then close
+                    self.close_connection = True
+                    self._send(status, payload, send=lambda data: self.wfile.write(data[:len(data) // 2]))
+
+        # -------- the SSM API
+
+        def _run(self, body):
+            """The operation's (status, payload), executions counted."""
             try:
                 verify_signature("POST", self.path, self.headers, body, keys, region)
                 target = self.headers.get("X-Amz-Target", "")
@@ -784,11 +1006,43 @@ def make_handler(emulator, keys, region):
                     raise ApiError("com.amazon.coral.service#UnknownOperationException",
                                    f"Operation {target!r} is not supported by local-ssm")
                 value = check_input(op, body)
-                self._send(200, getattr(emulator, op)(value))
+                out = getattr(emulator, op)(value)
+                faults.ran(op, value)
+                return 200, out
             except ApiError as e:
-                self._send(e.status, {"__type": e.code, "message": e.message})
+                return e.status, {"__type": e.code, "message": e.message}
             except Exception as e:  # noqa: BLE001 - answer like AWS, never crash the server
-                self._send(500, {"__type": "InternalServerError", "message": f"local-ssm: {e!r}"})
+                return 500, {"__type": "InternalServerError", "message": f"local-ssm: {e!r}"}
+
+        def do_POST(self):
+            if self._control():
+                return
+            started = time.monotonic()
+            op = self.headers.get("X-Amz-Target", "").partition(".")[2]
+            try:
+                local = self.client_address[0] in LOCAL_ADDRESSES
+                rule = faults.take(op, self.headers.get("x-local-ssm-fault") if local else None)
+            except ValueError as e:
+                self._send(400, {"__type": "ValidationException", "message": f"x-local-ssm-fault: {e}"})
+                return
+            status = None
+            try:
+                if rule and rule["mode"] == "reset-before-read":
+                    self._reset()
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if rule is None:
+                    status, payload = self._run(body)
+                    self._send(status, payload)
+                    return
+                status, payload = self._run(body) if rule["execute"] else (None, None)
+                self._deliver(rule, status, payload)
+            except OSError:
+                self.close_connection = True  # the client went away during a fault
+            finally:
+                self._log(op=op, status=status, fault=rule and rule["mode"],
+                          ms=round((time.monotonic() - started) * 1000))
 
     return Handler
 
@@ -803,16 +1057,25 @@ def main():
     parser.add_argument("--secret-access-key",
                         default=os.environ.get("LOCAL_SSM_SECRET_ACCESS_KEY", "local-ssm-secret-access-key"))
     parser.add_argument("--step-ms", type=int, default=int(os.environ.get("LOCAL_SSM_STEP_MS", "1000")))
+    parser.add_argument("--fault", default=os.environ.get("LOCAL_SSM_FAULT"),
+                        help="a fault rule for the whole run: a mode name or a JSON rule (README.md)")
+    parser.add_argument("--log-requests", action="store_true",
+                        default=os.environ.get("LOCAL_SSM_LOG_REQUESTS") == "1",
+                        help="one JSON line per request on stderr (operation, status, fault, ms)")
     args = parser.parse_args()
+    try:
+        rules = [parse_fault_rule(args.fault)] if args.fault else []
+    except ValueError as e:
+        parser.error(f"--fault: {e}")
     with open(args.seed, encoding="utf-8") as f:
         seed = json.load(f)
     emulator = Emulator(seed, max(1, args.step_ms), args.region)
     keys = {args.access_key_id: args.secret_access_key}
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(emulator, keys, args.region))
+    done = threading.Event()
+    handler = make_handler(emulator, keys, args.region, Faults(rules), done, args.log_requests)
+    server = ThreadingHTTPServer((args.host, args.port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    done = threading.Event()
 
     def ticker():
         while not done.wait(emulator.step / 5):
