@@ -132,6 +132,15 @@ pub fn parse_shape<T: Schema>(json: &[u8]) -> Result<T, ValidationError> {
     Ok(T::from_checked_json(&value))
 }
 
+/// An object's members sorted by name, so problems come in the same order whether or not
+/// some other crate in the build turns on serde_json's `preserve_order` (Cargo unifies
+/// features: in the gateway's build, Cedar does).
+fn by_key(entries: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut sorted: Vec<(&String, &Value)> = entries.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    sorted
+}
+
 fn check(value: &Value, shape: &'static Shape, path: &Path<'_>, problems: &mut Problems) {
     let fits = match (shape, value) {
         (Shape::String, Value::String(_)) | (Shape::Boolean, Value::Bool(_)) => true,
@@ -144,13 +153,13 @@ fn check(value: &Value, shape: &'static Shape, path: &Path<'_>, problems: &mut P
             true
         }
         (Shape::Map(item), Value::Object(entries)) => {
-            for (k, v) in entries {
+            for (k, v) in by_key(entries) {
                 check(v, item, &path.key(k), problems);
             }
             true
         }
         (Shape::Struct(members), Value::Object(entries)) => {
-            for (k, v) in entries {
+            for (k, v) in by_key(entries) {
                 match members.iter().find(|(name, _)| name == k) {
                     // `null` is an absent member, as the AWS SDKs send it.
                     Some(_) if v.is_null() => {}
