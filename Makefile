@@ -51,3 +51,13 @@ check-policy:
 ## Gateway benchmarks: added latency and throughput on workerd, CPU per request, bundle size, cold start.
 bench-gateway: setup
 	bash gateway/bench/run.sh
+
+## Fuzz campaigns (cargo-fuzz, nightly): each target alone on one core for FUZZ_SECONDS
+## (default 1800) or 10 million runs, then a summary table (docs/reliability.md, "Fuzzing").
+## Builds into target/fuzz (CARGO_TARGET_DIR). FUZZ_TARGETS="verify gateway_handle" picks some.
+fuzz: setup
+	bash scripts/fuzz-campaign.sh
+
+## The fuzz smoke test: every target for 20 s over the committed corpus (fuzz/corpus).
+fuzz-smoke: setup
+	bash scripts/fuzz-smoke.sh

@@ -62,6 +62,14 @@ if ! worker-build --version 2>/dev/null | grep -qx "\(worker-build \)\?0.8.7"; t
   cargo install worker-build --version 0.8.7 --locked
 fi
 
+# cargo-fuzz for the libFuzzer targets in fuzz/ (scripts/fuzz-smoke.sh, `make fuzz`). They
+# build with the nightly toolchain, which is not installed here (no toolchain downloads):
+# without it the fuzz smoke test says so and skips.
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.2" ]; then
+  say "cargo install cargo-fuzz 0.13.2 (a few minutes)"
+  cargo install cargo-fuzz --version 0.13.2 --locked
+fi
+
 # Headless Chromium and its WebDriver for the browser tests.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   say "apt-get install chromium chromium-driver"

@@ -28,3 +28,6 @@ step "unit, oracle and end-to-end tests"
 cargo test --workspace --exclude ssm-edge-wasm --locked
 
 bash scripts/test-js.sh
+
+step "fuzz smoke: every cargo-fuzz target for 20 s over the committed corpus (scripts/fuzz-smoke.sh)"
+bash scripts/fuzz-smoke.sh

@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     match Authorization::parse(value) {
         Ok(auth) => {
             assert!(!auth.access_key_id.is_empty());
-            assert!(auth.date_stamp.len() == 8 && auth.date_stamp.bytes().all(|b| b.is_ascii_digit()));
+            assert!(
+                auth.date_stamp.len() == 8 && auth.date_stamp.bytes().all(|b| b.is_ascii_digit())
+            );
             assert!(!auth.signed_headers.is_empty());
             for pair in auth.signed_headers.windows(2) {
                 assert!(pair[0] < pair[1], "not strictly sorted: {pair:?}");
@@ -37,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
                 auth.signed_headers.join(";"),
                 hex(&auth.signature)
             );
-            assert_eq!(Authorization::parse(&canonical).as_ref(), Ok(&auth), "{canonical:?}");
+            assert_eq!(
+                Authorization::parse(&canonical).as_ref(),
+                Ok(&auth),
+                "{canonical:?}"
+            );
         }
         Err(refusal) => {
             let _ = refusal.to_string();

@@ -6,6 +6,9 @@
 //! body as the rest of the bytes, so a seed is a few prefix bytes and a real body.
 #![no_main]
 
+mod common;
+
+use common::Body;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use ssm_edge_core::decode::{decode, decode_error, HttpResponse, ResponseError};
@@ -25,7 +28,7 @@ struct Input {
     status: u16,
     now: u64,
     headers: Vec<(Name, String)>,
-    body: Vec<u8>,
+    body: Body,
 }
 
 fuzz_target!(|input: Input| {
@@ -46,7 +49,7 @@ fuzz_target!(|input: Input| {
     let response = HttpResponse {
         status: input.status,
         headers,
-        body: input.body,
+        body: input.body.0,
     };
 
     let error = decode_error(&response);

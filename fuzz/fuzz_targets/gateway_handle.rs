@@ -15,12 +15,15 @@
 //! Input (arbitrary): the knobs first, the body as the rest of the bytes.
 #![no_main]
 
+mod common;
+
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use common::Body;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use ssm_edge_core::decode::HttpResponse;
@@ -46,9 +49,24 @@ const UPSTREAM_AKID: &str = "AKIDUPSTREAM00000001";
 const UPSTREAM_SECRET: &str = "upstream-SECRET-never-logged-0123456789";
 /// (access key id, secret, principal, groups).
 const KEYS: [(&str, &str, &str, &[&str]); 3] = [
-    ("GWKEYALICE000001", "alice-SECRET-never-logged-0123456789", "alice", &["on-call"]),
-    ("GWKEYROOT0000001", "root-SECRET-never-logged-0123456789", "root", &["admins"]),
-    ("GWKEYBOB00000001", "bob-SECRET-never-logged-0123456789", "bob", &[]),
+    (
+        "GWKEYALICE000001",
+        "alice-SECRET-never-logged-0123456789",
+        "alice",
+        &["on-call"],
+    ),
+    (
+        "GWKEYROOT0000001",
+        "root-SECRET-never-logged-0123456789",
+        "root",
+        &["admins"],
+    ),
+    (
+        "GWKEYBOB00000001",
+        "bob-SECRET-never-logged-0123456789",
+        "bob",
+        &[],
+    ),
 ];
 
 fn config() -> Config {
@@ -82,8 +100,15 @@ thread_local! {
 
 #[derive(Arbitrary, Debug)]
 enum Upstream {
-    Answer { status: u16, body: String, retry_after: Option<u16> },
-    Fail { transport: u8, timed_out: bool },
+    Answer {
+        status: u16,
+        body: String,
+        retry_after: Option<u16>,
+    },
+    Fail {
+        transport: u8,
+        timed_out: bool,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -116,7 +141,7 @@ struct Input {
     extra: Vec<(String, String)>,
     tamper: Option<Tamper>,
     upstream: Vec<Upstream>,
-    body: Vec<u8>,
+    body: Body,
 }
 
 #[derive(Default)]
@@ -139,7 +164,10 @@ impl Host for MemoryHost {
 
     fn random(&self) -> f64 {
         let mut state = self.0.borrow_mut();
-        state.rng = state.rng.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        state.rng = state
+            .rng
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         (state.rng >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -157,7 +185,10 @@ impl Host for MemoryHost {
 
     async fn admit(&self, principal: &str, request: &AdmitRequest) -> Result<Admission, HostError> {
         let mut state = self.0.borrow_mut();
-        let key = request.replay_key.as_ref().map(|k| format!("{principal}\n{k}"));
+        let key = request
+            .replay_key
+            .as_ref()
+            .map(|k| format!("{principal}\n{k}"));
         let seen = key
             .as_ref()
             .and_then(|k| state.seen.get(k))
@@ -170,7 +201,10 @@ impl Host for MemoryHost {
     }
 
     async fn forget_signature(&self, principal: &str, replay_key: &str) -> Result<(), HostError> {
-        self.0.borrow_mut().seen.remove(&format!("{principal}\n{replay_key}"));
+        self.0
+            .borrow_mut()
+            .seen
+            .remove(&format!("{principal}\n{replay_key}"));
         Ok(())
     }
 
@@ -180,12 +214,24 @@ impl Host for MemoryHost {
         Ok(idempotency::apply(record, command))
     }
 
-    async fn send(&self, request: &HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, SendFailure> {
+    async fn send(
+        &self,
+        request: &HttpRequest,
+        _timeout_ms: u64,
+    ) -> Result<HttpResponse, SendFailure> {
         let mut state = self.0.borrow_mut();
         state.sent.push(request.clone());
         match state.upstream.pop_front() {
-            None => Ok(HttpResponse { status: 200, headers: Vec::new(), body: b"{}".to_vec() }),
-            Some(Upstream::Answer { status, body, retry_after }) => Ok(HttpResponse {
+            None => Ok(HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: b"{}".to_vec(),
+            }),
+            Some(Upstream::Answer {
+                status,
+                body,
+                retry_after,
+            }) => Ok(HttpResponse {
                 status,
                 headers: [("x-amzn-RequestId".to_owned(), "upstream-1".to_owned())]
                     .into_iter()
@@ -193,7 +239,10 @@ impl Host for MemoryHost {
                     .collect(),
                 body: body.into_bytes(),
             }),
-            Some(Upstream::Fail { transport, timed_out }) => Err(SendFailure {
+            Some(Upstream::Fail {
+                transport,
+                timed_out,
+            }) => Err(SendFailure {
                 transport: if transport % 2 == 0 {
                     Transport::NotSent
                 } else {
@@ -241,26 +290,37 @@ fn may_forward(request: &Incoming, config: &Config, now_ms: u64) -> bool {
         return false;
     };
     let (principal, groups) = verified.principal;
-    let identity = Identity { principal, groups, method: AuthMethod::SigV4, replay_key: None };
+    let identity = Identity {
+        principal,
+        groups,
+        method: AuthMethod::SigV4,
+        replay_key: None,
+    };
     let caller = Caller {
         auth_method: "sigv4",
         source_ip: http.header("cf-connecting-ip").map(str::to_owned),
         now: now_ms / 1000,
     };
-    ENGINE.with(|engine| engine.decide(&identity, &call, &caller)).allowed
+    ENGINE
+        .with(|engine| engine.decide(&identity, &call, &caller))
+        .allowed
 }
 
 fuzz_target!(|input: Input| {
     let operation = OperationName::ALL[usize::from(input.operation) % OperationName::ALL.len()];
-    let mut request = build_raw(GATEWAY_URL, operation, input.body);
+    let mut request = build_raw(GATEWAY_URL, operation, input.body.0);
     if let Some(target) = &input.target {
         request.set_header("X-Amz-Target", target.clone());
     }
     if let Some(ip) = &input.source_ip {
-        request.headers.push(("cf-connecting-ip".into(), ip.clone()));
+        request
+            .headers
+            .push(("cf-connecting-ip".into(), ip.clone()));
     }
     if let Some(key) = &input.idempotency_key {
-        request.headers.push(("Idempotency-Key".into(), key.clone()));
+        request
+            .headers
+            .push(("Idempotency-Key".into(), key.clone()));
     }
     if let Some(origin) = &input.origin {
         let origin = match origin {
@@ -271,7 +331,9 @@ fuzz_target!(|input: Input| {
     }
     if input.preflight {
         request.method = "OPTIONS".into();
-        request.headers.push(("Access-Control-Request-Method".into(), "POST".into()));
+        request
+            .headers
+            .push(("Access-Control-Request-Method".into(), "POST".into()));
     }
     for (name, value) in &input.extra {
         request.headers.push((name.clone(), value.clone()));
@@ -291,7 +353,9 @@ fuzz_target!(|input: Input| {
         }
         _ => {
             if let Some(authorization) = &input.authorization {
-                request.headers.push(("Authorization".into(), authorization.clone()));
+                request
+                    .headers
+                    .push(("Authorization".into(), authorization.clone()));
             }
         }
     }

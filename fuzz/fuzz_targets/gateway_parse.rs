@@ -24,7 +24,11 @@ where
 {
     match parse_input::<O>(body) {
         Ok(input) => {
-            assert_eq!(input.validate(), Ok(()), "parse_input returned an invalid input");
+            assert_eq!(
+                input.validate(),
+                Ok(()),
+                "parse_input returned an invalid input"
+            );
             round_trip::<O>(&input);
             true
         }
@@ -68,7 +72,10 @@ fuzz_target!(|data: &[u8]| {
 
     match result {
         Ok(call) => {
-            assert!(is_object && core, "the gateway accepted what the core refuses");
+            assert!(
+                is_object && core,
+                "the gateway accepted what the core refuses"
+            );
             assert_eq!(call.operation(), operation);
             match &call {
                 ParsedCall::SendCommand(input) => {
@@ -91,7 +98,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(!message.is_empty());
         }
         Err(CallError::Invalid(error)) => {
-            assert!(is_object && !core, "the gateway refused what the core accepts");
+            assert!(
+                is_object && !core,
+                "the gateway refused what the core accepts"
+            );
             let _ = error.to_string();
         }
     }

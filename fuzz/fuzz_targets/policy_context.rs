@@ -39,7 +39,10 @@ fn strings(value: &Value) -> Vec<&str> {
 fn check_promises(body: &Value, groups: &[String]) {
     let admin = groups.iter().any(|g| g == "admins");
     let on_call = groups.iter().any(|g| g == "on-call");
-    assert!(admin || on_call, "allowed for a principal in neither admins nor on-call");
+    assert!(
+        admin || on_call,
+        "allowed for a principal in neither admins nor on-call"
+    );
 
     let comment = body["Comment"].as_str().unwrap_or_default();
     assert!(
@@ -56,13 +59,19 @@ fn check_promises(body: &Value, groups: &[String]) {
                 .collect()
         })
         .unwrap_or_default();
-    assert!(!instance_ids.iter().any(|i| i.contains('*')), "allowed a wildcard instance id");
+    assert!(
+        !instance_ids.iter().any(|i| i.contains('*')),
+        "allowed a wildcard instance id"
+    );
     for (key, values) in &targets {
         assert!(
             *key == "InstanceIds" || key.starts_with("tag:"),
             "allowed an unbounded target key {key:?}"
         );
-        assert!(!values.iter().any(|v| v.contains('*')), "allowed a wildcard target value");
+        assert!(
+            !values.iter().any(|v| v.contains('*')),
+            "allowed a wildcard target value"
+        );
     }
     if admin {
         return;
@@ -75,20 +84,35 @@ fn check_promises(body: &Value, groups: &[String]) {
             || (document.starts_with("arn:") && document.ends_with(":document/Ops-RestartService")),
         "on-call allowed to run {document:?}"
     );
-    assert!(instance_ids.is_empty(), "on-call allowed on named instances");
     assert!(
-        targets.iter().all(|(k, v)| *k != "InstanceIds" || v.is_empty()),
+        instance_ids.is_empty(),
+        "on-call allowed on named instances"
+    );
+    assert!(
+        targets
+            .iter()
+            .all(|(k, v)| *k != "InstanceIds" || v.is_empty()),
         "on-call allowed on instance-id targets"
     );
-    assert!(targets.iter().any(|(k, _)| *k == "tag:env"), "on-call allowed without tag:env");
+    assert!(
+        targets.iter().any(|(k, _)| *k == "tag:env"),
+        "on-call allowed without tag:env"
+    );
     for (key, values) in &targets {
         if *key == "tag:env" {
-            assert!(values.iter().all(|v| *v == "staging"), "on-call allowed on env {values:?}");
+            assert!(
+                values.iter().all(|v| *v == "staging"),
+                "on-call allowed on env {values:?}"
+            );
         }
     }
     let parameters = body["Parameters"].as_object();
     let names: Vec<&String> = parameters.map(|p| p.keys().collect()).unwrap_or_default();
-    assert_eq!(names, ["service"], "on-call allowed with parameters {names:?}");
+    assert_eq!(
+        names,
+        ["service"],
+        "on-call allowed with parameters {names:?}"
+    );
     for service in strings(&body["Parameters"]["service"]) {
         assert!(
             ["nginx", "redis", "worker"].contains(&service),
@@ -119,7 +143,11 @@ fuzz_target!(|data: &[u8]| {
     let identity = Identity {
         principal: text(principal),
         groups,
-        method: if jwt { AuthMethod::Jwt } else { AuthMethod::SigV4 },
+        method: if jwt {
+            AuthMethod::Jwt
+        } else {
+            AuthMethod::SigV4
+        },
         replay_key: None,
     };
     let caller = Caller {

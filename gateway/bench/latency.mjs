@@ -30,7 +30,7 @@
 // Knobs (environment): LAT_N (2000), LAT_WARMUP (200), TPUT_SECS (10), COLD_RUNS (7),
 // COMPILE_RUNS (9), BENCH_OPS (ListCommands,SendCommand).
 
-import { createHash, createHmac, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, statSync } from "node:fs";
 import http from "node:http";
@@ -38,6 +38,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
+import { sigv4Headers } from "./sigv4.mjs";
 
 // ---------------------------------------------------------------------------------
 // Signing (SigV4 with node:crypto, outside every timed section).
@@ -62,48 +63,10 @@ const BODIES = {
   }),
 };
 
-const sha256 = (data) => createHash("sha256").update(data).digest("hex");
-const hmac = (key, data) => createHmac("sha256", key).update(data).digest();
-const signingKeys = new Map(); // date → key, as SDKs cache it
-
 /** A signed request for `op` to `host` ("127.0.0.1:port"): {headers, body}. */
 function signed(op, host) {
   const body = BODIES[op];
-  const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, "");
-  const date = amzDate.slice(0, 8);
-  const headers = {
-    "amz-sdk-invocation-id": randomUUID(),
-    "content-type": "application/x-amz-json-1.1",
-    host,
-    "x-amz-date": amzDate,
-    "x-amz-target": `AmazonSSM.${op}`,
-  };
-  const names = Object.keys(headers).sort();
-  const canonical = [
-    "POST",
-    "/",
-    "",
-    names.map((n) => `${n}:${headers[n]}\n`).join(""),
-    names.join(";"),
-    sha256(body),
-  ].join("\n");
-  const scope = `${date}/${REGION}/ssm/aws4_request`;
-  let key = signingKeys.get(date);
-  if (!key) {
-    key = ["aws4_request"].reduce(
-      hmac,
-      hmac(hmac(hmac(`AWS4${KEY.secretAccessKey}`, date), REGION), "ssm"),
-    );
-    signingKeys.set(date, key);
-  }
-  const signature = createHmac("sha256", key)
-    .update(["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n"))
-    .digest("hex");
-  headers.authorization =
-    `AWS4-HMAC-SHA256 Credential=${KEY.accessKeyId}/${scope}, ` +
-    `SignedHeaders=${names.join(";")}, Signature=${signature}`;
-  headers["content-length"] = String(Buffer.byteLength(body));
-  return { headers, body };
+  return { headers: sigv4Headers(KEY, REGION, host, op, body), body };
 }
 
 // ---------------------------------------------------------------------------------

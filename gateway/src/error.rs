@@ -154,6 +154,9 @@ impl GatewayError {
             }
             GatewayError::IdempotencyMismatch => ("IdempotentParameterMismatch", 400),
             GatewayError::IdempotencyUnknown => ("InternalServerError", 500),
+            // A SendCommand that may have run: a status SDKs do not retry (botocore and
+            // the AWS JS SDK resend every 502/504, which would run the command again).
+            _ if self.outcome_unknown() => ("CommandOutcomeUnknownException", 409),
             GatewayError::UpstreamTimeout { .. } => ("InternalServerError", 504),
             GatewayError::UpstreamUnreachable { .. } => ("InternalServerError", 502),
             GatewayError::Misconfigured | GatewayError::Internal(_) => ("InternalServerError", 500),
@@ -163,6 +166,19 @@ impl GatewayError {
             status,
             message,
         }
+    }
+
+    /// Whether a call that changes something may have run upstream without an answer:
+    /// the caller must look (ListCommands) before sending again.
+    #[must_use]
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            GatewayError::UpstreamTimeout {
+                may_have_run: true,
+                ..
+            } | GatewayError::UpstreamUnreachable { may_have_run: true }
+        )
     }
 
     /// A short, stable word for the audit log (`denied`, `unauthenticated`, ...).
@@ -228,7 +244,19 @@ mod tests {
             may_have_run: true,
         }
         .answer();
-        assert_eq!(timeout.status, 504);
+        assert_eq!(
+            (timeout.code, timeout.status),
+            ("CommandOutcomeUnknownException", 409)
+        );
         assert!(timeout.message.contains("check ListCommands"));
+        let read_timeout = GatewayError::UpstreamTimeout {
+            timeout_ms: 10_000,
+            may_have_run: false,
+        }
+        .answer();
+        assert_eq!(
+            (read_timeout.code, read_timeout.status),
+            ("InternalServerError", 504)
+        );
     }
 }

@@ -393,6 +393,12 @@ impl Gateway {
             match begin {
                 Begin::Proceed => {}
                 Begin::Replay { response } => {
+                    // The stored answer of a failed first try is a 5xx, which SDKs retry
+                    // with the same bytes: let those retries have it again too, rather
+                    // than a replay refusal.
+                    if let (true, Some(key)) = (response.status >= 500, replay_key) {
+                        forget_signature(host, &identity.principal, key).await;
+                    }
                     progress.audit.decision = "replayed";
                     progress.audit.upstream_status = Some(response.status);
                     progress.audit.command_id = command_id(response.body.as_bytes());
@@ -424,12 +430,12 @@ impl Gateway {
                 out,
                 proves_not_run,
             } => *proves_not_run || out.status >= 500,
-            Forwarded::Failed { .. } => true,
+            // Not when the command may have run: SDKs do not retry that answer, and an
+            // identical resend stays a replay (a new request is the caller's decision).
+            Forwarded::Failed { error, .. } => !error.outcome_unknown(),
         };
         if let (true, Some(key)) = (sdk_may_retry, replay_key) {
-            if let Err(e) = host.forget_signature(&identity.principal, key).await {
-                host.log(&format!("{{\"gatewayError\":\"admission: {e}\"}}"));
-            }
+            forget_signature(host, &identity.principal, key).await;
         }
         let (result, command) = match forwarded {
             Forwarded::Answer {
@@ -799,6 +805,13 @@ fn stored(out: &Outgoing) -> StoredResponse {
             .header("x-ssm-edge-upstream-request-id")
             .unwrap_or_default()
             .to_owned(),
+    }
+}
+
+/// Forgets a recorded signature so that an SDK's retry (same bytes) is not a replay.
+async fn forget_signature<H: Host>(host: &H, principal: &str, replay_key: &str) {
+    if let Err(e) = host.forget_signature(principal, replay_key).await {
+        host.log(&format!("{{\"gatewayError\":\"admission: {e}\"}}"));
     }
 }
 

@@ -230,42 +230,46 @@ impl Host for WorkerHost {
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(outgoing);
-        let finished = {
-            let sending = Box::pin(fetch.send_with_signal(&signal));
-            let timeout = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
-            match select(sending, timeout).await {
-                Either::Left((result, _)) => Some(result),
-                Either::Right(((), _)) => None,
+        // One deadline for the whole attempt: the headers and the body. An upstream that
+        // sends its headers and then trickles (or stalls) its body is cut off too.
+        let mut deadline = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
+        let timed_out = |controller: AbortController| {
+            controller.abort();
+            SendFailure {
+                transport: Transport::MaybeSent,
+                timed_out: true,
             }
         };
-        match finished {
-            Some(Ok(mut response)) => {
-                let status = response.status_code();
-                let headers: Vec<(String, String)> = response.headers().entries().collect();
-                // A body cut short: the request was received.
-                let body = response.bytes().await.map_err(|_| SendFailure {
+        let sending = Box::pin(fetch.send_with_signal(&signal));
+        let mut response = match select(sending, &mut deadline).await {
+            Either::Left((Ok(response), _)) => response,
+            // workerd does not say whether a failed fetch sent anything: assume it may have.
+            Either::Left((Err(_), _)) => {
+                return Err(SendFailure {
                     transport: Transport::MaybeSent,
                     timed_out: false,
-                })?;
-                Ok(HttpResponse {
-                    status,
-                    headers,
-                    body,
                 })
             }
-            // workerd does not say whether a failed fetch sent anything: assume it may have.
-            Some(Err(_)) => Err(SendFailure {
-                transport: Transport::MaybeSent,
-                timed_out: false,
-            }),
-            None => {
-                controller.abort();
-                Err(SendFailure {
+            Either::Right(((), _)) => return Err(timed_out(controller)),
+        };
+        let status = response.status_code();
+        let headers: Vec<(String, String)> = response.headers().entries().collect();
+        let body = match select(Box::pin(response.bytes()), &mut deadline).await {
+            Either::Left((Ok(body), _)) => body,
+            // A body cut short: the request was received.
+            Either::Left((Err(_), _)) => {
+                return Err(SendFailure {
                     transport: Transport::MaybeSent,
-                    timed_out: true,
+                    timed_out: false,
                 })
             }
-        }
+            Either::Right(((), _)) => return Err(timed_out(controller)),
+        };
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     async fn sleep(&self, ms: u64) {

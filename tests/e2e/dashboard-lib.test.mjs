@@ -78,4 +78,7 @@ test("errors are put plainly, with what to check", () => {
   assert.match(explain(service("MissingAuthenticationTokenException", "Missing Authentication Token"), gw).title, /No credentials/);
   assert.match(explain(Object.assign(new Error("no response"), { name: "TransportError" }), gw).hint, /CORS_ALLOWED_ORIGINS/);
   assert.match(explain(service("InternalServerError", "the upstream did not answer within 10000 ms; the command may have run: check ListCommands"), gw).hint, /check History/);
+  const unknown = explain(service("CommandOutcomeUnknownException", "the upstream did not answer within 10000 ms; the command may have run: check ListCommands"), gw);
+  assert.equal(unknown.title, "The command may have run");
+  assert.match(unknown.hint, /Check History/);
 });

@@ -842,6 +842,7 @@ def verify_signature(method, path, headers, body, keys, region):
 
 
 LOCAL_ADDRESSES = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+LOG_LOCK = threading.Lock()
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Welcome</title></head>"
              b"<body><h1>Please sign in to continue</h1></body></html>")
 
@@ -856,8 +857,10 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
 
         def _log(self, **fields):
             if log_requests:
-                line = {"time": iso(time.time()), "client": self.client_address[0], **fields}
-                print(json.dumps(line), file=sys.stderr, flush=True)
+                line = json.dumps({"time": iso(time.time()), "client": self.client_address[0], **fields})
+                with LOG_LOCK:  # one write per line: threads never interleave them
+                    sys.stderr.write(line + "\n")
+                    sys.stderr.flush()
 
         def _cors(self):
             origin = self.headers.get("Origin")

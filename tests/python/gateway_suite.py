@@ -21,57 +21,37 @@ X-Amz-Target, so tests can assert what did and did not reach moto.
 Set GATEWAY_SUITE_KEEP=1 to keep the work directory (vars, audit files, gateway logs).
 """
 
-import base64
-import collections
 import datetime
 import hashlib
-import http.client
 import json
 import os
-import queue
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import NamedTuple
 from unittest import mock
-from urllib.parse import urlsplit
 
 import boto3
 import botocore
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-# Every HTTP call the suite makes gives up after this many seconds.
-HTTP_TIMEOUT = 20
-# How long a gateway may take to print `ready` (workerd compiles the Wasm module).
-READY_TIMEOUT = 60
+from gateway_harness import (AUDIENCE, HTTP_TIMEOUT, INSTANCE, ISSUER, JSON_CT, READY_TIMEOUT, REPLIES, STAGING,
+                             CountingProxy, GatewayProcess, JwksServer, SigningKey, http_request, leaks,
+                             send_command_body, sigv4_headers, stop_all)
+
 # JWT_JWKS_REFRESH_SECS of the strict gateway (default 30): it refetches the JWKS for an
 # unknown `kid` at most this often.
 JWKS_MIN_REFRESH_S = 8
 
 ORIGIN = "http://dash.example"
 EVIL_ORIGIN = "http://evil.example"
-ISSUER = "https://issuer.test.example"
-AUDIENCE = "ssm-edge-gateway"
-INSTANCE = "i-0123456789abcdef0"
 # A parameter value that must never appear in clear in the audit log.
 MARKER = f"zebra-quokka-{secrets.token_hex(6)}"
-JSON_CT = "application/x-amz-json-1.1"
 
 
 REQUIRED_ENV = ("MOTO_URL", "MOTO_REGION", "MOTO_ACCESS_KEY_ID", "MOTO_SECRET_ACCESS_KEY", "NODE22", "REPO")
@@ -82,345 +62,8 @@ def env(name):
 
 
 # --------------------------------------------------------------------------------------
-# Small HTTP client (http.client: exact bytes, explicit timeouts, no retries)
-# --------------------------------------------------------------------------------------
-
-
-class Reply(NamedTuple):
-    status: int
-    headers: dict  # lower-case name -> value (repeated headers joined with ", ")
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body) if self.body else {}
-
-    @property
-    def code(self):
-        """The awsJson error code (`__type`), or None."""
-        try:
-            return self.json().get("__type")
-        except ValueError:
-            return None
-
-    @property
-    def message(self):
-        try:
-            return self.json().get("message", "")
-        except ValueError:
-            return ""
-
-    @property
-    def request_id(self):
-        return self.headers.get("x-amzn-requestid")
-
-
-def http_request(method, url, headers=None, body=b""):
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT)
-    try:
-        conn.request(method, parts.path or "/", body=body, headers=headers or {})
-        resp = conn.getresponse()
-        data = resp.read()
-        merged = {}
-        for name, value in resp.getheaders():
-            name = name.lower()
-            merged[name] = f"{merged[name]}, {value}" if name in merged else value
-        return Reply(resp.status, merged, data)
-    finally:
-        conn.close()
-
-
-# --------------------------------------------------------------------------------------
-# Counting reverse proxy in front of moto
-# --------------------------------------------------------------------------------------
-
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-              "proxy-connection", "proxy-authorization", "proxy-authenticate", "content-length"}
-
-
-class CountingProxy:
-    """Forwards every request to `upstream` as received (Host header included: moto
-    verifies the gateway's signature, which covers the host the gateway addressed, i.e.
-    this proxy) and counts requests per X-Amz-Target."""
-
-    def __init__(self, upstream):
-        self.upstream = urlsplit(upstream)
-        self.counts = collections.Counter()
-        self.lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                proxy.forward(self)
-
-            do_GET = do_PUT = do_DELETE = do_OPTIONS = do_HEAD = do_POST
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @staticmethod
-    def read_body(handler):
-        if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    # Trailers (none expected) end with an empty line.
-                    while handler.rfile.readline().strip():
-                        pass
-                    return b"".join(chunks)
-                chunks.append(handler.rfile.read(size))
-                handler.rfile.readline()
-        return handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-
-    def forward(self, handler):
-        body = self.read_body(handler)
-        with self.lock:
-            self.counts[handler.headers.get("X-Amz-Target", "")] += 1
-        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=HTTP_TIMEOUT)
-        try:
-            conn.putrequest(handler.command, handler.path, skip_host=True, skip_accept_encoding=True)
-            for name, value in handler.headers.items():
-                if name.lower() not in HOP_BY_HOP:
-                    conn.putheader(name, value)
-            conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
-            status, headers, data = resp.status, resp.getheaders(), resp.read()
-        except OSError as e:
-            status, headers, data = 502, [("Content-Type", "text/plain")], f"proxy: {e}".encode()
-        finally:
-            conn.close()
-        handler.send_response_only(status)
-        for name, value in headers:
-            if name.lower() not in HOP_BY_HOP:
-                handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(data)))
-        handler.send_header("Connection", "close")
-        handler.end_headers()
-        handler.wfile.write(data)
-
-    def snapshot(self):
-        with self.lock:
-            return collections.Counter(self.counts)
-
-    def since(self, before):
-        """Requests per target since `before` (a snapshot), zero counts left out."""
-        now = self.snapshot()
-        return {k: now[k] - before[k] for k in now if now[k] - before[k]}
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-# --------------------------------------------------------------------------------------
-# JWKS server and hand-made JWTs (RS256 = PKCS#1 v1.5 + SHA-256; ES256 = raw r||s)
-# --------------------------------------------------------------------------------------
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def int_bytes(n: int, length=None) -> bytes:
-    return n.to_bytes(length or (n.bit_length() + 7) // 8, "big")
-
-
-class SigningKey:
-    """An RSA or EC P-256 private key with its `kid`, its public JWK and a JWT minter."""
-
-    def __init__(self, kind, kid):
-        self.kind, self.kid = kind, kid
-        if kind == "RS256":
-            self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        else:
-            self.key = ec.generate_private_key(ec.SECP256R1())
-
-    def jwk(self):
-        pub = self.key.public_key().public_numbers()
-        if self.kind == "RS256":
-            return {"kty": "RSA", "kid": self.kid, "use": "sig", "alg": "RS256",
-                    "n": b64url(int_bytes(pub.n)), "e": b64url(int_bytes(pub.e))}
-        return {"kty": "EC", "kid": self.kid, "use": "sig", "alg": "ES256", "crv": "P-256",
-                "x": b64url(int_bytes(pub.x, 32)), "y": b64url(int_bytes(pub.y, 32))}
-
-    def sign(self, data: bytes) -> bytes:
-        if self.kind == "RS256":
-            return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        r, s = decode_dss_signature(self.key.sign(data, ec.ECDSA(hashes.SHA256())))
-        return int_bytes(r, 32) + int_bytes(s, 32)
-
-    def token(self, sub, groups=None, *, kid=None, alg=None, ttl=300, **overrides):
-        now = int(time.time())
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": now, "nbf": now - 5, "exp": now + ttl}
-        if groups is not None:
-            claims["groups"] = groups
-        claims.update(overrides)
-        header = {"alg": alg or self.kind, "typ": "JWT", "kid": kid or self.kid}
-        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
-        return f"{signing_input}.{b64url(self.sign(signing_input.encode()))}"
-
-
-class JwksServer:
-    """Serves `/<name>/jwks.json` for each named key set; sets can be replaced (rotation);
-    records when each set was fetched (time.monotonic())."""
-
-    def __init__(self):
-        self.sets = {}
-        self.fetches = collections.defaultdict(list)
-        self.lock = threading.Lock()
-        jwks = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                name = self.path.strip("/").split("/")[0]
-                with jwks.lock:
-                    keys = jwks.sets.get(name)
-                    if keys is not None:
-                        jwks.fetches[name].append(time.monotonic())
-                if keys is None:
-                    self.send_error(404)
-                    return
-                body = json.dumps({"keys": [k.jwk() for k in keys]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def publish(self, name, keys):
-        with self.lock:
-            self.sets[name] = list(keys)
-
-    def url(self, name):
-        return f"{self.base}/{name}/jwks.json"
-
-    def fetch_times(self, name):
-        with self.lock:
-            return list(self.fetches[name])
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-# --------------------------------------------------------------------------------------
-# A gateway instance (tests/gateway/serve.mjs)
-# --------------------------------------------------------------------------------------
-
-
-class GatewayProcess:
-    def __init__(self, name, variables, workdir: Path, node, repo: Path):
-        self.name = name
-        self.vars_path = workdir / f"{name}-vars.json"
-        self.audit_path = workdir / f"{name}-audit.jsonl"
-        self.log_path = workdir / f"{name}-gateway.log"
-        self.vars_path.write_text(json.dumps(variables))
-        self.audit_path.touch()
-        self.log = open(self.log_path, "wb")
-        self.url = None
-        # stdin is a pipe: serve.mjs stops when it closes, so the gateway dies with us
-        # even if this process is killed. Own session: teardown can signal the group.
-        self.proc = subprocess.Popen(
-            [node, str(repo / "tests/gateway/serve.mjs"), "--vars", str(self.vars_path),
-             "--port", "0", "--audit", str(self.audit_path)],
-            cwd=repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            start_new_session=True,
-        )
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-
-    def _read_stdout(self):
-        for line in self.proc.stdout:
-            self.lines.put(line.decode(errors="replace").strip())
-        self.lines.put(None)
-
-    def wait_ready(self, deadline):
-        """Waits for serve.mjs's `ready <url>` line until `deadline` (time.monotonic())."""
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RuntimeError(f"gateway {self.name} not ready in {READY_TIMEOUT} s:\n{self.log_tail()}")
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                raise RuntimeError(
-                    f"gateway {self.name} exited ({self.proc.poll()}) before ready:\n{self.log_tail()}")
-            if line.startswith("ready "):
-                self.url = line.split(" ", 1)[1]
-                return
-
-    def log_tail(self, n=40):
-        self.log.flush()
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(lines[-n:])
-
-    def audit_lines(self):
-        """Every line the worker logged, parsed (a line that is not JSON raises)."""
-        return [json.loads(l) for l in self.audit_path.read_text().splitlines() if l.strip()]
-
-    def audit_for(self, request_id, timeout=5.0):
-        """The audit line of `request_id` (lines reach the file asynchronously)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [l for l in self.audit_lines() if l.get("requestId") == request_id]
-            if found or time.monotonic() > deadline:
-                if len(found) != 1:
-                    raise AssertionError(f"{len(found)} audit lines for request {request_id} on {self.name}")
-                return found[0]
-            time.sleep(0.05)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()  # serve.mjs disposes miniflare (and workerd) and exits
-                self.proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                for sig in (signal.SIGTERM, signal.SIGKILL):
-                    try:
-                        os.killpg(self.proc.pid, sig)
-                        self.proc.wait(timeout=5)
-                        break
-                    except (ProcessLookupError, subprocess.TimeoutExpired):
-                        continue
-        self.log.close()
-
-
-# --------------------------------------------------------------------------------------
 # The suite
 # --------------------------------------------------------------------------------------
-
-
-def send_command_body(document, *, comment, instance_ids=None, targets=None, parameters=None, **extra):
-    body = {"DocumentName": document, "Comment": comment}
-    if instance_ids is not None:
-        body["InstanceIds"] = instance_ids
-    if targets is not None:
-        body["Targets"] = targets
-    if parameters is not None:
-        body["Parameters"] = parameters
-    body.update(extra)
-    return json.dumps(body).encode()
-
-
-STAGING = [{"Key": "tag:env", "Values": ["staging"]}]
 
 
 class GatewaySuite(unittest.TestCase):
@@ -529,11 +172,7 @@ class GatewaySuite(unittest.TestCase):
 
     @classmethod
     def _stop(cls):
-        for gw in cls.gateways.values():
-            gw.stop()
-        for server in (cls.proxy, cls.jwks):
-            if server is not None:
-                server.stop()
+        stop_all(*cls.gateways.values(), cls.proxy, cls.jwks)
 
     # ---------------------------------------------------------------- helpers
 
@@ -577,16 +216,7 @@ class GatewaySuite(unittest.TestCase):
         gw = gw or cls.gw
         if who:
             akid, secret, _ = cls.keys[who]
-        headers = {"Content-Type": JSON_CT, "X-Amz-Target": f"AmazonSSM.{target}",
-                   "amz-sdk-invocation-id": str(uuid.uuid4()), **(extra or {})}
-        request = AWSRequest(method="POST", url=gw.url + "/", data=body, headers=headers)
-        auth = SigV4Auth(Credentials(akid, secret), "ssm", cls.region)
-        if at is None:
-            auth.add_auth(request)
-        else:
-            with mock.patch("botocore.auth.get_current_datetime", return_value=at):
-                auth.add_auth(request)
-        signed = dict(request.headers.items())
+        signed = sigv4_headers(gw.url, target, body, akid, secret, cls.region, at=at, extra=extra)
         cls.sensitive[f"signature #{len(cls.sensitive)}"] = signed["Authorization"].rsplit("Signature=", 1)[1]
         return signed
 
@@ -1056,6 +686,12 @@ class GatewaySuite(unittest.TestCase):
                 self.assertFalse(secret in text, f"{gw.name}: {label} is in the gateway's logs")
             for fragment in ("Bearer ", "Signature=", "AWS4-HMAC-SHA256"):
                 self.assertFalse(fragment in text, f"{gw.name}: an Authorization value is in the gateway's logs")
+        # Nor in any answer the suite read over raw HTTP (error messages included); the
+        # marker excepted: SendCommand's answer echoes the parameters to their sender.
+        answers = "\n".join(f"{r.headers!r} {r.body.decode('latin-1')}" for r in REPLIES)
+        self.assertGreater(len(REPLIES), 20)
+        secrets_only = {k: v for k, v in self.sensitive.items() if v != MARKER}
+        self.assertEqual(leaks({"answers": answers}, secrets_only), [], "secrets in answers (where, which)")
 
 # Rotation waits for the JWKS refresh window: run it after everything else, then the audit
 # check, which covers every request made before it.

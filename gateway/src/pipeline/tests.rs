@@ -1181,7 +1181,10 @@ fn a_maybe_sent_timeout_is_not_retried_and_its_answer_is_kept() {
     host.script([failure(Transport::MaybeSent, true)]);
     let first = handle(&gateway, &host, keyed_restart(&host, "k-1", &restart()));
     let (status, code, message) = error_of(&first);
-    assert_eq!((status, code.as_str()), (504, "InternalServerError"));
+    assert_eq!(
+        (status, code.as_str()),
+        (409, "CommandOutcomeUnknownException")
+    );
     assert!(message.contains("5000 ms"), "{message}");
     assert!(message.contains("ListCommands"), "{message}");
     assert_eq!(
@@ -1194,7 +1197,7 @@ fn a_maybe_sent_timeout_is_not_retried_and_its_answer_is_kept() {
     host.advance(60_000);
     let again = handle(&gateway, &host, keyed_restart(&host, "k-1", &restart()));
     assert_eq!(host.sends(), 1, "the repeat gets the stored answer");
-    assert_eq!(again.status, 504);
+    assert_eq!(again.status, 409);
     assert_eq!(again.body, first.body);
     assert_eq!(again.header("Idempotent-Replayed"), Some("true"));
 
@@ -1206,9 +1209,50 @@ fn a_maybe_sent_timeout_is_not_retried_and_its_answer_is_kept() {
         signed(&host, &ALICE, OperationName::SendCommand, &restart()),
     );
     let (status, _, message) = error_of(&out);
-    assert_eq!(status, 502);
+    assert_eq!(status, 409);
     assert!(message.contains("may have run"), "{message}");
     assert_eq!(host.sends(), 2);
+}
+
+#[test]
+fn a_command_that_may_have_run_is_never_resent_with_the_same_bytes() {
+    // 409 CommandOutcomeUnknownException: botocore and the AWS JS SDK do not retry it (they
+    // would a 502/504, running the command again). An identical resend is a replay; a
+    // re-signed repeat with the same Idempotency-Key gets the stored answer.
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    host.script([failure(Transport::MaybeSent, false)]);
+    let request = keyed_restart(&host, "k-1", &restart());
+    let first = handle(&gateway, &host, request.clone());
+    assert_eq!(first.status, 409, "{}", body_text(&first));
+    assert_eq!(host.state.borrow().forgotten, 0);
+    let (status, code, _) = error_of(&handle(&gateway, &host, request));
+    assert_eq!((status, code.as_str()), (400, "InvalidSignatureException"));
+    host.advance(1000);
+    let again = handle(&gateway, &host, keyed_restart(&host, "k-1", &restart()));
+    assert_eq!(again.status, 409, "{}", body_text(&again));
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("Idempotent-Replayed"), Some("true"));
+    assert_eq!(host.sends(), 1);
+}
+
+#[test]
+fn an_sdk_retry_of_a_replayed_5xx_gets_the_stored_answer_again() {
+    // A stored 5xx (the upstream answered 500 to the first try) is what SDKs retry with
+    // the same bytes: each retry gets it again, never a replay refusal.
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    host.script([upstream_error(500, "InternalServerError", "u-1")]);
+    let request = keyed_restart(&host, "k-1", &restart());
+    let first = handle(&gateway, &host, request.clone());
+    assert_eq!(first.status, 500);
+    for _ in 0..3 {
+        let again = handle(&gateway, &host, request.clone());
+        assert_eq!(again.status, 500, "{}", body_text(&again));
+        assert_eq!(again.body, first.body);
+        assert_eq!(again.header("Idempotent-Replayed"), Some("true"));
+    }
+    assert_eq!(host.sends(), 1);
 }
 
 #[test]
@@ -1703,7 +1747,7 @@ fn audit_lines_never_carry_secrets_signatures_tokens_or_parameter_values() {
     host.script([failure(Transport::MaybeSent, true)]);
     let timeout = signed(&host, &ROOT, OperationName::SendCommand, &shell);
     remember(&timeout);
-    assert_eq!(handle(&gateway, &host, timeout).status, 504);
+    assert_eq!(handle(&gateway, &host, timeout).status, 409);
     // A bearer token.
     host.script([upstream(200, r#"{"Commands":[]}"#, "u-3")]);
     let token = es256_token(&host, "carol", &["on-call"]);

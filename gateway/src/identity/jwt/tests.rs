@@ -314,6 +314,24 @@ fn hs256_is_not_accepted_even_with_a_public_key_as_secret() {
 }
 
 #[test]
+fn a_token_with_critical_extensions_is_refused() {
+    // Validly signed by the issuer's key, but `crit` names an extension the gateway does
+    // not understand (RFC 7515 §4.1.11: the token must be refused).
+    for crit in [json!(["x-unknown"]), json!(["exp"]), json!([])] {
+        let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+        header.kid = Some("ec-1".to_owned());
+        header.crit = serde_json::from_value(crit.clone()).ok();
+        let token = jsonwebtoken::encode(&header, &claims("bob", &[], NOW), &ec_key())
+            .expect("test token signs");
+        assert_eq!(
+            check(&token).unwrap_err(),
+            JwtRefusal::UnsupportedCritical,
+            "{crit}"
+        );
+    }
+}
+
+#[test]
 fn alg_none_and_garbage_are_refused() {
     let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = b64url(claims("bob", &["admins"], NOW).to_string().as_bytes());
