@@ -56,14 +56,7 @@ issuer_line=$(head -1 "$state/issuer.out")
 .venv/bin/python - "$ssm_line" "$issuer_line" "$www_port" "$state" <<'PY'
 import json, sys
 ssm, issuer, www_port, state = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
-keys = [
-    {"accessKeyId": "GWDEMOALICE00001", "secretAccessKey": "alice-demo-secret-for-local-use-only-0001",
-     "principal": "alice", "groups": ["on-call"]},
-    {"accessKeyId": "GWDEMOROOT000001", "secretAccessKey": "root-demo-secret-for-local-use-only-00001",
-     "principal": "root", "groups": ["admins"]},
-    {"accessKeyId": "GWDEMOBOB0000001", "secretAccessKey": "bob-demo-secret-for-local-use-only-000001",
-     "principal": "bob", "groups": []},
-]
+keys = json.load(open("tests/demo/gateway-keys.json"))  # the demo principals, local use only
 env = {
     "UPSTREAM_ENDPOINT": ssm["endpoint"], "UPSTREAM_REGION": ssm["region"],
     "UPSTREAM_ACCESS_KEY_ID": ssm["access_key_id"], "UPSTREAM_SECRET_ACCESS_KEY": ssm["secret_access_key"],

@@ -32,14 +32,7 @@ fi
 .venv/bin/python - "$moto_line" "$state/.env" <<'PY'
 import json, sys
 moto = json.loads(sys.argv[1])
-keys = [
-    {"accessKeyId": "GWDEMOALICE00001", "secretAccessKey": "alice-demo-secret-for-local-use-only-0001",
-     "principal": "alice", "groups": ["on-call"]},
-    {"accessKeyId": "GWDEMOROOT000001", "secretAccessKey": "root-demo-secret-for-local-use-only-00001",
-     "principal": "root", "groups": ["admins"]},
-    {"accessKeyId": "GWDEMOBOB0000001", "secretAccessKey": "bob-demo-secret-for-local-use-only-000001",
-     "principal": "bob", "groups": []},
-]
+keys = json.load(open("tests/demo/gateway-keys.json"))  # the demo principals, local use only
 env = {
     "UPSTREAM_ENDPOINT": moto["endpoint"],
     "UPSTREAM_REGION": moto["region"],

@@ -29,49 +29,12 @@ use crate::identity::{self, AuthMethod, Identity, Scheme};
 use crate::limits::{Admission, AdmitRequest};
 use crate::policy::{Caller, PolicyEngine, PolicyError};
 
-/// An incoming HTTP request.
-#[derive(Clone, Debug)]
-pub struct Incoming {
-    /// Method.
-    pub method: String,
-    /// Absolute URL as received (`https://gateway.example/`).
-    pub url: String,
-    /// Headers as received.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: Vec<u8>,
-}
+/// An incoming HTTP request: the core's request value (its `Debug` redacts credentials),
+/// `url` absolute as received (`https://gateway.example/`).
+pub type Incoming = HttpRequest;
 
-impl Incoming {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// The answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
-    /// Status.
-    pub status: u16,
-    /// Headers.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: Vec<u8>,
-}
-
-impl Outgoing {
-    /// The first header called `name`.
-    #[must_use]
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
+/// The answer: the core's response value.
+pub type Outgoing = HttpResponse;
 
 /// A failure of the host's own machinery (Durable Object, fetch of the JWKS).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -507,16 +470,10 @@ impl Gateway {
                         "this gateway does not accept SigV4 keys".into(),
                     ));
                 }
-                let http = HttpRequest {
-                    method: request.method.clone(),
-                    url: request.url.clone(),
-                    headers: request.headers.clone(),
-                    body: request.body.clone(),
-                };
                 let verify_config = VerifyConfig::new(&self.config.gateway_region, "ssm")
                     .with_max_skew_secs(self.config.max_skew_secs);
                 let verified = verify(
-                    &http,
+                    request,
                     &verify_config,
                     now_ms / 1000,
                     &self.config.keys,
