@@ -15,24 +15,37 @@ export interface Credentials {
 /** Credentials, or a function that fetches fresh ones (Cognito, STS, your backend). */
 export type CredentialsOrProvider = Credentials | (() => Promise<Credentials> | Credentials);
 
-export interface SsmClientConfig {
+/** What every client takes, however it authenticates. */
+export interface SsmClientBaseConfig {
   /** AWS region, e.g. `eu-west-1`. Also the signing region with a custom endpoint. */
   region: string;
   /** A custom endpoint URL (a gateway, a VPC endpoint, a local SSM). */
   endpoint?: string;
   useFipsEndpoint?: boolean;
   useDualstackEndpoint?: boolean;
-  /** AWS credentials (or gateway-issued keys) to sign with. Either this or `token`. */
-  credentials?: CredentialsOrProvider;
-  /** A bearer token (a JWT from your OIDC provider or Cloudflare Access) for an ssm-edge
-   * gateway, sent as `Authorization: Bearer` instead of a SigV4 signature; or a function
-   * returning one, called before every request (cache it there). Either this or `credentials`. */
-  token?: string | (() => Promise<string> | string);
   /** Attempts per call, the first included. Default 3. */
   maxAttempts?: number;
   /** The `fetch` to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
+
+/** A client's configuration: AWS credentials (or gateway-issued keys) to sign with, or a
+ * bearer token for an ssm-edge gateway — one of the two. */
+export type SsmClientConfig = SsmClientBaseConfig &
+  (
+    | {
+        /** AWS credentials (or gateway-issued keys) to sign with. */
+        credentials: CredentialsOrProvider;
+        token?: undefined;
+      }
+    | {
+        /** A bearer token (a JWT from your OIDC provider or Cloudflare Access) for an
+         * ssm-edge gateway, sent as `Authorization: Bearer` instead of a SigV4 signature; or
+         * a function returning one, called before every request (cache it there). */
+        token: string | (() => Promise<string> | string);
+        credentials?: undefined;
+      }
+  );
 
 export interface CallOptions {
   /** Aborting stops the fetch in flight, any retry delay and any waiter. */

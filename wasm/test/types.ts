@@ -53,8 +53,12 @@ const client = new SsmClient(config);
 new SsmClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
 new SsmClient({ region: "us-east-1", credentials: () => ({ accessKeyId: "a", secretAccessKey: "b" }) });
 const endpoint: string = client.endpoint;
-// @ts-expect-error credentials are required
+// @ts-expect-error credentials (or a token) are required
 new SsmClient({ region: "us-east-1" });
+new SsmClient({ region: "us-east-1", endpoint: "https://gateway.example", token: "eyJ..." });
+new SsmClient({ region: "us-east-1", endpoint: "https://gateway.example", token: async () => "eyJ..." });
+// @ts-expect-error credentials or a token, not both
+new SsmClient({ region: "us-east-1", token: "t", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
 // @ts-expect-error a provider must return credentials
 new SsmClient({ region: "us-east-1", credentials: async () => "token" });
 // @ts-expect-error the endpoint is read-only
