@@ -15,6 +15,7 @@ pub(crate) mod json;
 pub mod patterns;
 #[cfg(test)]
 mod tests;
+mod unicode_sets;
 
 pub use documented::{is_target_key, DocumentedRules};
 pub use json::{parse_input, parse_shape, Schema, Shape};

@@ -11,13 +11,13 @@
 //! - `\s` is WhiteSpace + LineTerminator: TAB, VT, FF, U+FEFF, any `Zs`, and the
 //!   four line terminators (not U+0085, not U+180E, not U+200B);
 //! - `\w` is ASCII `[A-Za-z0-9_]` even with `u` (no `i` flag here);
-//! - `\p{L}`, `\p{N}`, `\p{Z}` are the Unicode general-category groups, taken from
-//!   `unicode-general-category`.
+//! - `\p{L}`, `\p{N}`, `\p{Z}` are the Unicode general-category groups, from
+//!   `unicode_sets` (compact tables generated from `unicode-general-category`).
 //!
 //! `tests/tests/pattern_oracle.rs` checks every matcher against node's `RegExp` on
 //! millions of strings, including every single code point.
 
-use unicode_general_category::{get_general_category, GeneralCategory as G};
+use super::unicode_sets::{is_letter_number_or_separator, is_space_separator};
 
 /// A `pattern` constraint from the SSM service model, named by its shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -172,21 +172,7 @@ fn max_errors(s: &str) -> bool {
 /// last two are unanchored, so any value *containing* them matches.
 fn target_key(s: &str) -> bool {
     s.chars().all(|c| {
-        matches!(c, '_' | '.' | ':' | '/' | '=' | '-' | '@')
-            || matches!(
-                get_general_category(c),
-                G::UppercaseLetter
-                    | G::LowercaseLetter
-                    | G::TitlecaseLetter
-                    | G::ModifierLetter
-                    | G::OtherLetter
-                    | G::SpaceSeparator
-                    | G::LineSeparator
-                    | G::ParagraphSeparator
-                    | G::DecimalNumber
-                    | G::LetterNumber
-                    | G::OtherNumber
-            )
+        matches!(c, '_' | '.' | ':' | '/' | '=' | '-' | '@') || is_letter_number_or_separator(c)
     }) || s.contains("resource-groups:ResourceTypeFilters")
         || s.contains("resource-groups:Name")
 }
@@ -223,7 +209,7 @@ fn is_line_terminator(c: char) -> bool {
 fn is_ecma_whitespace(c: char) -> bool {
     matches!(c, '\t' | '\u{b}' | '\u{c}' | '\u{feff}')
         || is_line_terminator(c)
-        || get_general_category(c) == G::SpaceSeparator
+        || is_space_separator(c)
 }
 
 #[cfg(test)]
