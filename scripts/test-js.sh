@@ -30,6 +30,7 @@ took
 
 step "npm package: clippy -D warnings for wasm32 (the wasm-only tests included)"
 cargo clippy -p ssm-edge-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+cargo clippy -p ssm-edge-wasm --target wasm32-unknown-unknown --lib --features bundle --locked -- -D warnings
 took
 
 step "npm package: wasm exports under Node.js (wasm-pack test --node)"

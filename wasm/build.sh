@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package `ssm-edge` into wasm/pkg: wasm-pack (wasm-bindgen, --target web)
-# with the size-first `wasm-release` profile, wasm-opt -Oz from npm binaryen, then the
+# with the size-first `wasm-release` profile and the `bundle` feature (no std: talc
+# allocator, trapping panic handler), wasm-opt -Oz from npm binaryen, then the
 # package's own JavaScript, types and package.json. Run through `make package`.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,7 +10,7 @@ bin="$root/tests/js/node_modules/.bin"
 out=pkg
 
 rm -rf "$out"
-wasm-pack --quiet build . --target web --profile wasm-release --out-dir "$out" --out-name ssm_edge --no-pack
+wasm-pack --quiet build . --target web --profile wasm-release --out-dir "$out" --out-name ssm_edge --no-pack -- --features bundle
 # wasm-bindgen's own d.ts for the low-level module stays internal; index.d.ts is the API.
 rm -f "$out/.gitignore" "$out/ssm_edge_bg.wasm.d.ts"
 "$bin/wasm-opt" -Oz --strip-debug --strip-producers \

@@ -9,6 +9,12 @@
 //! Values cross as JSON text or as plain objects; problems come back as plain
 //! objects with a `kind`, which the JavaScript turns into `Error` subclasses.
 
+#![cfg_attr(feature = "bundle", no_std)]
+
+extern crate alloc;
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -172,16 +178,33 @@ pub fn sign_request(
     };
     let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
     let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-    let _signed = KEYS
-        .with(|keys| sign::sign(&mut request, &params, Some(&mut keys.borrow_mut())))
+    let _signed = sign::sign(&mut request, &params, Some(&mut KEYS.0.borrow_mut()))
         .map_err(|e| config_error("request", &e.to_string()))?;
     Ok(request_object(&request))
 }
 
-thread_local! {
-    /// Signing keys for `signRequest`, derived once a day per secret, region and service.
-    static KEYS: core::cell::RefCell<SigningKeyCache> =
-        const { core::cell::RefCell::new(SigningKeyCache::with_capacity(4)) };
+/// Signing keys for `signRequest`, derived once a day per secret, region and service.
+/// The wasm is single-threaded (no `atomics`), so a plain cell is enough.
+struct KeyCell(core::cell::RefCell<SigningKeyCache>);
+// SAFETY: without the `atomics` target feature a wasm instance has exactly one thread.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Sync for KeyCell {}
+static KEYS: KeyCell = KeyCell(core::cell::RefCell::new(SigningKeyCache::with_capacity(4)));
+
+#[cfg(all(
+    feature = "bundle",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// Any panic (none is expected: inputs are checked first) traps; wasm-bindgen turns the
+/// trap into a JavaScript `RuntimeError`.
+#[cfg(feature = "bundle")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
 }
 
 /// Headers cross as one string, `name\nvalue\nname\nvalue…` (neither may contain a line

@@ -332,7 +332,11 @@ impl<'a> CanonicalRequest<'a> {
         let mut signed_headers = String::with_capacity(64);
         match selection {
             Selection::AllSignable => {
-                for (name, value) in &request.headers {
+                // Sorted by name, same names in request order: an unstable sort on (name,
+                // position) gives the stable order with less code than a stable sort.
+                let mut positioned: Vec<(usize, &'a str, &'a str)> =
+                    Vec::with_capacity(request.headers.len());
+                for (position, (name, value)) in request.headers.iter().enumerate() {
                     if UNSIGNED_HEADERS
                         .iter()
                         .any(|u| name.eq_ignore_ascii_case(u))
@@ -342,9 +346,10 @@ impl<'a> CanonicalRequest<'a> {
                     if validate {
                         check_header(name, value)?;
                     }
-                    headers.push((name.as_str(), value.as_str()));
+                    positioned.push((position, name.as_str(), value.as_str()));
                 }
-                headers.sort_by(|a, b| cmp_lowercase(a.0, b.0));
+                positioned.sort_unstable_by(|a, b| cmp_lowercase(a.1, b.1).then(a.0.cmp(&b.0)));
+                headers.extend(positioned.into_iter().map(|(_, name, value)| (name, value)));
                 let mut previous: Option<&str> = None;
                 for (name, _) in &headers {
                     if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {

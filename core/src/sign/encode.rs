@@ -142,7 +142,8 @@ pub(crate) fn canonical_query(query: &str) -> String {
             (key, value)
         })
         .collect();
-    pairs.sort();
+    // Whole pairs compare, so equal elements are identical: unstable is exact here.
+    pairs.sort_unstable();
     let mut out = String::with_capacity(query.len() + 8);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
