@@ -122,6 +122,8 @@ function reviveTimestamps(key, value) {
   return typeof value === "number" && TIMESTAMP_MEMBERS.has(key) ? new Date(value * 1000) : value;
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 /** Headers as the wasm takes them: `name\nvalue\nname\nvalue…` (fetch forbids line feeds in both). */
 function flatHeaders(headers) {
   const out = [];
@@ -159,15 +161,17 @@ export async function signRequest({
   // global `Headers` here would make Node load its fetch stack at the first signature.
   const entries = typeof headers[Symbol.iterator] === "function" ? headers : Object.entries(headers);
   for (const [n, v] of entries) {
-    if (/[\r\n]/.test(`${n}${v}`)) throw new ConfigError("headers", "must not contain line breaks");
+    if (LINE_BREAK.test(n) || LINE_BREAK.test(v)) throw new ConfigError("headers", "must not contain line breaks");
     flat.push(n, v);
   }
   try {
     const signed = wasm.signRequest(
       method, url, flat.join("\n"), body, creds.accessKeyId, creds.secretAccessKey,
       creds.sessionToken ?? undefined, region, service, date.getTime(),
-    );
-    return { ...signed, headers: Object.fromEntries(signed.headers) };
+    ).split("\n");
+    const out = {};
+    for (let i = 0; i < signed.length; i += 2) out[signed[i]] = signed[i + 1];
+    return { url, method, headers: out, body };
   } catch (e) {
     throw toError(e);
   }

@@ -111,12 +111,8 @@ export declare function signRequest(request: {
   method?: string;
   headers?: Record<string, string> | Headers;
   body?: string;
-  /** AWS credentials (or gateway-issued keys) to sign with. Either this or `token`. */
-  credentials?: CredentialsOrProvider;
-  /** A bearer token (a JWT from your OIDC provider or Cloudflare Access) for an ssm-edge
-   * gateway, sent as `Authorization: Bearer` instead of a SigV4 signature; or a function
-   * returning one, called before every request (cache it there). Either this or `credentials`. */
-  token?: string | (() => Promise<string> | string);
+  /** AWS credentials (or gateway-issued keys) to sign with. */
+  credentials: CredentialsOrProvider;
   region: string;
   service?: string;
   date?: Date;

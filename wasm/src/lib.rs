@@ -154,8 +154,10 @@ fn request_object(request: &HttpRequest) -> JsValue {
     ])
 }
 
-/// Signs a request the caller sends itself: `{ url, method, headers, body }` with
-/// `Host`, `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization` added.
+/// Signs a request the caller sends itself and returns its headers, `Host`,
+/// `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization` added, as one string
+/// `name\nvalue\nname\nvalue…` (URL, method and body are unchanged: the JavaScript
+/// keeps its own, and nothing large crosses back).
 #[wasm_bindgen(js_name = signRequest)]
 #[allow(clippy::too_many_arguments)]
 pub fn sign_request(
@@ -169,7 +171,7 @@ pub fn sign_request(
     region: &str,
     service: &str,
     now_ms: f64,
-) -> Result<JsValue, JsValue> {
+) -> Result<String, JsValue> {
     let mut request = HttpRequest {
         method: method.into(),
         url: url.into(),
@@ -180,7 +182,16 @@ pub fn sign_request(
     let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
     let _signed = sign::sign(&mut request, &params, Some(&mut KEYS.0.borrow_mut()))
         .map_err(|e| config_error("request", &e.to_string()))?;
-    Ok(request_object(&request))
+    let mut flat = String::with_capacity(512);
+    for (i, (name, value)) in request.headers.iter().enumerate() {
+        if i > 0 {
+            flat.push('\n');
+        }
+        flat.push_str(name);
+        flat.push('\n');
+        flat.push_str(value);
+    }
+    Ok(flat)
 }
 
 /// Signing keys for `signRequest`, derived once a day per secret, region and service.

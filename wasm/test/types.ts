@@ -193,6 +193,8 @@ async function sign(): Promise<SignedRequest> {
   await signRequest({ url: "https://x/", headers: new Headers(), credentials: { accessKeyId: "a", secretAccessKey: "b" }, region: "us-east-1" });
   // @ts-expect-error region is required
   await signRequest({ url: "https://x/", credentials: provider });
+  // @ts-expect-error credentials are required (signRequest signs; bearer tokens are SsmClient's)
+  await signRequest({ url: "https://x/", region: "us-east-1" });
   void auth;
   return signed;
 }
