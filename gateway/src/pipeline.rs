@@ -637,7 +637,10 @@ impl Gateway {
                     not_sent: true,
                 };
             }
-            let outcome = host.send(&upstream, config.upstream_timeout_ms).await;
+            let outcome = host
+                .send(&upstream, config.upstream_timeout_ms)
+                .await
+                .and_then(|response| final_status(host, response));
             let random = host.random();
             let failure_decision = match &outcome {
                 Ok(response) if response.status < 300 => None,
@@ -730,6 +733,23 @@ impl Gateway {
             };
         }
     }
+}
+
+/// An answer whose status no final HTTP answer can have (fetch gives 200–599) is a
+/// broken upstream or host: it is logged and treated like a connection lost after
+/// sending (retried for reads, "may have run" for SendCommand), never relayed.
+fn final_status<H: Host>(host: &H, response: HttpResponse) -> Result<HttpResponse, SendFailure> {
+    if (200..=599).contains(&response.status) {
+        return Ok(response);
+    }
+    host.log(&format!(
+        "{{\"gatewayError\":\"upstream answered with invalid HTTP status {}\"}}",
+        response.status
+    ));
+    Err(SendFailure {
+        transport: Transport::MaybeSent,
+        timed_out: false,
+    })
 }
 
 /// How forwarding ended.

@@ -1327,6 +1327,53 @@ fn upstream_500_is_retried_for_reads_only() {
     assert_eq!(host.sends(), 5);
 }
 
+/// Found by the `gateway_handle` fuzz campaign: an upstream status no HTTP answer can have
+/// (here 11603) was relayed as the gateway's own status. It is now a broken answer that
+/// proves nothing: retried for reads, "may have run" for SendCommand, never relayed.
+#[test]
+fn an_impossible_upstream_status_is_never_relayed() {
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    host.script([
+        upstream(11603, "{}", "u-1"),
+        upstream(99, "{}", "u-2"),
+        upstream(0, "{}", "u-3"),
+    ]);
+    let out = handle(
+        &gateway,
+        &host,
+        signed(&host, &BOB, OperationName::ListCommands, &json!({})),
+    );
+    let (status, code, message) = error_of(&out);
+    assert_eq!((status, code.as_str()), (502, "InternalServerError"));
+    assert!(!message.contains("may have run"), "{message}");
+    assert_eq!(host.sends(), 3, "a read is retried");
+    assert_eq!(host.last_audit()["decision"], "upstream-failed");
+    assert!(
+        host.state
+            .borrow()
+            .logs
+            .iter()
+            .any(|l| l.contains("invalid HTTP status 11603")),
+        "{:?}",
+        host.state.borrow().logs
+    );
+
+    host.script([upstream(600, "{}", "u-4")]);
+    let out = handle(
+        &gateway,
+        &host,
+        signed(&host, &ALICE, OperationName::SendCommand, &restart()),
+    );
+    let (status, code, message) = error_of(&out);
+    assert_eq!(
+        (status, code.as_str()),
+        (409, "CommandOutcomeUnknownException")
+    );
+    assert!(message.contains("may have run"), "{message}");
+    assert_eq!(host.sends(), 4, "SendCommand is sent once");
+}
+
 #[test]
 fn upstream_throttling_is_retried_even_for_send_command() {
     let gateway = gateway(&[]);
