@@ -124,6 +124,12 @@ function reviveTimestamps(key, value) {
 
 const LINE_BREAK = /[\r\n]/;
 
+/** `signRequest`'s fields cross to the wasm joined by line feeds: none may hold one. */
+function oneLine(field, value) {
+  if (typeof value !== "string") throw new ConfigError(field, "must be a string");
+  if (LINE_BREAK.test(value)) throw new ConfigError(field, "must not contain line breaks");
+}
+
 /** Headers as the wasm takes them: `name\nvalue\nname\nvalue…` (fetch forbids line feeds in both). */
 function flatHeaders(headers) {
   const out = [];
@@ -156,7 +162,15 @@ export async function signRequest({
   date = new Date(),
 }) {
   const creds = typeof credentials === "function" ? await credentials() : credentials;
-  const flat = [];
+  const token = creds.sessionToken ?? "";
+  oneLine("method", method);
+  oneLine("url", url);
+  oneLine("region", region);
+  oneLine("service", service);
+  oneLine("credentials", creds.accessKeyId);
+  oneLine("credentials", creds.secretAccessKey);
+  oneLine("credentials", token);
+  const flat = [method, url, region, service, creds.accessKeyId, creds.secretAccessKey, token];
   // Any iterable of pairs (a Headers, a Map, an array) or a plain object. Naming the
   // global `Headers` here would make Node load its fetch stack at the first signature.
   const entries = typeof headers[Symbol.iterator] === "function" ? headers : Object.entries(headers);
@@ -165,10 +179,7 @@ export async function signRequest({
     flat.push(n, v);
   }
   try {
-    const signed = wasm.signRequest(
-      method, url, flat.join("\n"), body, creds.accessKeyId, creds.secretAccessKey,
-      creds.sessionToken ?? undefined, region, service, date.getTime(),
-    ).split("\n");
+    const signed = wasm.signRequest(flat.join("\n"), body, date.getTime()).split("\n");
     const out = {};
     for (let i = 0; i < signed.length; i += 2) out[signed[i]] = signed[i + 1];
     return { url, method, headers: out, body };

@@ -154,30 +154,27 @@ fn request_object(request: &HttpRequest) -> JsValue {
     ])
 }
 
-/// Signs a request the caller sends itself and returns its headers, `Host`,
-/// `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization` added, as one string
-/// `name\nvalue\nname\nvalue…` (URL, method and body are unchanged: the JavaScript
-/// keeps its own, and nothing large crosses back).
+/// Signs a request the caller sends itself. Everything but the body crosses as one
+/// string, `method\nurl\nregion\nservice\naccessKeyId\nsecretAccessKey\nsessionToken\n`
+/// followed by the headers as `name\nvalue…` (an empty token is none; the JavaScript
+/// refuses line feeds in all of them). Returns the headers, `Host`, `X-Amz-Date`,
+/// `X-Amz-Security-Token` and `Authorization` added, in the same `name\nvalue…` form (URL,
+/// method and body are unchanged: the JavaScript keeps its own, and nothing large
+/// crosses back).
 #[wasm_bindgen(js_name = signRequest)]
-#[allow(clippy::too_many_arguments)]
-pub fn sign_request(
-    method: &str,
-    url: &str,
-    headers: &str,
-    body: &str,
-    access_key_id: &str,
-    secret_access_key: &str,
-    session_token: Option<String>,
-    region: &str,
-    service: &str,
-    now_ms: f64,
-) -> Result<String, JsValue> {
+pub fn sign_request(fields: &str, body: &str, now_ms: f64) -> Result<String, JsValue> {
+    let mut parts = fields.splitn(8, '\n');
+    let mut next = || parts.next().unwrap_or("");
+    let (method, url, region, service) = (next(), next(), next(), next());
+    let (access_key_id, secret_access_key, session_token) = (next(), next(), next());
+    let headers = next();
     let mut request = HttpRequest {
         method: method.into(),
         url: url.into(),
         headers: pairs(headers),
         body: body.as_bytes().to_vec(),
     };
+    let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
     let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
     let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
     let _signed = sign::sign(&mut request, &params, Some(&mut KEYS.0.borrow_mut()))

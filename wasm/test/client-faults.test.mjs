@@ -16,6 +16,7 @@ import {
   errors,
   validate,
   resolveEndpoint,
+  signRequest,
 } from "ssm-edge";
 import { fakeSsm, awsError, TEST_CREDENTIALS } from "../test-support/fake-ssm.mjs";
 
@@ -133,6 +134,32 @@ describe("validation", () => {
     );
     assert.equal(new SsmClient({ region: "eu-west-1", credentials: TEST_CREDENTIALS }).endpoint, "https://ssm.eu-west-1.amazonaws.com");
     assert.equal(resolveEndpoint({ region: "us-east-1", useFipsEndpoint: true }), "https://ssm-fips.us-east-1.amazonaws.com");
+  });
+
+  test("signRequest: bad fields are ConfigErrors naming the field, never a wrong signature", async () => {
+    const base = { url: "https://ssm.us-east-1.amazonaws.com/", headers: { "X-Amz-Target": "AmazonSSM.ListCommands" }, body: "{}", credentials: TEST_CREDENTIALS, region: "us-east-1" };
+    const refused = async (override, field, message) => {
+      await assert.rejects(signRequest({ ...base, ...override }), (e) => {
+        assert.ok(e instanceof ConfigError, `${e}`);
+        assert.equal(e.field, field);
+        assert.match(e.message, message);
+        return true;
+      });
+    };
+    await refused({ region: undefined }, "region", /must be a string/);
+    await refused({ region: "us-east-1\nx" }, "region", /line breaks/);
+    await refused({ url: "https://ssm.us-east-1.amazonaws.com/\r" }, "url", /line breaks/);
+    await refused({ method: "POST\nGET" }, "method", /line breaks/);
+    await refused({ credentials: { ...TEST_CREDENTIALS, secretAccessKey: "se\ncret" } }, "credentials", /line breaks/);
+    await refused({ credentials: { ...TEST_CREDENTIALS, sessionToken: "to\nken" } }, "credentials", /line breaks/);
+    await refused({ credentials: { secretAccessKey: "s" } }, "credentials", /must be a string/);
+    await refused({ headers: { "X-Amz-Target": "a\nb" } }, "headers", /line breaks/);
+    // An empty session token is no token, as in aws4 and the AWS SDKs.
+    const plain = await signRequest({ ...base, credentials: { ...TEST_CREDENTIALS, sessionToken: "" } });
+    assert.equal(plain.headers["X-Amz-Security-Token"], undefined);
+    assert.deepEqual(Object.keys(plain.headers).sort(), ["Authorization", "Host", "X-Amz-Date", "X-Amz-Target"]);
+    assert.equal(plain.body, "{}");
+    assert.equal(plain.method, "POST");
   });
 });
 

@@ -27,7 +27,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use ssm_edge_wasm::{resolve_endpoint, sign_request, validate, Engine};
+use ssm_edge_wasm::{resolve_endpoint, validate, Engine};
 
 const AKID: &str = "AKIDEXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -100,6 +100,35 @@ fn header(request: &JsValue, name: &str) -> Option<String> {
         .into_iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v)
+}
+
+/// `signRequest` with its fields joined as the package's JavaScript joins them.
+#[allow(clippy::too_many_arguments)]
+fn sign_request(
+    method: &str,
+    url: &str,
+    headers: &str,
+    body: &str,
+    access_key_id: &str,
+    secret_access_key: &str,
+    session_token: Option<String>,
+    region: &str,
+    service: &str,
+    now_ms: f64,
+) -> Result<String, JsValue> {
+    let token = session_token.unwrap_or_default();
+    let fields = [
+        method,
+        url,
+        region,
+        service,
+        access_key_id,
+        secret_access_key,
+        &token,
+        headers,
+    ]
+    .join("\n");
+    ssm_edge_wasm::sign_request(&fields, body, now_ms)
 }
 
 /// One header of `signRequest`'s flat `name\nvalue…` answer.
