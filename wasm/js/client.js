@@ -124,6 +124,9 @@ function reviveTimestamps(key, value) {
 
 const LINE_BREAK = /[\r\n]/;
 
+/** `signRequest`'s signer (it caches signing keys per day), made at the first signature. */
+let signer = null;
+
 /** `signRequest`'s fields cross to the wasm joined by line feeds: none may hold one. */
 function oneLine(field, value) {
   if (typeof value !== "string") throw new ConfigError(field, "must be a string");
@@ -179,7 +182,8 @@ export async function signRequest({
     flat.push(n, v);
   }
   try {
-    const signed = wasm.signRequest(flat.join("\n"), body, date.getTime()).split("\n");
+    signer ??= new wasm.Signer();
+    const signed = signer.sign(flat.join("\n"), body, date.getTime()).split("\n");
     const out = {};
     for (let i = 0; i < signed.length; i += 2) out[signed[i]] = signed[i + 1];
     return { url, method, headers: out, body };

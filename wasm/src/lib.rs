@@ -154,50 +154,65 @@ fn request_object(request: &HttpRequest) -> JsValue {
     ])
 }
 
-/// Signs a request the caller sends itself. Everything but the body crosses as one
-/// string, `method\nurl\nregion\nservice\naccessKeyId\nsecretAccessKey\nsessionToken\n`
-/// followed by the headers as `name\nvalue…` (an empty token is none; the JavaScript
-/// refuses line feeds in all of them). Returns the headers, `Host`, `X-Amz-Date`,
-/// `X-Amz-Security-Token` and `Authorization` added, in the same `name\nvalue…` form (URL,
-/// method and body are unchanged: the JavaScript keeps its own, and nothing large
-/// crosses back).
-#[wasm_bindgen(js_name = signRequest)]
-pub fn sign_request(fields: &str, body: &str, now_ms: f64) -> Result<String, JsValue> {
-    let mut parts = fields.splitn(8, '\n');
-    let mut next = || parts.next().unwrap_or("");
-    let (method, url, region, service) = (next(), next(), next(), next());
-    let (access_key_id, secret_access_key, session_token) = (next(), next(), next());
-    let headers = next();
-    let mut request = HttpRequest {
-        method: method.into(),
-        url: url.into(),
-        headers: pairs(headers),
-        body: body.as_bytes().to_vec(),
-    };
-    let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
-    let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
-    let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-    let _signed = sign::sign(&mut request, &params, Some(&mut KEYS.0.borrow_mut()))
-        .map_err(|e| config_error("request", &e.to_string()))?;
-    let mut flat = String::with_capacity(512);
-    for (i, (name, value)) in request.headers.iter().enumerate() {
-        if i > 0 {
-            flat.push('\n');
-        }
-        flat.push_str(name);
-        flat.push('\n');
-        flat.push_str(value);
-    }
-    Ok(flat)
+/// `signRequest`'s signer: it keeps the signing keys, derived once a day per secret,
+/// region and service. The package's JavaScript makes one and reuses it.
+#[wasm_bindgen]
+pub struct Signer {
+    keys: SigningKeyCache,
 }
 
-/// Signing keys for `signRequest`, derived once a day per secret, region and service.
-/// The wasm is single-threaded (no `atomics`), so a plain cell is enough.
-struct KeyCell(core::cell::RefCell<SigningKeyCache>);
-// SAFETY: without the `atomics` target feature a wasm instance has exactly one thread.
-#[cfg(not(target_feature = "atomics"))]
-unsafe impl Sync for KeyCell {}
-static KEYS: KeyCell = KeyCell(core::cell::RefCell::new(SigningKeyCache::with_capacity(4)));
+impl Default for Signer {
+    fn default() -> Self {
+        Signer {
+            keys: SigningKeyCache::with_capacity(4),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Signer {
+    /// A signer with an empty key cache.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Signer {
+        Signer::default()
+    }
+
+    /// Signs a request the caller sends itself. Everything but the body crosses as one
+    /// string, `method\nurl\nregion\nservice\naccessKeyId\nsecretAccessKey\nsessionToken\n`
+    /// followed by the headers as `name\nvalue…` (an empty token is none; the JavaScript
+    /// refuses line feeds in all of them). Returns the headers, `Host`, `X-Amz-Date`,
+    /// `X-Amz-Security-Token` and `Authorization` added, in the same `name\nvalue…` form
+    /// (URL, method and body are unchanged: the JavaScript keeps its own, and nothing
+    /// large crosses back).
+    pub fn sign(&mut self, fields: &str, body: &str, now_ms: f64) -> Result<String, JsValue> {
+        let mut parts = fields.splitn(8, '\n');
+        let mut next = || parts.next().unwrap_or("");
+        let (method, url, region, service) = (next(), next(), next(), next());
+        let (access_key_id, secret_access_key, session_token) = (next(), next(), next());
+        let headers = next();
+        let mut request = HttpRequest {
+            method: method.into(),
+            url: url.into(),
+            headers: pairs(headers),
+            body: body.as_bytes().to_vec(),
+        };
+        let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
+        let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
+        let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
+        let _signed = sign::sign(&mut request, &params, Some(&mut self.keys))
+            .map_err(|e| config_error("request", &e.to_string()))?;
+        let mut flat = String::with_capacity(512);
+        for (i, (name, value)) in request.headers.iter().enumerate() {
+            if i > 0 {
+                flat.push('\n');
+            }
+            flat.push_str(name);
+            flat.push('\n');
+            flat.push_str(value);
+        }
+        Ok(flat)
+    }
+}
 
 #[cfg(all(
     feature = "bundle",

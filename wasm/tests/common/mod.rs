@@ -102,7 +102,7 @@ fn header(request: &JsValue, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// `signRequest` with its fields joined as the package's JavaScript joins them.
+/// `signRequest`: its fields joined as the package's JavaScript joins them, one shared signer.
 #[allow(clippy::too_many_arguments)]
 fn sign_request(
     method: &str,
@@ -128,7 +128,13 @@ fn sign_request(
         headers,
     ]
     .join("\n");
-    ssm_edge_wasm::sign_request(&fields, body, now_ms)
+    SIGNER.with(|signer| signer.borrow_mut().sign(&fields, body, now_ms))
+}
+
+thread_local! {
+    /// One signer for every `sign_request`, as the package's JavaScript keeps one.
+    static SIGNER: core::cell::RefCell<ssm_edge_wasm::Signer> =
+        core::cell::RefCell::new(ssm_edge_wasm::Signer::new());
 }
 
 /// One header of `signRequest`'s flat `name\nvalue…` answer.
