@@ -53,13 +53,18 @@ start_peer issuer .venv/bin/python tests/demo/issuer.py
 ssm_line=$(head -1 "$state/local-ssm.out")
 issuer_line=$(head -1 "$state/issuer.out")
 
-.venv/bin/python - "$ssm_line" "$issuer_line" "$www_port" "$state" <<'PY'
+.venv/bin/python - "$ssm_line" "$issuer_line" "$www_port" "$state" "$gateway_port" <<'PY'
 import json, sys
 ssm, issuer, www_port, state = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+gateway_port = sys.argv[5]
 keys = json.load(open("tests/demo/gateway-keys.json"))  # the demo principals, local use only
+seed = json.load(open("tests/local-ssm/seed.json"))  # the emulator's account, in its ARNs
 env = {
     "UPSTREAM_ENDPOINT": ssm["endpoint"], "UPSTREAM_REGION": ssm["region"],
     "UPSTREAM_ACCESS_KEY_ID": ssm["access_key_id"], "UPSTREAM_SECRET_ACCESS_KEY": ssm["secret_access_key"],
+    "UPSTREAM_ACCOUNT_ID": seed["account_id"],
+    # The names callers reach this gateway by (and sign for), as a deployment sets its own.
+    "GATEWAY_HOSTNAMES": f"127.0.0.1:{gateway_port},localhost:{gateway_port}",
     "GATEWAY_KEYS": json.dumps(keys),
     "JWT_ISSUER": issuer["issuer"], "JWT_AUDIENCE": issuer["audience"], "JWT_JWKS_URL": issuer["jwks_url"],
     "CORS_ALLOWED_ORIGINS": f"http://127.0.0.1:{www_port},http://localhost:{www_port}",

@@ -5,8 +5,9 @@
 #
 # The demo keys are for this local run only; see README "Run the gateway" to deploy.
 # With UPSTREAM_ACCESS_KEY_ID and UPSTREAM_SECRET_ACCESS_KEY (and optionally
-# UPSTREAM_SESSION_TOKEN, UPSTREAM_REGION, UPSTREAM_ENDPOINT) in the environment, the gateway
-# forwards to that AWS account instead of moto.
+# UPSTREAM_SESSION_TOKEN, UPSTREAM_REGION, UPSTREAM_ENDPOINT, UPSTREAM_ACCOUNT_ID: that
+# account's id, so its document ARNs decide like their names) in the environment, the
+# gateway forwards to that AWS account instead of moto.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,7 +20,8 @@ if [ -n "${UPSTREAM_ACCESS_KEY_ID:-}" ]; then
   moto_line=$(.venv/bin/python -c 'import json, os; print(json.dumps({
       "endpoint": os.environ.get("UPSTREAM_ENDPOINT", ""), "region": os.environ.get("UPSTREAM_REGION", "us-east-1"),
       "access_key_id": os.environ["UPSTREAM_ACCESS_KEY_ID"], "secret_access_key": os.environ["UPSTREAM_SECRET_ACCESS_KEY"],
-      "session_token": os.environ.get("UPSTREAM_SESSION_TOKEN", "")}))')
+      "session_token": os.environ.get("UPSTREAM_SESSION_TOKEN", ""),
+      "account_id": os.environ.get("UPSTREAM_ACCOUNT_ID", "")}))')
 else
   # moto prints one JSON line (endpoint and credentials), then serves until stdin closes.
   coproc MOTO { exec .venv/bin/python tests/python/moto_ssm.py 0 2>"$state/moto.log"; }
@@ -29,9 +31,9 @@ else
 fi
 
 # Demo principals: alice (on-call), root (admins), bob (read-only).
-.venv/bin/python - "$moto_line" "$state/.env" <<'PY'
+.venv/bin/python - "$moto_line" "$state/.env" "$port" <<'PY'
 import json, sys
-moto = json.loads(sys.argv[1])
+moto, port = json.loads(sys.argv[1]), sys.argv[3]
 keys = json.load(open("tests/demo/gateway-keys.json"))  # the demo principals, local use only
 env = {
     "UPSTREAM_ENDPOINT": moto["endpoint"],
@@ -39,8 +41,14 @@ env = {
     "UPSTREAM_ACCESS_KEY_ID": moto["access_key_id"],
     "UPSTREAM_SECRET_ACCESS_KEY": moto["secret_access_key"],
     "UPSTREAM_SESSION_TOKEN": moto.get("session_token", ""),
+    # The names callers reach this gateway by (and sign for), as a deployment sets its own.
+    "GATEWAY_HOSTNAMES": f"127.0.0.1:{port},localhost:{port}",
     "GATEWAY_KEYS": json.dumps(keys),
 }
+# moto's account (its default, in every ARN it makes), or the real account's id if given.
+account = moto.get("account_id", "123456789012")
+if account:
+    env["UPSTREAM_ACCOUNT_ID"] = account
 with open(sys.argv[2], "w") as f:
     for k, v in env.items():
         f.write(f"{k}='{v}'\n")

@@ -68,6 +68,12 @@ impl Call {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// The body every attempt sends: the core's serialization of the input.
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
 }
 
 /// What to do after an attempt.

@@ -1,5 +1,6 @@
-//! The whole gateway, `Gateway::handle`, over an in-memory host: a request signed (or
-//! not) by one of three gateway keys — on-call, admins, no group — for any operation and
+//! The whole gateway, `Gateway::handle`, over the shared in-memory host
+//! (`ssm_edge_gateway::testing`, the tests' own): a request signed (or not) by one of
+//! the three test keys — on-call, admins, no group — for any operation and
 //! body, with CORS origins, `Idempotency-Key`, extra headers and a post-signing tamper,
 //! answered by a scripted upstream (any status and body, transport failures).
 //!
@@ -8,20 +9,18 @@
 //! - **nothing reaches the upstream unless** the request verifies under the gateway's
 //!   keys (checked here with the core's `verify`), its body parses and validates for
 //!   the operation it names, and the shipped Cedar policies allow it (checked here with
-//!   `PolicyEngine::decide`); what is forwarded is the caller's body, byte for byte,
-//!   re-signed with the upstream key;
+//!   `PolicyEngine::decide`); what is forwarded decodes to exactly the input decided
+//!   on (the core's serialization, never the caller's bytes), signed with the upstream
+//!   key;
 //! - no secret (upstream or gateway key) appears in the answer or in any log line.
+//!
+//! The configuration is the tests' (`testing::config`): bearer tokens from the test
+//! issuer are on too, but the fuzzer cannot sign one, so only SigV4 callers get through.
 //!
 //! Input (arbitrary): the knobs first, the body as the rest of the bytes.
 #![no_main]
 
 mod common;
-
-use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use common::Body;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
@@ -32,70 +31,22 @@ use ssm_edge_core::request::{build_raw, HttpRequest};
 use ssm_edge_core::retry::Transport;
 use ssm_edge_core::sign::{sign, Credentials, SigningParams};
 use ssm_edge_core::verify::{verify, VerifyConfig};
-use ssm_edge_gateway::call::{operation_of_target, parse};
-use ssm_edge_gateway::idempotency::{self, Begin, Command, Record};
-use ssm_edge_gateway::identity::jwt::SignedToken;
+use ssm_edge_gateway::call::{operation_of_target, parse, ParsedCall};
 use ssm_edge_gateway::identity::{AuthMethod, Identity};
-use ssm_edge_gateway::limits::{self, Admission, AdmitRequest};
-use ssm_edge_gateway::pipeline::{HostError, SendFailure};
+use ssm_edge_gateway::pipeline::SendFailure;
 use ssm_edge_gateway::policy::{Caller, PolicyEngine};
-use ssm_edge_gateway::{Config, Gateway, Host, Incoming};
-
-/// 2026-11-26T07:38:13Z.
-const T0_MS: u64 = 1_795_678_693_000;
-const GATEWAY_URL: &str = "https://gateway.example/";
-const ORIGIN: &str = "https://ops.example.com";
-const UPSTREAM_AKID: &str = "AKIDUPSTREAM00000001";
-const UPSTREAM_SECRET: &str = "upstream-SECRET-never-logged-0123456789";
-/// (access key id, secret, principal, groups).
-const KEYS: [(&str, &str, &str, &[&str]); 3] = [
-    (
-        "GWKEYALICE000001",
-        "alice-SECRET-never-logged-0123456789",
-        "alice",
-        &["on-call"],
-    ),
-    (
-        "GWKEYROOT0000001",
-        "root-SECRET-never-logged-0123456789",
-        "root",
-        &["admins"],
-    ),
-    (
-        "GWKEYBOB00000001",
-        "bob-SECRET-never-logged-0123456789",
-        "bob",
-        &[],
-    ),
-];
-
-fn config() -> Config {
-    let keys: Vec<serde_json::Value> = KEYS
-        .iter()
-        .map(|(akid, secret, principal, groups)| {
-            serde_json::json!({
-                "accessKeyId": akid, "secretAccessKey": secret,
-                "principal": principal, "groups": groups,
-            })
-        })
-        .collect();
-    let vars: HashMap<&str, String> = [
-        ("UPSTREAM_ENDPOINT", "http://127.0.0.1:9/".to_owned()),
-        ("UPSTREAM_REGION", "us-east-1".to_owned()),
-        ("UPSTREAM_ACCESS_KEY_ID", UPSTREAM_AKID.to_owned()),
-        ("UPSTREAM_SECRET_ACCESS_KEY", UPSTREAM_SECRET.to_owned()),
-        ("RATE_LIMIT_PER_MINUTE", "0".to_owned()),
-        ("CORS_ALLOWED_ORIGINS", ORIGIN.to_owned()),
-        ("GATEWAY_KEYS", serde_json::Value::Array(keys).to_string()),
-    ]
-    .into_iter()
-    .collect();
-    Config::from_lookup(|name| vars.get(name).cloned()).expect("fuzz configuration")
-}
+use ssm_edge_gateway::testing::{
+    self, block_on, MemoryHost, Scripted, GATEWAY_URL, KEYS, ORIGIN, T0_MS, UPSTREAM_AKID,
+    UPSTREAM_SECRET,
+};
+use ssm_edge_gateway::{Config, Gateway, Incoming};
 
 thread_local! {
-    static GATEWAY: Gateway = Gateway::new(config()).expect("gateway starts");
-    static ENGINE: PolicyEngine = PolicyEngine::shipped().expect("shipped policies");
+    static GATEWAY: Gateway = testing::gateway(&[]);
+    /// The shipped policies, classifying documents against the upstream as the gateway does.
+    static ENGINE: PolicyEngine = PolicyEngine::shipped()
+        .expect("shipped policies")
+        .with_upstream(testing::config(&[]).upstream_scope());
 }
 
 #[derive(Arbitrary, Debug)]
@@ -144,94 +95,15 @@ struct Input {
     body: Body,
 }
 
-#[derive(Default)]
-struct State {
-    now_ms: u64,
-    rng: u64,
-    logs: Vec<String>,
-    seen: HashMap<String, u64>,
-    records: HashMap<String, Option<Record>>,
-    upstream: VecDeque<Upstream>,
-    sent: Vec<HttpRequest>,
-}
-
-struct MemoryHost(RefCell<State>);
-
-impl Host for MemoryHost {
-    fn now_ms(&self) -> u64 {
-        self.0.borrow().now_ms
-    }
-
-    fn random(&self) -> f64 {
-        let mut state = self.0.borrow_mut();
-        state.rng = state
-            .rng
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1);
-        (state.rng >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn log(&self, line: &str) {
-        self.0.borrow_mut().logs.push(line.to_owned());
-    }
-
-    async fn fetch_jwks(&self, _url: &str) -> Result<String, HostError> {
-        Err(HostError("no JWKS in the fuzz host".into()))
-    }
-
-    async fn verify_jwt_signature(&self, _token: &SignedToken) -> Result<bool, HostError> {
-        Ok(false)
-    }
-
-    async fn admit(&self, principal: &str, request: &AdmitRequest) -> Result<Admission, HostError> {
-        let mut state = self.0.borrow_mut();
-        let key = request
-            .replay_key
-            .as_ref()
-            .map(|k| format!("{principal}\n{k}"));
-        let seen = key
-            .as_ref()
-            .and_then(|k| state.seen.get(k))
-            .is_some_and(|until| *until >= request.now_ms);
-        let verdict = limits::admit(request, seen, &mut None);
-        if let (Admission::Admitted, Some(key)) = (verdict, key) {
-            state.seen.insert(key, request.replay_until_ms);
-        }
-        Ok(verdict)
-    }
-
-    async fn forget_signature(&self, principal: &str, replay_key: &str) -> Result<(), HostError> {
-        self.0
-            .borrow_mut()
-            .seen
-            .remove(&format!("{principal}\n{replay_key}"));
-        Ok(())
-    }
-
-    async fn idempotency(&self, scope: &str, command: Command) -> Result<Begin, HostError> {
-        let mut state = self.0.borrow_mut();
-        let record = state.records.entry(scope.to_owned()).or_default();
-        Ok(idempotency::apply(record, command))
-    }
-
-    async fn send(
-        &self,
-        request: &HttpRequest,
-        _timeout_ms: u64,
-    ) -> Result<HttpResponse, SendFailure> {
-        let mut state = self.0.borrow_mut();
-        state.sent.push(request.clone());
-        match state.upstream.pop_front() {
-            None => Ok(HttpResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: b"{}".to_vec(),
-            }),
-            Some(Upstream::Answer {
+impl Upstream {
+    /// The scripted answer this stands for.
+    fn scripted(self) -> Scripted {
+        match self {
+            Upstream::Answer {
                 status,
                 body,
                 retry_after,
-            }) => Ok(HttpResponse {
+            } => Ok(HttpResponse {
                 status,
                 headers: [("x-amzn-RequestId".to_owned(), "upstream-1".to_owned())]
                     .into_iter()
@@ -239,10 +111,10 @@ impl Host for MemoryHost {
                     .collect(),
                 body: body.into_bytes(),
             }),
-            Some(Upstream::Fail {
+            Upstream::Fail {
                 transport,
                 timed_out,
-            }) => Err(SendFailure {
+            } => Err(SendFailure {
                 transport: if transport % 2 == 0 {
                     Transport::NotSent
                 } else {
@@ -252,26 +124,15 @@ impl Host for MemoryHost {
             }),
         }
     }
-
-    async fn sleep(&self, ms: u64) {
-        let mut state = self.0.borrow_mut();
-        state.now_ms = state.now_ms.saturating_add(ms);
-    }
-}
-
-/// Runs a future whose every await is ready (the host never waits).
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        Poll::Ready(out) => out,
-        Poll::Pending => panic!("the in-memory host never waits"),
-    }
 }
 
 /// What the gateway should have concluded before forwarding, from the core and the
-/// policy engine directly.
-fn may_forward(request: &Incoming, config: &Config, now_ms: u64) -> bool {
+/// policy engine directly: the operation and the input it may forward, if any.
+fn may_forward(
+    request: &Incoming,
+    config: &Config,
+    now_ms: u64,
+) -> Option<(OperationName, ParsedCall)> {
     let http = HttpRequest {
         method: request.method.clone(),
         url: request.url.clone(),
@@ -279,16 +140,10 @@ fn may_forward(request: &Incoming, config: &Config, now_ms: u64) -> bool {
         body: request.body.clone(),
     };
     let verify_config = VerifyConfig::new("us-east-1", "ssm").with_max_skew_secs(300);
-    let Ok(verified) = verify(&http, &verify_config, now_ms / 1000, &config.keys, None) else {
-        return false;
-    };
+    let verified = verify(&http, &verify_config, now_ms / 1000, &config.keys, None).ok()?;
     let target = http.header("x-amz-target").unwrap_or_default();
-    let Some(operation) = operation_of_target(target) else {
-        return false;
-    };
-    let Ok(call) = parse(operation, &http.body) else {
-        return false;
-    };
+    let operation = operation_of_target(target)?;
+    let call = parse(operation, &http.body).ok()?;
     let (principal, groups) = verified.principal;
     let identity = Identity {
         principal,
@@ -301,9 +156,10 @@ fn may_forward(request: &Incoming, config: &Config, now_ms: u64) -> bool {
         source_ip: http.header("cf-connecting-ip").map(str::to_owned),
         now: now_ms / 1000,
     };
-    ENGINE
+    let allowed = ENGINE
         .with(|engine| engine.decide(&identity, &call, &caller))
-        .allowed
+        .allowed;
+    allowed.then_some((operation, call))
 }
 
 fuzz_target!(|input: Input| {
@@ -342,7 +198,7 @@ fuzz_target!(|input: Input| {
     match input.signer {
         0..=3 => {
             let (akid, secret) = match KEYS.get(usize::from(input.signer)) {
-                Some((akid, secret, _, _)) => (*akid, *secret),
+                Some(key) => (key.akid, key.secret),
                 None => ("GWKEYUNKNOWN0001", "unknown-SECRET-0123456789abcdefgh"),
             };
             let credentials = Credentials::new(akid, secret, None);
@@ -393,22 +249,27 @@ fuzz_target!(|input: Input| {
         String::from_utf8_lossy(&incoming.body),
         input.upstream
     );
-    let host = MemoryHost(RefCell::new(State {
-        now_ms: T0_MS,
-        rng: 0x5eed,
-        upstream: input.upstream.into_iter().collect(),
-        ..State::default()
-    }));
+    let host = MemoryHost::new();
+    host.script(input.upstream.into_iter().map(Upstream::scripted));
+    // Past the script, the upstream answers an empty 200.
+    host.answer_with(|_| {
+        Ok(HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+        })
+    });
     let out = GATEWAY.with(|gateway| {
         let out = block_on(gateway.handle(&host, incoming.clone()));
-        let state = host.0.borrow();
+        let state = host.state.borrow();
         if let Some(first) = state.sent.first() {
-            assert!(
-                may_forward(&incoming, gateway.config(), T0_MS),
-                "forwarded a request that is not authenticated, valid and allowed"
-            );
+            let Some((operation, decided)) = may_forward(&incoming, gateway.config(), T0_MS) else {
+                panic!("forwarded a request that is not authenticated, valid and allowed");
+            };
             for sent in &state.sent {
-                assert_eq!(sent.body, incoming.body, "the forwarded body differs");
+                let forwarded = parse(operation, &sent.body)
+                    .unwrap_or_else(|e| panic!("the forwarded body does not parse: {e}"));
+                assert_eq!(forwarded, decided, "the forwarded body means another input");
                 let authorization = sent.header("authorization").unwrap_or_default();
                 assert!(authorization.contains(&format!("Credential={UPSTREAM_AKID}/")));
             }
@@ -418,7 +279,7 @@ fuzz_target!(|input: Input| {
     });
 
     assert!((100..600).contains(&out.status), "status {}", out.status);
-    let state = host.0.borrow();
+    let state = host.state.borrow();
     let audits = state
         .logs
         .iter()
@@ -427,7 +288,12 @@ fuzz_target!(|input: Input| {
         .count();
     assert_eq!(audits, 1, "one audit line per request: {:?}", state.logs);
     let answer = format!("{:?}{}", out.headers, String::from_utf8_lossy(&out.body));
-    let secrets = [UPSTREAM_SECRET, KEYS[0].1, KEYS[1].1, KEYS[2].1];
+    let secrets = [
+        UPSTREAM_SECRET,
+        KEYS[0].secret,
+        KEYS[1].secret,
+        KEYS[2].secret,
+    ];
     for secret in secrets.into_iter().filter(|s| !carried.contains(s)) {
         assert!(!answer.contains(secret), "a secret in the answer");
         for line in &state.logs {

@@ -1,7 +1,8 @@
 //! A request body through the gateway's `call::parse` for one of the eight operations:
 //! never panics; `Ok` implies the core's `validate()` passes on the parsed input and
 //! that the input survives a JSON round trip; `Err(Serialization)` exactly when the body
-//! is not a JSON object; `Ok` exactly when the core's `parse_input` accepts the body.
+//! is not a JSON object or names a member twice; `Ok` exactly when the core's
+//! `parse_input` accepts the body.
 //!
 //! Input: the first byte picks the operation (`OperationName::ALL[b % 8]`: 0
 //! SendCommand, 1 ListCommands, 2 ListCommandInvocations, 3 GetCommandInvocation,
@@ -77,24 +78,32 @@ fuzz_target!(|data: &[u8]| {
                 "the gateway accepted what the core refuses"
             );
             assert_eq!(call.operation(), operation);
-            match &call {
-                ParsedCall::SendCommand(input) => {
-                    assert_eq!(input.validate(), Ok(()));
-                    round_trip::<SendCommand>(input);
-                }
-                ParsedCall::CancelCommand(input) => {
-                    assert_eq!(input.validate(), Ok(()));
-                    round_trip::<CancelCommand>(input);
-                }
-                ParsedCall::DescribeDocument(input) => {
-                    assert_eq!(input.validate(), Ok(()));
-                    round_trip::<DescribeDocument>(input);
-                }
-                ParsedCall::Read(op) => assert_eq!(*op, operation),
+            macro_rules! check {
+                ($($op:ident),+) => {
+                    match &call {
+                        $(ParsedCall::$op(input) => {
+                            assert_eq!(input.validate(), Ok(()));
+                            round_trip::<$op>(input);
+                        })+
+                    }
+                };
             }
+            check!(
+                SendCommand,
+                ListCommands,
+                ListCommandInvocations,
+                GetCommandInvocation,
+                CancelCommand,
+                DescribeInstanceInformation,
+                DescribeDocument,
+                ListDocuments
+            );
         }
         Err(CallError::Serialization(message)) => {
-            assert!(!is_object, "a JSON object was refused as not JSON");
+            assert!(
+                !is_object || message.contains("more than once"),
+                "a JSON object was refused as not JSON: {message}"
+            );
             assert!(!message.is_empty());
         }
         Err(CallError::Invalid(error)) => {

@@ -7,9 +7,12 @@
 //! - every command names a ticket (`Comment` starting `CHG-` or `INC-`);
 //! - nothing unbounded runs (`*` in an instance id or target value, a target key other
 //!   than `InstanceIds` and `tag:*`);
+//! - no document ARN runs (the engine has no upstream scope: every ARN is foreign and
+//!   needs `UseForeignDocument`, which no shipped policy permits);
 //! - outside `admins`: only `Ops-RestartService`, never `AWS-RunShellScript`, only on
 //!   `tag:env` = `staging` targets with no instance ids, only `service` in
-//!   {nginx, redis, worker}.
+//!   {nginx, redis, worker}, and no output destination (S3, CloudWatch), notification
+//!   or service role.
 //!
 //! Input: `principal\ngroup,group,...\n[jwt] [unix-seconds] [source-ip]\n<body>`.
 #![no_main]
@@ -19,7 +22,7 @@ use serde_json::Value;
 use ssm_edge_core::model::OperationName;
 use ssm_edge_gateway::call::parse;
 use ssm_edge_gateway::identity::{AuthMethod, Identity};
-use ssm_edge_gateway::policy::{document_name, CallFacts, Caller, EntityTypes, PolicyEngine};
+use ssm_edge_gateway::policy::{CallFacts, Caller, EntityTypes, PolicyEngine};
 
 thread_local! {
     static TYPES: EntityTypes = EntityTypes::new();
@@ -73,17 +76,29 @@ fn check_promises(body: &Value, groups: &[String]) {
             "allowed a wildcard target value"
         );
     }
+    let document = body["DocumentName"].as_str().unwrap_or_default();
+    assert!(
+        !document.contains(':') && !document.contains('/'),
+        "allowed a foreign document {document:?}"
+    );
     if admin {
         return;
     }
 
-    let document = body["DocumentName"].as_str().unwrap_or_default();
-    assert_ne!(document_name(document), "AWS-RunShellScript");
-    assert!(
-        document == "Ops-RestartService"
-            || (document.starts_with("arn:") && document.ends_with(":document/Ops-RestartService")),
+    assert_eq!(
+        document, "Ops-RestartService",
         "on-call allowed to run {document:?}"
     );
+    for field in [
+        "OutputS3BucketName",
+        "OutputS3KeyPrefix",
+        "OutputS3Region",
+        "CloudWatchOutputConfig",
+        "NotificationConfig",
+        "ServiceRoleArn",
+    ] {
+        assert!(body.get(field).is_none(), "on-call allowed to set {field}");
+    }
     assert!(
         instance_ids.is_empty(),
         "on-call allowed on named instances"
@@ -156,7 +171,7 @@ fuzz_target!(|data: &[u8]| {
         source_ip: meta.next().map(str::to_owned),
     };
 
-    let facts = CallFacts::of(&call, &caller);
+    let facts = CallFacts::of(&call, &caller, None);
     assert_eq!(facts.action, "SendCommand");
     TYPES.with(|types| {
         facts
@@ -176,7 +191,7 @@ fuzz_target!(|data: &[u8]| {
     let first = ENGINE.with(|engine| engine.decide(&identity, &call, &caller));
     let second = ENGINE.with(|engine| engine.decide(&identity, &call, &caller));
     assert_eq!(first, second, "the decision is not deterministic");
-    assert!(["SendCommand", "SendCommandUnbounded"].contains(&first.action));
+    assert!(["SendCommand", "UseForeignDocument", "SendCommandUnbounded"].contains(&first.action));
     if first.allowed {
         assert!(facts.unbounded || first.action == "SendCommand");
         assert!(!facts.unbounded, "allowed an unbounded SendCommand");

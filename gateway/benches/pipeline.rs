@@ -5,16 +5,17 @@
 //! upstream re-sign, JWT (ES256, RS256) — and `Gateway::new` (configuration, policy
 //! load and validation), which every cold isolate pays once.
 //!
-//! The host never refuses a replay, so one signed SendCommand can be handled again and
-//! again; the clock is fixed, so the signature stays inside its skew window. The rate
-//! limit is off (`RATE_LIMIT_PER_MINUTE=0`), as in `gateway/bench/latency.mjs`. JWT
-//! signatures are checked with `jsonwebtoken`'s RustCrypto provider here; the Worker
-//! uses WebCrypto instead.
+//! The host is the tests' in-memory one (`ssm_edge_gateway::testing`, without history:
+//! it keeps no logs or sent requests), running the Worker's admission and idempotency
+//! transitions. Its clock is fixed, so a signature stays inside its skew window; one
+//! signed SendCommand is handled again and again, so each iteration first forgets the
+//! recorded signatures (a replay would be refused). The upstream answers a canned 200
+//! at once. The rate limit is off (`RATE_LIMIT_PER_MINUTE=0`), as in
+//! `gateway/bench/latency.mjs`. JWT signatures are checked with `jsonwebtoken`'s
+//! RustCrypto provider here; the Worker uses WebCrypto instead.
 //!
 //! `cargo bench -p ssm-edge-gateway --bench pipeline`
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -26,51 +27,20 @@ use ssm_edge_core::model::OperationName;
 use ssm_edge_core::request::{build_raw, HttpRequest};
 use ssm_edge_core::sign::{sign, Credentials, SigningKeyCache, SigningParams};
 use ssm_edge_core::verify::{verify, VerifyConfig};
-use ssm_edge_gateway::call::{self, ParsedCall};
-use ssm_edge_gateway::idempotency::{self, Begin, Command, Record};
-use ssm_edge_gateway::identity::jwt::{self, SignedToken};
+use ssm_edge_gateway::call;
 use ssm_edge_gateway::identity::keys::GatewayKeys;
-use ssm_edge_gateway::identity::{AuthMethod, Identity};
-use ssm_edge_gateway::limits::{self, Admission, AdmitRequest, TokenBucket};
-use ssm_edge_gateway::pipeline::{HostError, SendFailure};
+use ssm_edge_gateway::identity::{jwt, AuthMethod, Identity};
 use ssm_edge_gateway::policy::{Caller, PolicyEngine};
-use ssm_edge_gateway::{Config, Gateway, Host, Incoming};
-
-/// The unit tests' fixed signing keys (`#[cfg(test)]` in the library, so included here
-/// from the same file rather than copied); only some of its helpers are used.
-#[allow(dead_code)]
-#[path = "../src/identity/test_keys.rs"]
-mod test_keys;
+use ssm_edge_gateway::testing::{self, test_keys, MemoryHost, ALICE, T0_MS};
+use ssm_edge_gateway::{Gateway, Incoming};
 
 /// 2026-11-26T07:38:13Z: every request is signed, and handled, at this time.
-const NOW_MS: u64 = 1_795_678_693_000;
-const NOW: u64 = NOW_MS / 1000;
-const GATEWAY_URL: &str = "https://gateway.example/";
+const NOW: u64 = T0_MS / 1000;
 const UPSTREAM_URL: &str = "http://127.0.0.1:9";
-const UPSTREAM_AKID: &str = "AKIDUPSTREAM00000001";
-const UPSTREAM_SECRET: &str = "upstream-SECRET-0123456789abcdef0123";
-/// One gateway-issued key, for a principal in the `on-call` group (which the shipped
-/// policies let run the restart document on staging).
-const KEY_ID: &str = "GWKEYALICE000001";
-const KEY_SECRET: &str = "alice-SECRET-0123456789abcdef0123456789";
 const CLIENT_IP: &str = "203.0.113.7";
 
 // ---------------------------------------------------------------------------------
 // The host: nothing waits, nothing leaves the process.
-
-struct InstantHost {
-    jwks: String,
-    rng: Cell<u64>,
-    /// Rate-limit buckets per principal (the limit is off, so they stay empty).
-    buckets: RefCell<HashMap<String, Option<TokenBucket>>>,
-    /// Idempotency records per scope.
-    records: RefCell<HashMap<String, Option<Record>>>,
-    /// Bytes of log lines written (the audit line is built and handed over, then
-    /// dropped).
-    logged: Cell<usize>,
-    list_commands: HttpResponse,
-    send_command: HttpResponse,
-}
 
 fn canned(body: &Value) -> HttpResponse {
     HttpResponse {
@@ -86,115 +56,33 @@ fn canned(body: &Value) -> HttpResponse {
     }
 }
 
-impl InstantHost {
-    fn new() -> Self {
-        InstantHost {
-            jwks: test_keys::jwks(&[test_keys::ec_jwk("ec-1"), test_keys::rsa_jwk("rsa-1")]),
-            rng: Cell::new(0x5eed),
-            buckets: RefCell::default(),
-            records: RefCell::default(),
-            logged: Cell::new(0),
-            list_commands: canned(&json!({ "Commands": [] })),
-            send_command: canned(&json!({
-                "Command": {
-                    "CommandId": "0b2c7e1f-0000-4000-8000-000000000001",
-                    "DocumentName": "Ops-RestartService",
-                    "Status": "Pending",
-                }
-            })),
+/// The shared host without history, its upstream answering SendCommand with a created
+/// command and anything else with an empty list.
+fn instant_host() -> MemoryHost {
+    let host = MemoryHost::without_history();
+    let list_commands = canned(&json!({ "Commands": [] }));
+    let send_command = canned(&json!({
+        "Command": {
+            "CommandId": "0b2c7e1f-0000-4000-8000-000000000001",
+            "DocumentName": "Ops-RestartService",
+            "Status": "Pending",
         }
-    }
-}
-
-impl Host for InstantHost {
-    fn now_ms(&self) -> u64 {
-        NOW_MS
-    }
-
-    fn random(&self) -> f64 {
-        // splitmix64
-        let mut z = self.rng.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
-        self.rng.set(z);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn log(&self, line: &str) {
-        self.logged.set(self.logged.get() + black_box(line).len());
-    }
-
-    async fn fetch_jwks(&self, _url: &str) -> Result<String, HostError> {
-        Ok(self.jwks.clone())
-    }
-
-    async fn verify_jwt_signature(&self, token: &SignedToken) -> Result<bool, HostError> {
-        Ok(jwt::verify_signature(token))
-    }
-
-    async fn admit(&self, principal: &str, request: &AdmitRequest) -> Result<Admission, HostError> {
-        // Never a replay: the benchmark handles the same signed request many times.
-        let mut buckets = self.buckets.borrow_mut();
-        let bucket = buckets.entry(principal.to_owned()).or_default();
-        Ok(limits::admit(request, false, bucket))
-    }
-
-    async fn forget_signature(&self, _principal: &str, _key: &str) -> Result<(), HostError> {
-        Ok(())
-    }
-
-    async fn idempotency(&self, scope: &str, command: Command) -> Result<Begin, HostError> {
-        let mut records = self.records.borrow_mut();
-        if records.len() >= 10_000 {
-            // Bounded: the idempotency bench uses a new key per request.
-            records.clear();
-        }
-        let record = records.entry(scope.to_owned()).or_default();
-        Ok(idempotency::apply(record, command))
-    }
-
-    async fn send(
-        &self,
-        request: &HttpRequest,
-        _timeout_ms: u64,
-    ) -> Result<HttpResponse, SendFailure> {
+    }));
+    host.answer_with(move |request| {
         Ok(match request.header("X-Amz-Target") {
-            Some("AmazonSSM.SendCommand") => self.send_command.clone(),
-            _ => self.list_commands.clone(),
+            Some("AmazonSSM.SendCommand") => send_command.clone(),
+            _ => list_commands.clone(),
         })
-    }
-
-    async fn sleep(&self, _ms: u64) {}
+    });
+    host
 }
 
 // ---------------------------------------------------------------------------------
 // Configuration and requests.
 
-fn vars() -> HashMap<&'static str, String> {
-    let keys = json!([{
-        "accessKeyId": KEY_ID,
-        "secretAccessKey": KEY_SECRET,
-        "principal": "alice",
-        "groups": ["on-call"],
-    }]);
-    HashMap::from([
-        ("UPSTREAM_ENDPOINT", UPSTREAM_URL.to_owned()),
-        ("UPSTREAM_REGION", "us-east-1".to_owned()),
-        ("UPSTREAM_ACCESS_KEY_ID", UPSTREAM_AKID.to_owned()),
-        ("UPSTREAM_SECRET_ACCESS_KEY", UPSTREAM_SECRET.to_owned()),
-        ("RATE_LIMIT_PER_MINUTE", "0".to_owned()),
-        ("GATEWAY_KEYS", keys.to_string()),
-        ("JWT_ISSUER", test_keys::ISSUER.to_owned()),
-        ("JWT_AUDIENCE", test_keys::AUDIENCE.to_owned()),
-        ("JWT_JWKS_URL", test_keys::JWKS_URL.to_owned()),
-    ])
-}
-
-/// What a cold isolate does first: read the configuration, load and validate the
-/// (shipped) policies.
-fn start(vars: &HashMap<&'static str, String>) -> Gateway {
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("configuration");
-    Gateway::new(config).expect("gateway starts")
+/// The tests' configuration (three gateway keys, bearer tokens, the rate limit off).
+fn start() -> Gateway {
+    testing::gateway(&[])
 }
 
 /// The shipped policies let the on-call group run this (tag target, allow-listed
@@ -218,24 +106,17 @@ fn list_body() -> Vec<u8> {
 /// The request as the Worker hands it over: Cloudflare adds the client's address after
 /// the client signed (it reaches the Cedar context as `caller.sourceIp`).
 fn incoming(request: HttpRequest) -> Incoming {
-    let mut headers = request.headers;
-    headers.push(("cf-connecting-ip".into(), CLIENT_IP.into()));
-    Incoming {
-        method: request.method,
-        url: request.url,
-        headers,
-        body: request.body,
-    }
+    testing::with_header(testing::incoming(request), "cf-connecting-ip", CLIENT_IP)
 }
 
-/// A request as an SDK sends it to the gateway, signed with the gateway-issued key.
+/// A request as an SDK sends it to the gateway, signed with the on-call key.
 fn signed(operation: OperationName, body: Vec<u8>) -> Incoming {
-    let mut request = build_raw(GATEWAY_URL, operation, body);
+    let mut request = build_raw(testing::GATEWAY_URL, operation, body);
     request.set_header(
         "amz-sdk-invocation-id",
         "2f0e3b9a-0000-4000-8000-000000000001".into(),
     );
-    let credentials = Credentials::new(KEY_ID, KEY_SECRET, None);
+    let credentials = Credentials::new(ALICE.akid, ALICE.secret, None);
     let params = SigningParams::new(&credentials, "us-east-1", "ssm", NOW);
     let _ = sign(&mut request, &params, None).expect("signs");
     incoming(request)
@@ -243,7 +124,7 @@ fn signed(operation: OperationName, body: Vec<u8>) -> Incoming {
 
 /// The same call with a bearer token instead of a signature.
 fn bearer(operation: OperationName, body: Vec<u8>, token: &str) -> Incoming {
-    let mut request = build_raw(GATEWAY_URL, operation, body);
+    let mut request = build_raw(testing::GATEWAY_URL, operation, body);
     request.set_header("Authorization", format!("Bearer {token}"));
     incoming(request)
 }
@@ -253,18 +134,19 @@ fn token(alg: Algorithm, kid: &str, key: &EncodingKey) -> String {
     test_keys::token(alg, Some(kid), &claims, key)
 }
 
-/// Runs one request to completion (the host never suspends, so this never blocks).
-fn handle(gateway: &Gateway, host: &InstantHost, request: Incoming) -> u16 {
-    pollster::block_on(gateway.handle(host, request)).status
+/// Runs one request to completion (the host never suspends), as a first: the
+/// signature's earlier uses are forgotten.
+fn handle(gateway: &Gateway, host: &MemoryHost, request: Incoming) -> u16 {
+    host.forget_replays();
+    testing::handle(gateway, host, request).status
 }
 
 // ---------------------------------------------------------------------------------
 // The benchmarks.
 
 fn bench_handle(c: &mut Criterion) {
-    let vars = vars();
-    let gateway = start(&vars);
-    let host = InstantHost::new();
+    let gateway = start();
+    let host = instant_host();
     let es256 = token(Algorithm::ES256, "ec-1", &test_keys::ec_key());
     let rs256 = token(Algorithm::RS256, "rsa-1", &test_keys::rsa_key());
 
@@ -322,8 +204,7 @@ fn bench_handle(c: &mut Criterion) {
 }
 
 fn bench_parts(c: &mut Criterion) {
-    let vars = vars();
-    let keys = GatewayKeys::from_json(&vars["GATEWAY_KEYS"]).expect("keys");
+    let keys = GatewayKeys::from_json(&testing::gateway_keys()).expect("keys");
 
     // SigV4 verify, as the gateway calls it (key cache warm).
     let request = signed(OperationName::SendCommand, restart_body());
@@ -361,7 +242,7 @@ fn bench_parts(c: &mut Criterion) {
         now: NOW,
     };
     let send = call::parse(OperationName::SendCommand, &body).expect("valid");
-    let list = ParsedCall::Read(OperationName::ListCommands);
+    let list = call::parse(OperationName::ListCommands, &list_body()).expect("valid");
     assert!(engine.decide(&identity, &send, &caller).allowed);
     assert!(engine.decide(&identity, &list, &caller).allowed);
     c.bench_function("gateway/part/cedar decide SendCommand", |b| {
@@ -373,7 +254,7 @@ fn bench_parts(c: &mut Criterion) {
 
     // The upstream request: build and re-sign with the upstream credentials (key cache
     // warm, as after the isolate's first call of the day).
-    let upstream = Credentials::new(UPSTREAM_AKID, UPSTREAM_SECRET, None);
+    let upstream = Credentials::new(testing::UPSTREAM_AKID, testing::UPSTREAM_SECRET, None);
     let mut upstream_key = SigningKeyCache::new();
     c.bench_function("gateway/part/build+re-sign SendCommand", |b| {
         b.iter(|| {
@@ -392,10 +273,7 @@ fn bench_parts(c: &mut Criterion) {
     ]))
     .expect("jwks");
     // The bearer-token settings as the configuration reads them.
-    let jwt_config = Config::from_lookup(|name| vars.get(name).cloned())
-        .expect("configuration")
-        .jwt
-        .expect("JWT configured");
+    let jwt_config = testing::config(&[]).jwt.expect("JWT configured");
     let tokens = [
         (
             "es256",
@@ -427,9 +305,8 @@ fn bench_parts(c: &mut Criterion) {
 }
 
 fn bench_start(c: &mut Criterion) {
-    let vars = vars();
     c.bench_function("gateway/start/Config::from_lookup + Gateway::new", |b| {
-        b.iter(|| start(black_box(&vars)));
+        b.iter(|| Gateway::new(black_box(testing::config(&[]))).expect("gateway starts"));
     });
     c.bench_function("gateway/start/PolicyEngine::shipped", |b| {
         b.iter(|| PolicyEngine::shipped().expect("policies"));

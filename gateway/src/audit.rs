@@ -1,12 +1,41 @@
 //! One structured JSON line per request, for Workers Logs / Logpush: who, how, what,
-//! the decision and why, what the upstream said, and how long it took. Parameter
-//! values are replaced by their SHA-256 unless configured otherwise; secrets,
-//! signatures and tokens never appear.
+//! the decision and why, what the upstream said, and how long it took. A SendCommand's
+//! line carries every field the gateway forwards (document as given with its owner,
+//! version and hash, targets, output S3 bucket/prefix/region, CloudWatch output,
+//! notification, service role, alarms, concurrency, errors, timeout, comment), built
+//! from serde structs. Secrets, signatures and tokens never appear.
+//!
+//! # Parameter values
+//!
+//! Parameter values are replaced by a keyed digest unless `AUDIT_PARAMETER_VALUES=true`:
+//! `hmac-sha256:<hex>`, the HMAC-SHA256 of the values' JSON array text (compact, as
+//! `serde_json` writes it: `["echo hi"]`). A plain hash of a short value (`nginx`,
+//! `--force`) could be found by trying candidates; the key makes that impossible
+//! without it. The key is `AUDIT_DIGEST_KEY` (a secret of 32 characters or more, its
+//! bytes as given), or, when unset, `HMAC-SHA256(UPSTREAM_SECRET_ACCESS_KEY,
+//! "ssm-edge audit digest")` (32 bytes). To check whether a logged digest is a given
+//! value:
+//!
+//! ```text
+//! # with AUDIT_DIGEST_KEY
+//! printf '%s' '["echo hi"]' | openssl dgst -sha256 -hmac "$AUDIT_DIGEST_KEY"
+//! # without: derive the key from the upstream secret first
+//! KEY_HEX=$(printf '%s' 'ssm-edge audit digest' \
+//!   | openssl dgst -sha256 -hmac "$UPSTREAM_SECRET_ACCESS_KEY" | sed 's/^.*= //')
+//! printf '%s' '["echo hi"]' | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEY_HEX"
+//! ```
+//!
+//! The hex openssl prints is the part after `hmac-sha256:`. (Tests check both recipes
+//! against fixed keys.)
 
+use std::collections::BTreeMap;
+
+use hmac::{Hmac, Mac};
 use serde::Serialize;
-use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
-use ssm_edge_core::model::SendCommandInput;
+use sha2::Sha256;
+use ssm_edge_core::model::{DescribeDocumentInput, SendCommandInput};
+
+use crate::policy::{Decision, DocumentArn, Owner};
 
 /// The audit record of one request.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -25,15 +54,22 @@ pub struct AuditLine {
     /// The operation, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,
-    /// SendCommand / DescribeDocument: the document.
+    /// SendCommand / DescribeDocument: the document as the caller gave it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// Whose document it is, as the policy decided it (from [`AuditLine::record_decision`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_owner: Option<DocumentOwner>,
     /// SendCommand: instance ids and targets.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Value>,
-    /// SendCommand: parameter name → SHA-256 of its values (or the values, if opted in).
+    pub targets: Option<AuditTargets>,
+    /// SendCommand: parameter name → keyed digest of its values (or the values, if
+    /// opted in).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<Value>,
+    pub parameters: Option<BTreeMap<String, ParameterValue>>,
+    /// The other fields the call forwards, at the line's top level.
+    #[serde(flatten)]
+    pub fields: CallFields,
     /// `allowed`, `denied`, `unauthenticated`, `invalid`, `throttled`, `replayed`
     /// (idempotent repeat), `upstream-failed`, `error`.
     pub decision: &'static str,
@@ -49,6 +85,10 @@ pub struct AuditLine {
     /// The upstream's request id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_request_id: Option<String>,
+    /// An upstream refusal in full (`Code: message`); the caller got it with account
+    /// ids and ARNs taken out ([`crate::scrub`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_error: Option<String>,
     /// Upstream attempts made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
@@ -62,6 +102,200 @@ pub struct AuditLine {
     pub latency_ms: u64,
 }
 
+/// Whose document a call names: `{"owner":"foreign","partition":"aws","region":…,"account":…}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentOwner {
+    /// `self`, `aws` or `foreign`.
+    pub owner: Owner,
+    /// The ARN's partition, region and account, when given as an ARN.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<DocumentArn>,
+}
+
+/// A SendCommand's `InstanceIds` and `Targets`, as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditTargets {
+    /// `InstanceIds`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_ids: Option<Vec<String>>,
+    /// `Targets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<AuditTarget>>,
+}
+
+/// One `Targets` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditTarget {
+    /// `Key`.
+    pub key: Option<String>,
+    /// `Values`.
+    pub values: Option<Vec<String>>,
+}
+
+/// A parameter's values in the line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ParameterValue {
+    /// `hmac-sha256:<hex>` (see the module documentation).
+    Digest(String),
+    /// The values in clear (`AUDIT_PARAMETER_VALUES=true`).
+    Clear(Vec<String>),
+}
+
+/// The fields of a SendCommand (or DescribeDocument) other than document, targets and
+/// parameters, as given (absent ones are left out).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallFields {
+    /// `DocumentVersion`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_version: Option<String>,
+    /// DescribeDocument's `VersionName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_name: Option<String>,
+    /// `DocumentHash`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_hash: Option<String>,
+    /// `DocumentHashType`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_hash_type: Option<String>,
+    /// `OutputS3BucketName`, `OutputS3KeyPrefix`, `OutputS3Region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_s3: Option<OutputS3>,
+    /// `CloudWatchOutputConfig`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_output: Option<CloudWatchOutput>,
+    /// `NotificationConfig`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification: Option<Notification>,
+    /// `ServiceRoleArn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_role_arn: Option<String>,
+    /// `AlarmConfiguration`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<Alarms>,
+    /// `MaxConcurrency`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<String>,
+    /// `MaxErrors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<String>,
+    /// `TimeoutSeconds`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<i32>,
+    /// `Comment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Where S3 output goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputS3 {
+    /// `OutputS3BucketName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// `OutputS3KeyPrefix`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
+    /// `OutputS3Region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// CloudWatch Logs output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudWatchOutput {
+    /// `CloudWatchLogGroupName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group_name: Option<String>,
+    /// `CloudWatchOutputEnabled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// SNS notifications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// `NotificationArn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `NotificationEvents`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+    /// `NotificationType`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub notification_type: Option<String>,
+}
+
+/// CloudWatch alarms that stop the command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alarms {
+    /// `IgnorePollAlarmFailure`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore_poll_alarm_failure: Option<bool>,
+    /// The alarms' names.
+    pub names: Vec<String>,
+}
+
+/// The key of parameter digests (`AUDIT_DIGEST_KEY`, or derived from the upstream
+/// secret). Never printed.
+#[derive(Clone)]
+pub struct DigestKey(Vec<u8>);
+
+impl std::fmt::Debug for DigestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestKey(***)")
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    // HMAC takes keys of any length.
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// The message the fallback key is derived with.
+pub const DERIVED_KEY_LABEL: &str = "ssm-edge audit digest";
+
+impl DigestKey {
+    /// A key given as text (`AUDIT_DIGEST_KEY`): its bytes, as `openssl dgst -hmac` uses them.
+    #[must_use]
+    pub fn new(secret: &str) -> Self {
+        DigestKey(secret.as_bytes().to_vec())
+    }
+
+    /// The fallback key: `HMAC-SHA256(upstream_secret, "ssm-edge audit digest")`.
+    #[must_use]
+    pub fn derived(upstream_secret: &str) -> Self {
+        DigestKey(hmac_sha256(upstream_secret.as_bytes(), DERIVED_KEY_LABEL.as_bytes()).to_vec())
+    }
+
+    /// `hmac-sha256:<hex>` of `values`' JSON array text.
+    #[must_use]
+    pub fn digest(&self, values: &[String]) -> String {
+        digest(self, values)
+    }
+}
+
+/// `hmac-sha256:<hex>` of a parameter's values (their JSON array text) under `key`.
+#[must_use]
+pub fn digest(key: &DigestKey, values: &[String]) -> String {
+    let json = serde_json::to_vec(values).unwrap_or_default();
+    let mut out = String::from("hmac-sha256:");
+    for b in hmac_sha256(&key.0, &json) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
 impl AuditLine {
     /// The line as JSON.
     #[must_use]
@@ -69,46 +303,107 @@ impl AuditLine {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
 
-    /// Fills document, targets and parameters from a SendCommand input.
-    pub fn describe_send_command(&mut self, input: &SendCommandInput, clear_values: bool) {
+    /// Fills document, targets, parameters and every other forwarded field from a
+    /// SendCommand input. Parameter values are digested with `digest` (see the module
+    /// documentation); `None` logs them in clear (`AUDIT_PARAMETER_VALUES=true`).
+    pub fn describe_send_command(&mut self, input: &SendCommandInput, digest: Option<&DigestKey>) {
         self.document.clone_from(&input.document_name);
-        let mut targets = Map::new();
-        if let Some(ids) = &input.instance_ids {
-            targets.insert("instanceIds".into(), ids.clone().into());
-        }
-        if let Some(list) = &input.targets {
-            let list: Vec<Value> = list
+        self.targets = Some(AuditTargets {
+            instance_ids: input.instance_ids.clone(),
+            targets: input.targets.as_ref().map(|list| {
+                list.iter()
+                    .map(|t| AuditTarget {
+                        key: t.key.clone(),
+                        values: t.values.clone(),
+                    })
+                    .collect()
+            }),
+        });
+        self.parameters = input.parameters.as_ref().map(|params| {
+            params
+                .0
                 .iter()
-                .map(|t| serde_json::json!({ "key": t.key, "values": t.values }))
-                .collect();
-            targets.insert("targets".into(), list.into());
-        }
-        self.targets = Some(Value::Object(targets));
-        if let Some(params) = &input.parameters {
-            let mut out = Map::new();
-            for (name, values) in &params.0 {
-                let value = if clear_values {
-                    values.clone().into()
-                } else {
-                    Value::String(digest(values))
-                };
-                out.insert(name.clone(), value);
-            }
-            self.parameters = Some(Value::Object(out));
-        }
+                .map(|(name, values)| {
+                    let value = match digest {
+                        Some(key) => ParameterValue::Digest(key.digest(values)),
+                        None => ParameterValue::Clear(values.clone()),
+                    };
+                    (name.clone(), value)
+                })
+                .collect()
+        });
+        let output_s3 = (input.output_s3_bucket_name.is_some()
+            || input.output_s3_key_prefix.is_some()
+            || input.output_s3_region.is_some())
+        .then(|| OutputS3 {
+            bucket: input.output_s3_bucket_name.clone(),
+            key_prefix: input.output_s3_key_prefix.clone(),
+            region: input.output_s3_region.clone(),
+        });
+        self.fields = CallFields {
+            document_version: input.document_version.clone(),
+            version_name: None,
+            document_hash: input.document_hash.clone(),
+            document_hash_type: input
+                .document_hash_type
+                .as_ref()
+                .map(|t| t.as_str().to_owned()),
+            output_s3,
+            cloud_watch_output: input.cloud_watch_output_config.as_ref().map(|c| {
+                CloudWatchOutput {
+                    log_group_name: c.cloud_watch_log_group_name.clone(),
+                    enabled: c.cloud_watch_output_enabled,
+                }
+            }),
+            notification: input.notification_config.as_ref().map(|n| Notification {
+                arn: n.notification_arn.clone(),
+                events: n
+                    .notification_events
+                    .as_ref()
+                    .map(|e| e.iter().map(|e| e.as_str().to_owned()).collect()),
+                notification_type: n.notification_type.as_ref().map(|t| t.as_str().to_owned()),
+            }),
+            service_role_arn: input.service_role_arn.clone(),
+            alarms: input.alarm_configuration.as_ref().map(|a| Alarms {
+                ignore_poll_alarm_failure: a.ignore_poll_alarm_failure,
+                names: a
+                    .alarms
+                    .iter()
+                    .flatten()
+                    .filter_map(|alarm| alarm.name.clone())
+                    .collect(),
+            }),
+            max_concurrency: input.max_concurrency.clone(),
+            max_errors: input.max_errors.clone(),
+            timeout_seconds: input.timeout_seconds,
+            comment: input.comment.clone(),
+        };
     }
-}
 
-/// `sha256:<hex>` of a parameter's values (JSON array text).
-#[must_use]
-pub fn digest(values: &[String]) -> String {
-    let json = serde_json::to_vec(values).unwrap_or_default();
-    let hash = Sha256::digest(&json);
-    let mut out = String::from("sha256:");
-    for b in hash {
-        out.push_str(&format!("{b:02x}"));
+    /// Fills the document and its version fields from a DescribeDocument input.
+    pub fn describe_document(&mut self, input: &DescribeDocumentInput) {
+        self.document.clone_from(&input.name);
+        self.fields = CallFields {
+            document_version: input.document_version.clone(),
+            version_name: input.version_name.clone(),
+            ..CallFields::default()
+        };
     }
-    out
+
+    /// Records the policy decision: the policies that decided and whose document the
+    /// call names (the decision is not `decision`, which says how the request ended).
+    pub fn record_decision(&mut self, decision: &Decision) {
+        self.policy_ids.clone_from(&decision.policy_ids);
+        if let Some(document) = &decision.document {
+            if self.document.is_none() {
+                self.document = Some(document.given.clone());
+            }
+            self.document_owner = Some(DocumentOwner {
+                owner: document.owner,
+                arn: document.arn.clone(),
+            });
+        }
+    }
 }
 
 /// RFC 3339 (seconds, UTC) for unix milliseconds.
@@ -177,21 +472,167 @@ mod tests {
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
     }
 
+    /// The fixed keys of the openssl recipes in the module documentation.
+    const KEY: &str = "audit-digest-key-for-tests-0123456789";
+    const UPSTREAM_SECRET: &str = "upstream-secret-value-0123456789";
+
+    fn key() -> DigestKey {
+        DigestKey::new(KEY)
+    }
+
+    fn send(body: &serde_json::Value) -> SendCommandInput {
+        serde_json::from_value(body.clone()).unwrap()
+    }
+
+    #[test]
+    fn digests_match_the_openssl_recipes() {
+        let values = ["echo hi".to_owned()];
+        // printf '%s' '["echo hi"]' | openssl dgst -sha256 -hmac "audit-digest-key-for-tests-0123456789"
+        assert_eq!(
+            digest(&key(), &values),
+            "hmac-sha256:bc142cd19fd9ff681ac00bf0cd40a308f0e189fc6ba0f8836075529a223d725e"
+        );
+        // KEY_HEX=$(printf '%s' 'ssm-edge audit digest' | openssl dgst -sha256 -hmac "upstream-secret-value-0123456789" | sed 's/^.*= //')
+        // = 8f7109ecebf8fbeb74563dc4844e731513477e9bf839a167c776592dc1c28cf6
+        // printf '%s' '["echo hi"]' | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEY_HEX"
+        let derived = DigestKey::derived(UPSTREAM_SECRET);
+        assert_eq!(
+            derived.digest(&values),
+            "hmac-sha256:800a5345d41db9d368d9a1b9ede4abbed873e181661bf48ae5aacdcda1be72d1"
+        );
+        // Another key, another digest; the plain SHA-256 of the text is not it.
+        assert_ne!(
+            DigestKey::new("another key").digest(&values),
+            derived.digest(&values)
+        );
+        assert_eq!(format!("{derived:?}"), "DigestKey(***)");
+    }
+
     #[test]
     fn parameter_values_are_digested_unless_opted_in() {
-        let input: SendCommandInput = serde_json::from_str(
-            r#"{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-1"],"Parameters":{"commands":["echo hunter2"]}}"#,
-        )
-        .unwrap();
+        let input = send(&serde_json::json!({
+            "DocumentName": "AWS-RunShellScript",
+            "InstanceIds": ["i-1"],
+            "Parameters": { "commands": ["echo hunter2"] },
+        }));
         let mut line = AuditLine::default();
-        line.describe_send_command(&input, false);
+        line.describe_send_command(&input, Some(&key()));
         let json = line.to_json();
         assert!(!json.contains("hunter2"), "{json}");
         assert!(
-            json.contains(&digest(&["echo hunter2".to_owned()])),
+            json.contains(&digest(&key(), &["echo hunter2".to_owned()])),
             "{json}"
         );
-        line.describe_send_command(&input, true);
-        assert!(line.to_json().contains("hunter2"));
+        line.describe_send_command(&input, None);
+        let value: serde_json::Value = serde_json::from_str(&line.to_json()).unwrap();
+        assert_eq!(
+            value["parameters"],
+            serde_json::json!({ "commands": ["echo hunter2"] })
+        );
+    }
+
+    #[test]
+    fn the_line_carries_every_send_command_field() {
+        let body = crate::policy::every_send_command_member();
+        let mut line = AuditLine::default();
+        line.describe_send_command(&send(&body), Some(&key()));
+        let json = line.to_json();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "time": "",
+                "requestId": "",
+                "document": "Ops-RestartService",
+                "targets": {
+                    "instanceIds": ["i-0123456789abcdef0"],
+                    "targets": [{ "key": "tag:env", "values": ["staging"] }],
+                },
+                "parameters": { "service": digest(&key(), &["nginx".to_owned()]) },
+                "documentVersion": "2",
+                "documentHash": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "documentHashType": "Sha256",
+                "outputS3": { "bucket": "exfil-bucket", "keyPrefix": "runs/", "region": "us-west-2" },
+                "cloudWatchOutput": { "logGroupName": "/ssm/runs", "enabled": true },
+                "notification": {
+                    "arn": "arn:aws:sns:us-east-1:123456789012:runs",
+                    "events": ["Success", "Failed"],
+                    "type": "Command",
+                },
+                "serviceRoleArn": "arn:aws:iam::123456789012:role/ssm-sns",
+                "alarms": { "ignorePollAlarmFailure": true, "names": ["cpu-high"] },
+                "maxConcurrency": "1",
+                "maxErrors": "1",
+                "timeoutSeconds": 600,
+                "comment": "CHG-1 restart",
+                "decision": "",
+                "latencyMs": 0,
+            })
+        );
+        // No parameter value in clear.
+        assert!(!json.contains("nginx"), "{json}");
+        // Every member of the core's SendCommandInput shows: leaving any one out changes
+        // the line (a member the core gains and the line ignores fails here).
+        let ssm_edge_core::validate::Shape::Struct(members) =
+            <SendCommandInput as ssm_edge_core::validate::Schema>::SHAPE
+        else {
+            panic!("SendCommandInput is a structure");
+        };
+        for (member, _) in *members {
+            assert!(body.get(*member).is_some(), "the fixture lacks {member}");
+            let mut without = body.clone();
+            without.as_object_mut().unwrap().remove(*member);
+            let mut other = AuditLine::default();
+            other.describe_send_command(&send(&without), Some(&key()));
+            assert_ne!(other.to_json(), json, "{member} is not in the audit line");
+        }
+    }
+
+    #[test]
+    fn the_decision_adds_the_document_owner() {
+        use crate::policy::{Document, UpstreamScope};
+        let given = "arn:aws:ssm:us-east-1:999999999999:document/Ops-RestartService";
+        let document = Document::classify(
+            given,
+            Some(&UpstreamScope::for_region(
+                "us-east-1",
+                Some("123456789012".to_owned()),
+            )),
+        );
+        let decision = Decision {
+            allowed: false,
+            policy_ids: Vec::new(),
+            action: "UseForeignDocument",
+            resource: format!("document/{given}"),
+            document: Some(document),
+        };
+        let mut line = AuditLine::default();
+        line.record_decision(&decision);
+        let value: serde_json::Value = serde_json::from_str(&line.to_json()).unwrap();
+        assert_eq!(value["document"], given);
+        assert_eq!(
+            value["documentOwner"],
+            serde_json::json!({
+                "owner": "foreign",
+                "partition": "aws",
+                "region": "us-east-1",
+                "account": "999999999999",
+            })
+        );
+    }
+
+    #[test]
+    fn describe_document_records_the_version() {
+        let input: DescribeDocumentInput = serde_json::from_value(serde_json::json!({
+            "Name": "Ops-RestartService",
+            "VersionName": "v2",
+        }))
+        .unwrap();
+        let mut line = AuditLine::default();
+        line.describe_document(&input);
+        let value: serde_json::Value = serde_json::from_str(&line.to_json()).unwrap();
+        assert_eq!(value["document"], "Ops-RestartService");
+        assert_eq!(value["versionName"], "v2");
+        assert!(value.get("documentVersion").is_none());
     }
 }

@@ -1,45 +1,73 @@
 //! The calls the gateway accepts: the operation named by `X-Amz-Target`, its body parsed
 //! and validated by the core. Invalid input never leaves the gateway.
 
-use ssm_edge_core::model::{
-    CancelCommand, CancelCommandInput, DescribeDocument, DescribeDocumentInput,
-    DescribeInstanceInformation, GetCommandInvocation, ListCommandInvocations, ListCommands,
-    ListDocuments, OperationName, SendCommand, SendCommandInput,
-};
-use ssm_edge_core::request::TARGET_PREFIX;
-use ssm_edge_core::validate::{parse_input, ValidationError};
+use ssm_edge_core::client::{Call, Client};
+use ssm_edge_core::model::{self, OperationName};
+use ssm_edge_core::request::{BuildError, TARGET_PREFIX};
+use ssm_edge_core::validate::{parse_input, Rule, ValidationError};
 
-/// A call the core parsed and validated. Read-only calls keep no input: the policy does
-/// not look into them and the body is forwarded as received.
-#[derive(Debug)]
-pub enum ParsedCall {
-    /// `SendCommand`, the one call that runs something.
-    SendCommand(Box<SendCommandInput>),
-    /// `CancelCommand`.
-    CancelCommand(CancelCommandInput),
-    /// `DescribeDocument` (its resource is the document).
-    DescribeDocument(DescribeDocumentInput),
-    /// Any other read-only call.
-    Read(OperationName),
+/// Declares [`ParsedCall`] with one variant per operation the gateway serves, and the
+/// dispatch from an operation name to its typed input.
+macro_rules! parsed_calls {
+    ($($operation:ident => $input:ident,)+) => {
+        /// A call the core parsed and validated: the typed input every later stage
+        /// reads. The policy decides on it, the audit line records it, and the body sent
+        /// upstream is the core's serialization of it ([`ParsedCall::start`]): the
+        /// caller's bytes are never forwarded.
+        #[derive(Debug, PartialEq)]
+        pub enum ParsedCall {
+            $(
+                #[doc = concat!("`", stringify!($operation), "`.")]
+                $operation(Box<model::$input>),
+            )+
+        }
+
+        impl ParsedCall {
+            /// The operation.
+            #[must_use]
+            pub fn operation(&self) -> OperationName {
+                match self {
+                    $(ParsedCall::$operation(_) => OperationName::$operation,)+
+                }
+            }
+
+            fn parse_as(operation: OperationName, body: &[u8]) -> Result<Self, ValidationError> {
+                Ok(match operation {
+                    $(OperationName::$operation => ParsedCall::$operation(Box::new(
+                        parse_input::<model::$operation>(body)?,
+                    )),)+
+                })
+            }
+
+            /// Starts the upstream call on `client`: the input serialized by the core.
+            ///
+            /// # Errors
+            /// Only for an input the core cannot serialize (none that it parsed).
+            pub fn start(&self, client: &Client) -> Result<Call, BuildError> {
+                match self {
+                    $(ParsedCall::$operation(input) => client.start::<model::$operation>(input),)+
+                }
+            }
+        }
+    };
 }
 
-impl ParsedCall {
-    /// The operation.
-    #[must_use]
-    pub fn operation(&self) -> OperationName {
-        match self {
-            ParsedCall::SendCommand(_) => OperationName::SendCommand,
-            ParsedCall::CancelCommand(_) => OperationName::CancelCommand,
-            ParsedCall::DescribeDocument(_) => OperationName::DescribeDocument,
-            ParsedCall::Read(op) => *op,
-        }
-    }
+parsed_calls! {
+    SendCommand => SendCommandInput,
+    ListCommands => ListCommandsInput,
+    ListCommandInvocations => ListCommandInvocationsInput,
+    GetCommandInvocation => GetCommandInvocationInput,
+    CancelCommand => CancelCommandInput,
+    DescribeInstanceInformation => DescribeInstanceInformationInput,
+    DescribeDocument => DescribeDocumentInput,
+    ListDocuments => ListDocumentsInput,
 }
 
 /// Why a body was refused before anything else looked at it.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
-    /// Not JSON, or not a JSON object.
+    /// Not one JSON object, or an object naming a member twice (what AWS answers with
+    /// `SerializationException`).
     #[error("{0}")]
     Serialization(String),
     /// The model's constraints or documented rules are broken.
@@ -58,53 +86,29 @@ pub fn operation_of_target(target: &str) -> Option<OperationName> {
 /// Parses and validates `body` as the input of `operation`.
 ///
 /// # Errors
-/// [`CallError::Serialization`] for a body that is not a JSON object (what AWS answers
-/// with `SerializationException`), else [`CallError::Invalid`] with every problem.
+/// [`CallError::Serialization`] for a body that is not one JSON object or that names a
+/// member twice, else [`CallError::Invalid`] with every problem.
 pub fn parse(operation: OperationName, body: &[u8]) -> Result<ParsedCall, CallError> {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(_)) => {}
-        Ok(_) => {
-            return Err(CallError::Serialization(
-                "the request body must be a JSON object".to_owned(),
-            ))
+    ParsedCall::parse_as(operation, body).map_err(|e| match serialization_problem(&e) {
+        Some(message) => CallError::Serialization(message),
+        None => CallError::Invalid(e),
+    })
+}
+
+/// The text of a body that is not one JSON object, or names a member twice.
+fn serialization_problem(error: &ValidationError) -> Option<String> {
+    error.problems.iter().find_map(|p| match &p.rule {
+        Rule::Json { line, column } => Some(format!(
+            "the request body is not one JSON value (line {line}, column {column})"
+        )),
+        Rule::Type { .. } if p.path.is_empty() => {
+            Some("the request body must be a JSON object".to_owned())
         }
-        Err(e) => {
-            return Err(CallError::Serialization(format!(
-                "the request body is not valid JSON: {e}"
-            )))
-        }
-    }
-    let invalid = CallError::Invalid;
-    Ok(match operation {
-        OperationName::SendCommand => {
-            ParsedCall::SendCommand(Box::new(parse_input::<SendCommand>(body).map_err(invalid)?))
-        }
-        OperationName::CancelCommand => {
-            ParsedCall::CancelCommand(parse_input::<CancelCommand>(body).map_err(invalid)?)
-        }
-        OperationName::DescribeDocument => {
-            ParsedCall::DescribeDocument(parse_input::<DescribeDocument>(body).map_err(invalid)?)
-        }
-        OperationName::ListCommands => {
-            parse_input::<ListCommands>(body).map_err(invalid)?;
-            ParsedCall::Read(operation)
-        }
-        OperationName::ListCommandInvocations => {
-            parse_input::<ListCommandInvocations>(body).map_err(invalid)?;
-            ParsedCall::Read(operation)
-        }
-        OperationName::GetCommandInvocation => {
-            parse_input::<GetCommandInvocation>(body).map_err(invalid)?;
-            ParsedCall::Read(operation)
-        }
-        OperationName::DescribeInstanceInformation => {
-            parse_input::<DescribeInstanceInformation>(body).map_err(invalid)?;
-            ParsedCall::Read(operation)
-        }
-        OperationName::ListDocuments => {
-            parse_input::<ListDocuments>(body).map_err(invalid)?;
-            ParsedCall::Read(operation)
-        }
+        Rule::DuplicateMember => Some(format!(
+            "the request body names {} more than once; send each member once",
+            p.path
+        )),
+        _ => None,
     })
 }
 
@@ -150,5 +154,33 @@ mod tests {
             ),
             Ok(ParsedCall::SendCommand(_))
         ));
+    }
+
+    #[test]
+    fn a_member_named_twice_is_a_serialization_error_naming_it() {
+        let Err(CallError::Serialization(message)) = parse(
+            OperationName::SendCommand,
+            br#"{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-0123456789abcdef0"],"DocumentName":"Ops-RestartService"}"#,
+        ) else {
+            panic!("expected a serialization error");
+        };
+        assert!(message.contains("DocumentName"), "{message}");
+        let Err(CallError::Serialization(message)) = parse(
+            OperationName::ListCommands,
+            br#"{"Filters":[{"key":"Status","value":"Success","value":"Failed"}]}"#,
+        ) else {
+            panic!("expected a serialization error");
+        };
+        assert!(message.contains("Filters[0].value"), "{message}");
+    }
+
+    #[test]
+    fn every_operation_parses_into_its_own_variant() {
+        for op in OperationName::ALL {
+            let parsed = parse(*op, b"{}");
+            if let Ok(call) = parsed {
+                assert_eq!(call.operation(), *op);
+            }
+        }
     }
 }

@@ -22,6 +22,12 @@ pub enum GatewayError {
     /// An authentication scheme the gateway does not accept, or JWT is not configured.
     #[error("{0}")]
     UnrecognizedClient(String),
+    /// A valid SigV4 signature made for another host than this gateway's.
+    #[error("the request was signed for host {signed_host:?}, which is not this gateway: sign for the host name you send the request to")]
+    WrongHost {
+        /// The signed `Host` (at most 100 characters of it).
+        signed_host: String,
+    },
     /// A SigV4 request whose signature was already used.
     #[error("this request signature was already used; sign every request anew")]
     Replayed,
@@ -141,7 +147,9 @@ impl GatewayError {
             GatewayError::Jwt(_) | GatewayError::UnrecognizedClient(_) => {
                 ("UnrecognizedClientException", 400)
             }
-            GatewayError::Replayed => ("InvalidSignatureException", 400),
+            GatewayError::Replayed | GatewayError::WrongHost { .. } => {
+                ("InvalidSignatureException", 400)
+            }
             GatewayError::Denied { .. } | GatewayError::Cors(_) => ("AccessDeniedException", 400),
             GatewayError::Serialization(_) => ("SerializationException", 400),
             GatewayError::Validation(_) | GatewayError::IdempotencyKey(_) => {
@@ -189,6 +197,7 @@ impl GatewayError {
             | GatewayError::SigV4(_)
             | GatewayError::Jwt(_)
             | GatewayError::UnrecognizedClient(_)
+            | GatewayError::WrongHost { .. }
             | GatewayError::Replayed => "unauthenticated",
             GatewayError::Denied { .. } | GatewayError::Cors(_) => "denied",
             GatewayError::Serialization(_)

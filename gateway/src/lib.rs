@@ -20,6 +20,9 @@ pub mod identity;
 pub mod limits;
 pub mod pipeline;
 pub mod policy;
+pub mod scrub;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(target_arch = "wasm32")]
 mod worker;

@@ -1,33 +1,45 @@
-//! One request through the gateway, as plain Rust over a [`Host`] that moves the bytes:
+//! One request through the gateway, as plain Rust over a [`Host`] that moves the bytes.
+//! [`Gateway::run`] reads as its stages, each returning a typed value:
 //!
-//! CORS → size → identity (SigV4 via the core, or JWT) → operation → core validation →
-//! Cedar → admission (rate limit and SigV4 replay, per principal) → idempotency →
-//! re-sign with the upstream credentials → forward, retrying only where the core's
-//! retry decision says it is safe → audit line.
+//! CORS → size → identity (SigV4 via the core, bound to this gateway's host names; or
+//! JWT) → operation → parse and validate ([`ParsedCall`], duplicate members refused) →
+//! Cedar on that parsed input → the upstream call started from it (the core serializes
+//! the body: the caller's bytes are never forwarded) → admission (rate limit and SigV4
+//! replay, per principal) → idempotency → forwarding through the core's
+//! [`Client`](ssm_edge_core::client::Client) → settling (replay window, idempotency
+//! record). What each stage learnt is kept in a [`Trail`], from which the audit line is
+//! built once at the end.
 //!
 //! Admission runs before idempotency so a throttled request never claims a key.
 
+mod forward;
+mod identify;
+mod trail;
+
 use std::cell::RefCell;
 
-use jsonwebtoken::jwk::JwkSet;
 use sha2::{Digest, Sha256};
-use ssm_edge_core::decode::{decode_error, HttpResponse};
+use ssm_edge_core::client::Client;
+use ssm_edge_core::decode::HttpResponse;
+use ssm_edge_core::endpoint::{Endpoint, SIGNING_NAME};
 use ssm_edge_core::model::OperationName;
-use ssm_edge_core::request::{build_raw, HttpRequest};
-use ssm_edge_core::retry::{decide, Decision, Failure, RetryContext, Transport};
-use ssm_edge_core::sign::{sign, SigningKeyCache, SigningParams};
-use ssm_edge_core::verify::{verify, VerifyConfig};
+use ssm_edge_core::request::HttpRequest;
+use ssm_edge_core::retry::Transport;
+use ssm_edge_core::sign::SigningKeyCache;
 
-use crate::audit::{http_date, rfc3339, AuditLine};
-use crate::call::{self, CallError, ParsedCall};
+use crate::audit::http_date;
+use crate::call::{self, CallError};
 use crate::config::{Config, MAX_BODY_BYTES};
 use crate::cors::{self, OriginCheck};
 use crate::error::GatewayError;
 use crate::idempotency::{self, Begin, Command, StoredResponse};
-use crate::identity::jwt::{self, JwtRefusal, SignedToken};
-use crate::identity::{self, AuthMethod, Identity, Scheme};
-use crate::limits::{Admission, AdmitRequest};
+use crate::identity::jwt::SignedToken;
+use crate::limits::{Admission, AdmitRequest, ReplayKey};
 use crate::policy::{Caller, PolicyEngine, PolicyError};
+
+use forward::Forwarded;
+use identify::JwksCache;
+pub use trail::Trail;
 
 /// An incoming HTTP request: the core's request value (its `Debug` redacts credentials),
 /// `url` absolute as received (`https://gateway.example/`).
@@ -63,13 +75,17 @@ pub trait Host {
     /// Fetches a JWKS document.
     async fn fetch_jwks(&self, url: &str) -> Result<String, HostError>;
     /// Verifies a bearer token's signature with its issuer's key (WebCrypto in the
-    /// Worker; [`jwt::verify_signature`] natively).
+    /// Worker; [`crate::identity::jwt::verify_signature`] natively).
     async fn verify_jwt_signature(&self, token: &SignedToken) -> Result<bool, HostError>;
     /// The principal's admission check (rate limit, replay window).
     async fn admit(&self, principal: &str, request: &AdmitRequest) -> Result<Admission, HostError>;
     /// Forgets a recorded SigV4 signature, so that the SDK's retry of a request that
     /// failed upstream (same bytes, same signature) is not taken for a replay.
-    async fn forget_signature(&self, principal: &str, replay_key: &str) -> Result<(), HostError>;
+    async fn forget_signature(
+        &self,
+        principal: &str,
+        replay_key: &ReplayKey,
+    ) -> Result<(), HostError>;
     /// Applies an idempotency command to the record of `scope`.
     async fn idempotency(&self, scope: &str, command: Command) -> Result<Begin, HostError>;
     /// Sends a request upstream with a timeout.
@@ -82,21 +98,21 @@ pub trait Host {
     async fn sleep(&self, ms: u64);
 }
 
-/// How long a fetched JWKS is used before fetching it again.
-pub const JWKS_TTL_MS: u64 = 10 * 60 * 1000;
-
-#[derive(Default)]
-struct JwksCache {
-    set: Option<JwkSet>,
-    fetched_ms: u64,
+/// Writes one operator-facing log line about the gateway's own machinery, built with
+/// serde (error texts may hold any character).
+pub(crate) fn log_error<H: Host>(host: &H, what: &str, error: &dyn std::fmt::Display) {
+    host.log(&serde_json::json!({ "gatewayError": format!("{what}: {error}") }).to_string());
 }
 
-/// The gateway: configuration, policies and caches. Build one per isolate.
+/// The gateway: configuration, policies, the upstream client and caches. Build one per
+/// isolate.
 pub struct Gateway {
     config: Config,
     policy: PolicyEngine,
     verify_keys: RefCell<SigningKeyCache>,
-    upstream_key: RefCell<SigningKeyCache>,
+    /// The core's client for the upstream: its signing-key cache, learnt clock offset
+    /// and retry quota outlive one request.
+    upstream: RefCell<Client>,
     jwks: RefCell<JwksCache>,
 }
 
@@ -115,23 +131,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Headers not passed back from the upstream: hop-by-hop, and what the platform
-/// recomputes (length, encoding after decompression).
-const DROPPED_RESPONSE_HEADERS: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "content-length",
-    "content-encoding",
-    "x-amzn-requestid",
-    "access-control-allow-origin",
-    "access-control-expose-headers",
-    "vary",
-];
-
-struct Progress {
-    audit: AuditLine,
-    origin: Option<String>,
+/// What admission and idempotency need to know about an accepted call.
+struct Accepted<'a> {
+    principal: &'a str,
+    operation: OperationName,
+    replay_key: Option<&'a ReplayKey>,
 }
 
 impl Gateway {
@@ -144,12 +148,20 @@ impl Gateway {
         let policy = match &config.policies {
             Some(text) => PolicyEngine::new([("POLICIES", text.as_str())])?,
             None => PolicyEngine::shipped()?,
+        }
+        .with_upstream(config.upstream_scope());
+        let endpoint = Endpoint {
+            url: config.upstream_url.clone(),
+            signing_region: config.upstream_region.clone(),
+            signing_name: SIGNING_NAME,
         };
+        let upstream = Client::new(endpoint, config.upstream_credentials.clone())
+            .with_max_attempts(config.upstream_max_attempts);
         Ok(Gateway {
             config,
             policy,
             verify_keys: RefCell::new(SigningKeyCache::with_capacity(8)),
-            upstream_key: RefCell::new(SigningKeyCache::new()),
+            upstream: RefCell::new(upstream),
             jwks: RefCell::new(JwksCache::default()),
         })
     }
@@ -170,85 +182,49 @@ impl Gateway {
     pub async fn handle<H: Host>(&self, host: &H, request: Incoming) -> Outgoing {
         let started = host.now_ms();
         let request_id = request_id(host);
-        let mut progress = Progress {
-            audit: AuditLine {
-                time: rfc3339(started),
-                request_id: request_id.clone(),
-                source_ip: request.header("cf-connecting-ip").map(str::to_owned),
-                decision: "allowed",
-                ..AuditLine::default()
-            },
-            origin: None,
+        let mut trail = Trail::default();
+        let result = self.run(host, &request, &mut trail).await;
+        let mut out = match &result {
+            Ok(out) => out.clone(),
+            Err(error) => error_answer(error),
         };
-        let mut out = match self.run(host, &request, &mut progress).await {
-            Ok(out) => out,
-            Err(error) => {
-                let answer = error.answer();
-                progress.audit.decision = error.decision();
-                progress.audit.error = Some(answer.code);
-                Outgoing {
-                    status: answer.status,
-                    headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-                    body: answer.json_body().into_bytes(),
-                }
-            }
-        };
-        out.headers.push(("x-amzn-RequestId".into(), request_id));
+        out.headers
+            .push(("x-amzn-RequestId".into(), request_id.clone()));
         if out.header("date").is_none() {
             // Clients correct their clock from it after a skew refusal.
             out.headers
                 .push(("Date".into(), http_date(host.now_ms() / 1000)));
         }
-        if let Some(origin) = &progress.origin {
+        if let Some(origin) = &trail.origin {
             out.headers.extend(cors::response_headers(origin));
         }
-        progress.audit.latency_ms = host.now_ms().saturating_sub(started);
-        host.log(&progress.audit.to_json());
+        let audit = trail.audit_line(trail::Closing {
+            started_ms: started,
+            latency_ms: host.now_ms().saturating_sub(started),
+            request_id,
+            source_ip: request.header("cf-connecting-ip"),
+            error: result.as_ref().err(),
+            config: &self.config,
+        });
+        host.log(&audit.to_json());
         out
     }
 
+    /// The stages of one request. Each stage's result is kept in `trail` as soon as it
+    /// is known, so the audit line describes refusals as well as forwarded calls.
     async fn run<H: Host>(
         &self,
         host: &H,
         request: &Incoming,
-        progress: &mut Progress,
+        trail: &mut Trail,
     ) -> Result<Outgoing, GatewayError> {
         // CORS first: a preflight carries no credentials.
-        match cors::check(request.header("origin"), &self.config.cors_origins) {
-            OriginCheck::Refused => {
-                return Err(GatewayError::Cors(format!(
-                    "origin {:?} is not allowed by this gateway's CORS_ALLOWED_ORIGINS",
-                    request
-                        .header("origin")
-                        .unwrap_or_default()
-                        .chars()
-                        .take(100)
-                        .collect::<String>()
-                )))
+        match cors_stage(request, &self.config.cors_origins)? {
+            CorsStage::Preflight(answer) => {
+                trail.preflight = true;
+                return Ok(answer);
             }
-            OriginCheck::Allowed(origin) => {
-                if request.method == "OPTIONS" {
-                    progress.audit.decision = "preflight";
-                    return cors::preflight(
-                        &origin,
-                        request.header("access-control-request-method"),
-                        request.header("access-control-request-headers"),
-                    )
-                    .map(|headers| Outgoing {
-                        status: 204,
-                        headers,
-                        body: Vec::new(),
-                    })
-                    .ok_or_else(|| {
-                        GatewayError::Cors(format!(
-                            "preflight refused: only POST with the headers {} is allowed",
-                            cors::ALLOWED_HEADERS.join(", ")
-                        ))
-                    });
-                }
-                progress.origin = Some(origin);
-            }
-            OriginCheck::None => {}
+            CorsStage::Proceed(origin) => trail.origin = origin,
         }
         if request.body.len() > MAX_BODY_BYTES {
             return Err(GatewayError::PayloadTooLarge {
@@ -259,342 +235,98 @@ impl Gateway {
 
         // Identity before anything else is looked at.
         let now_ms = host.now_ms();
-        let identity = self.identify(host, request, now_ms).await?;
-        progress.audit.principal = Some(identity.principal.clone());
-        progress.audit.auth_method = Some(identity.method.as_str());
-
-        if request.method != "POST" || path_of(&request.url) != "/" {
-            return Err(GatewayError::UnknownOperation(format!(
-                "{} {} is not an SSM operation: send POST / with X-Amz-Target",
-                request.method,
-                path_of(&request.url)
-            )));
-        }
-        let target = request.header("x-amz-target").unwrap_or_default();
-        let operation = call::operation_of_target(target).ok_or_else(|| {
-            GatewayError::UnknownOperation(format!(
-                "X-Amz-Target {:?} is not one of the operations this gateway serves",
-                target.chars().take(80).collect::<String>()
-            ))
-        })?;
-        progress.audit.operation = Some(operation.as_str());
-
-        let parsed = call::parse(operation, &request.body).map_err(|e| match e {
-            CallError::Serialization(m) => GatewayError::Serialization(m),
-            CallError::Invalid(v) => GatewayError::Validation(v),
-        })?;
-        match &parsed {
-            ParsedCall::SendCommand(input) => progress
-                .audit
-                .describe_send_command(input, self.config.audit_parameter_values),
-            ParsedCall::DescribeDocument(input) => progress.audit.document.clone_from(&input.name),
-            _ => {}
-        }
+        let identity = &*trail
+            .identity
+            .insert(self.identify(host, request, now_ms).await?);
+        let operation = operation_stage(request)?;
+        trail.operation = Some(operation);
+        let call = &*trail
+            .call
+            .insert(call::parse(operation, &request.body).map_err(|e| match e {
+                CallError::Serialization(m) => GatewayError::Serialization(m),
+                CallError::Invalid(v) => GatewayError::Validation(v),
+            })?);
 
         let caller = Caller {
             auth_method: identity.method.as_str(),
             source_ip: request.header("cf-connecting-ip").map(str::to_owned),
             now: now_ms / 1000,
         };
-        let decision = self.policy.decide(&identity, &parsed, &caller);
-        progress.audit.policy_ids.clone_from(&decision.policy_ids);
+        let decision = &*trail
+            .decision
+            .insert(self.policy.decide(identity, call, &caller));
         if !decision.allowed {
             return Err(GatewayError::Denied {
                 principal: identity.principal.clone(),
                 action: decision.action,
-                resource: match &parsed {
-                    ParsedCall::SendCommand(i) => {
-                        format!(
-                            "document/{}",
-                            i.document_name.as_deref().unwrap_or_default()
-                        )
-                    }
-                    ParsedCall::DescribeDocument(i) => {
-                        format!("document/{}", i.name.as_deref().unwrap_or_default())
-                    }
-                    _ => "fleet".to_owned(),
-                },
+                resource: decision.resource.clone(),
             });
         }
 
-        // Replays matter for calls that change something: a replayed SendCommand runs
-        // the command again. Reads are not checked: botocore signs with one-second
-        // resolution, so a dashboard's two identical reads in a second share a signature.
-        let replay_key = identity
-            .replay_key
-            .as_deref()
-            .filter(|_| changes_state(operation));
-        self.admit(host, &identity.principal, replay_key, now_ms)
-            .await?;
-
-        let idempotency_key = request.header("idempotency-key");
-        let scope = match idempotency_key {
-            None => None,
-            Some(_) if operation != OperationName::SendCommand => {
-                return Err(GatewayError::IdempotencyKey("only SendCommand takes one"))
-            }
-            Some(key) => {
-                idempotency::check_key(key).map_err(GatewayError::IdempotencyKey)?;
-                Some(format!("{}\n{key}", identity.principal))
-            }
-        };
-        let body_sha256 = hex(&Sha256::digest(&request.body));
-        if let Some(scope) = &scope {
-            let begin = host
-                .idempotency(
-                    scope,
-                    Command::Begin {
-                        body_sha256: body_sha256.clone(),
-                        now_ms,
-                    },
-                )
-                .await
-                .map_err(|e| {
-                    host.log(&format!("{{\"gatewayError\":\"idempotency store: {e}\"}}"));
-                    GatewayError::Internal("the idempotency store is unavailable; nothing was sent")
-                })?;
-            match begin {
-                Begin::Proceed => {}
-                Begin::Replay { response } => {
-                    // The stored answer of a failed first try is a 5xx, which SDKs retry
-                    // with the same bytes: let those retries have it again too, rather
-                    // than a replay refusal.
-                    if let (true, Some(key)) = (response.status >= 500, replay_key) {
-                        forget_signature(host, &identity.principal, key).await;
-                    }
-                    progress.audit.decision = "replayed";
-                    progress.audit.upstream_status = Some(response.status);
-                    progress.audit.command_id = command_id(response.body.as_bytes());
-                    return Ok(Outgoing {
-                        status: response.status,
-                        headers: vec![
-                            ("Content-Type".into(), response.content_type),
-                            ("Idempotent-Replayed".into(), "true".into()),
-                        ]
-                        .into_iter()
-                        .chain((!response.request_id.is_empty()).then(|| {
-                            ("x-ssm-edge-upstream-request-id".into(), response.request_id)
-                        }))
-                        .collect(),
-                        body: response.body.into_bytes(),
-                    });
-                }
-                Begin::Mismatch => return Err(GatewayError::IdempotencyMismatch),
-                Begin::InProgress => return Err(GatewayError::IdempotencyInProgress),
-                Begin::Unknown => return Err(GatewayError::IdempotencyUnknown),
-            }
-        }
-
-        let forwarded = self.forward(host, operation, &request.body, progress).await;
-        // An SDK retries a failed call with the same bytes (botocore re-signs within the
-        // same second to the same signature): let it through.
-        let sdk_may_retry = match &forwarded {
-            Forwarded::Answer {
-                out,
-                proves_not_run,
-            } => *proves_not_run || out.status >= 500,
-            // Not when the command may have run: SDKs do not retry that answer, and an
-            // identical resend stays a replay (a new request is the caller's decision).
-            Forwarded::Failed { error, .. } => !error.outcome_unknown(),
-        };
-        if let (true, Some(key)) = (sdk_may_retry, replay_key) {
-            forget_signature(host, &identity.principal, key).await;
-        }
-        let (result, command) = match forwarded {
-            Forwarded::Answer {
-                out,
-                proves_not_run,
-            } => {
-                let command = if proves_not_run {
-                    Command::Release
-                } else {
-                    Command::Finish {
-                        body_sha256,
-                        response: stored(&out),
-                        now_ms: host.now_ms(),
-                    }
-                };
-                (Ok(out), command)
-            }
-            Forwarded::Failed {
-                error,
-                not_sent: true,
-            } => (Err(error), Command::Release),
-            Forwarded::Failed {
-                error,
-                not_sent: false,
-            } => {
-                // Maybe run: the answer ("outcome unknown, check ListCommands") is the
-                // result; a repeat gets it again rather than a second run.
-                let answer = error.answer();
-                let command = Command::Finish {
-                    body_sha256,
-                    response: StoredResponse {
-                        status: answer.status,
-                        // No upstream answer, so no upstream request id.
-                        content_type: "application/x-amz-json-1.1".into(),
-                        body: answer.json_body(),
-                        request_id: String::new(),
-                    },
-                    now_ms: host.now_ms(),
-                };
-                (Err(error), command)
-            }
-        };
-        if let Some(scope) = &scope {
-            if let Err(e) = host.idempotency(scope, command).await {
-                host.log(&format!("{{\"gatewayError\":\"idempotency store: {e}\"}}"));
-            }
-        }
-        result
-    }
-
-    async fn identify<H: Host>(
-        &self,
-        host: &H,
-        request: &Incoming,
-        now_ms: u64,
-    ) -> Result<Identity, GatewayError> {
-        let scheme = match request.header("authorization") {
-            Some(authorization) => identity::scheme(Some(authorization))?,
-            // Cloudflare Access sends its JWT in a header of its own.
-            None => match request.header("cf-access-jwt-assertion").map(str::trim) {
-                Some(token) if !token.is_empty() => Scheme::Bearer(token),
-                _ => return Err(GatewayError::MissingAuthentication),
-            },
-        };
-        match scheme {
-            Scheme::SigV4 => {
-                if self.config.keys.is_empty() {
-                    return Err(GatewayError::UnrecognizedClient(
-                        "this gateway does not accept SigV4 keys".into(),
-                    ));
-                }
-                let verify_config = VerifyConfig::new(&self.config.gateway_region, "ssm")
-                    .with_max_skew_secs(self.config.max_skew_secs);
-                let verified = verify(
-                    request,
-                    &verify_config,
-                    now_ms / 1000,
-                    &self.config.keys,
-                    Some(&mut self.verify_keys.borrow_mut()),
-                )
-                .map_err(GatewayError::SigV4)?;
-                let (principal, groups) = verified.principal;
-                let signature = request
-                    .header("authorization")
-                    .and_then(|a| a.rsplit_once("Signature="))
-                    .map(|(_, s)| s.trim().to_owned());
-                Ok(Identity {
-                    principal,
-                    groups,
-                    method: AuthMethod::SigV4,
-                    replay_key: signature.map(|s| format!("{}:{s}", verified.signed_at.unix())),
-                })
-            }
-            Scheme::Bearer(token) => self.verify_jwt(host, token, now_ms).await,
-        }
-    }
-
-    async fn verify_jwt<H: Host>(
-        &self,
-        host: &H,
-        token: &str,
-        now_ms: u64,
-    ) -> Result<Identity, GatewayError> {
-        let Some(config) = &self.config.jwt else {
-            return Err(GatewayError::UnrecognizedClient(
-                "this gateway does not accept bearer tokens".into(),
-            ));
-        };
-        let stale = {
-            let cache = self.jwks.borrow();
-            cache.set.is_none() || now_ms.saturating_sub(cache.fetched_ms) > JWKS_TTL_MS
-        };
-        if stale {
-            self.refresh_jwks(host, &config.jwks_url, now_ms).await?;
-        }
-        let prepare = || {
-            let cache = self.jwks.borrow();
-            let set = cache
-                .set
+        // What goes upstream is the core's serialization of the input just decided on.
+        let upstream_call = call.start(&self.upstream.borrow()).map_err(|e| {
+            log_error(host, "upstream body", &e);
+            GatewayError::Internal("the request could not be prepared; nothing was sent")
+        })?;
+        let accepted = Accepted {
+            principal: &identity.principal,
+            operation,
+            // Replays matter for calls that change something: a replayed SendCommand
+            // runs the command again. Reads are not checked: botocore signs with
+            // one-second resolution, so a dashboard's two identical reads in a second
+            // share a signature.
+            replay_key: identity
+                .replay_key
                 .as_ref()
-                .ok_or(GatewayError::Internal("no JWKS"))?;
-            Ok::<_, GatewayError>(jwt::prepare(token, set))
+                .filter(|_| changes_state(operation)),
         };
-        let signed = match prepare()? {
-            Err(JwtRefusal::UnknownKey(_))
-                if now_ms.saturating_sub(self.jwks.borrow().fetched_ms)
-                    >= config.jwks_refresh_secs * 1000 =>
-            {
-                // Perhaps the issuer rotated its keys: fetch once more.
-                self.refresh_jwks(host, &config.jwks_url, now_ms).await?;
-                prepare()?
-            }
-            other => other,
-        }
-        .map_err(GatewayError::Jwt)?;
-        let valid = host.verify_jwt_signature(&signed).await.map_err(|e| {
-            host.log(&format!(
-                "{{\"gatewayError\":\"JWT signature check: {e}\"}}"
-            ));
-            GatewayError::Internal("the bearer token could not be checked")
-        })?;
-        if !valid {
-            return Err(GatewayError::Jwt(JwtRefusal::BadSignature));
-        }
-        jwt::accept(&signed, config, now_ms / 1000).map_err(GatewayError::Jwt)
-    }
+        self.admit(host, &accepted, now_ms).await?;
 
-    async fn refresh_jwks<H: Host>(
-        &self,
-        host: &H,
-        url: &str,
-        now_ms: u64,
-    ) -> Result<(), GatewayError> {
-        let fetched = host.fetch_jwks(url).await.map_err(|e| {
-            host.log(&format!("{{\"gatewayError\":\"JWKS fetch: {e}\"}}"));
-            GatewayError::Internal("the token issuer's keys could not be fetched")
-        })?;
-        let set = jwt::parse_jwks(&fetched).map_err(|_| {
-            host.log("{\"gatewayError\":\"JWKS is not a JSON Web Key Set\"}");
-            GatewayError::Internal("the token issuer's keys could not be read")
-        })?;
-        let mut cache = self.jwks.borrow_mut();
-        cache.set = Some(set);
-        cache.fetched_ms = now_ms;
-        Ok(())
+        let body_sha256 = hex(&Sha256::digest(upstream_call.body()));
+        let scope = idempotency_scope(request, &accepted)?;
+        if let Some(scope) = &scope {
+            if let Some(stored) = begin_idempotent(host, scope, &body_sha256, now_ms).await? {
+                // The stored answer of a failed first try is a 5xx, which SDKs retry with
+                // the same bytes: let those retries have it again too, rather than a
+                // replay refusal.
+                if let (true, Some(key)) = (stored.status >= 500, accepted.replay_key) {
+                    forget_signature(host, accepted.principal, key).await;
+                }
+                trail.replayed = Some(trail::Replayed::of(&stored));
+                return Ok(replayed_answer(stored));
+            }
+        }
+
+        let forwarded = self.forward(host, upstream_call).await;
+        trail.forward = Some(forwarded.report().clone());
+        self.settle(host, &accepted, scope.as_deref(), body_sha256, forwarded)
+            .await
     }
 
     async fn admit<H: Host>(
         &self,
         host: &H,
-        principal: &str,
-        replay_key: Option<&str>,
+        accepted: &Accepted<'_>,
         now_ms: u64,
     ) -> Result<(), GatewayError> {
-        if self.config.rate_limit.is_none() && replay_key.is_none() {
+        if self.config.rate_limit.is_none() && accepted.replay_key.is_none() {
             return Ok(());
         }
-        let signed_at_ms = replay_key
-            .and_then(|k| k.split_once(':'))
-            .and_then(|(t, _)| t.parse::<u64>().ok())
-            .unwrap_or(now_ms / 1000)
-            * 1000;
+        let signed_at_ms = accepted.replay_key.map_or(now_ms / 1000, |k| k.signed_at) * 1000;
         let admit = AdmitRequest {
             now_ms,
             rate_limit: self.config.rate_limit,
-            replay_key: replay_key.map(str::to_owned),
+            replay_key: accepted.replay_key.cloned(),
             replay_until_ms: signed_at_ms + self.config.max_skew_secs * 1000,
         };
-        match host.admit(principal, &admit).await {
+        match host.admit(accepted.principal, &admit).await {
             Ok(Admission::Admitted) => Ok(()),
             Ok(Admission::Throttled { retry_after_ms }) => {
                 Err(GatewayError::Throttled { retry_after_ms })
             }
             Ok(Admission::Replayed) => Err(GatewayError::Replayed),
             Err(e) => {
-                host.log(&format!("{{\"gatewayError\":\"admission: {e}\"}}"));
+                log_error(host, "admission", &e);
                 Err(GatewayError::Internal(
                     "the rate limiter is unavailable; nothing was sent",
                 ))
@@ -602,172 +334,224 @@ impl Gateway {
         }
     }
 
-    async fn forward<H: Host>(
+    /// After forwarding: lets an SDK's retry through the replay window when the call
+    /// provably did not run, records the idempotent result, and gives the answer.
+    async fn settle<H: Host>(
         &self,
         host: &H,
-        operation: OperationName,
-        body: &[u8],
-        progress: &mut Progress,
-    ) -> Forwarded {
-        let config = &self.config;
-        let mut attempt = 0;
-        // Seconds to add to the gateway's clock, learnt from a clock-skew refusal.
-        let mut clock_offset: i64 = 0;
-        loop {
-            attempt += 1;
-            progress.audit.attempts = Some(attempt);
-            let now_ms = host.now_ms().saturating_add_signed(clock_offset * 1000);
-            let mut upstream = build_raw(&config.upstream_url, operation, body.to_vec());
-            let params = SigningParams::new(
-                &config.upstream_credentials,
-                &config.upstream_region,
-                "ssm",
-                now_ms / 1000,
-            );
-            if sign(
-                &mut upstream,
-                &params,
-                Some(&mut self.upstream_key.borrow_mut()),
-            )
-            .is_err()
-            {
-                host.log("{\"gatewayError\":\"upstream request could not be signed\"}");
-                return Forwarded::Failed {
-                    error: GatewayError::Misconfigured,
-                    not_sent: true,
+        accepted: &Accepted<'_>,
+        scope: Option<&str>,
+        body_sha256: String,
+        forwarded: Forwarded,
+    ) -> Result<Outgoing, GatewayError> {
+        // An SDK retries a failed call with the same bytes (botocore re-signs within the
+        // same second to the same signature): let it through.
+        let sdk_may_retry = match &forwarded {
+            Forwarded::Answer {
+                out,
+                proves_not_run,
+                ..
+            } => *proves_not_run || out.status >= 500,
+            // Not when the command may have run: SDKs do not retry that answer, and an
+            // identical resend stays a replay (a new request is the caller's decision).
+            Forwarded::Failed { error, .. } => !error.outcome_unknown(),
+        };
+        if let (true, Some(key)) = (sdk_may_retry, accepted.replay_key) {
+            forget_signature(host, accepted.principal, key).await;
+        }
+        let now_ms = host.now_ms();
+        let (result, command) = match forwarded {
+            Forwarded::Answer {
+                proves_not_run: true,
+                out,
+                ..
+            } => (Ok(out), Command::Release),
+            Forwarded::Answer { out, .. } => {
+                let response = stored(&out);
+                (
+                    Ok(out),
+                    Command::Finish {
+                        body_sha256,
+                        response,
+                        now_ms,
+                    },
+                )
+            }
+            Forwarded::Failed {
+                error,
+                not_sent: true,
+                ..
+            } => (Err(error), Command::Release),
+            Forwarded::Failed { error, .. } => {
+                // Maybe run: the answer ("outcome unknown, check ListCommands") is the
+                // result; a repeat gets it again rather than a second run.
+                let answer = error.answer();
+                let response = StoredResponse {
+                    status: answer.status,
+                    // No upstream answer, so no upstream request id.
+                    content_type: "application/x-amz-json-1.1".into(),
+                    body: answer.json_body(),
+                    request_id: String::new(),
                 };
+                (
+                    Err(error),
+                    Command::Finish {
+                        body_sha256,
+                        response,
+                        now_ms,
+                    },
+                )
             }
-            let outcome = host
-                .send(&upstream, config.upstream_timeout_ms)
-                .await
-                .and_then(|response| final_status(host, response));
-            let random = host.random();
-            let failure_decision = match &outcome {
-                Ok(response) if response.status < 300 => None,
-                Ok(response) => {
-                    let error = decode_error(response);
-                    let decision = decide(&RetryContext {
-                        operation,
-                        attempt,
-                        max_attempts: config.upstream_max_attempts,
-                        failure: Failure::Service(&error),
-                        now: now_ms / 1000,
-                        random,
-                    });
-                    Some(decision)
-                }
-                Err(failure) => Some(decide(&RetryContext {
-                    operation,
-                    attempt,
-                    max_attempts: config.upstream_max_attempts,
-                    failure: Failure::Transport(failure.transport),
-                    now: now_ms / 1000,
-                    random,
-                })),
-            };
-            if let Some(Decision::Retry {
-                delay_ms,
-                clock_offset_secs,
-            }) = failure_decision
-            {
-                if let Some(offset) = clock_offset_secs {
-                    clock_offset = clock_offset.saturating_add(offset);
-                }
-                host.sleep(delay_ms).await;
-                continue;
+        };
+        if let Some(scope) = scope {
+            if let Err(e) = host.idempotency(scope, command).await {
+                log_error(host, "idempotency store", &e);
             }
-            return match outcome {
-                Ok(response) => {
-                    progress.audit.upstream_status = Some(response.status);
-                    progress.audit.upstream_request_id = response.request_id().map(str::to_owned);
-                    if response.status < 300 && operation == OperationName::SendCommand {
-                        progress.audit.command_id = command_id(&response.body);
-                    }
-                    if response.status >= 300 {
-                        progress.audit.decision = "upstream-error";
-                    }
-                    let mut headers: Vec<(String, String)> = response
-                        .headers
-                        .iter()
-                        .filter(|(n, _)| {
-                            !DROPPED_RESPONSE_HEADERS
-                                .iter()
-                                .any(|d| n.eq_ignore_ascii_case(d))
-                        })
-                        .cloned()
-                        .collect();
-                    if let Some(id) = response.request_id() {
-                        headers.push(("x-ssm-edge-upstream-request-id".into(), id.to_owned()));
-                    }
-                    let proves_not_run = response.status >= 300 && {
-                        let error = decode_error(&response);
-                        error.is_throttling()
-                            || error.is_auth()
-                            || error.clock_skew(now_ms / 1000).is_some()
-                    };
-                    Forwarded::Answer {
-                        out: Outgoing {
-                            status: response.status,
-                            headers,
-                            body: response.body,
-                        },
-                        proves_not_run,
-                    }
-                }
-                Err(failure) => {
-                    let may_have_run =
-                        failure.transport == Transport::MaybeSent && !operation.is_idempotent();
-                    let error = if failure.timed_out {
-                        GatewayError::UpstreamTimeout {
-                            timeout_ms: config.upstream_timeout_ms,
-                            may_have_run,
-                        }
-                    } else {
-                        GatewayError::UpstreamUnreachable { may_have_run }
-                    };
-                    Forwarded::Failed {
-                        error,
-                        not_sent: failure.transport == Transport::NotSent,
-                    }
-                }
-            };
+        }
+        result
+    }
+}
+
+/// What the CORS stage decided.
+enum CorsStage {
+    /// A preflight, answered.
+    Preflight(Outgoing),
+    /// Go on; the allowed origin to answer with, if the request came from a browser.
+    Proceed(Option<String>),
+}
+
+fn cors_stage(request: &Incoming, allowed: &[String]) -> Result<CorsStage, GatewayError> {
+    match cors::check(request.header("origin"), allowed) {
+        OriginCheck::Refused => Err(GatewayError::Cors(format!(
+            "origin {:?} is not allowed by this gateway's CORS_ALLOWED_ORIGINS",
+            request
+                .header("origin")
+                .unwrap_or_default()
+                .chars()
+                .take(100)
+                .collect::<String>()
+        ))),
+        OriginCheck::Allowed(origin) if request.method == "OPTIONS" => cors::preflight(
+            &origin,
+            request.header("access-control-request-method"),
+            request.header("access-control-request-headers"),
+        )
+        .map(|headers| {
+            CorsStage::Preflight(Outgoing {
+                status: 204,
+                headers,
+                body: Vec::new(),
+            })
+        })
+        .ok_or_else(|| {
+            GatewayError::Cors(format!(
+                "preflight refused: only POST with the headers {} is allowed",
+                cors::ALLOWED_HEADERS.join(", ")
+            ))
+        }),
+        OriginCheck::Allowed(origin) => Ok(CorsStage::Proceed(Some(origin))),
+        OriginCheck::None => Ok(CorsStage::Proceed(None)),
+    }
+}
+
+/// `POST /` with an `X-Amz-Target` naming an operation the gateway serves.
+fn operation_stage(request: &Incoming) -> Result<OperationName, GatewayError> {
+    if request.method != "POST" || path_of(&request.url) != "/" {
+        return Err(GatewayError::UnknownOperation(format!(
+            "{} {} is not an SSM operation: send POST / with X-Amz-Target",
+            request.method,
+            path_of(&request.url)
+        )));
+    }
+    let target = request.header("x-amz-target").unwrap_or_default();
+    call::operation_of_target(target).ok_or_else(|| {
+        GatewayError::UnknownOperation(format!(
+            "X-Amz-Target {:?} is not one of the operations this gateway serves",
+            target.chars().take(80).collect::<String>()
+        ))
+    })
+}
+
+/// The idempotency scope (`principal\nkey`) of a request with an `Idempotency-Key`.
+fn idempotency_scope(
+    request: &Incoming,
+    accepted: &Accepted<'_>,
+) -> Result<Option<String>, GatewayError> {
+    match request.header("idempotency-key") {
+        None => Ok(None),
+        Some(_) if accepted.operation != OperationName::SendCommand => {
+            Err(GatewayError::IdempotencyKey("only SendCommand takes one"))
+        }
+        Some(key) => {
+            idempotency::check_key(key).map_err(GatewayError::IdempotencyKey)?;
+            Ok(Some(format!("{}\n{key}", accepted.principal)))
         }
     }
 }
 
-/// An answer whose status no final HTTP answer can have (fetch gives 200–599) is a
-/// broken upstream or host: it is logged and treated like a connection lost after
-/// sending (retried for reads, "may have run" for SendCommand), never relayed.
-fn final_status<H: Host>(host: &H, response: HttpResponse) -> Result<HttpResponse, SendFailure> {
-    if (200..=599).contains(&response.status) {
-        return Ok(response);
+/// Claims the idempotency record of `scope`: `Some(answer)` when an earlier request
+/// with the same key and body already has one.
+async fn begin_idempotent<H: Host>(
+    host: &H,
+    scope: &str,
+    body_sha256: &str,
+    now_ms: u64,
+) -> Result<Option<StoredResponse>, GatewayError> {
+    let begin = host
+        .idempotency(
+            scope,
+            Command::Begin {
+                body_sha256: body_sha256.to_owned(),
+                now_ms,
+            },
+        )
+        .await
+        .map_err(|e| {
+            log_error(host, "idempotency store", &e);
+            GatewayError::Internal("the idempotency store is unavailable; nothing was sent")
+        })?;
+    match begin {
+        Begin::Proceed => Ok(None),
+        Begin::Replay { response } => Ok(Some(response)),
+        Begin::Mismatch => Err(GatewayError::IdempotencyMismatch),
+        Begin::InProgress => Err(GatewayError::IdempotencyInProgress),
+        Begin::Unknown => Err(GatewayError::IdempotencyUnknown),
     }
-    host.log(&format!(
-        "{{\"gatewayError\":\"upstream answered with invalid HTTP status {}\"}}",
-        response.status
-    ));
-    Err(SendFailure {
-        transport: Transport::MaybeSent,
-        timed_out: false,
-    })
 }
 
-/// How forwarding ended.
-enum Forwarded {
-    /// The upstream answered (after retries); pass it back.
-    Answer {
-        /// The answer.
-        out: Outgoing,
-        /// Whether the answer proves the call did not run (throttling, auth, skew).
-        proves_not_run: bool,
-    },
-    /// No answer.
-    Failed {
-        /// What to tell the caller.
-        error: GatewayError,
-        /// Whether nothing was sent.
-        not_sent: bool,
-    },
+/// The stored first answer, given again to a repeat with the same key and body.
+fn replayed_answer(stored: StoredResponse) -> Outgoing {
+    let mut headers = vec![
+        ("Content-Type".to_owned(), stored.content_type),
+        ("Idempotent-Replayed".to_owned(), "true".to_owned()),
+    ];
+    if !stored.request_id.is_empty() {
+        headers.push((
+            "x-ssm-edge-upstream-request-id".to_owned(),
+            stored.request_id,
+        ));
+    }
+    Outgoing {
+        status: stored.status,
+        headers,
+        body: stored.body.into_bytes(),
+    }
+}
+
+/// Forgets a recorded signature so that an SDK's retry (same bytes) is not a replay.
+async fn forget_signature<H: Host>(host: &H, principal: &str, replay_key: &ReplayKey) {
+    if let Err(e) = host.forget_signature(principal, replay_key).await {
+        log_error(host, "admission", &e);
+    }
+}
+
+fn error_answer(error: &GatewayError) -> Outgoing {
+    let answer = error.answer();
+    Outgoing {
+        status: answer.status,
+        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+        body: answer.json_body().into_bytes(),
+    }
 }
 
 fn stored(out: &Outgoing) -> StoredResponse {
@@ -785,13 +569,6 @@ fn stored(out: &Outgoing) -> StoredResponse {
     }
 }
 
-/// Forgets a recorded signature so that an SDK's retry (same bytes) is not a replay.
-async fn forget_signature<H: Host>(host: &H, principal: &str, replay_key: &str) {
-    if let Err(e) = host.forget_signature(principal, replay_key).await {
-        host.log(&format!("{{\"gatewayError\":\"admission: {e}\"}}"));
-    }
-}
-
 /// Whether an operation changes something (and so is checked for replays).
 fn changes_state(operation: OperationName) -> bool {
     matches!(
@@ -804,11 +581,6 @@ fn path_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let path = rest.find('/').map_or("/", |i| &rest[i..]);
     path.split(['?', '#']).next().unwrap_or("/")
-}
-
-fn command_id(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    value["Command"]["CommandId"].as_str().map(str::to_owned)
 }
 
 /// A random UUID v4 from the host's randomness.
@@ -831,5 +603,7 @@ fn request_id<H: Host>(host: &H) -> String {
     )
 }
 
+#[cfg(test)]
+mod tamper_tests;
 #[cfg(test)]
 mod tests;

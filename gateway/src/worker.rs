@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
+use futures_util::StreamExt;
 use ssm_edge_core::decode::HttpResponse;
 use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::retry::Transport;
@@ -22,7 +23,7 @@ use crate::config::{Config, MAX_BODY_BYTES};
 use crate::error::GatewayError;
 use crate::idempotency::{self, Begin, Command, Record};
 use crate::identity::jwt::SignedToken;
-use crate::limits::{self, Admission, AdmitRequest, GateCommand, TokenBucket};
+use crate::limits::{self, Admission, AdmitRequest, GateCommand, GateState, ReplayKey};
 use crate::pipeline::{Gateway, Host, HostError, Incoming, SendFailure};
 
 /// Durable Object binding names (see `wrangler.toml`).
@@ -68,17 +69,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Ok(g) => g,
         Err(_) => return answer_error(&GatewayError::Misconfigured),
     };
-    let declared = req
-        .headers()
-        .get("content-length")?
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let body = if declared > MAX_BODY_BYTES {
-        // Do not read what will be refused; the pipeline answers from the size alone.
-        vec![0; MAX_BODY_BYTES + 1]
-    } else {
-        req.bytes().await.unwrap_or_default()
-    };
+    let body = read_body(&mut req).await?;
     let incoming = Incoming {
         method: req.method().to_string(),
         url: req.url()?.to_string(),
@@ -97,6 +88,31 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         Response::from_bytes(out.body)?
     };
     Ok(response.with_status(out.status).with_headers(headers))
+}
+
+/// Reads the request body, never more than one byte past [`MAX_BODY_BYTES`]: a
+/// declared `Content-Length` over the limit is not read at all, and a body without one
+/// (or longer than declared) is read chunk by chunk until it is over. Either way the
+/// pipeline answers 413 from the size. No body, or a stream that fails, reads as empty
+/// (the signature then does not match).
+async fn read_body(req: &mut Request) -> Result<Vec<u8>> {
+    let declared = req.headers().get("content-length")?;
+    if limits::declared_too_large(declared.as_deref()) {
+        return Ok(vec![0; MAX_BODY_BYTES + 1]);
+    }
+    let Ok(mut stream) = req.stream() else {
+        return Ok(Vec::new());
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return Ok(Vec::new());
+        };
+        if !limits::append_within_limit(&mut body, &chunk) {
+            break;
+        }
+    }
+    Ok(body)
 }
 
 fn answer_error(error: &GatewayError) -> Result<Response> {
@@ -188,10 +204,10 @@ impl Host for WorkerHost {
     async fn forget_signature(
         &self,
         principal: &str,
-        replay_key: &str,
+        replay_key: &ReplayKey,
     ) -> std::result::Result<(), HostError> {
         let command = GateCommand::Forget {
-            replay_key: replay_key.to_owned(),
+            replay_key: replay_key.clone(),
         };
         let body = serde_json::to_string(&command).map_err(host_error)?;
         call_object::<Admission>(&self.env, PRINCIPAL_GATE, principal, body).await?;
@@ -337,10 +353,12 @@ async fn web_crypto_verify(token: &SignedToken) -> std::result::Result<bool, JsV
     Ok(valid.as_bool().unwrap_or(false))
 }
 
-/// How long a replay record is kept past its window, and how often expired ones are swept.
-const SWEEP_EVERY_MS: i64 = 10 * 60 * 1000;
+/// The storage key of a principal's [`GateState`].
+const GATE_STATE: &str = "gate";
 
-/// One per principal: its token bucket and the SigV4 signatures it used recently.
+/// One per principal: its [`GateState`] (token bucket and the SigV4 signatures it used
+/// recently), stored as one value and changed only by [`GateState::apply`], which also
+/// drops expired signatures.
 #[durable_object]
 pub struct PrincipalGate {
     state: State,
@@ -352,59 +370,29 @@ impl DurableObject for PrincipalGate {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let command: GateCommand = req.json().await?;
         let storage = self.state.storage();
-        let request = match req.json::<GateCommand>().await? {
-            GateCommand::Admit(request) => request,
-            GateCommand::Forget { replay_key } => {
-                storage.delete(&format!("r:{replay_key}")).await?;
-                return Response::from_json(&Admission::Admitted);
-            }
-        };
-        let replay_key = request.replay_key.as_ref().map(|k| format!("r:{k}"));
-        let seen = match &replay_key {
-            Some(key) => storage
-                .get::<u64>(key)
-                .await?
-                .is_some_and(|until| until >= request.now_ms),
-            None => false,
-        };
-        let mut bucket: Option<TokenBucket> = storage.get("bucket").await?;
-        let admission = limits::admit(&request, seen, &mut bucket);
-        if let Some(bucket) = bucket {
-            storage.put("bucket", bucket).await?;
-        }
-        if let (Admission::Admitted, Some(key)) = (&admission, &replay_key) {
-            storage.put(key, request.replay_until_ms).await?;
-            if storage.get_alarm().await?.is_none() {
-                storage.set_alarm(SWEEP_EVERY_MS).await?;
-            }
-        }
+        let mut gate: GateState = storage.get(GATE_STATE).await?.unwrap_or_default();
+        let admission = gate.apply(&command);
+        storage.put(GATE_STATE, &gate).await?;
         Response::from_json(&admission)
     }
 
+    /// Only for objects from before the one-value state: their sweep alarm removes the
+    /// old per-signature records (`r:…`) and bucket, and is not set again.
     async fn alarm(&self) -> Result<Response> {
         let storage = self.state.storage();
-        let now = Date::now().as_millis();
         let entries = storage
             .list_with_options(worker::ListOptions::new().prefix("r:"))
             .await?;
-        let mut expired = Vec::new();
-        let mut remaining = 0;
+        let mut legacy = vec![String::from("bucket")];
         for entry in entries.entries() {
             let pair: js_sys::Array = entry?.into();
-            let key = pair.get(0).as_string().unwrap_or_default();
-            let until = pair.get(1).as_f64().unwrap_or(0.0) as u64;
-            if until < now {
-                expired.push(key);
-            } else {
-                remaining += 1;
-            }
+            legacy.extend(pair.get(0).as_string());
         }
-        if !expired.is_empty() {
-            storage.delete_multiple(expired).await?;
-        }
-        if remaining > 0 {
-            storage.set_alarm(SWEEP_EVERY_MS).await?;
+        // At most 128 keys per call.
+        for keys in legacy.chunks(128) {
+            storage.delete_multiple(keys.to_vec()).await?;
         }
         Response::empty()
     }

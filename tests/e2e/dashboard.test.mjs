@@ -199,9 +199,10 @@ async function dashboardTests() {
     work = await mkdtemp(join(tmpdir(), "ssm-edge-e2e-"));
     auditFile = join(work, "audit.jsonl");
 
-    const [ssmLine, issuerLine, wwwPort] = await Promise.all([
+    const [ssmLine, issuerLine, wwwPort, gatewayPort] = await Promise.all([
       start("local-ssm", PYTHON, [join(ROOT, "tests/local-ssm/server.py"), "--port", "0", "--step-ms", String(STEP_MS)], /^\{/),
       TOKEN_SUPPORTED ? start("issuer", PYTHON, [join(ROOT, "tests/demo/issuer.py")], /^\{/) : null,
+      freePort(),
       freePort(),
     ]);
     ssm = JSON.parse(ssmLine);
@@ -212,7 +213,11 @@ async function dashboardTests() {
       UPSTREAM_REGION: ssm.region,
       UPSTREAM_ACCESS_KEY_ID: ssm.access_key_id,
       UPSTREAM_SECRET_ACCESS_KEY: ssm.secret_access_key,
+      // The account of the emulator's ARNs (tests/local-ssm/seed.json).
+      UPSTREAM_ACCOUNT_ID: "123456789012",
       GATEWAY_KEYS: JSON.stringify(Object.values(KEYS)),
+      // The gateway's own address: the only host name callers may sign for.
+      GATEWAY_HOSTNAMES: `127.0.0.1:${gatewayPort}`,
       CORS_ALLOWED_ORIGINS: origin,
       RATE_LIMIT_PER_MINUTE: "6000",
       RATE_LIMIT_BURST: "1000",
@@ -223,10 +228,11 @@ async function dashboardTests() {
     const gatewayLine = await start(
       "gateway",
       NODE22,
-      [join(ROOT, "tests/gateway/serve.mjs"), "--vars", varsFile, "--port", "0", "--audit", auditFile],
+      [join(ROOT, "tests/gateway/serve.mjs"), "--vars", varsFile, "--port", String(gatewayPort), "--audit", auditFile],
       /^ready /,
     );
     gatewayUrl = gatewayLine.slice("ready ".length);
+    assert.equal(gatewayUrl, `http://127.0.0.1:${gatewayPort}`);
     const wwwLine = await start(
       "www",
       NODE22,
@@ -545,7 +551,7 @@ async function dashboardTests() {
       await page.locator("#instances-body tr").nth(5).waitFor();
       assert.match(await page.locator("#connection").innerText(), /token for bob/);
       const jwt = audit().filter((l) => l.authMethod === "jwt");
-      assert.ok(jwt.some((l) => l.principal === "bob" && l.decision === "allowed"), lastAudit());
+      assert.ok(jwt.some((l) => l.principal === "jwt:bob" && l.decision === "allowed"), lastAudit());
       const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
       assert.ok(!stored.includes(issuer.tokens.bob.slice(-20)), "the token reached localStorage");
       await screenshot("token-bob");

@@ -18,11 +18,12 @@ LOCAL_SSM_SECRET_ACCESS_KEY, LOCAL_SSM_REGION, LOCAL_SSM_FAULT, LOCAL_SSM_LOG_RE
 Fault injection (README.md, "Faults"): a rule per run (--fault), per request (header
 x-local-ssm-fault) or set at run time on the control endpoint (POST /_faults, from
 127.0.0.1 only); GET /_faults/stats counts requests, faults and executions (SendCommands
-that created a command).
+that created a command); GET /_faults/received shows the raw bodies received.
 """
 
 import argparse
 import base64
+import collections
 import datetime
 import hashlib
 import json
@@ -700,8 +701,11 @@ FAULT_MODES = {
     "garbage": True,              # 200, awsJson content type, a body that is not JSON
     "truncated": True,            # 200, Content-Length of the whole answer, half of it, close
     "wrong-content-type": True,   # 200 text/html with an HTML page (a captive proxy)
+    "access-denied": False,       # 400 AccessDeniedException naming the caller's IAM ARN and account
 }
 DEFAULT_HANG_MS = 600_000
+# How many raw request bodies GET /_faults/received keeps (the newest).
+RECEIVED_KEPT = 1000
 DEFAULT_TRICKLE_MS = 5_000
 
 
@@ -744,6 +748,7 @@ class Faults:
         self.executed = {}   # operation -> calls that ran (SendCommand: commands created)
         self.applied = {}    # mode -> faults delivered
         self.comments = {}   # SendCommand Comment -> commands created with it
+        self.received = collections.deque(maxlen=RECEIVED_KEPT)  # (operation, raw body), newest last
 
     def set_rules(self, rules):
         with self.lock:
@@ -768,6 +773,15 @@ class Faults:
             if rule:
                 self.applied[rule["mode"]] = self.applied.get(rule["mode"], 0) + 1
             return rule
+
+    def receive(self, operation, body):
+        """Keeps the raw body of an SSM request (GET /_faults/received shows them)."""
+        with self.lock:
+            self.received.append((operation, body))
+
+    def received_bodies(self):
+        with self.lock:
+            return [{"operation": op, "body": body.decode("utf-8", errors="replace")} for op, body in self.received]
 
     def ran(self, operation, body):
         with self.lock:
@@ -898,7 +912,7 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
 
         def _control(self):
             path = self.path.split("?")[0].rstrip("/")
-            if path not in ("/_faults", "/_faults/stats"):
+            if path not in ("/_faults", "/_faults/stats", "/_faults/received"):
                 return False
             if self.client_address[0] not in LOCAL_ADDRESSES:
                 self._send(403, {"__type": "AccessDeniedException", "message": "/_faults answers 127.0.0.1 only"})
@@ -908,6 +922,8 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
             try:
                 if path == "/_faults/stats" and self.command == "GET":
                     self._send(200, faults.stats())
+                elif path == "/_faults/received" and self.command == "GET":
+                    self._send(200, {"received": faults.received_bodies()})
                 elif path == "/_faults" and self.command == "GET":
                     self._send(200, {"rules": faults.stats()["rules"]})
                 elif path == "/_faults" and self.command == "DELETE":
@@ -969,6 +985,15 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                     time.sleep(pause)
             return send
 
+        def _denied_message(self):
+            """What AWS says when the caller's IAM identity may not call the operation: it
+            names the caller's ARN (and so the account) and the resource's ARN."""
+            op = self.headers.get("X-Amz-Target", "").partition(".")[2] or "SendCommand"
+            account = emulator.account
+            return (f"User: arn:aws:iam::{account}:user/local-ssm-caller is not authorized to perform: ssm:{op} "
+                    f"on resource: arn:aws:ssm:{region}:{account}:document/Ops-RestartService "
+                    f"because no identity-based policy allows the ssm:{op} action")
+
         def _deliver(self, rule, status, payload):
             """Delivers (status, payload) — the operation's answer, or None when it did not
             run — the way the rule's mode says."""
@@ -979,6 +1004,8 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                 self._send(500, {"__type": "InternalServerError", "message": "local-ssm: injected fault"})
             elif mode == "503":
                 self._send(503, {"__type": "ServiceUnavailable", "message": "local-ssm: injected fault"})
+            elif mode == "access-denied":
+                self._send(400, {"__type": "AccessDeniedException", "message": self._denied_message()})
             elif mode == "reset-after-read":
                 self._reset()
             elif mode == "hang":
@@ -1035,6 +1062,7 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                faults.receive(op, body)
                 if rule is None:
                     status, payload = self._run(body)
                     self._send(status, payload)

@@ -5,7 +5,8 @@ control endpoint.
 
 Imported by gateway_suite.py (moto behind a counting proxy) and gateway_hardening.py
 (faults, tampered requests and secrets, against the local SSM). Every server listens on
-127.0.0.1 with an OS-chosen port.
+127.0.0.1 with an OS-chosen port; each gateway is told its own address
+(GATEWAY_HOSTNAMES=127.0.0.1:<port>), as a deployment names its public host names.
 """
 
 import base64
@@ -16,6 +17,7 @@ import os
 import queue
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +47,9 @@ AUDIENCE = "ssm-edge-gateway"
 INSTANCE = "i-0123456789abcdef0"
 JSON_CT = "application/x-amz-json-1.1"
 STAGING = [{"Key": "tag:env", "Values": ["staging"]}]
+# The account moto and the local SSM (tests/local-ssm/seed.json) put in their ARNs: the
+# gateways' UPSTREAM_ACCOUNT_ID.
+UPSTREAM_ACCOUNT_ID = "123456789012"
 
 
 # --------------------------------------------------------------------------------------
@@ -369,12 +374,26 @@ def stop_process(proc):
                 continue
 
 
+def free_port():
+    """A port nothing listens on now (the OS's choice), for a server that must know its
+    own address before it starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class GatewayProcess:
+    """tests/gateway/serve.mjs with `variables` on a free port; GATEWAY_HOSTNAMES is that
+    address (127.0.0.1:<port>) unless `variables` names it."""
+
     def __init__(self, name, variables, workdir: Path, node, repo: Path):
         self.name = name
         self.vars_path = workdir / f"{name}-vars.json"
         self.audit_path = workdir / f"{name}-audit.jsonl"
         self.log_path = workdir / f"{name}-gateway.log"
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        variables = {"GATEWAY_HOSTNAMES": self.host, **variables}
         self.vars_path.write_text(json.dumps(variables))
         self.audit_path.touch()
         self.log = open(self.log_path, "wb")
@@ -383,7 +402,7 @@ class GatewayProcess:
         # even if this process is killed. Own session: teardown can signal the group.
         self.proc = subprocess.Popen(
             [node, str(repo / "tests/gateway/serve.mjs"), "--vars", str(self.vars_path),
-             "--port", "0", "--audit", str(self.audit_path)],
+             "--port", str(self.port), "--audit", str(self.audit_path)],
             cwd=repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
             start_new_session=True,
         )
@@ -479,6 +498,11 @@ class LocalSsmProcess:
         "sendCommandComments": {comment: n}}."""
         return self._control("GET", "/_faults/stats")
 
+    def received(self, operation=None):
+        """The raw bodies (bytes) it received, oldest first (its last 1000 requests)."""
+        items = self._control("GET", "/_faults/received")["received"]
+        return [item["body"].encode() for item in items if operation in (None, item["operation"])]
+
     def request_log(self):
         """The lines of its request log, parsed (operation, status, fault, ms)."""
         lines = self.log_path.read_text(errors="replace").splitlines()
@@ -570,6 +594,7 @@ class LocalStack:
             "GATEWAY_KEYS": gateway_keys, "POLICIES": policies,
             "JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE, "JWT_JWKS_URL": self.jwks.url("main"),
             "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_BURST": "10000",
+            "UPSTREAM_ACCOUNT_ID": UPSTREAM_ACCOUNT_ID,
         }
         self.sentinels["the wrong upstream secret"] = wrong = sentinel("wrong-upstream")
         self.sentinels["the broken gateway's key secret"] = broken = sentinel("broken-key")
@@ -591,12 +616,12 @@ class LocalStack:
 
     # -------- requests
 
-    def sign(self, target, body, who=None, *, gw=None, akid=None, secret=None, region=None, **kw):
-        """sigv4_headers for `who`'s key (or akid/secret) against `gw` (default: main);
-        the signature is recorded as a secret."""
+    def sign(self, target, body, who=None, *, gw=None, url=None, akid=None, secret=None, region=None, **kw):
+        """sigv4_headers for `who`'s key (or akid/secret) against `gw` (default: main), or
+        signed for `url` (another host name); the signature is recorded as a secret."""
         if who:
             akid, secret, _ = self.keys[who]
-        headers = sigv4_headers((gw or self.gw).url, target, body, akid, secret, region or self.region, **kw)
+        headers = sigv4_headers(url or (gw or self.gw).url, target, body, akid, secret, region or self.region, **kw)
         self.sentinels[f"signature #{len(self.sentinels)}"] = headers["Authorization"].rsplit("Signature=", 1)[1]
         return headers
 

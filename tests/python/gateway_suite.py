@@ -41,7 +41,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from gateway_harness import (AUDIENCE, HTTP_TIMEOUT, INSTANCE, ISSUER, JSON_CT, READY_TIMEOUT, REPLIES, STAGING,
-                             CountingProxy, GatewayProcess, JwksServer, SigningKey, http_request, leaks,
+                             UPSTREAM_ACCOUNT_ID, CountingProxy, GatewayProcess, JwksServer, SigningKey, http_request, leaks,
                              send_command_body, sigv4_headers, stop_all)
 
 # JWT_JWKS_REFRESH_SECS of the strict gateway (default 30): it refetches the JWKS for an
@@ -136,6 +136,7 @@ class GatewaySuite(unittest.TestCase):
             "JWT_AUDIENCE": AUDIENCE,
             "CORS_ALLOWED_ORIGINS": ORIGIN,
             "POLICIES": policies,
+            "UPSTREAM_ACCOUNT_ID": UPSTREAM_ACCOUNT_ID,
         }
         node = env("NODE22")
         # Both instances start at once (workerd startup dominates).
@@ -472,14 +473,14 @@ class GatewaySuite(unittest.TestCase):
         command_id = reply.json()["Command"]["CommandId"]
         self.assertEqual(len(self.moto.list_commands(CommandId=command_id)["Commands"]), 1)
         line = self.gw.audit_for(reply.request_id)
-        self.assertEqual((line["principal"], line["authMethod"], line["decision"]), ("carol", "jwt", "allowed"))
+        self.assertEqual((line["principal"], line["authMethod"], line["decision"]), ("jwt:carol", "jwt", "allowed"))
 
         # ES256, admins from the groups claim: may run a shell script.
         body = send_command_body("AWS-RunShellScript", comment="INC-8 jwt shell", instance_ids=[INSTANCE],
                                  parameters={"commands": ["uptime"]})
         reply = self.bearer(self.gw, "SendCommand", body, self.ec_key.token("dave", ["admins"]))
         self.assertEqual(reply.status, 200, reply.body)
-        self.assertEqual(self.gw.audit_for(reply.request_id)["principal"], "dave")
+        self.assertEqual(self.gw.audit_for(reply.request_id)["principal"], "jwt:dave")
 
         # No groups claim: reads, but may not run anything.
         erin = self.ec_key.token("erin")
@@ -487,7 +488,7 @@ class GatewaySuite(unittest.TestCase):
         body = send_command_body("Ops-RestartService", comment="CHG-8", targets=STAGING,
                                  parameters={"service": ["nginx"]})
         self.assert_refused(self.bearer(self.gw, "SendCommand", body, erin), "AccessDeniedException",
-                            message="User: erin")
+                            message="User: jwt:erin")
         self.assertEqual(self.proxy.since(before), {"AmazonSSM.SendCommand": 2, "AmazonSSM.ListCommands": 1})
 
     def test_bad_tokens_are_refused(self):
@@ -538,7 +539,7 @@ class GatewaySuite(unittest.TestCase):
             time.sleep(wait)
         reply = self.bearer(self.strict, "ListCommands", b"{}", new_token)
         self.assertEqual(reply.status, 200, reply.body)
-        self.assertEqual(self.strict.audit_for(reply.request_id)["principal"], "rotor")
+        self.assertEqual(self.strict.audit_for(reply.request_id)["principal"], "jwt:rotor")
         self.assertEqual(len(self.jwks.fetch_times(name)), 2, "exactly one refetch")
 
         # The retired key is gone from the set: refused, without another fetch.

@@ -2,10 +2,21 @@
 variants of one valid signed SendCommand (every signed header changed, the body changed
 by a byte, the scope's date/region/service swapped, the date moved, SignedHeaders
 duplicated or reordered, unsigned headers that change the meaning, case tricks, a cut
-signature, another principal's key id, replays …) and of one valid bearer JWT (alg none,
-a wrong key, expired, wrong aud/iss, HS256 keyed with the RSA public key, a kid naming
-another key …). Each row names the AWS error the gateway must answer; none may reach
-the upstream (tests/local-ssm counts every request it gets).
+signature, another principal's key id, a signature for another host, replays …) and of
+one valid bearer JWT (alg none, a wrong key, expired, wrong aud/iss, HS256 keyed with the
+RSA public key, a kid naming another key …). Each row names the AWS error the gateway
+must answer; none may reach the upstream (tests/local-ssm counts every request it gets).
+
+Then what a correctly signed caller may still not do (issue 11: the gateway forwards
+exactly what its policy decided on, and its policy sees everything it forwards): a
+corpus of signed requests refused for their body — a document ARN of another account
+(admins included), a member named twice (however spelled), each output destination,
+notification or role for on-call — and, through the gateway to the local SSM (which
+shows the raw bodies it received): the same signature under other spellings of its
+`Authorization` header is one request; an own-account ARN decides like the name; every
+other forwarded field reaches the upstream and the audit line; the forwarded body is the
+core's compact serialization, not the caller's bytes; an upstream refusal reaches boto3
+without the upstream's ARN or account id (the audit line keeps them).
 """
 
 import base64
@@ -22,14 +33,20 @@ from typing import NamedTuple
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from botocore.exceptions import ClientError
+
 from botocore_decode import decode_error
-from gateway_harness import (AUDIENCE, ISSUER, JSON_CT, STAGING, LocalStack, SigningKey, b64url, http_request,
-                             send_command_body)
+from gateway_harness import (AUDIENCE, INSTANCE, ISSUER, JSON_CT, STAGING, UPSTREAM_ACCOUNT_ID, LocalStack,
+                             SigningKey, b64url, http_request, send_command_body)
 
 INCOMPLETE = "IncompleteSignatureException"
 INVALID = "InvalidSignatureException"
 UNRECOGNIZED = "UnrecognizedClientException"
 EXPIRED = "ExpiredTokenException"
+SERIALIZATION = "SerializationException"
+DENIED = "AccessDeniedException"
+# An account that is not the upstream's: anyone can share a document from theirs.
+FOREIGN_ACCOUNT = "999999999999"
 
 
 class Req(NamedTuple):
@@ -111,14 +128,17 @@ class Corpus:
         self.stack = stack
 
     def signed(self, who="alice", body=None, *, at=None, extra=None, service="ssm", region=None, akid=None,
-               secret=None, omit=()):
+               secret=None, omit=(), host=None):
         """A SendCommand signed by botocore; `omit`: headers left out when signing, then
-        added (so they are there, unsigned)."""
+        added (so they are there, unsigned); `host`: signed for that Host (instead of the
+        gateway's address) and sent with it."""
         body = body if body is not None else restart_body()
         unsigned = {"Content-Type": JSON_CT, "X-Amz-Target": "AmazonSSM.SendCommand"}
         headers = self.stack.sign("SendCommand", body, who, akid=akid, secret=secret, at=at, service=service,
-                                  region=region, extra={**(extra or {}), **{name: None for name in omit}})
-        return Req("POST", "/", [*headers.items(), *((name, unsigned[name]) for name in omit)], body)
+                                  region=region, url=f"http://{host}" if host else None,
+                                  extra={**(extra or {}), **{name: None for name in omit}})
+        pairs = [*headers.items(), *((name, unsigned[name]) for name in omit)]
+        return Req("POST", "/", pairs + [("Host", host)] if host else pairs, body)
 
     def now(self, delta_s=0):
         return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(seconds=delta_s)
@@ -127,6 +147,7 @@ class Corpus:
 def sigv4_cases(c: Corpus, keys):
     """(name, request, expected code, message fragment)."""
     bob_akid, root_akid = keys["bob"][0], keys["root"][0]
+    port = c.stack.gw.port  # the gateway's GATEWAY_HOSTNAMES is 127.0.0.1:<port>
     alice_akid, alice_secret = keys["alice"][0], keys["alice"][1]
     s = c.signed
     yesterday = (c.now(-86400)).strftime("%Y%m%d")
@@ -248,6 +269,16 @@ def sigv4_cases(c: Corpus, keys):
         ("another path", s()._replace(path="/admin"), INVALID, None),
         # An old request, captured and sent again.
         ("a request captured 10 minutes ago", s(at=c.now(-600)), INVALID, "Signature expired"),
+        # The host it was signed for (and sent with): another gateway sharing the keys, or
+        # a name of this one it was not given. The signature itself is valid.
+        ("signed for another gateway's host", s(host="other-gateway.example"), INVALID, "not this gateway"),
+        ("signed for another gateway's host and port", s(host="other-gateway.example:8787"), INVALID,
+         "not this gateway"),
+        ("signed for localhost:<port>, a name this gateway was not given", s(host=f"localhost:{port}"), INVALID,
+         "not this gateway"),
+        ("signed for the gateway's address, another port", s(host=f"127.0.0.1:{port + 1}"), INVALID,
+         "not this gateway"),
+        ("signed for the gateway's address without its port", s(host="127.0.0.1"), INVALID, "not this gateway"),
     ]
 
 
@@ -355,6 +386,123 @@ def jwt_cases(stack):
     ]
 
 
+# ------------------------------------------------------------------ signed, then refused for the body
+
+
+def document_arn(account, region, name="Ops-RestartService", partition="aws"):
+    return f"arn:{partition}:ssm:{region}:{account}:document/{name}"
+
+
+def restart_with(comment=None, **members):
+    """The on-call restart (allowed for alice) with `members` added or replaced."""
+    body = json.loads(restart_body(comment))
+    body.update(members)
+    return json.dumps(body).encode()
+
+
+def shell_with(comment=None, **members):
+    """A shell script on one instance (allowed for root only) with `members` added."""
+    body = json.loads(send_command_body("AWS-RunShellScript", comment=comment or f"INC-200 {uuid.uuid4().hex[:10]}",
+                                        instance_ids=[INSTANCE], parameters={"commands": ["uptime"]}))
+    body.update(members)
+    return json.dumps(body).encode()
+
+
+def duplicate_bodies():
+    """(what, body, the member named twice): each decided on one value while the
+    service's parser may keep the other."""
+    tag = uuid.uuid4().hex[:10]
+    staging = '"Targets":[{"Key":"tag:env","Values":["staging"]}]'
+    return [
+        ("DocumentName twice at the top",
+         '{"DocumentName":"AWS-RunShellScript","Parameters":{"commands":["id"]},' + staging
+         + f',"Comment":"CHG-300 {tag}","DocumentName":"Ops-RestartService"}}', "DocumentName"),
+        ("Targets[0].Key twice",
+         '{"DocumentName":"Ops-RestartService","Targets":[{"Key":"tag:env","Values":["prod"],'
+         '"Key":"tag:env","Values":["staging"]}],"Parameters":{"service":["nginx"]},'
+         f'"Comment":"CHG-300 {tag}"}}', "Key"),
+        ("a Parameters key twice",
+         '{"DocumentName":"Ops-RestartService",' + staging + ',"Parameters":{"service":["sshd"],'
+         f'"service":["nginx"]}},"Comment":"CHG-300 {tag}"}}', "service"),
+        ("DocumentName twice, once spelled Document\\u004eame",
+         '{"DocumentName":"AWS-RunShellScript","Document\\u004eame":"Ops-RestartService",' + staging
+         + f',"Parameters":{{"service":["nginx"]}},"Comment":"CHG-300 {tag}"}}', "DocumentName"),
+        ("Comment twice (an allowed request either way)",
+         '{"DocumentName":"Ops-RestartService",' + staging + ',"Parameters":{"service":["nginx"]},'
+         f'"Comment":"CHG-300 {tag}","Comment":"INC-300 {tag}"}}', "Comment"),
+    ]
+
+
+def destinations(region, tag):
+    """Where a command's output, notifications and role go: (member, value). On-call may
+    set none of them; admins may."""
+    return [
+        ("OutputS3BucketName", f"attacker-bucket-{tag}"),
+        ("OutputS3KeyPrefix", f"loot/{tag}/"),
+        ("OutputS3Region", "ap-southeast-2"),
+        ("CloudWatchOutputConfig", {"CloudWatchOutputEnabled": True, "CloudWatchLogGroupName": f"attacker-{tag}"}),
+        ("NotificationConfig", {"NotificationArn": f"arn:aws:sns:{region}:{FOREIGN_ACCOUNT}:t-{tag}",
+                                "NotificationEvents": ["All"], "NotificationType": "Command"}),
+        ("ServiceRoleArn", f"arn:aws:iam::{UPSTREAM_ACCOUNT_ID}:role/admin-{tag}"),
+    ]
+
+
+def body_cases(c: Corpus):
+    """(name, who, request, expected code, message fragments, audit decision): signed
+    correctly by a known key, refused for what the body asks."""
+    region = c.stack.region
+    foreign = document_arn(FOREIGN_ACCOUNT, region)
+    rows = [
+        # A document shared from another account, named like an allowed one.
+        ("alice: Ops-RestartService of another account", "alice",
+         c.signed("alice", restart_with(DocumentName=foreign)), DENIED, ["not authorized"], "denied"),
+        ("root: Ops-RestartService of another account", "root",
+         c.signed("root", restart_with(DocumentName=foreign)), DENIED, ["not authorized"], "denied"),
+        ("root: a shell document of another account", "root",
+         c.signed("root", shell_with(DocumentName=document_arn(FOREIGN_ACCOUNT, region, "AWS-RunShellScript"))),
+         DENIED, ["not authorized"], "denied"),
+        ("alice: the upstream account's document, another region", "alice",
+         c.signed("alice", restart_with(DocumentName=document_arn(UPSTREAM_ACCOUNT_ID, "eu-west-1"))),
+         DENIED, ["not authorized"], "denied"),
+        ("alice: the upstream account's document, another partition", "alice",
+         c.signed("alice", restart_with(DocumentName=document_arn(UPSTREAM_ACCOUNT_ID, region,
+                                                                  partition="aws-cn"))),
+         DENIED, ["not authorized"], "denied"),
+    ]
+    for who in ("alice", "root"):
+        for what, body, member in duplicate_bodies():
+            rows.append((f"{who}: {what}", who, c.signed(who, body.encode()), SERIALIZATION,
+                         [member, "more than once"], "invalid"))
+    for member, value in destinations(region, uuid.uuid4().hex[:10]):
+        rows.append((f"alice: {member}", "alice", c.signed("alice", restart_with(**{member: value})), DENIED,
+                     ["not authorized"], "denied"))
+    return rows
+
+
+def leaves(value):
+    """Every scalar in a JSON value (strings, numbers; booleans and null left out)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaves(v)
+    elif value is not None and not isinstance(value, bool):
+        yield value
+
+
+def respellings(authorization):
+    """The same Authorization value with its three components in other orders and with
+    other spacing: each still names the same key, signed headers and signature."""
+    algorithm, rest = authorization.split(" ", 1)
+    p = [part.strip() for part in rest.split(",")]
+    return {
+        "signature first": f"{algorithm} {p[2]}, {p[0]}, {p[1]}",
+        "no spaces, rotated": f"{algorithm} {p[1]},{p[2]},{p[0]}",
+        "extra spaces": f"{algorithm}   {p[0]} ,  {p[1]},{p[2]}",
+    }
+
+
 class TamperedRequests(unittest.TestCase):
     maxDiff = None
 
@@ -429,3 +577,166 @@ class TamperedRequests(unittest.TestCase):
         ok = self.stack.bearer_post("SendCommand", restart_body("CHG-101 jwt base"), self.stack.rsa_key.token(
             "carol", ["on-call"]))
         self.assertEqual(ok.status, 200, ok.body[:300])
+
+    # ---------------------------------------------------------------- signed, then refused for the body
+
+    def sent_body(self, comment):
+        """The raw body the local SSM received for the SendCommand with this Comment
+        (exactly one)."""
+        found = [b for b in self.stack.ssm.received("SendCommand") if json.loads(b).get("Comment") == comment]
+        self.assertEqual(len(found), 1, f"SendCommands with Comment {comment!r} the local SSM received")
+        return found[0]
+
+    def test_signed_requests_asking_for_too_much_are_refused(self):
+        """Foreign document ARNs (for admins too), members named twice, and on-call's
+        output destinations, notifications and roles: refused with the AWS error, the
+        principal in the audit line, nothing sent upstream."""
+        cases = body_cases(self.corpus)
+        self.assertEqual(len({name for name, *_ in cases}), len(cases), "row names are unique")
+        before = self.stack.ssm.stats()
+        for name, who, req, code, fragments, decision in cases:
+            with self.subTest(name):
+                reply = self.send(req)
+                self.assertEqual((reply.status, reply.code), (400, code), reply.body[:300])
+                decoded = decode_error("SendCommand", reply.status, list(reply.headers.items()), reply.body)
+                self.assertEqual(decoded["code"], code, "botocore decodes the same error")
+                for fragment in fragments:
+                    self.assertIn(fragment, reply.message)
+                line = self.stack.gw.audit_for(reply.request_id)
+                self.assertEqual((line["decision"], line.get("principal")), (decision, who), line)
+        self.assertEqual(self.stack.ssm.stats()["requests"], before["requests"], "nothing reached the upstream")
+        print(f"\n    ({len(cases)} signed requests refused for their body, none reached the upstream)",
+              file=sys.stderr)
+
+    def test_one_signature_is_one_request_however_its_header_is_spelled(self):
+        """A captured SendCommand sent again with its Authorization components reordered
+        or respaced is the same signature: a replay. Each spelling is itself accepted (on
+        a fresh request), so the refusals are for the replay, not the spelling."""
+        req = self.corpus.signed()
+        comment = json.loads(req.body)["Comment"]
+        before = self.stack.ssm.stats()
+        first = self.send(req)
+        self.assertEqual(first.status, 200, first.body[:300])
+        for what, spelling in respellings(header(req, "Authorization")).items():
+            with self.subTest(replay=what):
+                self.assert_refused(self.send(set_header(req, "Authorization", spelling)), INVALID, "already used",
+                                    replay=True)
+        self.assertEqual(self.stack.requests_since(before, "SendCommand"), 1, "exactly one upstream send")
+        self.assertEqual(self.stack.executions(comment), 1)
+
+        for what, _ in respellings(header(req, "Authorization")).items():
+            with self.subTest(spelled=what):
+                fresh = self.corpus.signed()
+                spelled = set_header(fresh, "Authorization", respellings(header(fresh, "Authorization"))[what])
+                reply = self.send(spelled)
+                self.assertEqual(reply.status, 200, reply.body[:300])
+                self.assert_refused(self.send(fresh), INVALID, "already used", replay=True)
+                self.assertEqual(self.stack.executions(json.loads(fresh.body)["Comment"]), 1)
+
+    def test_an_own_account_document_arn_decides_like_its_name(self):
+        """The upstream account's ARN of the allowed document: allowed for alice through
+        boto3, and forwarded as she wrote it."""
+        arn = document_arn(UPSTREAM_ACCOUNT_ID, self.stack.region)
+        comment = f"CHG-310 own arn {uuid.uuid4().hex[:10]}"
+        answer = self.stack.boto("alice").send_command(DocumentName=arn, Targets=STAGING,
+                                                       Parameters={"service": ["nginx"]}, Comment=comment)
+        self.assertEqual(answer["Command"]["DocumentName"], "Ops-RestartService")
+        self.assertEqual(self.stack.executions(comment), 1)
+        self.assertEqual(json.loads(self.sent_body(comment))["DocumentName"], arn)
+        line = self.stack.gw.audit_for(answer["ResponseMetadata"]["RequestId"])
+        self.assertEqual((line["decision"], line["principal"]), ("allowed", "alice"), line)
+
+    def test_every_forwarded_field_reaches_the_upstream_and_the_audit_line(self):
+        """Root may send output, notifications and a role where he wants; alice may set
+        the document version and hash, alarms, concurrency, errors and timeout. Each
+        such field is in what the local SSM received and in the audit line."""
+        tag = uuid.uuid4().hex[:10]
+        hash_value = hashlib.sha256(tag.encode()).hexdigest()
+        others = [
+            ("DocumentVersion", "$LATEST"),
+            ("DocumentHash", hash_value),
+            ("AlarmConfiguration", {"IgnorePollAlarmFailure": True, "Alarms": [{"Name": f"ops-alarm-{tag}"}]}),
+            ("MaxConcurrency", "37%"),
+            ("MaxErrors", "13%"),
+            ("TimeoutSeconds", 4321),
+        ]
+        cases = [("root", member, value) for member, value in destinations(self.stack.region, tag)]
+        cases += [("alice", member, value) for member, value in others]
+        clients = {who: self.stack.boto(who) for who in ("alice", "root")}
+        for who, member, value in cases:
+            with self.subTest(who=who, member=member):
+                comment = f"CHG-320 {member} {uuid.uuid4().hex[:10]}"
+                extra = {"DocumentHashType": "Sha256"} if member == "DocumentHash" else {}
+                answer = clients[who].send_command(DocumentName="Ops-RestartService", Targets=STAGING,
+                                                   Parameters={"service": ["nginx"]}, Comment=comment,
+                                                   **{member: value}, **extra)
+                self.assertEqual(self.stack.executions(comment), 1)
+                self.assertEqual(json.loads(self.sent_body(comment)).get(member), value, "forwarded as decided")
+                line = self.stack.gw.audit_for(answer["ResponseMetadata"]["RequestId"])
+                self.assertEqual((line["decision"], line["principal"]), ("allowed", who), line)
+                missing = [v for v in leaves(value) if v not in list(leaves(line))]
+                self.assertEqual(missing, [], f"{member} in the audit line: {line}")
+
+    def test_the_forwarded_body_is_the_cores_serialization_not_the_callers_bytes(self):
+        """Members out of order, escapes, white space, an explicit null: what reaches the
+        local SSM is compact JSON of the decided input, the same bytes whatever the
+        caller's spelling."""
+        tag_a, tag_b = uuid.uuid4().hex[:10], uuid.uuid4().hex[:10]
+        spellings = {
+            tag_a: ('{ "Comment" : "CHG-330 r\\u0065start %s", "Parameters":{"service":["nginx"]},\n'
+                    '"Targets":[{"Values":["staging"],"Key":"tag:env"}], "OutputS3KeyPrefix": null,\t'
+                    '"DocumentName":"Ops-RestartService"}' % tag_a),
+            tag_b: ('{"DocumentName" :"Ops-\\u0052estartService","Targets":[ {"Key":"tag:env", "Values":[ "staging" ]} ],'
+                    '"Comment":"CHG-330 restart %s","Parameters":{ "service" : [ "nginx" ] } }\n' % tag_b),
+        }
+        sent = {}
+        for tag, text in spellings.items():
+            body = text.encode()
+            reply = self.send(self.corpus.signed("alice", body))
+            self.assertEqual(reply.status, 200, reply.body[:300])
+            comment = f"CHG-330 restart {tag}"
+            received = self.sent_body(comment)
+            self.assertNotEqual(received, body)
+            self.assertEqual(json.loads(received), {
+                "DocumentName": "Ops-RestartService", "Comment": comment, "Parameters": {"service": ["nginx"]},
+                "Targets": [{"Key": "tag:env", "Values": ["staging"]}]})
+            compact = json.dumps(json.loads(received), separators=(",", ":"), ensure_ascii=False).encode()
+            self.assertEqual(received, compact, "compact JSON, no escapes it does not need")
+            sent[tag] = received.replace(tag.encode(), b"TAG")
+        self.assertEqual(sent[tag_a], sent[tag_b], "one serialization whatever the caller's spelling")
+
+    def test_upstream_refusals_reach_boto3_without_the_upstream_identity(self):
+        """The local SSM refuses as AWS does, naming the gateway's upstream IAM user and
+        account: boto3 gets the error code and the message with the ARNs and the account
+        id taken out; the audit line keeps the full text."""
+        client = self.stack.boto("root")
+        account = UPSTREAM_ACCOUNT_ID
+        before = self.stack.ssm.stats()
+        self.stack.ssm.faults({"mode": "access-denied", "operations": ["SendCommand"], "count": 1})
+        try:
+            with self.assertRaises(ClientError) as ctx:
+                client.send_command(DocumentName="Ops-RestartService", Targets=STAGING,
+                                    Parameters={"service": ["nginx"]}, Comment="INC-340 upstream denies")
+        finally:
+            self.stack.ssm.clear_faults()
+        error = ctx.exception.response["Error"]
+        self.assertEqual(error["Code"], "AccessDeniedException", error)
+        self.assertIn("is not authorized to perform: ssm:SendCommand", error["Message"])
+        for secret in (account, "arn:aws", "local-ssm-caller"):
+            self.assertNotIn(secret, error["Message"])
+        line = self.stack.gw.audit_for(ctx.exception.response["ResponseMetadata"]["RequestId"])
+        self.assertEqual(line["decision"], "upstream-error", line)
+        self.assertIn(f"arn:aws:iam::{account}:user/local-ssm-caller", line["upstreamError"])
+        self.assertEqual(self.stack.requests_since(before, "SendCommand"), 1, "a refusal is not retried")
+
+        # Refused by the emulator itself: an instance that is not online, "for account …".
+        offline = "i-0c3d4e5f607182930"
+        with self.assertRaises(ClientError) as ctx:
+            client.send_command(DocumentName="AWS-RunShellScript", InstanceIds=[offline],
+                                Parameters={"commands": ["uptime"]}, Comment="INC-341 offline")
+        error = ctx.exception.response["Error"]
+        self.assertEqual(error["Code"], "InvalidInstanceId", error)
+        self.assertIn(offline, error["Message"], "instance ids are not account ids")
+        self.assertNotIn(account, error["Message"])
+        line = self.stack.gw.audit_for(ctx.exception.response["ResponseMetadata"]["RequestId"])
+        self.assertIn(f"for account {account}", line["upstreamError"])

@@ -90,7 +90,7 @@ export interface Problem {
   /** Field path, e.g. `Targets[2].Values[0]`; empty for the input as a whole. */
   path: string;
   /** `required`, `minLength`, `maxLength`, `minItems`, `maxItems`, `range`, `pattern`, `enum`,
-   * `exactlyOneOf`, `requires`, `targetKey`, `targetValues`, `filterValue`, `type`, `unknownMember`, `json`. */
+   * `exactlyOneOf`, `requires`, `targetKey`, `targetValues`, `filterValue`, `type`, `unknownMember`, `duplicateMember`, `json`. */
   rule: string;
   message: string;
 }

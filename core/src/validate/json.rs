@@ -3,7 +3,8 @@
 //! each member of the wrong type, each member the model does not have, text that is
 //! not JSON. Values are never echoed (some are sensitive).
 //!
-//! The text is read once into a `serde_json::Value`, checked against the input's
+//! The text is read once into a `serde_json::Value` (refusing a member named twice:
+//! [`super::json_text`]), checked against the input's
 //! generated [`Schema`] (so *every* shape problem is found, not just the first), then
 //! converted to the typed input and validated.
 
@@ -13,7 +14,7 @@ use alloc::vec::Vec;
 
 use serde_json::Value;
 
-use super::{Path, Problem, Problems, Rule, Validate, ValidationError};
+use super::{Path, Problems, Rule, Validate, ValidationError};
 use crate::model::Operation;
 
 /// The JSON shape of a model input type, generated from the service model.
@@ -117,15 +118,7 @@ pub fn parse_input<O: Operation>(json: &[u8]) -> Result<O::Input, ValidationErro
 /// # Errors
 /// As [`parse_input`], for shape problems only.
 pub fn parse_shape<T: Schema>(json: &[u8]) -> Result<T, ValidationError> {
-    let value: Value = serde_json::from_slice(json).map_err(|e| ValidationError {
-        problems: alloc::vec![Problem {
-            path: String::new(),
-            rule: Rule::Json {
-                line: e.line() as u64,
-                column: e.column() as u64,
-            },
-        }],
-    })?;
+    let value = super::json_text::read(json, T::SHAPE)?;
     let mut problems = Problems::default();
     check(&value, T::SHAPE, &Path::ROOT, &mut problems);
     problems.finish()?;
@@ -287,6 +280,48 @@ mod tests {
                 matches!(got[0].1, Rule::Json { .. } | Rule::Type { .. }),
                 "{bad:?}: {got:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_member_named_twice_is_refused_with_its_path() {
+        // Whichever value a parser keeps, the body is refused: the policy and the
+        // service must never read two different documents out of one body.
+        for (body, path) in [
+            (
+                r#"{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-0123456789abcdef0"],"DocumentName":"Ops-RestartService"}"#,
+                "DocumentName",
+            ),
+            // The same name spelled with an escape is the same member.
+            (
+                r#"{"DocumentName":"a","Document\u004eame":"b"}"#,
+                "DocumentName",
+            ),
+            (
+                r#"{"Targets":[{"Key":"tag:env","Values":["staging"],"Key":"tag:team"}]}"#,
+                "Targets[0].Key",
+            ),
+            (
+                r#"{"Parameters":{"service":["nginx"],"service":["sshd"]}}"#,
+                "Parameters[\"service\"]",
+            ),
+            (r#"{"Bogus":{"x":1,"x":2}}"#, "Bogus.x"),
+        ] {
+            assert_eq!(
+                problems(body),
+                [(path.into(), Rule::DuplicateMember)],
+                "{body}"
+            );
+        }
+        assert_eq!(Rule::DuplicateMember.code(), "duplicateMember");
+    }
+
+    #[test]
+    fn trailing_bytes_and_depth_bombs_are_not_json() {
+        let deep = alloc::format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for bad in [r#"{"DocumentName":"a"} x"#, r#"{"Parameters":{}}}"#, &deep] {
+            let got = problems(bad);
+            assert!(matches!(got[..], [(_, Rule::Json { .. })]), "{got:?}");
         }
     }
 

@@ -12,6 +12,7 @@ use core::fmt;
 
 mod documented;
 pub(crate) mod json;
+mod json_text;
 pub mod patterns;
 #[cfg(test)]
 mod tests;
@@ -121,6 +122,8 @@ pub enum Rule {
     },
     /// A member the model does not have.
     UnknownMember,
+    /// An object names this member twice (parsers disagree on which value counts).
+    DuplicateMember,
     /// The text is not a JSON object.
     Json {
         /// Line where reading stopped.
@@ -150,6 +153,7 @@ impl Rule {
             Rule::FilterValue { .. } => "filterValue",
             Rule::Type { .. } => "type",
             Rule::UnknownMember => "unknownMember",
+            Rule::DuplicateMember => "duplicateMember",
             Rule::Json { .. } => "json",
         }
     }
@@ -197,6 +201,7 @@ impl fmt::Display for Rule {
             }
             Rule::Type { expected } => write!(f, "has the wrong type: expected {expected}"),
             Rule::UnknownMember => f.write_str("is not a member of this input"),
+            Rule::DuplicateMember => f.write_str("is given more than once in one JSON object"),
             Rule::Json { line, column } => {
                 write!(
                     f,

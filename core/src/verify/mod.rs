@@ -151,6 +151,19 @@ pub struct Verified<P> {
     pub principal: P,
     /// The signing time (`X-Amz-Date`).
     pub signed_at: AmzDate,
+    /// The signature's bytes, parsed from the header (whatever its spelling).
+    pub signature: [u8; 32],
+    /// The signed `Host` header's value, as received: what the signer meant to reach.
+    pub host: String,
+}
+
+/// The `Host` header as signed: present exactly once (checked before the signature),
+/// trimmed as canonicalization trims it.
+fn signed_host(request: &HttpRequest) -> &str {
+    request
+        .header("host")
+        .unwrap_or_default()
+        .trim_matches([' ', '\t'])
 }
 
 fn count(request: &HttpRequest, name: &str) -> usize {
@@ -330,5 +343,7 @@ where
         access_key_id: String::from(auth.access_key_id),
         principal,
         signed_at: amz_date,
+        signature: auth.signature,
+        host: String::from(signed_host(request)),
     })
 }

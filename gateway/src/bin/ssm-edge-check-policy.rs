@@ -6,11 +6,14 @@
 //! ssm-edge-check-policy --schema          # prints the schema
 //! ssm-edge-check-policy --schema-json     # prints it in Cedar's JSON form
 //! ```
-//! Exit status 0 when every policy validates, 1 (with the reason) otherwise.
+//! After a successful check it prints what policies can see: each entity's attributes
+//! and each action's resource and context (the Document's owner and ARN parts, every
+//! SendCommand field). Exit status 0 when every policy validates, 1 (with the reason)
+//! otherwise.
 
 use std::process::ExitCode;
 
-use ssm_edge_gateway::policy::{PolicyEngine, SCHEMA};
+use ssm_edge_gateway::policy::{schema_summary, PolicyEngine, SCHEMA};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -53,6 +56,12 @@ fn main() -> ExitCode {
                 sources.len(),
                 ids.join(", ")
             );
+            match schema_summary() {
+                Ok(summary) => {
+                    println!("\nWhat policies can see (`?`: optional, test with `has`):\n{summary}")
+                }
+                Err(e) => eprintln!("{e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -1,7 +1,9 @@
 //! Bearer JWTs from an OIDC issuer or Cloudflare Access, verified with `jsonwebtoken`
 //! against the issuer's JWKS: RS256 or ES256 only, `iss` and `aud` as configured, `exp`
 //! required and `nbf` honoured against the time the caller passes (with a leeway).
-//! The principal and groups come from configurable claims.
+//! The principal and groups come from configurable claims; the principal is prefixed
+//! (`JWT_PRINCIPAL_PREFIX`, `jwt:` by default) so that a token's subject is never a
+//! gateway key's principal: `sub: root` is `User::"jwt:root"`, not the key `root`.
 //!
 //! Three steps: [`prepare`] (parse, algorithm, key lookup), the signature check —
 //! WebCrypto in the Worker, `jsonwebtoken`'s RustCrypto provider natively
@@ -33,6 +35,9 @@ pub struct JwtConfig {
     pub jwks_url: String,
     /// The claim naming the principal (`sub`; `email` for Cloudflare Access).
     pub principal_claim: String,
+    /// Put before the claim's value to make the principal (`jwt:`): gateway key
+    /// principals may not start with it, so the two never name the same principal.
+    pub principal_prefix: String,
     /// The claim listing groups (an array of strings, or one string).
     pub groups_claim: String,
     /// Allowed clock difference for `exp` and `nbf`, in seconds.
@@ -204,7 +209,8 @@ pub fn prepare(token: &str, jwks: &JwkSet) -> Result<SignedToken, JwtRefusal> {
 }
 
 /// Checks the claims of a token whose signature verified: `iss`, `aud`, `exp`, `nbf`
-/// at `now` (unix seconds), then reads the principal and groups.
+/// at `now` (unix seconds), then reads the principal (the configured prefix and the
+/// principal claim's value) and groups.
 ///
 /// # Errors
 /// The first failed check, as a [`JwtRefusal`].
@@ -235,12 +241,12 @@ pub fn accept(token: &SignedToken, config: &JwtConfig, now: u64) -> Result<Ident
         }
     }
 
-    let principal = claims
+    let subject = claims
         .get(&config.principal_claim)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| JwtRefusal::Claim(config.principal_claim.clone()))?
-        .to_owned();
+        .ok_or_else(|| JwtRefusal::Claim(config.principal_claim.clone()))?;
+    let principal = format!("{}{subject}", config.principal_prefix);
     let groups = match claims.get(&config.groups_claim) {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(g)) => vec![g.clone()],

@@ -47,6 +47,16 @@ pub enum KeysError {
     /// An access key id appears twice.
     #[error("GATEWAY_KEYS: access key id {0:?} appears twice")]
     Duplicate(String),
+    /// A principal starts with the prefix of principals from bearer tokens.
+    #[error("GATEWAY_KEYS[{index}].principal: {principal:?} starts with JWT_PRINCIPAL_PREFIX {prefix:?}, which marks principals from bearer tokens (rename the principal, or set another prefix)")]
+    TokenPrefix {
+        /// Position in the array.
+        index: usize,
+        /// The principal.
+        principal: String,
+        /// The prefix.
+        prefix: String,
+    },
     /// A field is empty or malformed.
     #[error("GATEWAY_KEYS[{index}].{field}: {rule}")]
     Field {
@@ -98,6 +108,29 @@ impl GatewayKeys {
             }
         }
         Ok(GatewayKeys { keys })
+    }
+
+    /// Checks that no principal starts with `prefix`, the prefix of principals from
+    /// bearer tokens (an empty prefix reserves nothing).
+    ///
+    /// # Errors
+    /// [`KeysError::TokenPrefix`] naming the first such entry.
+    pub fn check_token_prefix(&self, prefix: &str) -> Result<(), KeysError> {
+        if prefix.is_empty() {
+            return Ok(());
+        }
+        match self
+            .keys
+            .iter()
+            .position(|k| k.principal.starts_with(prefix))
+        {
+            None => Ok(()),
+            Some(index) => Err(KeysError::TokenPrefix {
+                index,
+                principal: self.keys[index].principal.clone(),
+                prefix: prefix.to_owned(),
+            }),
+        }
     }
 
     /// Number of keys.
@@ -172,5 +205,28 @@ mod tests {
         let e = GatewayKeys::from_json(&typo).unwrap_err().to_string();
         assert!(e.starts_with("GATEWAY_KEYS must be"), "{e}");
         assert!(!e.contains(SECRET), "{e}");
+    }
+
+    #[test]
+    fn a_principal_may_not_look_like_one_from_a_token() {
+        let json = format!(
+            r#"[{{"accessKeyId":"GWKEYALICE000001","secretAccessKey":"{SECRET}","principal":"alice"}},{{"accessKeyId":"GWKEYROOT0000001","secretAccessKey":"{SECRET}","principal":"jwt:root"}}]"#
+        );
+        let keys = GatewayKeys::from_json(&json).unwrap();
+        let e = keys.check_token_prefix("jwt:").unwrap_err();
+        assert_eq!(
+            e,
+            KeysError::TokenPrefix {
+                index: 1,
+                principal: "jwt:root".into(),
+                prefix: "jwt:".into()
+            }
+        );
+        assert!(e.to_string().starts_with(
+            r#"GATEWAY_KEYS[1].principal: "jwt:root" starts with JWT_PRINCIPAL_PREFIX "jwt:""#
+        ));
+        assert!(!e.to_string().contains(SECRET));
+        assert_eq!(keys.check_token_prefix("sso/"), Ok(()));
+        assert_eq!(keys.check_token_prefix(""), Ok(()));
     }
 }

@@ -4,8 +4,8 @@
 
 pub mod jwt;
 pub mod keys;
-#[cfg(test)]
-pub(crate) mod test_keys;
+#[cfg(any(test, feature = "testing"))]
+pub mod test_keys;
 
 use crate::error::GatewayError;
 
@@ -39,7 +39,7 @@ pub struct Identity {
     /// How they authenticated.
     pub method: AuthMethod,
     /// For SigV4: the signature, which a replayed request repeats. `None` for JWT.
-    pub replay_key: Option<String>,
+    pub replay_key: Option<crate::limits::ReplayKey>,
 }
 
 /// Which identity scheme an `Authorization` header uses, without checking it.

@@ -1,15 +1,19 @@
 //! Fixed signing keys for the JWT and pipeline tests (generated once with Python's
-//! `cryptography`; test use only), and helpers to sign tokens and publish JWKS.
+//! `cryptography`; test use only), and helpers to sign tokens and publish JWKS. Compiled
+//! for the crate's tests and with the `testing` feature.
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
-/// The issuer, audience and JWKS URL the tests configure.
-pub(crate) const ISSUER: &str = "https://issuer.example";
-pub(crate) const AUDIENCE: &str = "ssm-edge";
-pub(crate) const JWKS_URL: &str = "https://issuer.example/jwks.json";
+/// The issuer the tests configure.
+pub const ISSUER: &str = "https://issuer.example";
+/// The audience the tests configure.
+pub const AUDIENCE: &str = "ssm-edge";
+/// The JWKS URL the tests configure.
+pub const JWKS_URL: &str = "https://issuer.example/jwks.json";
 
-pub(crate) const RSA_PKCS1_DER_HEX: &str = concat!(
+/// The RSA private key (PKCS#1 DER, hex).
+pub const RSA_PKCS1_DER_HEX: &str = concat!(
     "308204a20201000282010100b6226dd3dc670aade7193b9db238bceccc311417ae4b748e0212efde",
     "5926c40cc72284d7f747ea700bdcb93428cbac67b7a731c867a3d17860ca05eafe758e87e3997b02",
     "3aab9264f763a60657981023ead1a7cca62c4aa1f96c84cede3093f58e6d6b8a97c195dd2f7d9dc3",
@@ -41,32 +45,40 @@ pub(crate) const RSA_PKCS1_DER_HEX: &str = concat!(
     "d651419ebb2473ac9e83cbd3d7241b22a7e279a4d0877df66609aedecfd890b79d39e80c80d6da03",
     "d3722835d9f072368383ea7a3a46230cf3e1a37f6295d519311870918578",
 );
-pub(crate) const RSA_N: &str = concat!(
+/// The RSA public modulus (base64url).
+pub const RSA_N: &str = concat!(
     "tiJt09xnCq3nGTudsji87MwxFBeuS3SOAhLv3lkmxAzHIoTX90fqcAvcuTQoy6xnt6cxyGej0XhgygXq",
     "_nWOh-OZewI6q5Jk92OmBleYECPq0afMpixKoflshM7eMJP1jm1ripfBld0vfZ3DOEUmAo2xWMm8WoA8",
     "oUySrGTXpV9CXgq5IOFW8TaGOIdV3rSqw4WfBGcY-YEXvzDQcra9z2qRS-OxX748KOLwRexvyfcVte3L",
     "NvPI98pil6Rax0kECLq87LVnzy7IRL71SOOxYmuFBOdlcIHkYgSATEFZW_ZWKRjPUhoAGEt78iZuYyHZ",
     "iPUknVxvrg5yaCNKdLJfYw",
 );
-pub(crate) const RSA_E: &str = "AQAB";
+/// The RSA public exponent (base64url).
+pub const RSA_E: &str = "AQAB";
 
-pub(crate) const EC_PKCS8_DER_HEX: &str = concat!(
+/// The first P-256 private key (PKCS#8 DER, hex).
+pub const EC_PKCS8_DER_HEX: &str = concat!(
     "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420207d229b",
     "51171ac99c1a46554700702c42116d17eea780a55edb7855926df71da144034200047a72bcd2733f",
     "93ff084b27281dcb2c19dd5cac28be2f9e24de0d606c235e2e739cd47e2fb53336fcaa346c35e848",
     "fdc7dfb49600551ecfa7464657050705ea6c",
 );
-pub(crate) const EC_X: &str = "enK80nM_k_8ISycoHcssGd1crCi-L54k3g1gbCNeLnM";
-pub(crate) const EC_Y: &str = "nNR-L7UzNvyqNGw16Ej9x9-0lgBVHs-nRkZXBQcF6mw";
+/// Its public point's x (base64url).
+pub const EC_X: &str = "enK80nM_k_8ISycoHcssGd1crCi-L54k3g1gbCNeLnM";
+/// Its public point's y (base64url).
+pub const EC_Y: &str = "nNR-L7UzNvyqNGw16Ej9x9-0lgBVHs-nRkZXBQcF6mw";
 
-pub(crate) const EC_OTHER_PKCS8_DER_HEX: &str = concat!(
+/// The second P-256 private key (PKCS#8 DER, hex).
+pub const EC_OTHER_PKCS8_DER_HEX: &str = concat!(
     "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b020101042070eaa4af",
     "c4d26dc1e5b323dd74f2b71a47500e0049430b242a5030a8aa1f2385a144034200047b9c04238948",
     "61bec351d7fa3d41fd3eb564ff050bc2c0dd3f9b46b5e294f7cda2a24b69e3c98fb1b74ca30bc5b0",
     "69cf05c6888da092bf28cc3644d271c53f5c",
 );
-pub(crate) const EC_OTHER_X: &str = "e5wEI4lIYb7DUdf6PUH9PrVk_wULwsDdP5tGteKU980";
-pub(crate) const EC_OTHER_Y: &str = "oqJLaePJj7G3TKMLxbBpzwXGiI2gkr8ozDZE0nHFP1w";
+/// Its public point's x (base64url).
+pub const EC_OTHER_X: &str = "e5wEI4lIYb7DUdf6PUH9PrVk_wULwsDdP5tGteKU980";
+/// Its public point's y (base64url).
+pub const EC_OTHER_Y: &str = "oqJLaePJj7G3TKMLxbBpzwXGiI2gkr8ozDZE0nHFP1w";
 
 fn unhex(hex: &str) -> Vec<u8> {
     (0..hex.len())
@@ -76,7 +88,7 @@ fn unhex(hex: &str) -> Vec<u8> {
 }
 
 /// base64url without padding (for hand-made token parts).
-pub(crate) fn b64url(bytes: &[u8]) -> String {
+pub fn b64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -92,32 +104,32 @@ pub(crate) fn b64url(bytes: &[u8]) -> String {
 }
 
 /// The RSA key (RS256).
-pub(crate) fn rsa_key() -> EncodingKey {
+pub fn rsa_key() -> EncodingKey {
     EncodingKey::from_rsa_der(&unhex(RSA_PKCS1_DER_HEX))
 }
 
 /// The first P-256 key (ES256).
-pub(crate) fn ec_key() -> EncodingKey {
+pub fn ec_key() -> EncodingKey {
     EncodingKey::from_ec_der(&unhex(EC_PKCS8_DER_HEX))
 }
 
 /// A second P-256 key (ES256): another issuer key, or an attacker's.
-pub(crate) fn ec_other_key() -> EncodingKey {
+pub fn ec_other_key() -> EncodingKey {
     EncodingKey::from_ec_der(&unhex(EC_OTHER_PKCS8_DER_HEX))
 }
 
 /// The public JWK of [`rsa_key`] under `kid`.
-pub(crate) fn rsa_jwk(kid: &str) -> Value {
+pub fn rsa_jwk(kid: &str) -> Value {
     json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": RSA_N, "e": RSA_E })
 }
 
 /// The public JWK of [`ec_key`] under `kid`.
-pub(crate) fn ec_jwk(kid: &str) -> Value {
+pub fn ec_jwk(kid: &str) -> Value {
     json!({ "kty": "EC", "use": "sig", "alg": "ES256", "crv": "P-256", "kid": kid, "x": EC_X, "y": EC_Y })
 }
 
 /// The public JWK of [`ec_other_key`] under `kid`.
-pub(crate) fn ec_other_jwk(kid: &str) -> Value {
+pub fn ec_other_jwk(kid: &str) -> Value {
     json!({
         "kty": "EC", "use": "sig", "alg": "ES256", "crv": "P-256", "kid": kid,
         "x": EC_OTHER_X, "y": EC_OTHER_Y,
@@ -125,24 +137,19 @@ pub(crate) fn ec_other_jwk(kid: &str) -> Value {
 }
 
 /// A JWKS document with `keys`.
-pub(crate) fn jwks(keys: &[Value]) -> String {
+pub fn jwks(keys: &[Value]) -> String {
     json!({ "keys": keys }).to_string()
 }
 
 /// Signs `claims` with `key` as an `alg` token naming `kid`.
-pub(crate) fn token(
-    alg: Algorithm,
-    kid: Option<&str>,
-    claims: &Value,
-    key: &EncodingKey,
-) -> String {
+pub fn token(alg: Algorithm, kid: Option<&str>, claims: &Value, key: &EncodingKey) -> String {
     let mut header = Header::new(alg);
     header.kid = kid.map(str::to_owned);
     encode(&header, claims, key).expect("test token signs")
 }
 
 /// Claims the tests' configuration accepts at `now`, for `sub` in `groups`.
-pub(crate) fn claims(sub: &str, groups: &[&str], now: u64) -> Value {
+pub fn claims(sub: &str, groups: &[&str], now: u64) -> Value {
     json!({
         "iss": ISSUER,
         "aud": AUDIENCE,

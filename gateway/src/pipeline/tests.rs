@@ -1,408 +1,21 @@
-//! `Gateway::handle` end to end over an in-memory host: a settable clock, seeded
-//! randomness, captured logs, in-memory admission and idempotency stores, and a
-//! scripted upstream.
-
-use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+//! `Gateway::handle` end to end over the shared in-memory host ([`crate::testing`]): a
+//! settable clock, seeded randomness, captured logs, the admission and idempotency
+//! transitions the Worker runs, and a scripted upstream.
 
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
-use ssm_edge_core::decode::HttpResponse;
-use ssm_edge_core::model::OperationName;
-use ssm_edge_core::request::{build_raw, HttpRequest};
+use ssm_edge_core::model::{OperationName, SendCommand};
+use ssm_edge_core::request::build_raw;
 use ssm_edge_core::retry::Transport;
-use ssm_edge_core::sign::{sign, Credentials, SecretAccessKey, SigningParams};
+use ssm_edge_core::sign::SecretAccessKey;
+use ssm_edge_core::validate::parse_input;
 use ssm_edge_core::verify::{verify, VerifyConfig};
 
+use super::identify::JWKS_TTL_MS;
 use super::*;
 use crate::idempotency::{Record, IN_FLIGHT_MS};
 use crate::identity::test_keys;
-use crate::limits::TokenBucket;
-
-/// 2026-11-26T07:38:13Z.
-const T0_MS: u64 = 1_795_678_693_000;
-const GATEWAY_URL: &str = "https://gateway.example/";
-const UPSTREAM_AKID: &str = "AKIDUPSTREAM00000001";
-const UPSTREAM_SECRET: &str = "upstream-SECRET-never-logged-0123456789";
-const ORIGIN: &str = "https://ops.example.com";
-
-struct Key {
-    akid: &'static str,
-    secret: &'static str,
-    principal: &'static str,
-    groups: &'static [&'static str],
-}
-
-const ALICE: Key = Key {
-    akid: "GWKEYALICE000001",
-    secret: "alice-SECRET-never-logged-0123456789",
-    principal: "alice",
-    groups: &["on-call"],
-};
-const ROOT: Key = Key {
-    akid: "GWKEYROOT0000001",
-    secret: "root-SECRET-never-logged-0123456789",
-    principal: "root",
-    groups: &["admins"],
-};
-const BOB: Key = Key {
-    akid: "GWKEYBOB00000001",
-    secret: "bob-SECRET-never-logged-0123456789",
-    principal: "bob",
-    groups: &[],
-};
-
-// ---------------------------------------------------------------------------------
-// The host.
-
-type Scripted = Result<HttpResponse, SendFailure>;
-
-#[derive(Default)]
-struct State {
-    now_ms: u64,
-    rng: u64,
-    invocations: u64,
-    logs: Vec<String>,
-    jwks: String,
-    jwks_fetches: Vec<String>,
-    buckets: HashMap<String, Option<TokenBucket>>,
-    /// (principal, replay key) → until when it is remembered.
-    seen: HashMap<(String, String), u64>,
-    records: HashMap<String, Option<Record>>,
-    upstream: VecDeque<Scripted>,
-    sent: Vec<HttpRequest>,
-    timeouts: Vec<u64>,
-    sleeps: Vec<u64>,
-    admission_down: bool,
-    store_down: bool,
-    /// How many recorded signatures the gateway asked to forget.
-    forgotten: usize,
-}
-
-struct MemoryHost {
-    state: RefCell<State>,
-}
-
-impl MemoryHost {
-    fn new() -> Self {
-        MemoryHost {
-            state: RefCell::new(State {
-                now_ms: T0_MS,
-                rng: 0x5eed,
-                jwks: test_keys::jwks(&[test_keys::ec_jwk("ec-1"), test_keys::rsa_jwk("rsa-1")]),
-                ..State::default()
-            }),
-        }
-    }
-
-    fn advance(&self, ms: u64) {
-        self.state.borrow_mut().now_ms += ms;
-    }
-
-    fn now_secs(&self) -> u64 {
-        self.state.borrow().now_ms / 1000
-    }
-
-    fn script(&self, responses: impl IntoIterator<Item = Scripted>) {
-        self.state.borrow_mut().upstream.extend(responses);
-    }
-
-    fn sends(&self) -> usize {
-        self.state.borrow().sent.len()
-    }
-
-    fn last_sent(&self) -> HttpRequest {
-        self.state
-            .borrow()
-            .sent
-            .last()
-            .cloned()
-            .expect("something was sent")
-    }
-
-    fn logs(&self) -> Vec<String> {
-        self.state.borrow().logs.clone()
-    }
-
-    /// The audit lines (the JSON lines with a request id), in order.
-    fn audits(&self) -> Vec<Value> {
-        self.logs()
-            .iter()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|v| v.get("requestId").is_some())
-            .collect()
-    }
-
-    fn last_audit(&self) -> Value {
-        self.audits().pop().expect("an audit line")
-    }
-
-    fn jwks_fetches(&self) -> usize {
-        self.state.borrow().jwks_fetches.len()
-    }
-
-    fn next_u64(&self) -> u64 {
-        // splitmix64
-        let mut state = self.state.borrow_mut();
-        state.rng = state.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-impl Host for MemoryHost {
-    fn now_ms(&self) -> u64 {
-        self.state.borrow().now_ms
-    }
-
-    fn random(&self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn log(&self, line: &str) {
-        self.state.borrow_mut().logs.push(line.to_owned());
-    }
-
-    async fn fetch_jwks(&self, url: &str) -> Result<String, HostError> {
-        let mut state = self.state.borrow_mut();
-        state.jwks_fetches.push(url.to_owned());
-        if state.jwks.is_empty() {
-            return Err(HostError("connection refused".into()));
-        }
-        Ok(state.jwks.clone())
-    }
-
-    async fn admit(&self, principal: &str, request: &AdmitRequest) -> Result<Admission, HostError> {
-        let mut state = self.state.borrow_mut();
-        if state.admission_down {
-            return Err(HostError("durable object unavailable".into()));
-        }
-        let State { buckets, seen, .. } = &mut *state;
-        let replay = request
-            .replay_key
-            .as_ref()
-            .map(|k| (principal.to_owned(), k.clone()));
-        let seen_before = replay
-            .as_ref()
-            .and_then(|k| seen.get(k))
-            .is_some_and(|until| *until >= request.now_ms);
-        let verdict = crate::limits::admit(
-            request,
-            seen_before,
-            buckets.entry(principal.to_owned()).or_default(),
-        );
-        if verdict == Admission::Admitted {
-            if let Some(key) = replay {
-                seen.insert(key, request.replay_until_ms);
-            }
-        }
-        Ok(verdict)
-    }
-
-    async fn verify_jwt_signature(&self, token: &SignedToken) -> Result<bool, HostError> {
-        Ok(crate::identity::jwt::verify_signature(token))
-    }
-
-    async fn forget_signature(&self, principal: &str, replay_key: &str) -> Result<(), HostError> {
-        let mut state = self.state.borrow_mut();
-        state.forgotten += 1;
-        state
-            .seen
-            .remove(&(principal.to_owned(), replay_key.to_owned()));
-        Ok(())
-    }
-
-    async fn idempotency(&self, scope: &str, command: Command) -> Result<Begin, HostError> {
-        let mut state = self.state.borrow_mut();
-        if state.store_down {
-            return Err(HostError("durable object unavailable".into()));
-        }
-        let record = state.records.entry(scope.to_owned()).or_default();
-        Ok(idempotency::apply(record, command))
-    }
-
-    async fn send(
-        &self,
-        request: &HttpRequest,
-        timeout_ms: u64,
-    ) -> Result<HttpResponse, SendFailure> {
-        let mut state = self.state.borrow_mut();
-        state.sent.push(request.clone());
-        state.timeouts.push(timeout_ms);
-        state
-            .upstream
-            .pop_front()
-            .expect("an upstream send the test did not script")
-    }
-
-    async fn sleep(&self, ms: u64) {
-        let mut state = self.state.borrow_mut();
-        state.sleeps.push(ms);
-        state.now_ms += ms;
-    }
-}
-
-// ---------------------------------------------------------------------------------
-// Configuration, requests and answers.
-
-fn gateway_keys() -> String {
-    let keys: Vec<Value> = [&ALICE, &ROOT, &BOB]
-        .iter()
-        .map(|k| {
-            json!({
-                "accessKeyId": k.akid,
-                "secretAccessKey": k.secret,
-                "principal": k.principal,
-                "groups": k.groups,
-            })
-        })
-        .collect();
-    Value::Array(keys).to_string()
-}
-
-fn config(overrides: &[(&str, &str)]) -> Config {
-    let mut vars: HashMap<String, String> = [
-        ("UPSTREAM_ENDPOINT", "http://127.0.0.1:9/"),
-        ("UPSTREAM_REGION", "us-east-1"),
-        ("UPSTREAM_ACCESS_KEY_ID", UPSTREAM_AKID),
-        ("UPSTREAM_SECRET_ACCESS_KEY", UPSTREAM_SECRET),
-        ("UPSTREAM_TIMEOUT_MS", "5000"),
-        ("RATE_LIMIT_PER_MINUTE", "0"),
-        ("CORS_ALLOWED_ORIGINS", ORIGIN),
-        ("JWT_ISSUER", test_keys::ISSUER),
-        ("JWT_AUDIENCE", test_keys::AUDIENCE),
-        ("JWT_JWKS_URL", test_keys::JWKS_URL),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    vars.insert("GATEWAY_KEYS".to_owned(), gateway_keys());
-    for (k, v) in overrides {
-        vars.insert((*k).to_owned(), (*v).to_owned());
-    }
-    Config::from_lookup(move |name| vars.get(name).cloned()).expect("test configuration")
-}
-
-fn gateway(overrides: &[(&str, &str)]) -> Gateway {
-    Gateway::new(config(overrides)).expect("gateway starts")
-}
-
-fn unsigned(operation: OperationName, body: &Value) -> HttpRequest {
-    build_raw(GATEWAY_URL, operation, body.to_string().into_bytes())
-}
-
-fn incoming(request: HttpRequest) -> Incoming {
-    Incoming {
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        body: request.body,
-    }
-}
-
-/// Signs `request` as `key` at `secs`, as an SDK would (with an invocation id).
-fn sign_at(host: &MemoryHost, key: &Key, mut request: HttpRequest, secs: u64) -> Incoming {
-    let invocation = {
-        let mut state = host.state.borrow_mut();
-        state.invocations += 1;
-        state.invocations
-    };
-    request.set_header("amz-sdk-invocation-id", format!("invocation-{invocation}"));
-    let credentials = Credentials::new(key.akid, key.secret, None);
-    let params = SigningParams::new(&credentials, "us-east-1", "ssm", secs);
-    let _ = sign(&mut request, &params, None).expect("test request signs");
-    incoming(request)
-}
-
-fn signed(host: &MemoryHost, key: &Key, operation: OperationName, body: &Value) -> Incoming {
-    sign_at(host, key, unsigned(operation, body), host.now_secs())
-}
-
-fn with_header(mut request: Incoming, name: &str, value: &str) -> Incoming {
-    request.headers.push((name.to_owned(), value.to_owned()));
-    request
-}
-
-fn handle(gateway: &Gateway, host: &MemoryHost, request: Incoming) -> Outgoing {
-    pollster::block_on(gateway.handle(host, request))
-}
-
-/// `(status, __type, message)` of an answer.
-fn error_of(out: &Outgoing) -> (u16, String, String) {
-    let body: Value = serde_json::from_slice(&out.body).expect("a JSON error body");
-    (
-        out.status,
-        body["__type"].as_str().unwrap_or_default().to_owned(),
-        body["message"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
-fn body_text(out: &Outgoing) -> &str {
-    std::str::from_utf8(&out.body).expect("UTF-8 body")
-}
-
-fn restart() -> Value {
-    json!({
-        "DocumentName": "Ops-RestartService",
-        "Targets": [{ "Key": "tag:env", "Values": ["staging"] }],
-        "Parameters": { "service": ["nginx"] },
-        "Comment": "CHG-1 restart",
-    })
-}
-
-fn upstream(status: u16, body: &str, request_id: &str) -> Scripted {
-    Ok(HttpResponse {
-        status,
-        headers: vec![
-            ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-            ("x-amzn-RequestId".into(), request_id.into()),
-            ("Content-Length".into(), body.len().to_string()),
-            ("Connection".into(), "keep-alive".into()),
-            ("Access-Control-Allow-Origin".into(), "*".into()),
-        ],
-        body: body.as_bytes().to_vec(),
-    })
-}
-
-fn command_created(command_id: &str, request_id: &str) -> Scripted {
-    upstream(
-        200,
-        &json!({
-            "Command": {
-                "CommandId": command_id,
-                "DocumentName": "Ops-RestartService",
-                "Status": "Pending",
-            }
-        })
-        .to_string(),
-        request_id,
-    )
-}
-
-fn upstream_error(status: u16, code: &str, request_id: &str) -> Scripted {
-    upstream(
-        status,
-        &json!({ "__type": code, "message": "upstream says no" }).to_string(),
-        request_id,
-    )
-}
-
-fn failure(transport: Transport, timed_out: bool) -> Scripted {
-    Err(SendFailure {
-        transport,
-        timed_out,
-    })
-}
-
-fn is_uuid_v4(id: &str) -> bool {
-    let groups: Vec<&str> = id.split('-').collect();
-    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && id.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
-        && groups[2].starts_with('4')
-        && matches!(groups[3].chars().next(), Some('8' | '9' | 'a' | 'b'))
-}
+use crate::testing::*;
 
 // ---------------------------------------------------------------------------------
 // The happy path.
@@ -428,7 +41,11 @@ fn allowed_send_command_is_forwarded_once_and_re_signed_upstream() {
     let sent = host.last_sent();
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.url, "http://127.0.0.1:9/");
-    assert_eq!(sent.body, body, "the body is forwarded unchanged");
+    // The core's serialization of the input the policy decided on, not the caller's
+    // bytes (here: another member order).
+    let decided = parse_input::<SendCommand>(&body).unwrap();
+    assert_eq!(sent.body, serde_json::to_vec(&decided).unwrap());
+    assert_ne!(sent.body, body);
     assert_eq!(sent.header("X-Amz-Target"), Some("AmazonSSM.SendCommand"));
     assert_eq!(
         sent.header("Content-Type"),
@@ -510,7 +127,9 @@ fn allowed_send_command_is_forwarded_once_and_re_signed_upstream() {
     assert_eq!(audit["commandId"], "cmd-0001");
     assert_eq!(
         audit["parameters"],
-        json!({ "service": crate::audit::digest(&["nginx".to_owned()]) })
+        json!({
+            "service": crate::audit::DigestKey::derived(UPSTREAM_SECRET).digest(&["nginx".to_owned()])
+        })
     );
     assert_eq!(
         audit["targets"],
@@ -994,14 +613,6 @@ fn admission_or_store_failures_send_nothing() {
 // ---------------------------------------------------------------------------------
 // Idempotency.
 
-fn keyed_restart(host: &MemoryHost, key: &str, body: &Value) -> Incoming {
-    with_header(
-        signed(host, &ALICE, OperationName::SendCommand, body),
-        "Idempotency-Key",
-        key,
-    )
-}
-
 #[test]
 fn a_repeat_with_the_same_key_and_body_gets_the_stored_answer() {
     let gateway = gateway(&[]);
@@ -1120,8 +731,10 @@ fn a_first_request_in_flight_or_lost_is_reported() {
     let gateway = gateway(&[]);
     let host = MemoryHost::new();
     let body_sha256 = {
+        // Of the body the gateway forwards: the core's serialization.
         let request = keyed_restart(&host, "k-1", &restart());
-        hex(&Sha256::digest(&request.body))
+        let decided = parse_input::<SendCommand>(&request.body).unwrap();
+        hex(&Sha256::digest(serde_json::to_vec(&decided).unwrap()))
     };
     host.state.borrow_mut().records.insert(
         "alice\nk-1".to_owned(),
@@ -1411,25 +1024,6 @@ fn an_upstream_auth_refusal_proves_nothing_ran_and_releases_the_key() {
 // ---------------------------------------------------------------------------------
 // CORS.
 
-fn preflight(origin: &str) -> Incoming {
-    Incoming {
-        method: "OPTIONS".to_owned(),
-        url: GATEWAY_URL.to_owned(),
-        headers: vec![
-            ("Origin".to_owned(), origin.to_owned()),
-            (
-                "Access-Control-Request-Method".to_owned(),
-                "POST".to_owned(),
-            ),
-            (
-                "Access-Control-Request-Headers".to_owned(),
-                "authorization, content-type, x-amz-date, x-amz-target, idempotency-key".to_owned(),
-            ),
-        ],
-        body: Vec::new(),
-    }
-}
-
 #[test]
 fn cors_preflight_and_responses() {
     let gateway = gateway(&[]);
@@ -1509,23 +1103,6 @@ fn cors_preflight_and_responses() {
 // ---------------------------------------------------------------------------------
 // Bearer tokens.
 
-fn bearer(token: &str, operation: OperationName, body: &Value) -> Incoming {
-    with_header(
-        incoming(unsigned(operation, body)),
-        "Authorization",
-        &format!("Bearer {token}"),
-    )
-}
-
-fn es256_token(host: &MemoryHost, sub: &str, groups: &[&str]) -> String {
-    test_keys::token(
-        Algorithm::ES256,
-        Some("ec-1"),
-        &test_keys::claims(sub, groups, host.now_secs()),
-        &test_keys::ec_key(),
-    )
-}
-
 #[test]
 fn a_bearer_token_is_accepted() {
     let gateway = gateway(&[]);
@@ -1541,7 +1118,7 @@ fn a_bearer_token_is_accepted() {
     assert_eq!(host.sends(), 1);
     assert_eq!(host.state.borrow().jwks_fetches, [test_keys::JWKS_URL]);
     let audit = host.last_audit();
-    assert_eq!(audit["principal"], "carol");
+    assert_eq!(audit["principal"], "jwt:carol");
     assert_eq!(audit["authMethod"], "jwt");
     assert_eq!(audit["policyIds"], json!(["on-call-restart-staging"]));
     // The upstream never sees the token.
@@ -1707,6 +1284,49 @@ fn an_unknown_kid_refetches_the_key_set_at_most_every_30_seconds() {
 }
 
 #[test]
+fn a_token_for_root_is_not_the_key_principal_root() {
+    // Before JWT_PRINCIPAL_PREFIX, a token with `sub: root` was the key principal
+    // `root`: its policies, its rate limit and its idempotency keys.
+    let policies = r#"
+        @id("key-root-lists-commands")
+        permit (principal == User::"root", action == Action::"ListCommands", resource);
+        @id("token-root-lists-documents")
+        permit (principal == User::"jwt:root", action == Action::"ListDocuments", resource);
+    "#;
+    let gateway = gateway(&[
+        ("POLICIES", policies),
+        ("RATE_LIMIT_PER_MINUTE", "1"),
+        ("RATE_LIMIT_BURST", "1"),
+    ]);
+    let host = MemoryHost::new();
+    host.script((0..2).map(|i| upstream(200, "{}", &format!("u-{i}"))));
+    let token = es256_token(&host, "root", &["admins"]);
+    let key_lists = signed(&host, &ROOT, OperationName::ListCommands, &json!({}));
+    assert_eq!(handle(&gateway, &host, key_lists).status, 200);
+    assert_eq!(host.last_audit()["principal"], "root");
+
+    // The token is another principal: not allowed what the key principal is...
+    let token_lists = bearer(&token, OperationName::ListCommands, &json!({}));
+    let (_, code, message) = error_of(&handle(&gateway, &host, token_lists));
+    assert_eq!(code, "AccessDeniedException");
+    assert!(message.contains("jwt:root"), "{message}");
+    // ...allowed what its own policy says, with its own bucket (the key's is empty).
+    let token_documents = bearer(&token, OperationName::ListDocuments, &json!({}));
+    let out = handle(&gateway, &host, token_documents);
+    assert_eq!(out.status, 200, "{}", body_text(&out));
+    assert_eq!(host.last_audit()["principal"], "jwt:root");
+    assert_eq!(host.sends(), 2);
+    assert!(host.gate("root").bucket.is_some());
+    assert!(host.gate("jwt:root").bucket.is_some());
+    // And the key principal is not allowed the token's.
+    let key_documents = signed(&host, &ROOT, OperationName::ListDocuments, &json!({}));
+    assert_eq!(
+        error_of(&handle(&gateway, &host, key_documents)).1,
+        "AccessDeniedException"
+    );
+}
+
+#[test]
 fn a_cloudflare_access_assertion_is_a_bearer_token() {
     let gateway = gateway(&[]);
     let host = MemoryHost::new();
@@ -1719,7 +1339,7 @@ fn a_cloudflare_access_assertion_is_a_bearer_token() {
     );
     let out = handle(&gateway, &host, request);
     assert_eq!(out.status, 200, "{}", body_text(&out));
-    assert_eq!(host.last_audit()["principal"], "carol");
+    assert_eq!(host.last_audit()["principal"], "jwt:carol");
     assert_eq!(host.last_audit()["authMethod"], "jwt");
 
     // A forged assertion is refused like a forged bearer token.
@@ -1968,7 +1588,8 @@ fn a_clock_skew_refusal_upstream_corrects_the_signing_clock() {
 
 #[test]
 fn a_document_arn_is_decided_as_its_name() {
-    let gateway = gateway(&[]);
+    // An ARN in the upstream's own account decides like the name.
+    let gateway = gateway(&[("UPSTREAM_ACCOUNT_ID", "123456789012")]);
     let host = MemoryHost::new();
     let mut body = restart();
     body["DocumentName"] = json!("arn:aws:ssm:us-east-1:123456789012:document/AWS-RunShellScript");

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
 use ssm_edge_core::model::SendCommandInput;
 
+use super::document::{Document, UpstreamScope};
 use crate::call::ParsedCall;
 use crate::identity::Identity;
 
@@ -78,25 +79,54 @@ impl Default for EntityTypes {
     }
 }
 
-/// The name a document is known by in policies: `DocumentName` as sent, or the name
-/// part of a document ARN (`arn:aws:ssm:us-east-1:123456789012:document/Ops-Restart`
-/// → `Ops-Restart`), so a rule about a name cannot be sidestepped with its ARN.
-#[must_use]
-pub fn document_name(raw: &str) -> &str {
-    if raw.starts_with("arn:") {
-        if let Some((_, name)) = raw.split_once(":document/") {
-            return name;
-        }
-    }
-    raw
-}
-
 /// The id of the per-request `Parameters` and `TagTargets` entities.
 const REQUEST_ENTITY: &str = "request";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ResourceType {
-    Document,
+/// The action a foreign document must also be permitted as.
+pub const USE_FOREIGN_DOCUMENT: &str = "UseForeignDocument";
+
+/// Where each member of the core's `SendCommandInput` is in the Cedar request: a
+/// context attribute path, or `resource` for the document. A test fails when the core's
+/// model gains a member missing here (and from the context and the audit line).
+pub const SEND_COMMAND_MEMBERS: &[(&str, &str)] = &[
+    (
+        "InstanceIds",
+        "context.targets.instanceIds, context.targets.keys",
+    ),
+    ("Targets", "context.targets"),
+    (
+        "DocumentName",
+        "resource (name, owner, partition, region, account, arn)",
+    ),
+    ("DocumentVersion", "context.documentVersion"),
+    ("DocumentHash", "context.documentHash"),
+    ("DocumentHashType", "context.documentHashType"),
+    ("TimeoutSeconds", "context.timeoutSeconds"),
+    ("Comment", "context.comment"),
+    ("Parameters", "context.parameters, context.parameterNames"),
+    ("OutputS3Region", "context.outputS3.region"),
+    (
+        "OutputS3BucketName",
+        "context.outputS3.bucket, context.outputToS3",
+    ),
+    ("OutputS3KeyPrefix", "context.outputS3.keyPrefix"),
+    ("MaxConcurrency", "context.maxConcurrency"),
+    ("MaxErrors", "context.maxErrors"),
+    (
+        "ServiceRoleArn",
+        "context.serviceRoleArn, context.notifications",
+    ),
+    (
+        "NotificationConfig",
+        "context.notification, context.notifications",
+    ),
+    ("CloudWatchOutputConfig", "context.cloudWatchOutput"),
+    ("AlarmConfiguration", "context.alarms"),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Resource {
+    Document(Document),
     Fleet,
 }
 
@@ -112,13 +142,36 @@ struct SendFacts {
     max_concurrency: String,
     max_errors: String,
     document_version: String,
-    output_to_s3: bool,
-    notifications: bool,
+    document_hash: Option<String>,
+    document_hash_type: Option<String>,
+    output_s3: Option<OutputS3>,
+    cloud_watch: Option<(String, bool)>,
+    notification: Option<Notification>,
+    service_role_arn: Option<String>,
+    alarms: Option<(bool, BTreeSet<String>)>,
+}
+
+#[derive(Debug)]
+struct OutputS3 {
+    bucket: Option<String>,
+    key_prefix: String,
+    region: String,
+}
+
+#[derive(Debug)]
+struct Notification {
+    arn: String,
+    events: BTreeSet<String>,
+    kind: String,
 }
 
 #[derive(Debug)]
 enum Shape {
     Read,
+    DescribeDocument {
+        document_version: Option<String>,
+        version_name: Option<String>,
+    },
     Cancel {
         command_id: String,
         instance_ids: Vec<String>,
@@ -133,7 +186,7 @@ pub struct CallFacts {
     pub action: &'static str,
     /// Whether `SendCommandUnbounded` must be permitted too.
     pub unbounded: bool,
-    resource: (ResourceType, String),
+    resource: Resource,
     caller: Caller,
     shape: Shape,
 }
@@ -186,38 +239,46 @@ fn facts_error(e: impl std::fmt::Display) -> FactsError {
 }
 
 impl CallFacts {
-    /// Builds the facts for `call`.
+    /// Builds the facts for `call`; documents are classified against `scope` (without
+    /// one, every document ARN is foreign).
     #[must_use]
-    pub fn of(call: &ParsedCall, caller: &Caller) -> Self {
+    pub fn of(call: &ParsedCall, caller: &Caller, scope: Option<&UpstreamScope>) -> Self {
         let action = call.operation().as_str();
-        let read = |resource| CallFacts {
+        let facts = |resource, shape| CallFacts {
             action,
             unbounded: false,
             resource,
             caller: caller.clone(),
-            shape: Shape::Read,
+            shape,
         };
         match call {
-            ParsedCall::Read(_) => read((ResourceType::Fleet, "default".to_owned())),
-            ParsedCall::DescribeDocument(input) => read((
-                ResourceType::Document,
-                document_name(input.name.as_deref().unwrap_or_default()).to_owned(),
-            )),
-            ParsedCall::CancelCommand(input) => CallFacts {
-                action,
-                unbounded: false,
-                resource: (ResourceType::Fleet, "default".to_owned()),
-                caller: caller.clone(),
-                shape: Shape::Cancel {
+            ParsedCall::SendCommand(input) => Self::send_command(input, caller, scope),
+            ParsedCall::DescribeDocument(input) => facts(
+                Resource::Document(Document::classify(
+                    input.name.as_deref().unwrap_or_default(),
+                    scope,
+                )),
+                Shape::DescribeDocument {
+                    document_version: input.document_version.clone(),
+                    version_name: input.version_name.clone(),
+                },
+            ),
+            ParsedCall::CancelCommand(input) => facts(
+                Resource::Fleet,
+                Shape::Cancel {
                     command_id: input.command_id.clone().unwrap_or_default(),
                     instance_ids: input.instance_ids.clone().unwrap_or_default(),
                 },
-            },
-            ParsedCall::SendCommand(input) => Self::send_command(input, caller),
+            ),
+            _ => facts(Resource::Fleet, Shape::Read),
         }
     }
 
-    fn send_command(input: &SendCommandInput, caller: &Caller) -> Self {
+    fn send_command(
+        input: &SendCommandInput,
+        caller: &Caller,
+        scope: Option<&UpstreamScope>,
+    ) -> Self {
         let mut instance_ids: BTreeSet<String> =
             input.instance_ids.iter().flatten().cloned().collect();
         let mut keys = BTreeSet::new();
@@ -243,6 +304,14 @@ impl CallFacts {
             }
             keys.insert(key);
         }
+        let output_s3 = (input.output_s3_bucket_name.is_some()
+            || input.output_s3_key_prefix.is_some()
+            || input.output_s3_region.is_some())
+        .then(|| OutputS3 {
+            bucket: input.output_s3_bucket_name.clone(),
+            key_prefix: input.output_s3_key_prefix.clone().unwrap_or_default(),
+            region: input.output_s3_region.clone().unwrap_or_default(),
+        });
         let send = SendFacts {
             instance_ids,
             keys,
@@ -260,94 +329,246 @@ impl CallFacts {
                 .unwrap_or_else(|| "50".to_owned()),
             max_errors: input.max_errors.clone().unwrap_or_else(|| "0".to_owned()),
             document_version: input.document_version.clone().unwrap_or_default(),
-            output_to_s3: input.output_s3_bucket_name.is_some(),
-            notifications: input.notification_config.is_some() || input.service_role_arn.is_some(),
+            document_hash: input.document_hash.clone(),
+            document_hash_type: input
+                .document_hash_type
+                .as_ref()
+                .map(|t| t.as_str().to_owned()),
+            output_s3,
+            cloud_watch: input.cloud_watch_output_config.as_ref().map(|c| {
+                (
+                    c.cloud_watch_log_group_name.clone().unwrap_or_default(),
+                    c.cloud_watch_output_enabled.unwrap_or(false),
+                )
+            }),
+            notification: input.notification_config.as_ref().map(|n| Notification {
+                arn: n.notification_arn.clone().unwrap_or_default(),
+                events: n
+                    .notification_events
+                    .iter()
+                    .flatten()
+                    .map(|e| e.as_str().to_owned())
+                    .collect(),
+                kind: n
+                    .notification_type
+                    .as_ref()
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+            }),
+            service_role_arn: input.service_role_arn.clone(),
+            alarms: input.alarm_configuration.as_ref().map(|a| {
+                (
+                    a.ignore_poll_alarm_failure.unwrap_or(false),
+                    a.alarms
+                        .iter()
+                        .flatten()
+                        .filter_map(|alarm| alarm.name.clone())
+                        .collect(),
+                )
+            }),
         };
         CallFacts {
             action: "SendCommand",
             unbounded,
-            resource: (
-                ResourceType::Document,
-                document_name(input.document_name.as_deref().unwrap_or_default()).to_owned(),
-            ),
+            resource: Resource::Document(Document::classify(
+                input.document_name.as_deref().unwrap_or_default(),
+                scope,
+            )),
             caller: caller.clone(),
             shape: Shape::Send(Box::new(send)),
+        }
+    }
+
+    /// The document the call names (SendCommand, DescribeDocument).
+    #[must_use]
+    pub fn document(&self) -> Option<&Document> {
+        match &self.resource {
+            Resource::Document(document) => Some(document),
+            Resource::Fleet => None,
+        }
+    }
+
+    /// Whether the call must also be permitted as [`USE_FOREIGN_DOCUMENT`].
+    #[must_use]
+    pub fn foreign(&self) -> bool {
+        self.document().is_some_and(Document::is_foreign)
+    }
+
+    /// The resource as refusals name it: `document/<DocumentName as given>` or `fleet`.
+    #[must_use]
+    pub fn resource_text(&self) -> String {
+        match &self.resource {
+            Resource::Document(document) => format!("document/{}", document.given),
+            Resource::Fleet => "fleet".to_owned(),
         }
     }
 
     /// The resource's entity uid.
     #[must_use]
     pub fn resource_uid(&self, types: &EntityTypes) -> EntityUid {
-        let ty = match self.resource.0 {
-            ResourceType::Document => &types.document,
-            ResourceType::Fleet => &types.fleet,
+        let (ty, id) = match &self.resource {
+            Resource::Document(document) => (&types.document, document.entity_id()),
+            Resource::Fleet => (&types.fleet, "default"),
         };
-        EntityUid::from_type_name_and_id(ty.clone(), EntityId::new(&self.resource.1))
+        EntityUid::from_type_name_and_id(ty.clone(), EntityId::new(id))
     }
 
     fn request_entity(ty: &EntityTypeName) -> EntityUid {
         EntityUid::from_type_name_and_id(ty.clone(), EntityId::new(REQUEST_ENTITY))
     }
 
-    /// The context record.
+    /// The context record of the call's own action.
     ///
     /// # Errors
     /// Only for values Cedar cannot hold (none from a parsed call).
     pub fn context(&self, types: &EntityTypes) -> Result<Context, FactsError> {
+        self.context_for(self.action, types)
+    }
+
+    /// The context record for `action`: the call's own, or for
+    /// [`USE_FOREIGN_DOCUMENT`] the caller and the operation.
+    ///
+    /// # Errors
+    /// Only for values Cedar cannot hold (none from a parsed call).
+    pub fn context_for(&self, action: &str, types: &EntityTypes) -> Result<Context, FactsError> {
         let caller = self.caller.expression().map_err(facts_error)?;
-        let pairs: Vec<(&str, RestrictedExpression)> = match &self.shape {
-            Shape::Read => vec![("caller", caller)],
-            Shape::Cancel {
-                command_id,
-                instance_ids,
-            } => vec![
-                ("caller", caller),
-                ("commandId", string(command_id)),
-                ("instanceIds", strings(instance_ids)),
-            ],
-            Shape::Send(send) => {
-                let targets = record(vec![
-                    ("instanceIds", strings(&send.instance_ids)),
-                    ("keys", strings(&send.keys)),
-                    (
-                        "tags",
-                        RestrictedExpression::new_entity_uid(Self::request_entity(
-                            &types.tag_targets,
-                        )),
-                    ),
-                    ("unbounded", RestrictedExpression::new_bool(self.unbounded)),
-                ])
-                .map_err(facts_error)?;
-                vec![
-                    ("caller", caller),
-                    ("targets", targets),
-                    (
-                        "parameters",
-                        RestrictedExpression::new_entity_uid(Self::request_entity(
-                            &types.parameters,
-                        )),
-                    ),
-                    ("parameterNames", strings(send.parameters.keys())),
-                    ("comment", string(&send.comment)),
-                    (
-                        "timeoutSeconds",
-                        RestrictedExpression::new_long(send.timeout_seconds),
-                    ),
-                    ("maxConcurrency", string(&send.max_concurrency)),
-                    ("maxErrors", string(&send.max_errors)),
-                    ("documentVersion", string(&send.document_version)),
-                    (
-                        "outputToS3",
-                        RestrictedExpression::new_bool(send.output_to_s3),
-                    ),
-                    (
-                        "notifications",
-                        RestrictedExpression::new_bool(send.notifications),
-                    ),
-                ]
+        let mut pairs: Vec<(&str, RestrictedExpression)> = vec![("caller", caller)];
+        if action == USE_FOREIGN_DOCUMENT {
+            pairs.push(("operation", string(self.action)));
+        } else {
+            match &self.shape {
+                Shape::Read => {}
+                Shape::DescribeDocument {
+                    document_version,
+                    version_name,
+                } => {
+                    if let Some(v) = document_version {
+                        pairs.push(("documentVersion", string(v)));
+                    }
+                    if let Some(v) = version_name {
+                        pairs.push(("versionName", string(v)));
+                    }
+                }
+                Shape::Cancel {
+                    command_id,
+                    instance_ids,
+                } => {
+                    pairs.push(("commandId", string(command_id)));
+                    pairs.push(("instanceIds", strings(instance_ids)));
+                }
+                Shape::Send(send) => self.send_context(send, types, &mut pairs)?,
             }
-        };
+        }
         Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_owned(), v))).map_err(facts_error)
+    }
+
+    fn send_context(
+        &self,
+        send: &SendFacts,
+        types: &EntityTypes,
+        pairs: &mut Vec<(&str, RestrictedExpression)>,
+    ) -> Result<(), FactsError> {
+        let bool = RestrictedExpression::new_bool;
+        let targets = record(vec![
+            ("instanceIds", strings(&send.instance_ids)),
+            ("keys", strings(&send.keys)),
+            (
+                "tags",
+                RestrictedExpression::new_entity_uid(Self::request_entity(&types.tag_targets)),
+            ),
+            ("unbounded", bool(self.unbounded)),
+        ])
+        .map_err(facts_error)?;
+        pairs.extend([
+            ("targets", targets),
+            (
+                "parameters",
+                RestrictedExpression::new_entity_uid(Self::request_entity(&types.parameters)),
+            ),
+            ("parameterNames", strings(send.parameters.keys())),
+            ("comment", string(&send.comment)),
+            (
+                "timeoutSeconds",
+                RestrictedExpression::new_long(send.timeout_seconds),
+            ),
+            ("maxConcurrency", string(&send.max_concurrency)),
+            ("maxErrors", string(&send.max_errors)),
+            ("documentVersion", string(&send.document_version)),
+            (
+                "outputToS3",
+                bool(send.output_s3.as_ref().is_some_and(|o| o.bucket.is_some())),
+            ),
+            (
+                "notifications",
+                bool(send.notification.is_some() || send.service_role_arn.is_some()),
+            ),
+        ]);
+        if let Some(hash) = &send.document_hash {
+            pairs.push(("documentHash", string(hash)));
+        }
+        if let Some(kind) = &send.document_hash_type {
+            pairs.push(("documentHashType", string(kind)));
+        }
+        if let Some(s3) = &send.output_s3 {
+            let value = record(vec![
+                ("bucket", string(s3.bucket.as_deref().unwrap_or_default())),
+                ("keyPrefix", string(&s3.key_prefix)),
+                ("region", string(&s3.region)),
+            ])
+            .map_err(facts_error)?;
+            pairs.push(("outputS3", value));
+        }
+        if let Some((group, enabled)) = &send.cloud_watch {
+            let value = record(vec![
+                ("logGroupName", string(group)),
+                ("enabled", bool(*enabled)),
+            ])
+            .map_err(facts_error)?;
+            pairs.push(("cloudWatchOutput", value));
+        }
+        if let Some(n) = &send.notification {
+            let value = record(vec![
+                ("arn", string(&n.arn)),
+                ("events", strings(&n.events)),
+                ("notificationType", string(&n.kind)),
+            ])
+            .map_err(facts_error)?;
+            pairs.push(("notification", value));
+        }
+        if let Some(role) = &send.service_role_arn {
+            pairs.push(("serviceRoleArn", string(role)));
+        }
+        if let Some((ignore, names)) = &send.alarms {
+            let value = record(vec![
+                ("ignorePollAlarmFailure", bool(*ignore)),
+                ("names", strings(names)),
+            ])
+            .map_err(facts_error)?;
+            pairs.push(("alarms", value));
+        }
+        Ok(())
+    }
+
+    /// The resource entity: a `Document` with its name, owner and ARN parts, or the
+    /// fleet.
+    fn resource_entity(&self, types: &EntityTypes) -> Result<Entity, FactsError> {
+        let uid = self.resource_uid(types);
+        let Resource::Document(document) = &self.resource else {
+            return Ok(Entity::new_no_attrs(uid, HashSet::new()));
+        };
+        let mut attrs = vec![
+            ("name".to_owned(), string(&document.name)),
+            ("owner".to_owned(), string(document.owner.as_str())),
+        ];
+        if let Some(arn) = &document.arn {
+            attrs.extend([
+                ("partition".to_owned(), string(&arn.partition)),
+                ("region".to_owned(), string(&arn.region)),
+                ("account".to_owned(), string(&arn.account)),
+                ("arn".to_owned(), string(&document.given)),
+            ]);
+        }
+        Entity::new_with_tags(uid, attrs, [], []).map_err(facts_error)
     }
 
     /// The request's entities: the user and its groups, the resource, and the
@@ -373,10 +594,7 @@ impl CallFacts {
             types.user(&identity.principal),
             groups,
         ));
-        entities.push(Entity::new_no_attrs(
-            self.resource_uid(types),
-            HashSet::new(),
-        ));
+        entities.push(self.resource_entity(types)?);
         if let Shape::Send(send) = &self.shape {
             let tags = |map: Vec<(String, RestrictedExpression)>, ty: &EntityTypeName| {
                 Entity::new_with_tags(Self::request_entity(ty), [], [], map).map_err(facts_error)
@@ -398,4 +616,40 @@ impl CallFacts {
         }
         Ok(entities)
     }
+}
+
+/// A SendCommand body that sets every member of the core's `SendCommandInput` (tests
+/// check it against the model's member list).
+#[cfg(test)]
+pub(crate) fn every_send_command_member() -> serde_json::Value {
+    serde_json::json!({
+        "InstanceIds": ["i-0123456789abcdef0"],
+        "Targets": [{ "Key": "tag:env", "Values": ["staging"] }],
+        "DocumentName": "Ops-RestartService",
+        "DocumentVersion": "2",
+        "DocumentHash": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "DocumentHashType": "Sha256",
+        "TimeoutSeconds": 600,
+        "Comment": "CHG-1 restart",
+        "Parameters": { "service": ["nginx"] },
+        "OutputS3Region": "us-west-2",
+        "OutputS3BucketName": "exfil-bucket",
+        "OutputS3KeyPrefix": "runs/",
+        "MaxConcurrency": "1",
+        "MaxErrors": "1",
+        "ServiceRoleArn": "arn:aws:iam::123456789012:role/ssm-sns",
+        "NotificationConfig": {
+            "NotificationArn": "arn:aws:sns:us-east-1:123456789012:runs",
+            "NotificationEvents": ["Success", "Failed"],
+            "NotificationType": "Command",
+        },
+        "CloudWatchOutputConfig": {
+            "CloudWatchLogGroupName": "/ssm/runs",
+            "CloudWatchOutputEnabled": true,
+        },
+        "AlarmConfiguration": {
+            "IgnorePollAlarmFailure": true,
+            "Alarms": [{ "Name": "cpu-high" }],
+        },
+    })
 }

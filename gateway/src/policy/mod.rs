@@ -4,9 +4,13 @@
 //! Deny by default: a call is allowed only when some `permit` matches and no `forbid`
 //! does. A `SendCommand` the policy cannot bound (a `*` target value, `tag-key` or
 //! resource-group targets) must also be permitted as `SendCommandUnbounded`, which no
-//! shipped policy does.
+//! shipped policy does. A call naming a foreign document (another account's, region's
+//! or partition's ARN; see [`document`] for the rules) must also be permitted as
+//! `UseForeignDocument`, which no shipped policy does either.
 
 mod context;
+pub mod document;
+mod summary;
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -16,7 +20,13 @@ use cedar_policy::{
     ValidationMode, Validator,
 };
 
-pub use context::{document_name, CallFacts, Caller, EntityTypes, FactsError};
+#[cfg(test)]
+pub(crate) use context::every_send_command_member;
+pub use context::{
+    CallFacts, Caller, EntityTypes, FactsError, SEND_COMMAND_MEMBERS, USE_FOREIGN_DOCUMENT,
+};
+pub use document::{Document, DocumentArn, Owner, UpstreamScope};
+pub use summary::schema_summary;
 
 use crate::call::ParsedCall;
 use crate::identity::Identity;
@@ -48,6 +58,10 @@ pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
     (
         "40-ticket-comment.cedar",
         include_str!("../../policies/40-ticket-comment.cedar"),
+    ),
+    (
+        "50-destinations-for-admins.cedar",
+        include_str!("../../policies/50-destinations-for-admins.cedar"),
     ),
 ];
 
@@ -90,8 +104,14 @@ pub struct Decision {
     /// The ids of the policies that decided: the matching permits when allowed, the
     /// matching forbids when a forbid denied, empty when nothing permitted.
     pub policy_ids: Vec<String>,
-    /// Which action was decided last (`SendCommandUnbounded` when that check denied).
+    /// Which action was decided last (`UseForeignDocument` or `SendCommandUnbounded`
+    /// when that check denied).
     pub action: &'static str,
+    /// The resource as a refusal names it: `document/<DocumentName as given>` (also for
+    /// an ARN) or `fleet`.
+    pub resource: String,
+    /// The document the call names, classified (SendCommand, DescribeDocument).
+    pub document: Option<Document>,
 }
 
 /// A validated policy set with its schema, ready to decide.
@@ -100,12 +120,14 @@ pub struct PolicyEngine {
     policies: PolicySet,
     authorizer: Authorizer,
     types: EntityTypes,
+    scope: Option<UpstreamScope>,
 }
 
 impl std::fmt::Debug for PolicyEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PolicyEngine")
             .field("policies", &self.policy_ids())
+            .field("upstream", &self.scope)
             .finish_non_exhaustive()
     }
 }
@@ -163,7 +185,22 @@ impl PolicyEngine {
             policies,
             authorizer: Authorizer::new(),
             types: EntityTypes::new(),
+            scope: None,
         })
+    }
+
+    /// The same engine, classifying documents against `scope` (the upstream's
+    /// partition, region and account). Without it every document ARN is foreign.
+    #[must_use]
+    pub fn with_upstream(mut self, scope: UpstreamScope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// The upstream documents are classified against, if set.
+    #[must_use]
+    pub fn upstream(&self) -> Option<&UpstreamScope> {
+        self.scope.as_ref()
     }
 
     /// The shipped example policies.
@@ -201,15 +238,22 @@ impl PolicyEngine {
 
     /// Decides whether `identity` may make `call` given `caller` facts.
     ///
+    /// The call's own action is decided first; then, only while allowed,
+    /// `UseForeignDocument` for a foreign document and `SendCommandUnbounded` for
+    /// targets the policy cannot bound. The last check made is the decision.
+    ///
     /// A request that does not fit the schema (never for calls the core parsed) is
     /// denied with no policy id.
     pub fn decide(&self, identity: &Identity, call: &ParsedCall, caller: &Caller) -> Decision {
-        let facts = CallFacts::of(call, caller);
-        let first = self.decide_action(identity, facts.action, &facts);
-        if !first.allowed || !facts.unbounded {
-            return first;
+        let facts = CallFacts::of(call, caller, self.scope.as_ref());
+        let mut decision = self.decide_action(identity, facts.action, &facts);
+        if decision.allowed && facts.foreign() {
+            decision = self.decide_action(identity, USE_FOREIGN_DOCUMENT, &facts);
         }
-        self.decide_action(identity, "SendCommandUnbounded", &facts)
+        if decision.allowed && facts.unbounded {
+            decision = self.decide_action(identity, "SendCommandUnbounded", &facts);
+        }
+        decision
     }
 
     fn decide_action(
@@ -218,13 +262,15 @@ impl PolicyEngine {
         action: &'static str,
         facts: &CallFacts,
     ) -> Decision {
-        let denied = |ids: Vec<String>| Decision {
-            allowed: false,
+        let decision = |allowed: bool, ids: Vec<String>| Decision {
+            allowed,
             policy_ids: ids,
             action,
+            resource: facts.resource_text(),
+            document: facts.document().cloned(),
         };
         let Some((request, entities)) = self.request(identity, action, facts) else {
-            return denied(Vec::new());
+            return decision(false, Vec::new());
         };
         let response = self
             .authorizer
@@ -235,14 +281,7 @@ impl PolicyEngine {
             .map(ToString::to_string)
             .collect();
         let ids: Vec<String> = ids.into_iter().collect();
-        match response.decision() {
-            CedarDecision::Allow => Decision {
-                allowed: true,
-                policy_ids: ids,
-                action,
-            },
-            CedarDecision::Deny => denied(ids),
-        }
+        decision(response.decision() == CedarDecision::Allow, ids)
     }
 
     /// The Cedar request and entities, both checked against the schema.
@@ -253,7 +292,7 @@ impl PolicyEngine {
         facts: &CallFacts,
     ) -> Option<(Request, Entities)> {
         let types = &self.types;
-        let context = facts.context(types).ok()?;
+        let context = facts.context_for(action, types).ok()?;
         let request = Request::new(
             types.user(&identity.principal),
             types.action(action),

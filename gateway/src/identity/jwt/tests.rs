@@ -18,6 +18,7 @@ fn config() -> JwtConfig {
         audiences: vec!["other-app".to_owned(), AUDIENCE.to_owned()],
         jwks_url: JWKS_URL.to_owned(),
         principal_claim: "sub".to_owned(),
+        principal_prefix: "jwt:".to_owned(),
         groups_claim: "groups".to_owned(),
         leeway_secs: 60,
         jwks_refresh_secs: 30,
@@ -59,7 +60,7 @@ fn valid_rs256_token_is_accepted() {
     assert_eq!(
         identity,
         Identity {
-            principal: "alice".to_owned(),
+            principal: "jwt:alice".to_owned(),
             groups: vec!["on-call".to_owned(), "readers".to_owned()],
             method: AuthMethod::Jwt,
             replay_key: None,
@@ -70,7 +71,7 @@ fn valid_rs256_token_is_accepted() {
 #[test]
 fn valid_es256_token_is_accepted() {
     let identity = check(&es256(&claims("bob", &["admins"], NOW))).unwrap();
-    assert_eq!(identity.principal, "bob");
+    assert_eq!(identity.principal, "jwt:bob");
     assert_eq!(identity.groups, vec!["admins".to_owned()]);
     assert_eq!(identity.method, AuthMethod::Jwt);
     assert_eq!(identity.replay_key, None);
@@ -108,16 +109,16 @@ fn groups_may_be_one_string_absent_or_empty_entries() {
 #[test]
 fn a_single_string_audience_is_accepted() {
     let claims = with(claims("bob", &[], NOW), "aud", json!(AUDIENCE));
-    assert_eq!(check(&es256(&claims)).unwrap().principal, "bob");
+    assert_eq!(check(&es256(&claims)).unwrap().principal, "jwt:bob");
     let list = with(claims, "aud", json!(["unrelated", AUDIENCE]));
-    assert_eq!(check(&es256(&list)).unwrap().principal, "bob");
+    assert_eq!(check(&es256(&list)).unwrap().principal, "jwt:bob");
 }
 
 #[test]
 fn expiry_is_checked_against_the_given_clock_with_leeway() {
     // Expired 30 s ago: within the 60 s leeway.
     let recent = with(claims("bob", &[], NOW), "exp", json!(NOW - 30));
-    assert_eq!(check(&es256(&recent)).unwrap().principal, "bob");
+    assert_eq!(check(&es256(&recent)).unwrap().principal, "jwt:bob");
     // Exactly at the edge of the leeway.
     let edge = with(claims("bob", &[], NOW), "exp", json!(NOW - 60));
     assert!(check(&es256(&edge)).is_ok());
@@ -208,7 +209,7 @@ fn principal_claim_is_configurable() {
         "exp": NOW + 300,
     });
     let identity = verify(&es256(&claims), &config, &issuer_keys(), NOW).unwrap();
-    assert_eq!(identity.principal, "carol@example.com");
+    assert_eq!(identity.principal, "jwt:carol@example.com");
     assert_eq!(identity.groups, vec!["on-call".to_owned()]);
 
     let no_email = without(claims, "email");
@@ -216,6 +217,21 @@ fn principal_claim_is_configurable() {
         verify(&es256(&no_email), &config, &issuer_keys(), NOW).unwrap_err(),
         JwtRefusal::Claim("email".to_owned())
     );
+}
+
+#[test]
+fn the_principal_is_the_prefix_and_the_claim() {
+    // A token's `sub: root` is not the gateway key principal `root`.
+    let root = es256(&claims("root", &["admins"], NOW));
+    assert_eq!(check(&root).unwrap().principal, "jwt:root");
+    let mut config = config();
+    config.principal_prefix = "sso/".to_owned();
+    let identity = verify(&root, &config, &issuer_keys(), NOW).unwrap();
+    assert_eq!(identity.principal, "sso/root");
+    // No prefix (JWT_PRINCIPAL_PREFIX=none): the claim alone, as before.
+    config.principal_prefix = String::new();
+    let identity = verify(&root, &config, &issuer_keys(), NOW).unwrap();
+    assert_eq!(identity.principal, "root");
 }
 
 #[test]
@@ -254,7 +270,7 @@ fn a_kid_whose_key_has_another_algorithm_is_unknown() {
 fn without_kid_only_an_unambiguous_key_is_used() {
     let token = token(Algorithm::ES256, None, &claims("bob", &[], NOW), &ec_key());
     // One EC key in the set: it is the one.
-    assert_eq!(check(&token).unwrap().principal, "bob");
+    assert_eq!(check(&token).unwrap().principal, "jwt:bob");
     // Two EC keys: ambiguous.
     let two = parse_jwks(&jwks(&[ec_jwk("ec-1"), ec_other_jwk("ec-2")])).unwrap();
     assert_eq!(
