@@ -32,7 +32,8 @@ impl AuthMethod {
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
-    /// The principal (a user name, a JWT subject).
+    /// The principal: a gateway key's `principal`, or `JWT_PRINCIPAL_PREFIX` and a
+    /// token's principal claim (`jwt:alice`), so that the two never coincide.
     pub principal: String,
     /// The groups the principal belongs to.
     pub groups: Vec<String>,

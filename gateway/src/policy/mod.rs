@@ -1,12 +1,14 @@
 //! Authorization with Cedar: the shipped schema ([`SCHEMA`]), policies loaded from
 //! configuration and validated against it, and one [`PolicyEngine::decide`] per call.
 //!
-//! Deny by default: a call is allowed only when some `permit` matches and no `forbid`
-//! does. A `SendCommand` the policy cannot bound (a `*` target value, `tag-key` or
-//! resource-group targets) must also be permitted as `SendCommandUnbounded`, which no
-//! shipped policy does. A call naming a foreign document (another account's, region's
-//! or partition's ARN; see [`document`] for the rules) must also be permitted as
-//! `UseForeignDocument`, which no shipped policy does either.
+//! Deny by default: a call is allowed only when some `permit` matches, no `forbid`
+//! does, and no policy fails to evaluate (Cedar skips such a policy; the gateway
+//! denies, so a failing `forbid` cannot let a call through). A `SendCommand` the policy
+//! cannot bound (a `*` target value, `tag-key` or resource-group targets) must also be
+//! permitted as `SendCommandUnbounded`, which no shipped policy does. A call naming a
+//! foreign document (another account's, region's or partition's ARN; see [`document`]
+//! for the rules) must also be permitted as `UseForeignDocument`, which no shipped
+//! policy does either.
 
 mod context;
 pub mod document;
@@ -16,8 +18,8 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use cedar_policy::{
-    Authorizer, Decision as CedarDecision, Entities, PolicyId, PolicySet, Request, Schema,
-    ValidationMode, Validator,
+    AuthorizationError, Authorizer, Decision as CedarDecision, Entities, PolicyId, PolicySet,
+    Request, Schema, ValidationMode, Validator,
 };
 
 #[cfg(test)]
@@ -275,6 +277,20 @@ impl PolicyEngine {
         let response = self
             .authorizer
             .is_authorized(&request, &self.policies, &entities);
+        // A policy whose evaluation fails (an attribute or tag read without `has`, or
+        // Cedar's recursion limit on a very long condition) is skipped by Cedar, which
+        // would let a failing `forbid` open the door: the gateway denies instead, naming
+        // the failed policies.
+        let failed: BTreeSet<String> = response
+            .diagnostics()
+            .errors()
+            .map(|e| match e {
+                AuthorizationError::PolicyEvaluationError(e) => e.policy_id().to_string(),
+            })
+            .collect();
+        if !failed.is_empty() {
+            return decision(false, failed.into_iter().collect());
+        }
         let ids: BTreeSet<String> = response
             .diagnostics()
             .reason()
