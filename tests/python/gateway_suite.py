@@ -23,6 +23,7 @@ Set GATEWAY_SUITE_KEEP=1 to keep the work directory (vars, audit files, gateway 
 
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -286,6 +287,15 @@ class GatewaySuite(unittest.TestCase):
         self.assertEqual((line["upstreamStatus"], line["upstreamRequestId"]), (200, upstream_id))
         self.assertEqual(line["targets"], {"targets": [{"key": "tag:env", "values": ["staging"]}]})
 
+    @classmethod
+    def audit_digest(cls, values):
+        """audit.rs `digest`, as its docs say to check one: HMAC-SHA256 of the values'
+        compact JSON array text, keyed (no AUDIT_DIGEST_KEY here) with
+        HMAC-SHA256(UPSTREAM_SECRET_ACCESS_KEY, "ssm-edge audit digest")."""
+        key = hmac.new(cls.moto_secret.encode(), b"ssm-edge audit digest", hashlib.sha256).digest()
+        text = json.dumps(values, separators=(",", ":")).encode()
+        return "hmac-sha256:" + hmac.new(key, text, hashlib.sha256).hexdigest()
+
     def test_admin_runs_a_shell_script_and_parameter_values_are_only_digested(self):
         values = [f"echo {MARKER}"]
         out = self.client("root").send_command(
@@ -297,9 +307,9 @@ class GatewaySuite(unittest.TestCase):
         line = self.gw.audit_for(out["ResponseMetadata"]["RequestId"])
         self.assertEqual(line["decision"], "allowed")
         self.assertEqual(line["policyIds"], ["admins-run-anything"])
-        # audit.rs `digest`: sha256 of the values' compact JSON array text.
-        digest = hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).hexdigest()
-        self.assertEqual(line["parameters"], {"commands": f"sha256:{digest}"})
+        self.assertEqual(line["parameters"], {"commands": self.audit_digest(values)})
+        plain = hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).hexdigest()
+        self.assertNotIn(plain, json.dumps(line), "a keyed digest, not a plain hash anyone can recompute")
 
     def test_read_only_calls_work_for_a_user_without_groups(self):
         bob = self.client("bob")
@@ -671,8 +681,7 @@ class GatewaySuite(unittest.TestCase):
                                  parameters={"commands": values})
         reply = self.signed_post("SendCommand", body, "bob")
         self.assert_refused(reply, "AccessDeniedException")
-        digest = hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).hexdigest()
-        self.assertEqual(self.gw.audit_for(reply.request_id)["parameters"], {"commands": f"sha256:{digest}"})
+        self.assertEqual(self.gw.audit_for(reply.request_id)["parameters"], {"commands": self.audit_digest(values)})
 
         self.assertTrue(self.request_ids)
         for gw_name, rid in self.request_ids:
