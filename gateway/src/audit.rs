@@ -243,9 +243,10 @@ pub struct Alarms {
 }
 
 /// The key of parameter digests (`AUDIT_DIGEST_KEY`, or derived from the upstream
-/// secret). Never printed.
+/// secret), kept as an HMAC already keyed (each digest clones it instead of hashing the
+/// key pads again). Never printed.
 #[derive(Clone)]
-pub struct DigestKey(Vec<u8>);
+pub struct DigestKey(HmacSha256);
 
 impl std::fmt::Debug for DigestKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -255,9 +256,13 @@ impl std::fmt::Debug for DigestKey {
 
 type HmacSha256 = Hmac<Sha256>;
 
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+fn keyed(key: &[u8]) -> HmacSha256 {
     // HMAC takes keys of any length.
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts any key length");
+    HmacSha256::new_from_slice(key).expect("HMAC accepts any key length")
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = keyed(key);
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
@@ -269,13 +274,16 @@ impl DigestKey {
     /// A key given as text (`AUDIT_DIGEST_KEY`): its bytes, as `openssl dgst -hmac` uses them.
     #[must_use]
     pub fn new(secret: &str) -> Self {
-        DigestKey(secret.as_bytes().to_vec())
+        DigestKey(keyed(secret.as_bytes()))
     }
 
     /// The fallback key: `HMAC-SHA256(upstream_secret, "ssm-edge audit digest")`.
     #[must_use]
     pub fn derived(upstream_secret: &str) -> Self {
-        DigestKey(hmac_sha256(upstream_secret.as_bytes(), DERIVED_KEY_LABEL.as_bytes()).to_vec())
+        DigestKey(keyed(&hmac_sha256(
+            upstream_secret.as_bytes(),
+            DERIVED_KEY_LABEL.as_bytes(),
+        )))
     }
 
     /// `hmac-sha256:<hex>` of `values`' JSON array text.
@@ -289,10 +297,10 @@ impl DigestKey {
 #[must_use]
 pub fn digest(key: &DigestKey, values: &[String]) -> String {
     let json = serde_json::to_vec(values).unwrap_or_default();
+    let mut mac = key.0.clone();
+    mac.update(&json);
     let mut out = String::from("hmac-sha256:");
-    for b in hmac_sha256(&key.0, &json) {
-        out.push_str(&format!("{b:02x}"));
-    }
+    out.push_str(&crate::hex::encode(&mac.finalize().into_bytes()));
     out
 }
 

@@ -74,15 +74,10 @@ impl ReplayKey {
     /// The key from what the verifier parsed.
     #[must_use]
     pub fn new(access_key_id: &str, signed_at: u64, signature: &[u8; 32]) -> Self {
-        use std::fmt::Write;
-        let mut hex = String::with_capacity(64);
-        for b in signature {
-            let _ = write!(hex, "{b:02x}");
-        }
         ReplayKey {
             access_key_id: access_key_id.to_owned(),
             signed_at,
-            signature: hex,
+            signature: crate::hex::encode(signature),
         }
     }
 }

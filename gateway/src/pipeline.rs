@@ -32,6 +32,7 @@ use crate::call::{self, CallError};
 use crate::config::{Config, MAX_BODY_BYTES};
 use crate::cors::{self, OriginCheck};
 use crate::error::GatewayError;
+use crate::hex::encode as hex;
 use crate::idempotency::{self, Begin, Command, StoredResponse};
 use crate::identity::jwt::SignedToken;
 use crate::limits::{Admission, AdmitRequest, ReplayKey};
@@ -125,10 +126,6 @@ pub enum StartError {
     /// The policies do not load.
     #[error("POLICIES: {0}")]
     Policy(#[from] PolicyError),
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What admission and idempotency need to know about an accepted call.
