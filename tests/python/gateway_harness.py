@@ -89,9 +89,12 @@ class Reply(NamedTuple):
 REPLIES = []
 
 
-def http_request(method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT):
+def http_request(method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT, chunked=False):
     """One request on a fresh connection. `headers` is a dict or a list of (name, value)
-    pairs (a name may repeat); a `Host` among them replaces the one http.client adds."""
+    pairs (a name may repeat); a `Host` among them replaces the one http.client adds.
+    `chunked`: the body goes in 8 KiB chunks with no Content-Length (a server that answers
+    before the end may close while it is still being sent); `chunked="unfinished"` never
+    sends the last chunk, so only a server that answers before the end answers at all."""
     parts = urlsplit(url)
     pairs = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
     names = {n.lower() for n, _ in pairs}
@@ -101,9 +104,21 @@ def http_request(method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT):
         conn.putrequest(method, path, skip_host="host" in names, skip_accept_encoding="accept-encoding" in names)
         for name, value in pairs:
             conn.putheader(name, value)
-        if "content-length" not in names:
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body or None)
+        if chunked:
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            try:
+                for i in range(0, len(body), 8192):
+                    piece = body[i:i + 8192]
+                    conn.send(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                if chunked != "unfinished":
+                    conn.send(b"0\r\n\r\n")
+            except OSError:
+                pass  # answered (and closed) before the whole body was sent
+        else:
+            if "content-length" not in names:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body or None)
         resp = conn.getresponse()
         data = resp.read()
         merged = {}

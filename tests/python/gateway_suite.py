@@ -409,6 +409,20 @@ class GatewaySuite(unittest.TestCase):
         self.assert_refused(reply, "RequestEntityTooLargeException", status=413)
         self.assertEqual(self.proxy.since(before), {})
 
+    def test_a_chunked_body_over_64_kib_is_refused_while_it_is_read(self):
+        """No Content-Length, and a body that never ends: 72 KiB are sent, the last chunk
+        never is. The Worker stops reading once past 64 KiB and answers 413 while the
+        caller is still sending; a Worker that read the whole body first would never
+        answer (the request times out). Nothing reaches the upstream."""
+        before = self.proxy.snapshot()
+        body = send_command_body("Ops-RestartService", comment="CHG-5 " + "x" * (72 * 1024), targets=STAGING)
+        headers = self.sign("SendCommand", body, "alice")
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
+        reply = self._record(self.gw, http_request("POST", self.gw.url + "/", headers, body, timeout=10,
+                                                   chunked="unfinished"))
+        self.assert_refused(reply, "RequestEntityTooLargeException", status=413)
+        self.assertEqual(self.proxy.since(before), {})
+
     # ---------------------------------------------------------------- SigV4 authentication
 
     def test_unsigned_request_is_missing_authentication(self):
