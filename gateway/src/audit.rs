@@ -35,6 +35,7 @@ use serde::Serialize;
 use sha2::Sha256;
 use ssm_edge_core::model::{DescribeDocumentInput, SendCommandInput};
 
+pub use crate::fields::{Alarms, CallFields, CloudWatchOutput, Notification, OutputS3};
 use crate::policy::{Decision, DocumentArn, Owner};
 
 /// The audit record of one request.
@@ -143,105 +144,6 @@ pub enum ParameterValue {
     Clear(Vec<String>),
 }
 
-/// The fields of a SendCommand (or DescribeDocument) other than document, targets and
-/// parameters, as given (absent ones are left out).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallFields {
-    /// `DocumentVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_version: Option<String>,
-    /// DescribeDocument's `VersionName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version_name: Option<String>,
-    /// `DocumentHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_hash: Option<String>,
-    /// `DocumentHashType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document_hash_type: Option<String>,
-    /// `OutputS3BucketName`, `OutputS3KeyPrefix`, `OutputS3Region`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output_s3: Option<OutputS3>,
-    /// `CloudWatchOutputConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cloud_watch_output: Option<CloudWatchOutput>,
-    /// `NotificationConfig`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notification: Option<Notification>,
-    /// `ServiceRoleArn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_role_arn: Option<String>,
-    /// `AlarmConfiguration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alarms: Option<Alarms>,
-    /// `MaxConcurrency`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_concurrency: Option<String>,
-    /// `MaxErrors`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_errors: Option<String>,
-    /// `TimeoutSeconds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<i32>,
-    /// `Comment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-}
-
-/// Where S3 output goes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OutputS3 {
-    /// `OutputS3BucketName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    /// `OutputS3KeyPrefix`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_prefix: Option<String>,
-    /// `OutputS3Region`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
-
-/// CloudWatch Logs output.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CloudWatchOutput {
-    /// `CloudWatchLogGroupName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_group_name: Option<String>,
-    /// `CloudWatchOutputEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-}
-
-/// SNS notifications.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Notification {
-    /// `NotificationArn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    /// `NotificationEvents`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<String>>,
-    /// `NotificationType`.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub notification_type: Option<String>,
-}
-
-/// CloudWatch alarms that stop the command.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Alarms {
-    /// `IgnorePollAlarmFailure`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ignore_poll_alarm_failure: Option<bool>,
-    /// The alarms' names.
-    pub names: Vec<String>,
-}
-
 /// The key of parameter digests (`AUDIT_DIGEST_KEY`, or derived from the upstream
 /// secret), kept as an HMAC already keyed (each digest clones it instead of hashing the
 /// key pads again). Never printed.
@@ -340,62 +242,13 @@ impl AuditLine {
                 })
                 .collect()
         });
-        let output_s3 = (input.output_s3_bucket_name.is_some()
-            || input.output_s3_key_prefix.is_some()
-            || input.output_s3_region.is_some())
-        .then(|| OutputS3 {
-            bucket: input.output_s3_bucket_name.clone(),
-            key_prefix: input.output_s3_key_prefix.clone(),
-            region: input.output_s3_region.clone(),
-        });
-        self.fields = CallFields {
-            document_version: input.document_version.clone(),
-            version_name: None,
-            document_hash: input.document_hash.clone(),
-            document_hash_type: input
-                .document_hash_type
-                .as_ref()
-                .map(|t| t.as_str().to_owned()),
-            output_s3,
-            cloud_watch_output: input.cloud_watch_output_config.as_ref().map(|c| {
-                CloudWatchOutput {
-                    log_group_name: c.cloud_watch_log_group_name.clone(),
-                    enabled: c.cloud_watch_output_enabled,
-                }
-            }),
-            notification: input.notification_config.as_ref().map(|n| Notification {
-                arn: n.notification_arn.clone(),
-                events: n
-                    .notification_events
-                    .as_ref()
-                    .map(|e| e.iter().map(|e| e.as_str().to_owned()).collect()),
-                notification_type: n.notification_type.as_ref().map(|t| t.as_str().to_owned()),
-            }),
-            service_role_arn: input.service_role_arn.clone(),
-            alarms: input.alarm_configuration.as_ref().map(|a| Alarms {
-                ignore_poll_alarm_failure: a.ignore_poll_alarm_failure,
-                names: a
-                    .alarms
-                    .iter()
-                    .flatten()
-                    .filter_map(|alarm| alarm.name.clone())
-                    .collect(),
-            }),
-            max_concurrency: input.max_concurrency.clone(),
-            max_errors: input.max_errors.clone(),
-            timeout_seconds: input.timeout_seconds,
-            comment: input.comment.clone(),
-        };
+        self.fields = CallFields::of_send_command(input);
     }
 
     /// Fills the document and its version fields from a DescribeDocument input.
     pub fn describe_document(&mut self, input: &DescribeDocumentInput) {
         self.document.clone_from(&input.name);
-        self.fields = CallFields {
-            document_version: input.document_version.clone(),
-            version_name: input.version_name.clone(),
-            ..CallFields::default()
-        };
+        self.fields = CallFields::of_describe_document(input);
     }
 
     /// Records the policy decision: the policies that decided and whose document the

@@ -15,6 +15,7 @@ pub mod call;
 pub mod config;
 pub mod cors;
 pub mod error;
+pub mod fields;
 pub mod hex;
 pub mod idempotency;
 pub mod identity;

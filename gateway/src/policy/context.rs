@@ -12,6 +12,7 @@ use ssm_edge_core::model::SendCommandInput;
 
 use super::document::{Document, UpstreamScope};
 use crate::call::ParsedCall;
+use crate::fields::CallFields;
 use crate::identity::Identity;
 
 /// Facts about the caller that are not in the body.
@@ -130,39 +131,15 @@ enum Resource {
     Fleet,
 }
 
-/// A SendCommand as Cedar sees it.
+/// A SendCommand as Cedar sees it: targets and parameters reshaped for policies, and
+/// the other forwarded fields as the audit line reads them ([`CallFields`]).
 #[derive(Debug)]
 struct SendFacts {
     instance_ids: BTreeSet<String>,
     keys: BTreeSet<String>,
     tag_targets: BTreeMap<String, BTreeSet<String>>,
     parameters: BTreeMap<String, Vec<String>>,
-    comment: String,
-    timeout_seconds: i64,
-    max_concurrency: String,
-    max_errors: String,
-    document_version: String,
-    document_hash: Option<String>,
-    document_hash_type: Option<String>,
-    output_s3: Option<OutputS3>,
-    cloud_watch: Option<(String, bool)>,
-    notification: Option<Notification>,
-    service_role_arn: Option<String>,
-    alarms: Option<(bool, BTreeSet<String>)>,
-}
-
-#[derive(Debug)]
-struct OutputS3 {
-    bucket: Option<String>,
-    key_prefix: String,
-    region: String,
-}
-
-#[derive(Debug)]
-struct Notification {
-    arn: String,
-    events: BTreeSet<String>,
-    kind: String,
+    fields: CallFields,
 }
 
 #[derive(Debug)]
@@ -304,14 +281,6 @@ impl CallFacts {
             }
             keys.insert(key);
         }
-        let output_s3 = (input.output_s3_bucket_name.is_some()
-            || input.output_s3_key_prefix.is_some()
-            || input.output_s3_region.is_some())
-        .then(|| OutputS3 {
-            bucket: input.output_s3_bucket_name.clone(),
-            key_prefix: input.output_s3_key_prefix.clone().unwrap_or_default(),
-            region: input.output_s3_region.clone().unwrap_or_default(),
-        });
         let send = SendFacts {
             instance_ids,
             keys,
@@ -321,51 +290,7 @@ impl CallFacts {
                 .as_ref()
                 .map(|p| p.0.clone())
                 .unwrap_or_default(),
-            comment: input.comment.clone().unwrap_or_default(),
-            timeout_seconds: i64::from(input.timeout_seconds.unwrap_or(3600)),
-            max_concurrency: input
-                .max_concurrency
-                .clone()
-                .unwrap_or_else(|| "50".to_owned()),
-            max_errors: input.max_errors.clone().unwrap_or_else(|| "0".to_owned()),
-            document_version: input.document_version.clone().unwrap_or_default(),
-            document_hash: input.document_hash.clone(),
-            document_hash_type: input
-                .document_hash_type
-                .as_ref()
-                .map(|t| t.as_str().to_owned()),
-            output_s3,
-            cloud_watch: input.cloud_watch_output_config.as_ref().map(|c| {
-                (
-                    c.cloud_watch_log_group_name.clone().unwrap_or_default(),
-                    c.cloud_watch_output_enabled.unwrap_or(false),
-                )
-            }),
-            notification: input.notification_config.as_ref().map(|n| Notification {
-                arn: n.notification_arn.clone().unwrap_or_default(),
-                events: n
-                    .notification_events
-                    .iter()
-                    .flatten()
-                    .map(|e| e.as_str().to_owned())
-                    .collect(),
-                kind: n
-                    .notification_type
-                    .as_ref()
-                    .map(|t| t.as_str().to_owned())
-                    .unwrap_or_default(),
-            }),
-            service_role_arn: input.service_role_arn.clone(),
-            alarms: input.alarm_configuration.as_ref().map(|a| {
-                (
-                    a.ignore_poll_alarm_failure.unwrap_or(false),
-                    a.alarms
-                        .iter()
-                        .flatten()
-                        .filter_map(|alarm| alarm.name.clone())
-                        .collect(),
-                )
-            }),
+            fields: CallFields::of_send_command(input),
         };
         CallFacts {
             action: "SendCommand",
@@ -479,6 +404,9 @@ impl CallFacts {
             ("unbounded", bool(self.unbounded)),
         ])
         .map_err(facts_error)?;
+        // The service's defaults where a field is absent: 3600, "50", "0", "".
+        let fields = &send.fields;
+        let text = |v: &Option<String>| string(v.as_deref().unwrap_or_default());
         pairs.extend([
             ("targets", targets),
             (
@@ -486,62 +414,76 @@ impl CallFacts {
                 RestrictedExpression::new_entity_uid(Self::request_entity(&types.parameters)),
             ),
             ("parameterNames", strings(send.parameters.keys())),
-            ("comment", string(&send.comment)),
+            ("comment", text(&fields.comment)),
             (
                 "timeoutSeconds",
-                RestrictedExpression::new_long(send.timeout_seconds),
+                RestrictedExpression::new_long(i64::from(fields.timeout_seconds.unwrap_or(3600))),
             ),
-            ("maxConcurrency", string(&send.max_concurrency)),
-            ("maxErrors", string(&send.max_errors)),
-            ("documentVersion", string(&send.document_version)),
+            (
+                "maxConcurrency",
+                string(fields.max_concurrency.as_deref().unwrap_or("50")),
+            ),
+            (
+                "maxErrors",
+                string(fields.max_errors.as_deref().unwrap_or("0")),
+            ),
+            ("documentVersion", text(&fields.document_version)),
             (
                 "outputToS3",
-                bool(send.output_s3.as_ref().is_some_and(|o| o.bucket.is_some())),
+                bool(
+                    fields
+                        .output_s3
+                        .as_ref()
+                        .is_some_and(|o| o.bucket.is_some()),
+                ),
             ),
             (
                 "notifications",
-                bool(send.notification.is_some() || send.service_role_arn.is_some()),
+                bool(fields.notification.is_some() || fields.service_role_arn.is_some()),
             ),
         ]);
-        if let Some(hash) = &send.document_hash {
+        if let Some(hash) = &fields.document_hash {
             pairs.push(("documentHash", string(hash)));
         }
-        if let Some(kind) = &send.document_hash_type {
+        if let Some(kind) = &fields.document_hash_type {
             pairs.push(("documentHashType", string(kind)));
         }
-        if let Some(s3) = &send.output_s3 {
+        if let Some(s3) = &fields.output_s3 {
             let value = record(vec![
-                ("bucket", string(s3.bucket.as_deref().unwrap_or_default())),
-                ("keyPrefix", string(&s3.key_prefix)),
-                ("region", string(&s3.region)),
+                ("bucket", text(&s3.bucket)),
+                ("keyPrefix", text(&s3.key_prefix)),
+                ("region", text(&s3.region)),
             ])
             .map_err(facts_error)?;
             pairs.push(("outputS3", value));
         }
-        if let Some((group, enabled)) = &send.cloud_watch {
+        if let Some(cw) = &fields.cloud_watch_output {
             let value = record(vec![
-                ("logGroupName", string(group)),
-                ("enabled", bool(*enabled)),
+                ("logGroupName", text(&cw.log_group_name)),
+                ("enabled", bool(cw.enabled.unwrap_or(false))),
             ])
             .map_err(facts_error)?;
             pairs.push(("cloudWatchOutput", value));
         }
-        if let Some(n) = &send.notification {
+        if let Some(n) = &fields.notification {
             let value = record(vec![
-                ("arn", string(&n.arn)),
-                ("events", strings(&n.events)),
-                ("notificationType", string(&n.kind)),
+                ("arn", text(&n.arn)),
+                ("events", strings(n.events.iter().flatten())),
+                ("notificationType", text(&n.notification_type)),
             ])
             .map_err(facts_error)?;
             pairs.push(("notification", value));
         }
-        if let Some(role) = &send.service_role_arn {
+        if let Some(role) = &fields.service_role_arn {
             pairs.push(("serviceRoleArn", string(role)));
         }
-        if let Some((ignore, names)) = &send.alarms {
+        if let Some(alarms) = &fields.alarms {
             let value = record(vec![
-                ("ignorePollAlarmFailure", bool(*ignore)),
-                ("names", strings(names)),
+                (
+                    "ignorePollAlarmFailure",
+                    bool(alarms.ignore_poll_alarm_failure.unwrap_or(false)),
+                ),
+                ("names", strings(&alarms.names)),
             ])
             .map_err(facts_error)?;
             pairs.push(("alarms", value));
