@@ -68,6 +68,15 @@ pub(crate) use key::SigningKey;
 use crate::request::HttpRequest;
 use crate::time::AmzDate;
 
+/// The `Host` value a SigV4 signer computes for `url`: the authority, without the port
+/// when it is the scheme's default (`https://gw.example:443/` → `gw.example`).
+///
+/// # Errors
+/// [`UrlError`] when `url` is not an absolute URL a request can be signed for.
+pub fn host_of(url: &str) -> Result<&str, UrlError> {
+    url::parse(url).map(|parsed| parsed.host)
+}
+
 /// The only algorithm implemented: `AWS4-HMAC-SHA256`.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// Last component of every SigV4 credential scope.

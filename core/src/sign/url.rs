@@ -132,6 +132,15 @@ mod tests {
     }
 
     #[test]
+    fn host_of_is_the_signed_host() {
+        use crate::sign::host_of;
+        assert_eq!(host_of("https://gw.example/"), Ok("gw.example"));
+        assert_eq!(host_of("https://gw.example:443/x?y"), Ok("gw.example"));
+        assert_eq!(host_of("http://127.0.0.1:8787/"), Ok("127.0.0.1:8787"));
+        assert_eq!(host_of("https://u@gw.example/"), Err(UrlError::UserInfo));
+    }
+
+    #[test]
     fn splits_and_drops_default_ports() {
         assert_eq!(
             ok("https://ssm.us-east-1.amazonaws.com/"),

@@ -249,7 +249,8 @@ fn final_status<H: Host>(host: &H, response: HttpResponse) -> Result<HttpRespons
     })
 }
 
-fn command_id(body: &[u8]) -> Option<String> {
+/// The `Command.CommandId` of a SendCommand answer's body.
+pub(super) fn command_id(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     value["Command"]["CommandId"].as_str().map(str::to_owned)
 }

@@ -4,6 +4,7 @@
 //! unknown `kid`).
 
 use jsonwebtoken::jwk::JwkSet;
+use ssm_edge_core::sign::host_of;
 use ssm_edge_core::verify::{verify, VerifyConfig};
 
 use super::{log_error, Gateway, Host, Incoming};
@@ -80,11 +81,11 @@ impl Gateway {
     }
 
     /// Whether `signed_host` names this gateway: one of `GATEWAY_HOSTNAMES`, or when
-    /// that is unset, the host of the URL the request arrived at.
+    /// that is unset, the `Host` a signer computes for the URL the request arrived at.
     fn is_own_host(&self, signed_host: &str, url: &str) -> bool {
         let names = &self.config.gateway_hostnames;
         if names.is_empty() {
-            return signed_host.eq_ignore_ascii_case(authority_of(url));
+            return host_of(url).is_ok_and(|host| signed_host.eq_ignore_ascii_case(host));
         }
         names
             .iter()
@@ -157,25 +158,5 @@ impl Gateway {
         cache.set = Some(set);
         cache.fetched_ms = now_ms;
         Ok(())
-    }
-}
-
-/// The `host[:port]` of an absolute URL.
-fn authority_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    authority.rsplit_once('@').map_or(authority, |(_, h)| h)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::authority_of;
-
-    #[test]
-    fn the_authority_is_host_and_port() {
-        assert_eq!(authority_of("https://gw.example/"), "gw.example");
-        assert_eq!(authority_of("http://127.0.0.1:8787/?x"), "127.0.0.1:8787");
-        assert_eq!(authority_of("https://u@gw.example"), "gw.example");
     }
 }

@@ -46,12 +46,9 @@ impl Replayed {
     /// The facts of a stored answer.
     #[must_use]
     pub fn of(stored: &StoredResponse) -> Self {
-        let command_id = serde_json::from_str::<serde_json::Value>(&stored.body)
-            .ok()
-            .and_then(|v| v["Command"]["CommandId"].as_str().map(str::to_owned));
         Replayed {
             status: stored.status,
-            command_id,
+            command_id: super::forward::command_id(stored.body.as_bytes()),
         }
     }
 }
