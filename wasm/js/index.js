@@ -1,6 +1,14 @@
-// Browsers and bundlers: fetch and instantiate the wasm next to this file.
-import init from "./ssm_edge.js";
+// Browsers and bundlers (the `default` export condition). The wasm is inline, as hex
+// in wasm-inline.js: a plain JavaScript import that every bundler (Vite build and dev,
+// webpack, Rollup, esbuild, Parcel, bun build) and a no-build <script type="module"> carry
+// to the page with no configuration, where a separate .wasm asset needs one per tool. It
+// is decoded and compiled on first use (ready()), not at import.
+import { setSource } from "./instance.js";
+import { decodeHex } from "./hex.js";
+import wasmHex from "./wasm-inline.js";
 
-await init({ module_or_path: new URL("./ssm_edge_bg.wasm", import.meta.url) });
+setSource(() => decodeHex(wasmHex));
 
+// TEMPORARY: client.js will re-export these; remove this line when it does.
+export { ready, isReady } from "./instance.js";
 export * from "./client.js";

@@ -1,7 +1,14 @@
-// Node.js: read the wasm next to this file.
-import { readFile } from "node:fs/promises";
-import { initSync } from "./ssm_edge.js";
+// Node.js, Deno and Bun (the `node` export condition). The wasm is inline here too: no
+// file to locate next to this module, so server bundlers (Next.js, Nuxt, SvelteKit SSR)
+// need no configuration, and no node: import, so Deno and Bun run it as is. It is
+// compiled synchronously at import, so the synchronous validate works at once.
+import { setSource, initNow } from "./instance.js";
+import { decodeHex } from "./hex.js";
+import wasmHex from "./wasm-inline.js";
 
-initSync({ module: await readFile(new URL("./ssm_edge_bg.wasm", import.meta.url)) });
+setSource(() => decodeHex(wasmHex));
+initNow();
 
+// TEMPORARY: client.js will re-export these; remove this line when it does.
+export { ready, isReady } from "./instance.js";
 export * from "./client.js";

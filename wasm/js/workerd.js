@@ -1,7 +1,12 @@
-// Cloudflare Workers (workerd): wrangler and miniflare import .wasm as a compiled module.
+// Cloudflare Workers (workerd; the `workerd` export condition). Workers refuse to compile
+// wasm from bytes at run time, so this imports the .wasm file, which wrangler and
+// miniflare hand over as a compiled WebAssembly.Module; instantiating it is synchronous.
 import module from "./ssm_edge_bg.wasm";
-import { initSync } from "./ssm_edge.js";
+import { setSource, initNow } from "./instance.js";
 
-initSync({ module });
+setSource(() => module);
+initNow();
 
+// TEMPORARY: client.js will re-export these; remove this line when it does.
+export { ready, isReady } from "./instance.js";
 export * from "./client.js";

@@ -1,0 +1,82 @@
+// The package's one WebAssembly instance and how it gets loaded.
+//
+// Each entry (index.js for browsers and bundlers, node.js, index.cjs, workerd.js) says
+// where the wasm comes from with setSource(); client.js awaits ready() before its first
+// call into the wasm. Nothing here runs at import and no module of the package uses
+// top-level await: a top-level await is what broke `require("ssm-edge")`, Parcel's dev
+// server and Vite 6's default build target. Browsers compile the wasm on first use, so an
+// app that imports the package but never calls it pays nothing; Node and workerd compile
+// it synchronously at import (initNow) so the synchronous validate works at once there.
+
+import init, { initSync } from "./ssm_edge.js";
+
+let source;
+let loading;
+let loaded = false;
+
+/**
+ * Registers how to get the wasm: `fn()` returns, or resolves to, a `WebAssembly.Module`,
+ * the wasm's bytes (`ArrayBuffer` / `Uint8Array`) or a `Response`. Entries call it at import.
+ */
+export function setSource(fn) {
+  source = fn;
+}
+
+/** Whether the wasm is instantiated, i.e. the synchronous calls can run. */
+export function isReady() {
+  return loaded;
+}
+
+/**
+ * Instantiates the wasm once; every later call gets the same promise. A failure rejects
+ * with an Error that says so and is not remembered, so a later call tries again.
+ */
+export function ready() {
+  if (!loading) {
+    loading = load();
+    loading.catch(() => {
+      loading = undefined;
+    });
+  }
+  return loading;
+}
+
+async function load() {
+  if (loaded) return;
+  try {
+    // Async instantiation: browsers refuse to compile large modules synchronously on the
+    // main thread, and streaming a Response compiles while it downloads.
+    await init({ module_or_path: await sourceOrThrow()() });
+    loaded = true;
+  } catch (e) {
+    throw loadError(e);
+  }
+}
+
+/**
+ * Instantiates the wasm now, synchronously, from a source that returns a Module or bytes
+ * (not a promise). Node and workerd entries call it at import.
+ */
+export function initNow() {
+  if (loaded) return;
+  try {
+    const module = sourceOrThrow()();
+    if (module && typeof module.then === "function") {
+      throw new Error("initNow() needs a synchronous source; use ready()");
+    }
+    initSync({ module });
+    loaded = true;
+  } catch (e) {
+    throw loadError(e);
+  }
+}
+
+function sourceOrThrow() {
+  if (!source) throw new Error("no source registered: import the package by its name, not instance.js");
+  return source;
+}
+
+function loadError(cause) {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new Error(`ssm-edge could not load its WebAssembly: ${reason}`, { cause });
+}

