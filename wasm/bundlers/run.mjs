@@ -30,6 +30,8 @@ const ctx = {
   node: process.execPath,
   node20: nodeOfMajor("node", 20),
   node22: existsSync(node22) ? node22 : undefined,
+  bun: join(dir, "node_modules/.bin/bun"),
+  deno: join(dir, "node_modules/.bin/deno"),
   esbuild: join(root, "tests/js/node_modules/esbuild/bin/esbuild"),
   tsc: join(root, "tests/js/node_modules/typescript/bin/tsc"),
 };

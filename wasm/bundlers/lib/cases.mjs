@@ -54,16 +54,16 @@ function dev(name, argv) {
   };
 }
 
-/** Runs a Node app (node/*) with a given Node binary. */
-function nodeApp(name, node, file) {
+/** Runs a server-side app (node/*) with the runtime `ctx[runtime]` and `flags`. */
+function serverApp(name, runtime, file, flags = []) {
   return {
     name,
-    skip: (ctx) => (ctx[node] ? undefined : `no ${node}`),
+    skip: (ctx) => (ctx[runtime] ? undefined : `no ${runtime}`),
     async run(ctx) {
-      const stdout = await run(ctx[node], [file, ctx.endpoint], { cwd: ctx.dir });
+      const stdout = await run(ctx[runtime], [...flags, file, ctx.endpoint], { cwd: ctx.dir });
       const report = JSON.parse(stdout.trim().split("\n").pop());
       if (report.commandId !== "x") throw new Error(`unexpected report ${stdout}`);
-      return `Node ${execFileSync(ctx[node], ["--version"]).toString().trim()}`;
+      return execFileSync(ctx[runtime], ["--version"]).toString().split("\n")[0].trim();
     },
   };
 }
@@ -104,10 +104,16 @@ export const CASES = [
     ...js(ctx, "parcel", "lib/bin.js"), "serve", "app/index.html", "--port", String(port), "--host", "127.0.0.1",
     "--dist-dir", join(ctx.out, "parcel-dev"), "--cache-dir", join(ctx.out, ".parcel-cache-dev"), "--no-autoinstall", "--no-hmr",
   ]),
-  nodeApp("node 20 esm", "node20", "node/esm.mjs"),
-  nodeApp("node 20 cjs", "node20", "node/cjs.cjs"),
-  nodeApp("node 22 esm", "node22", "node/esm.mjs"),
-  nodeApp("node 22 cjs", "node22", "node/cjs.cjs"),
+  built("bun build", (ctx, out) => [ctx.bun, "build", "app/main.js", "--outdir", out], { page: MODULE_PAGE }),
+  serverApp("node 20 esm", "node20", "node/esm.mjs"),
+  serverApp("node 20 cjs", "node20", "node/cjs.cjs"),
+  serverApp("node 22 esm", "node22", "node/esm.mjs"),
+  serverApp("node 22 cjs", "node22", "node/cjs.cjs"),
+  serverApp("bun esm", "bun", "node/esm.mjs"),
+  serverApp("bun cjs", "bun", "node/cjs.cjs"),
+  // Network to the local server only: the package needs no file or env access.
+  serverApp("deno esm", "deno", "node/esm.mjs", ["run", "--allow-net=127.0.0.1"]),
+  serverApp("deno cjs", "deno", "node/cjs.cjs", ["run", "--allow-net=127.0.0.1"]),
   {
     // What a server bundler (Next.js, Nuxt, SvelteKit) does with the Node entry.
     name: "esbuild node bundle",
