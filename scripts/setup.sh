@@ -93,3 +93,6 @@ npm_ci() {
 npm_ci tests/js
 # Peer signers for the npm package's benchmarks and its peer test vector.
 npm_ci wasm/bench
+# The bundlers and runtimes of the package's zero-configuration matrix (wasm/bundlers/run.mjs):
+# Vite 8/7/6, webpack 5, Rollup, Parcel, Bun and Deno, pinned by its package-lock.json.
+npm_ci wasm/bundlers

@@ -5,7 +5,10 @@
 #      through its package.json `exports`: the client against moto and fault-injecting servers,
 #      the package's shape, a page in headless Chromium (plain module script and an esbuild
 #      bundle), and a worker in workerd (miniflare, re-run under Node 22),
-#   3. tsc --strict on wasm/test/types.ts against the package's index.d.ts.
+#   3. the packed package as a user installs it, with no configuration, in every bundler and
+#      server runtime of wasm/bundlers/run.mjs (Vite build and dev, webpack, Rollup, esbuild,
+#      Parcel, bun build; Node 20/22 ESM and CJS, Bun, Deno), pages in headless Chromium,
+#   4. tsc --strict on wasm/test/types.ts against the package's index.d.ts.
 # Called at the end of scripts/test.sh (`make test`); needs scripts/setup.sh to have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +46,10 @@ took
 
 step "npm package: node:test suite (node --test wasm/test/): moto, faults, package, browser, bundle, workerd"
 "$node" --test --test-reporter=tap wasm/test/
+took
+
+step "npm package: zero-config matrix (wasm/bundlers/run.mjs): the packed tarball in Vite, webpack, Rollup, esbuild, Parcel, Bun, Node, Deno"
+"$node" wasm/bundlers/run.mjs
 took
 
 step "npm package: tsc --strict on wasm/test/types.ts"
