@@ -6,8 +6,9 @@
 //
 //  1. a plain page: an import map names `ssm-edge` (the `default` entry of the package's
 //     `exports`) and a `<script type="module">` imports it, as a no-build user would;
-//  2. an esbuild bundle (`--bundle --format=esm --platform=browser`) of the same app, with the
-//     wasm copied next to it: `new URL("./ssm_edge_bg.wasm", import.meta.url)` must still find it.
+//  2. an esbuild bundle (`--bundle --format=esm --platform=browser`) of the same app, with
+//     nothing copied next to it: the wasm is inline in the browser entry, never fetched.
+// Every bundler, and Vite's and Parcel's dev servers, are in wasm/bundlers/run.mjs.
 //
 // Run:  node --test wasm/test/browser.test.mjs   (after `bash wasm/build.sh`)
 // Needs /usr/bin/chromium (scripts/setup.sh installs it) and tests/js/node_modules.
@@ -15,7 +16,7 @@
 import { test as nodeTest, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -151,8 +152,6 @@ before(async () => {
     logLevel: "silent",
   });
   bundleMeta = built.metafile;
-  // The asset esbuild does not know about: copy it next to the bundle, as the README says.
-  await copyFile(join(pkgDir, "ssm_edge_bg.wasm"), join(bundleDir, "ssm_edge_bg.wasm"));
 
   moto = await startMoto();
   front = await corsFront(moto.endpoint);
@@ -258,23 +257,25 @@ function check({ report, shown, requests, preflights, forwarded }, comment) {
 test("plain <script type=module> with an import map: sendCommand + getCommandInvocation against moto, cross-origin", async (t) => {
   const result = await run("/plain.html");
   check(result, "from the plain page");
-  assert.ok(result.requests.includes(`GET ${site.url}/pkg/ssm_edge_bg.wasm`), result.requests.join("\n"));
+  assert.ok(result.requests.includes(`GET ${site.url}/pkg/wasm-inline.js`), result.requests.join("\n"));
+  assert.ok(!result.requests.some((r) => r.endsWith(".wasm")), `no .wasm is fetched:\n${result.requests.join("\n")}`);
   t.diagnostic(`command ${result.report.commandId} sent from ${site.url} to ${front.url} (moto ${moto.endpoint}); ${result.preflights} preflight(s)`);
 });
 
-test("esbuild bundle (browser platform) resolves the default entry and still finds the wasm", async (t) => {
+test("esbuild bundle (browser platform) resolves the default entry and carries the wasm inline", async (t) => {
   const inputs = Object.keys(bundleMeta.inputs);
   assert.ok(inputs.some((p) => p.endsWith("pkg/index.js")), `bundle inputs: ${inputs.join(", ")}`);
   assert.ok(!inputs.some((p) => /pkg\/(node|workerd)\.js$/.test(p)), `wrong entry bundled: ${inputs.join(", ")}`);
   const code = await readFile(join(bundleDir, "app.js"), "utf8");
-  assert.match(code, /new URL\(["']\.\/ssm_edge_bg\.wasm["'], import\.meta\.url\)/);
+  assert.ok(inputs.some((p) => p.endsWith("pkg/wasm-inline.js")), `bundle inputs: ${inputs.join(", ")}`);
+  assert.doesNotMatch(code, /ssm_edge_bg\.wasm|import\.meta/);
   assert.doesNotMatch(code, /node:fs/);
 
   const result = await run("/bundle.html");
   check(result, "from the bundle");
-  assert.ok(result.requests.includes(`GET ${site.url}/bundle/ssm_edge_bg.wasm`), result.requests.join("\n"));
+  assert.ok(!result.requests.some((r) => r.endsWith(".wasm")), `no .wasm is fetched:\n${result.requests.join("\n")}`);
   assert.ok(!result.requests.some((r) => r.includes("/pkg/")), "the bundle needs nothing from the package at runtime");
-  t.diagnostic(`bundle: ${(code.length / 1024).toFixed(1)} KiB of JS + the wasm`);
+  t.diagnostic(`bundle: ${(code.length / 1024).toFixed(1)} KiB of JS, the wasm included`);
 });
 
 test("in the browser: a clock-skew refusal corrects X-Amz-Date; error metadata is read from CORS-exposed headers", async () => {
