@@ -8,7 +8,10 @@ const INPUT = { DocumentName: "AWS-RunShellScript", InstanceIds: ["i-0123456789a
 
 /** Runs the checks against the SSM endpoint `endpoint`; throws on the first that fails. */
 export async function check(ssm, endpoint) {
-  // Browsers instantiate the wasm on first use; the synchronous validate needs it ready.
+  // Which entry the tool picked shows here: the browser one compiles the wasm on first use,
+  // the Node, CommonJS and workerd ones at import.
+  const readyAtImport = ssm.isReady();
+  // The synchronous validate needs the wasm compiled.
   await ssm.ready();
 
   const problems = ssm.validate("SendCommand", { DocumentName: "AWS-RunShellScript", TimeoutSeconds: 1 });
@@ -29,7 +32,7 @@ export async function check(ssm, endpoint) {
   const sent = await client.sendCommand(INPUT);
   expect(sent.Command?.CommandId === "x", "sendCommand gets the local server's answer", sent);
 
-  return { problems: problems.length, signed: authorization.slice(0, 16), commandId: sent.Command.CommandId };
+  return { readyAtImport, problems: problems.length, signed: authorization.slice(0, 16), commandId: sent.Command.CommandId };
 }
 
 function expect(ok, what, got) {

@@ -26,7 +26,7 @@ function built(name, argv, { page } = {}) {
       if (page) await writeFile(join(out, "index.html"), page);
       const server = await serveDir(out);
       try {
-        await loadApp(server.url, ctx.endpoint);
+        browserEntry(await loadApp(server.url, ctx.endpoint));
       } finally {
         await server.close();
       }
@@ -45,7 +45,7 @@ function dev(name, argv) {
       const [cmd, ...args] = argv(ctx, port);
       const server = await startServer(cmd, args, url, { cwd: ctx.dir });
       try {
-        await loadApp(url, ctx.endpoint, { timeoutMs: 60_000 });
+        browserEntry(await loadApp(url, ctx.endpoint, { timeoutMs: 60_000 }));
       } finally {
         server.stop();
       }
@@ -63,9 +63,15 @@ function serverApp(name, runtime, file, flags = []) {
       const stdout = await run(ctx[runtime], [...flags, file, ctx.endpoint], { cwd: ctx.dir });
       const report = JSON.parse(stdout.trim().split("\n").pop());
       if (report.commandId !== "x") throw new Error(`unexpected report ${stdout}`);
+      if (!report.readyAtImport) throw new Error("the wasm was not compiled at import: not the Node or CommonJS entry");
       return execFileSync(ctx[runtime], ["--version"]).toString().split("\n")[0].trim();
     },
   };
+}
+
+/** A page must get the lazy browser entry (index.js), not the CommonJS or Node one. */
+function browserEntry(report) {
+  if (report.readyAtImport) throw new Error("the wasm was compiled at import: the bundle took a server entry, not index.js");
 }
 
 const MODULE_PAGE = '<!doctype html><meta charset="utf-8"><script type="module" src="./main.js"></script>\n';
