@@ -29,9 +29,9 @@ const ctx = {
   out: join(dir, "out"),
   node: process.execPath,
   node20: nodeOfMajor("node", 20),
-  node22: existsSync(node22) ? node22 : undefined,
-  bun: join(dir, "node_modules/.bin/bun"),
-  deno: join(dir, "node_modules/.bin/deno"),
+  node22: installed(node22),
+  bun: installed(join(dir, "node_modules/.bin/bun")),
+  deno: installed(join(dir, "node_modules/.bin/deno")),
   esbuild: join(root, "tests/js/node_modules/esbuild/bin/esbuild"),
   tsc: join(root, "tests/js/node_modules/typescript/bin/tsc"),
 };
@@ -80,6 +80,10 @@ function installPackedTarball(pkgDir) {
   execFileSync("mkdir", ["-p", target]);
   execFileSync("tar", ["-xzf", join(ctx.out, filename), "-C", target, "--strip-components=1"]);
   console.log(`installed ${filename} (from ${pkgDir}) as node_modules/ssm-edge\n`);
+}
+
+function installed(path) {
+  return existsSync(path) ? path : undefined;
 }
 
 function nodeOfMajor(cmd, major) {
