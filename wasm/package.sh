@@ -31,8 +31,8 @@ cp "$in/ssm_edge.js" "$in/ssm_edge.d.ts" "$in/ssm_edge_bg.wasm" "$out/"
 "$node" packaging/patch-glue.mjs "$out/ssm_edge.js"
 "$node" packaging/inline-wasm.mjs "$out/ssm_edge_bg.wasm" "$out/wasm-inline.js"
 
-cp js/index.js js/node.js js/workerd.js js/instance.js js/hex.js js/client.js js/model.js \
-  js/index.d.ts js/model.d.ts "$out/"
+# Every module and declaration file of wasm/js is the package's (entries, loader, client).
+cp js/*.js js/*.d.ts "$out/"
 
 # `require("ssm-edge")`: the Node entry bundled as one CommonJS file. esbuild also writes
 # the export names where Node's CommonJS lexer finds them, so `import { validate }` of
@@ -52,8 +52,8 @@ if grep -l 'import\.meta' "$out"/*.js "$out"/*.cjs; then
   exit 1
 fi
 
-cp js/package.template.json "$out/package.json"
 cp README.npm.md "$out/README.md"
+"$node" packaging/write-package-json.mjs js/package.template.json "$out"
 
 gz() { gzip -9c "$@" | wc -c; }
 printf 'packaged %s: wasm %s B (%s B gzip), inline wasm module %s B gzip\n' "$out" \
