@@ -40,6 +40,9 @@ if (!existsSync(join(dir, "node_modules/vite"))) {
   console.error("wasm/bundlers/node_modules is missing: run scripts/setup.sh (npm ci in wasm/bundlers)");
   process.exit(1);
 }
+// A fresh out/ each run: Parcel's cache lives there and would otherwise serve the previous
+// package's modules from node_modules.
+await rm(ctx.out, { recursive: true, force: true });
 await mkdir(ctx.out, { recursive: true });
 installPackedTarball(values.pkg);
 

@@ -9,8 +9,9 @@ const INPUT = { DocumentName: "AWS-RunShellScript", InstanceIds: ["i-0123456789a
 /** Runs the checks against the SSM endpoint `endpoint`; throws on the first that fails. */
 export async function check(ssm, endpoint) {
   // Which entry the tool picked shows here: the browser one compiles the wasm on first use,
-  // the Node, CommonJS and workerd ones at import.
-  const readyAtImport = ssm.isReady();
+  // so the synchronous validate refuses to run before ready(); the Node, CommonJS and
+  // workerd ones compile it at import, so it runs at once.
+  const readyAtImport = syncValidateRuns(ssm);
   // The synchronous validate needs the wasm compiled.
   await ssm.ready();
 
@@ -33,6 +34,15 @@ export async function check(ssm, endpoint) {
   expect(sent.Command?.CommandId === "x", "sendCommand gets the local server's answer", sent);
 
   return { readyAtImport, problems: problems.length, signed: authorization.slice(0, 16), commandId: sent.Command.CommandId };
+}
+
+function syncValidateRuns(ssm) {
+  try {
+    ssm.validate("SendCommand", INPUT);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function expect(ok, what, got) {

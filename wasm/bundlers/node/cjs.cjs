@@ -3,7 +3,6 @@
 "use strict";
 const ssm = require("ssm-edge");
 
-if (!ssm.isReady()) throw new Error("not ready at require in Node");
 import("../app/check.js")
   .then(({ check }) => check(ssm, process.argv[2]))
   .then((report) => console.log(JSON.stringify(report)))

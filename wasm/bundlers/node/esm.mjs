@@ -3,6 +3,4 @@
 import * as ssm from "ssm-edge";
 import { check } from "../app/check.js";
 
-// Node compiles the wasm at import: the synchronous validate works before any await.
-if (!ssm.isReady()) throw new Error("not ready at import in Node");
 console.log(JSON.stringify(await check(ssm, process.argv[2])));
