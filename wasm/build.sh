@@ -17,7 +17,7 @@ rm -f "$out/.gitignore" "$out/ssm_edge_bg.wasm.d.ts"
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/ssm_edge_bg.wasm" -o "$out/ssm_edge_bg.wasm"
-cp js/index.js js/node.js js/workerd.js js/client.js js/model.js js/index.d.ts js/model.d.ts "$out/"
+cp js/index.js js/node.js js/workerd.js js/client.js js/instance.js js/messages.js js/model.js js/index.d.ts js/model.d.ts "$out/"
 cp js/package.template.json "$out/package.json"
 cp ../README.md "$out/README.md" 2>/dev/null || true
 printf 'built %s: wasm %s bytes (%s gzip)\n' "$out" \

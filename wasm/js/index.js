@@ -1,6 +1,6 @@
-// Browsers and bundlers: fetch and instantiate the wasm next to this file.
-import init from "./ssm_edge.js";
+// Browsers and bundlers: the wasm next to this file, fetched on first use.
+import { setSource } from "./instance.js";
 
-await init({ module_or_path: new URL("./ssm_edge_bg.wasm", import.meta.url) });
+setSource(() => fetch(new URL("./ssm_edge_bg.wasm", import.meta.url)));
 
 export * from "./client.js";

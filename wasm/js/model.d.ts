@@ -690,3 +690,15 @@ export interface OperationOutputs {
   DescribeDocument: DescribeDocumentOutput;
   ListDocuments: ListDocumentsOutput;
 }
+
+/** The client's method for each operation (input optional where nothing is required). */
+export interface OperationMethods<CallOptions> {
+  sendCommand(input: SendCommandInput, options?: CallOptions): Promise<SendCommandOutput>;
+  listCommands(input?: ListCommandsInput, options?: CallOptions): Promise<ListCommandsOutput>;
+  listCommandInvocations(input?: ListCommandInvocationsInput, options?: CallOptions): Promise<ListCommandInvocationsOutput>;
+  getCommandInvocation(input: GetCommandInvocationInput, options?: CallOptions): Promise<GetCommandInvocationOutput>;
+  cancelCommand(input: CancelCommandInput, options?: CallOptions): Promise<CancelCommandOutput>;
+  describeInstanceInformation(input?: DescribeInstanceInformationInput, options?: CallOptions): Promise<DescribeInstanceInformationOutput>;
+  describeDocument(input: DescribeDocumentInput, options?: CallOptions): Promise<DescribeDocumentOutput>;
+  listDocuments(input?: ListDocumentsInput, options?: CallOptions): Promise<ListDocumentsOutput>;
+}

@@ -1,7 +1,8 @@
-// Node.js: read the wasm next to this file.
-import { readFile } from "node:fs/promises";
-import { initSync } from "./ssm_edge.js";
+// Node.js: the wasm next to this file, read and instantiated at import.
+import { readFileSync } from "node:fs";
+import { initNow, setSource } from "./instance.js";
 
-initSync({ module: await readFile(new URL("./ssm_edge_bg.wasm", import.meta.url)) });
+setSource(() => readFileSync(new URL("./ssm_edge_bg.wasm", import.meta.url)));
+initNow();
 
 export * from "./client.js";

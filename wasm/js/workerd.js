@@ -1,7 +1,8 @@
 // Cloudflare Workers (workerd): wrangler and miniflare import .wasm as a compiled module.
 import module from "./ssm_edge_bg.wasm";
-import { initSync } from "./ssm_edge.js";
+import { initNow, setSource } from "./instance.js";
 
-initSync({ module });
+setSource(() => module);
+initNow();
 
 export * from "./client.js";
