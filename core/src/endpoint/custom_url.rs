@@ -131,7 +131,7 @@ fn split_host_port(authority: &str) -> Result<(Host<'_>, Option<&str>), UrlProbl
 /// or an IPv6 address.
 fn is_valid_host(host: Host<'_>) -> bool {
     let name = match host {
-        Host::V6(v6) => return v6.parse::<core::net::Ipv6Addr>().is_ok(),
+        Host::V6(v6) => return is_ipv6(v6),
         Host::Name(name) => name,
     };
     let name = name.strip_suffix('.').unwrap_or(name);
@@ -143,4 +143,57 @@ fn is_valid_host(host: Host<'_>) -> bool {
                 && b.first() != Some(&b'-')
                 && b.last() != Some(&b'-')
         })
+}
+
+/// An IPv6 address in text as `core::net::Ipv6Addr`'s parser takes it (RFC 4291 2.2:
+/// eight groups of 1 to 4 hex digits, or fewer around one `::` standing for at least one
+/// zero group; the last two groups may be written as dotted IPv4). Written out because
+/// that parser is ~2.6 KB of wasm; `tests.rs` checks the two agree.
+pub(super) fn is_ipv6(s: &str) -> bool {
+    // Found by bytes, not `split_once("::")`: a string pattern links the two-way searcher.
+    match s.as_bytes().windows(2).position(|w| w == b"::") {
+        None => groups(s) == Some(8),
+        Some(at) => {
+            let (Some(head), Some(tail)) = (s.get(..at), s.get(at + 2..)) else {
+                return false;
+            };
+            // Dotted IPv4 only ends an address, so never comes before `::`.
+            !head.contains('.')
+                && matches!((groups(head), groups(tail)), (Some(h), Some(t)) if h + t <= 7)
+        }
+    }
+}
+
+/// The number of 16-bit groups in `h16:h16:...` (the last piece may be dotted IPv4, which
+/// is two groups); `Some(0)` for `""`, `None` if a piece is neither.
+fn groups(s: &str) -> Option<usize> {
+    if s.is_empty() {
+        return Some(0);
+    }
+    let mut count = 0;
+    let mut pieces = s.split(':').peekable();
+    while let Some(piece) = pieces.next() {
+        count += if pieces.peek().is_none() && is_ipv4(piece) {
+            2
+        } else if (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_hexdigit()) {
+            1
+        } else {
+            return None;
+        };
+    }
+    Some(count)
+}
+
+/// Dotted-decimal IPv4: four numbers 0 to 255, without leading zeros (`01` is refused, as
+/// by `core::net`: some parsers read it as octal).
+fn is_ipv4(s: &str) -> bool {
+    let mut parts = 0;
+    s.split('.').all(|part| {
+        parts += 1;
+        let b = part.as_bytes();
+        (1..=3).contains(&b.len())
+            && b.iter().all(u8::is_ascii_digit)
+            && !(b.len() > 1 && b.first() == Some(&b'0'))
+            && b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) <= 255
+    }) && parts == 4
 }

@@ -362,3 +362,99 @@ fn the_table_needs_few_listed_regions() {
     }
     assert_eq!(partition_of("aws-global"), Some("aws"));
 }
+
+/// `custom_url::is_ipv6` against `core::net::Ipv6Addr`'s parser: hand-picked cases, then
+/// addresses assembled from random pieces (groups, `::`, dotted IPv4 with odd octets),
+/// then random strings over the characters that matter.
+#[test]
+fn ipv6_check_agrees_with_core_net() {
+    use alloc::vec::Vec;
+    use core::net::Ipv6Addr;
+    let agree = |s: &str| {
+        assert_eq!(
+            custom_url::is_ipv6(s),
+            s.parse::<Ipv6Addr>().is_ok(),
+            "{s:?}"
+        );
+    };
+    for s in [
+        "",
+        ":",
+        "::",
+        ":::",
+        "::1",
+        "1::",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7::",
+        "1:2:3:4:5:6:7:8::",
+        "::1:2:3:4:5:6:7",
+        "::1:2:3:4:5:6:7:8",
+        "1::2::3",
+        "1:::2",
+        "12345::",
+        "abcd:EF01::",
+        "g::",
+        "::ffff:1.2.3.4",
+        "::1.2.3.4",
+        "1:2:3:4:5:6:1.2.3.4",
+        "1:2:3:4:5:1.2.3.4",
+        "1:2:3:4:5:6::1.2.3.4",
+        "1.2.3.4::",
+        "::1.2.3.4:5",
+        "::01.2.3.4",
+        "::1.2.3.256",
+        "::1.2.3",
+        "::1.2.3.4.5",
+        "::0.0.0.0",
+        "::1.2.3.0400",
+        "2001:db8::1",
+        "fe80::1%25eth0",
+        "::%",
+        " ::1",
+        "[::1]",
+    ] {
+        agree(s);
+    }
+    let mut seed = 0x5eed_u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n) as usize
+    };
+    const HEX: &[u8] = b"0123456789abcdefABCDEF";
+    let octets = [
+        "0", "1", "9", "10", "99", "255", "256", "01", "00", "999", "1000", "",
+    ];
+    let mut assembled = 0;
+    for _ in 0..200_000 {
+        let mut pieces: Vec<String> = (0..next(10))
+            .map(|_| (0..next(6)).map(|_| char::from(HEX[next(22)])).collect())
+            .collect();
+        if next(3) == 0 {
+            let v4: Vec<&str> = (0..3 + next(3)).map(|_| octets[next(12)]).collect();
+            pieces.push(v4.join("."));
+        }
+        let mut s = pieces.join(":");
+        if next(2) == 0 {
+            let at = next(s.len() as u64 + 1);
+            if s.is_char_boundary(at) {
+                s.insert_str(at, "::");
+            }
+        }
+        assembled += usize::from(custom_url::is_ipv6(&s));
+        agree(&s);
+    }
+    assert!(
+        assembled > 10_000,
+        "too few valid addresses generated: {assembled}"
+    );
+    const CHARS: &[u8] = b"0123456789aAfFgG:.%";
+    for _ in 0..100_000 {
+        let s: String = (0..next(24)).map(|_| char::from(CHARS[next(19)])).collect();
+        agree(&s);
+    }
+}
