@@ -42,6 +42,13 @@ VARIANTS = {
     (True, True): "fips_dual_stack",
 }
 
+# The variants a partition may lack → the rule set's error for it (see rule_messages).
+UNSUPPORTED = {
+    (True, False): "FIPS_NOT_SUPPORTED",
+    (False, True): "DUAL_STACK_NOT_SUPPORTED",
+    (True, True): "FIPS_AND_DUAL_STACK_NOT_SUPPORTED",
+}
+
 # regionRegex is `^<head>\-\w+\-\d+$`, <head> being literals, `\-` and `(a|b)` groups.
 REGEX_SHAPE = re.compile(r"^\^(?P<head>.+)\\-\\w\+\\-\\d\+\$$")
 HEAD_TOKEN = re.compile(r"(?P<lit>[a-z0-9]+)|(?P<dash>\\-)|\((?P<alts>[a-z0-9]+(?:\|[a-z0-9]+)*)\)")
@@ -50,7 +57,7 @@ HEAD_TOKEN = re.compile(r"(?P<lit>[a-z0-9]+)|(?P<dash>\\-)|\((?P<alts>[a-z0-9]+(
 def import_botocore():
     """botocore from the project venv, and nothing else (the system may have another)."""
     try:
-        import botocore  # noqa: PLC0415
+        import botocore
     except ImportError:
         sys.exit("gen_partitions: botocore not importable: run me with .venv/bin/python (`make setup`)")
     here = os.path.realpath(botocore.__file__)
@@ -113,13 +120,15 @@ def resolve(provider, error_type, **params):
         return None, e.kwargs["msg"]
 
 
-def url_templates(provider, error_type, partition, samples):
+def url_templates(provider, error_type, messages, partition, samples):
     """The partition's URL per variant, split around the region (None where the rules refuse it)."""
     out = {}
-    for (fips, dual_stack), field in VARIANTS.items():
+    for variant, field in VARIANTS.items():
         seen = set()
         for region in samples:
-            url, _error = resolve(provider, error_type, Region=region, UseFIPS=fips, UseDualStack=dual_stack)
+            url, error = resolve(provider, error_type, Region=region, UseFIPS=variant[0], UseDualStack=variant[1])
+            if url is None and error != messages.get(UNSUPPORTED.get(variant)):
+                sys.exit(f"gen_partitions: {partition} {field} for {region}: the rules say {error!r}, which the table cannot")
             if url is not None and url.count(region) != 1:
                 sys.exit(f"gen_partitions: {url!r} does not hold the region {region!r} once")
             seen.add(tuple(url.split(region)) if url is not None else None)
@@ -132,13 +141,14 @@ def url_templates(provider, error_type, partition, samples):
 
 
 def rule_messages(ruleset, partitions_data):
-    """The rule set's error messages, by the EndpointError variant they belong to.
+    """The rule set's error messages, by the EndpointError variant they belong to (as
+    constant names of the generated file).
 
     Asked of the rule engine with a custom endpoint, and with a made-up partition that
     supports neither FIPS nor dual-stack (no real one lacks either today).
     """
-    from botocore.endpoint_provider import EndpointProvider  # noqa: PLC0415
-    from botocore.exceptions import EndpointResolutionError  # noqa: PLC0415
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import EndpointResolutionError
 
     bare = copy.deepcopy(partitions_data)
     first = bare["partitions"][0]
@@ -177,9 +187,9 @@ def rust_str(s):
 
 def generate():
     botocore = import_botocore()
-    import botocore.loaders  # noqa: PLC0415
-    from botocore.endpoint_provider import EndpointProvider  # noqa: PLC0415
-    from botocore.exceptions import EndpointResolutionError  # noqa: PLC0415
+    import botocore.loaders
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import EndpointResolutionError
 
     loader = botocore.loaders.create_loader()
     partitions_data = loader.load_data("partitions")
@@ -205,7 +215,7 @@ def generate():
         prefixes = region_prefixes(p["regionRegex"])
         samples = [r for r in sorted(p["regions"]) if first_match(r, partitions, True) == p["id"]]
         samples += [f"{pre}-gen-1" for pre in prefixes if first_match(f"{pre}-gen-1", partitions, True) == p["id"]]
-        urls = url_templates(provider, EndpointResolutionError, p["id"], samples)
+        urls = url_templates(provider, EndpointResolutionError, messages, p["id"], samples)
         w.append("    Partition {")
         w.append(f"        name: {rust_str(p['id'])},")
         w.append(f"        // {p['regionRegex']}")
