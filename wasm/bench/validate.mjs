@@ -29,7 +29,7 @@ const BROKEN = {
 
 let sink = 0;
 
-/** Validations per second of `check` over about `ms` milliseconds. */
+/** Validated requests per second of `check` over about `ms` milliseconds. */
 function rate(check, ms) {
   let n = 0;
   const t0 = performance.now();
@@ -96,7 +96,7 @@ export async function measureValidate({ log = () => {} } = {}) {
 export function validateTable({ validators }) {
   const ajv = validators.find((v) => v.id === "ajv").median;
   return table(
-    ["validator", "validations/s (median)", "min – max of rounds", "µs / validation", "vs ajv"],
+    ["validator", "validated req/s (median)", "min – max of rounds", "µs / request", "vs ajv"],
     validators.map((v) => [
       v.label, `**${num(v.median)}**`, `${num(v.min)} – ${num(v.max)}`, num(1e6 / v.median, 2), `${(v.median / ajv).toFixed(2)}×`,
     ]),
@@ -109,7 +109,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const ajv = result.validators.find((v) => v.id === "ajv").median;
   console.log(validateTable(result));
   console.log(
-    `\nssm-edge validate(): **${num(edge)} validations/s** (goal ≥ 200,000), ` +
+    `\nssm-edge validate(): **${num(edge)} req/s** (goal ≥ 200,000), ` +
       `${(edge / ajv).toFixed(2)}× ajv (ajv ${(ajv / edge).toFixed(1)}× faster).`,
   );
   console.log(
