@@ -6,9 +6,9 @@
 // code by ~0.1%). Then `twiggy top` on the named build, and a breakdown by origin: code and
 // data bytes of each group, and an estimate of each group's gzip share (the group's bytes
 // gzipped on their own). Last, whether any function of the named build is core::fmt or float
-// formatting (`core::fmt-free: yes/no`, with the names and bytes): the package's goal is a wasm
-// without them, and a name is the only trace left of what pulled them in. A report: the exit
-// status does not depend on it.
+// formatting (`core::fmt-free: yes/no`, with the names, bytes and `twiggy paths` to them): the
+// package's goal is a wasm without them, and names are the only trace left of what pulled them
+// in. A report: the exit status does not depend on it.
 // Usage: node wasm-breakdown.mjs   (needs wasm-bindgen and twiggy on PATH or in ~/.cargo/bin;
 // env SSM_EDGE_WASM_ARTIFACT=<cargo's .wasm> to use another copy than the one in target/)
 import { execFileSync } from "node:child_process";
@@ -172,6 +172,7 @@ export function breakdown() {
     const top = execFileSync(tool("twiggy"), ["top", "-n", "20", named], { encoding: "utf8", maxBuffer: 1 << 26 });
 
     const w = readWasm(readFileSync(named));
+    const fmt = fmtFunctions(w);
     const groups = new Map();
     const add = (label, kind, bytes) => {
       const g = groups.get(label) ?? { label, code: 0, data: 0, chunks: [] };
@@ -193,7 +194,10 @@ export function breakdown() {
       namedSize: readFileSync(named).length,
       nameSection: w.sections.find((s) => s.name === "name")?.size ?? 0,
       functions: w.functions.length,
-      fmt: fmtFunctions(w),
+      fmt,
+      fmtPaths: fmt.length
+        ? execFileSync(tool("twiggy"), ["paths", named, "--regex", FMT.source, "-d", "4", "-r", "3"], { encoding: "utf8", maxBuffer: 1 << 26 })
+        : "",
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -226,13 +230,13 @@ export function breakdownReport(b) {
     b.top.trimEnd(),
     "```",
     "",
-    fmtReport(b.fmt),
+    fmtReport(b.fmt, b.fmtPaths),
   ];
   return parts.join("\n");
 }
 
-/** `core::fmt-free: yes/no`, and the offending functions with their code bytes. */
-export function fmtReport(found) {
+/** `core::fmt-free: yes/no`, and the offending functions with their code bytes and callers. */
+export function fmtReport(found, paths = "") {
   if (found.length === 0) return "core::fmt-free: yes (no function name of the `-g` build contains `core::fmt` or `flt2dec`)";
   const bytes = found.reduce((s, f) => s + f.size, 0);
   return [
@@ -240,6 +244,13 @@ export function fmtReport(found) {
     "",
     "```",
     ...found.map((f) => `${String(f.size).padStart(7)} B  ${f.name}`),
+    "```",
+    "",
+    "What keeps them (`twiggy paths -d 4 -r 3`; `elem[0]`/`table[0]` is the indirect-call table: a",
+    "function pointer, e.g. a `Display` impl in a `format_args!` or a panic message):",
+    "",
+    "```",
+    paths.trimEnd(),
     "```",
   ].join("\n");
 }
