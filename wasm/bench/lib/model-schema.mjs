@@ -16,11 +16,12 @@ import { rootDir } from "./common.mjs";
 export function loadSsmModel() {
   const python = fileURLToPath(new URL(".venv/bin/python", rootDir));
   if (!existsSync(python)) throw new Error(`${python} is missing: run \`make setup\``);
-  const botocore = execFileSync(python, ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"], {
-    encoding: "utf8",
-  }).trim();
-  const file = join(botocore, "data", "ssm", "2014-11-06", "service-2.json.gz");
-  const version = execFileSync(python, ["-c", "import botocore; print(botocore.__version__)"], { encoding: "utf8" }).trim();
+  const [dir, version] = execFileSync(
+    python,
+    ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__)); print(botocore.__version__)"],
+    { encoding: "utf8" },
+  ).trim().split("\n");
+  const file = join(dir, "data", "ssm", "2014-11-06", "service-2.json.gz");
   return { model: JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")), botocore: version };
 }
 
