@@ -6,7 +6,7 @@ use alloc::string::String;
 
 use ssm_edge_core::client::{CallError, CallErrorKind, Outcome};
 use ssm_edge_core::decode::{self, ResponseError, ServiceError};
-use ssm_edge_core::endpoint::{EndpointError, UrlProblem};
+use ssm_edge_core::endpoint::EndpointError;
 use ssm_edge_core::json::Writer;
 use ssm_edge_core::retry::{StopReason, Transport};
 use ssm_edge_core::sign::SignError;
@@ -38,41 +38,14 @@ pub fn endpoint(e: &EndpointError) -> String {
         EndpointError::InvalidRegion { .. } => "region",
         _ => "endpoint",
     };
-    let code = match e {
-        EndpointError::InvalidRegion { .. } => "invalidRegion",
-        EndpointError::FipsWithCustomEndpoint => "fipsWithCustomEndpoint",
-        EndpointError::DualStackWithCustomEndpoint => "dualStackWithCustomEndpoint",
-        EndpointError::InvalidEndpointUrl(_) => "invalidEndpointUrl",
-        EndpointError::FipsAndDualStackNotSupported { .. } => "fipsAndDualStackNotSupported",
-        EndpointError::FipsNotSupported { .. } => "fipsNotSupported",
-        EndpointError::DualStackNotSupported { .. } => "dualStackNotSupported",
-        _ => "invalidEndpoint",
-    };
-    config(field, code, |w| match e {
-        EndpointError::InvalidEndpointUrl(problem) => {
-            w.key("problem").string(url_problem(*problem));
+    config(field, e.code(), |w| {
+        if let Some(problem) = e.url_problem() {
+            w.key("problem").string(problem.code());
         }
-        EndpointError::FipsAndDualStackNotSupported { partition }
-        | EndpointError::FipsNotSupported { partition }
-        | EndpointError::DualStackNotSupported { partition } => {
+        if let Some(partition) = e.partition() {
             w.key("partition").string(partition);
         }
-        _ => {}
     })
-}
-
-fn url_problem(problem: UrlProblem) -> &'static str {
-    match problem {
-        UrlProblem::Scheme => "scheme",
-        UrlProblem::MissingHost => "missingHost",
-        UrlProblem::InvalidHost => "invalidHost",
-        UrlProblem::InvalidPort => "invalidPort",
-        UrlProblem::UserInfo => "userInfo",
-        UrlProblem::Query => "query",
-        UrlProblem::Fragment => "fragment",
-        UrlProblem::InvalidCharacter => "invalidCharacter",
-        _ => "invalid",
-    }
 }
 
 /// A request the core cannot sign: `field` names the option at fault.
