@@ -576,6 +576,14 @@ def generate_ts(model, version):
         optional = "" if S[inp].get("required") else "?"
         w(f"  {method_name(op)}(input{optional}: {type_name(inp)}, options?: CallOptions): Promise<{type_name(o['output']['shape'])}>;")
     w("}")
+    w("")
+    w("/** The client's async iterator over every page, for each pageable operation. */")
+    w("export interface PaginatorMethods<CallOptions> {")
+    for op in OPERATIONS:
+        if op in PAGINATORS:
+            o = model["operations"][op]
+            w(f"  paginate{op}(input?: {type_name(o['input']['shape'])}, options?: CallOptions): AsyncGenerator<{type_name(o['output']['shape'])}, void>;")
+    w("}")
     ts = "\n".join(out) + "\n"
 
     timestamps = sorted({k for n in all_shapes for k, v in S[n].get("members", {}).items() if S[v["shape"]]["type"] == "timestamp"})
@@ -599,6 +607,9 @@ def generate_ts(model, version):
         "",
         "/** Every operation: its name on the wire and the client method that calls it. */",
         "export const OPERATIONS = " + json.dumps([[op, method_name(op)] for op in OPERATIONS]) + ";",
+        "",
+        "/** The pageable operations: [operation, client method, input token, output token]. */",
+        "export const PAGINATORS = " + json.dumps([[op, "paginate" + op, PAGINATORS[op]["input_token"], PAGINATORS[op]["output_token"]] for op in OPERATIONS if op in PAGINATORS]) + ";",
         "",
         "/** The model's patterns by the name validation problems carry. */",
         "export const PATTERNS = " + json.dumps({v: S[k]["pattern"] for k, v in PATTERN_VARIANTS.items()}) + ";",

@@ -4,7 +4,7 @@
 
 import * as wasm from "./ssm_edge.js";
 import { ready, isReady } from "./instance.js";
-import { DECLARED_ERRORS, OPERATIONS, TIMESTAMP_MEMBERS } from "./model.js";
+import { DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
 import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
 
 export { ready };
@@ -386,27 +386,27 @@ export class SsmClient {
     }
   }
 
-  async *#paginate(operation, itemsKey, input = {}, options) {
-    let token = input.NextToken;
+  async *#paginate(operation, inputToken, outputToken, input = {}, options) {
+    let token = input[inputToken];
     const seen = new Set();
     do {
-      const page = await this.#send(operation, { ...input, NextToken: token }, options);
+      const page = await this.#send(operation, { ...input, [inputToken]: token }, options);
       yield page;
-      token = page.NextToken;
+      token = page[outputToken];
       // A server that hands back a token it already gave would loop forever; stop, as the AWS SDK does.
       if (token && seen.has(token)) return;
       seen.add(token);
     } while (token);
   }
 
-  /** Every page of ListCommands, as an async iterator. */
-  paginateListCommands(input, options) { return this.#paginate("ListCommands", "Commands", input, options); }
-  /** Every page of ListCommandInvocations, as an async iterator. */
-  paginateListCommandInvocations(input, options) { return this.#paginate("ListCommandInvocations", "CommandInvocations", input, options); }
-  /** Every page of DescribeInstanceInformation, as an async iterator. */
-  paginateDescribeInstanceInformation(input, options) { return this.#paginate("DescribeInstanceInformation", "InstanceInformationList", input, options); }
-  /** Every page of ListDocuments, as an async iterator. */
-  paginateListDocuments(input, options) { return this.#paginate("ListDocuments", "DocumentIdentifiers", input, options); }
+  // An async iterator over every page (`paginateListCommands`, …), for each pageable operation.
+  static {
+    for (const [operation, method, inputToken, outputToken] of PAGINATORS) {
+      this.prototype[method] = function (input, options) {
+        return this.#paginate(operation, inputToken, outputToken, input, options);
+      };
+    }
+  }
 
   /**
    * Polls until the command is final on every instance (or on `InstanceId`), then

@@ -62,17 +62,13 @@ export interface WaitOptions extends CallOptions {
   pollMs?: number;
 }
 
-/** The operations' methods (`sendCommand`, `listCommands`, …), generated from the model. */
-export declare interface SsmClient extends M.OperationMethods<CallOptions> {}
+/** The operations' methods (`sendCommand`, …) and paginators (`paginateListCommands`, …), generated from the model. */
+export declare interface SsmClient extends M.OperationMethods<CallOptions>, M.PaginatorMethods<CallOptions> {}
 
 export declare class SsmClient {
   constructor(config: SsmClientConfig);
   /** The endpoint URL requests go to. */
   readonly endpoint: string;
-  paginateListCommands(input?: M.ListCommandsInput, options?: CallOptions): AsyncGenerator<M.ListCommandsOutput, void>;
-  paginateListCommandInvocations(input?: M.ListCommandInvocationsInput, options?: CallOptions): AsyncGenerator<M.ListCommandInvocationsOutput, void>;
-  paginateDescribeInstanceInformation(input?: M.DescribeInstanceInformationInput, options?: CallOptions): AsyncGenerator<M.DescribeInstanceInformationOutput, void>;
-  paginateListDocuments(input?: M.ListDocumentsInput, options?: CallOptions): AsyncGenerator<M.ListDocumentsOutput, void>;
   /** Polls until the command is final everywhere (or on `InstanceId`); resolves with the final invocations. */
   waitForCommand(
     command: { CommandId: string; InstanceId?: string },

@@ -702,3 +702,11 @@ export interface OperationMethods<CallOptions> {
   describeDocument(input: DescribeDocumentInput, options?: CallOptions): Promise<DescribeDocumentOutput>;
   listDocuments(input?: ListDocumentsInput, options?: CallOptions): Promise<ListDocumentsOutput>;
 }
+
+/** The client's async iterator over every page, for each pageable operation. */
+export interface PaginatorMethods<CallOptions> {
+  paginateListCommands(input?: ListCommandsInput, options?: CallOptions): AsyncGenerator<ListCommandsOutput, void>;
+  paginateListCommandInvocations(input?: ListCommandInvocationsInput, options?: CallOptions): AsyncGenerator<ListCommandInvocationsOutput, void>;
+  paginateDescribeInstanceInformation(input?: DescribeInstanceInformationInput, options?: CallOptions): AsyncGenerator<DescribeInstanceInformationOutput, void>;
+  paginateListDocuments(input?: ListDocumentsInput, options?: CallOptions): AsyncGenerator<ListDocumentsOutput, void>;
+}

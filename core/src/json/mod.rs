@@ -7,7 +7,11 @@
 //!
 //! The reader takes exactly RFC 8259 JSON (one value, whitespace around it, nothing
 //! else), refuses lone surrogate escapes and raw control characters in strings (as
-//! serde_json does), and nests at most [`MAX_DEPTH`] arrays and objects.
+//! serde_json does), and nests at most [`MAX_DEPTH`] arrays and objects. Numbers are
+//! integers that fit an `i64` or else opaque [`Value::Number`]s, whatever their size:
+//! serde_json refuses those beyond f64's range, JavaScript reads them as `Infinity`, and
+//! no input member takes a non-integer, so validation refuses them either way. The
+//! `json_reader` fuzz target holds the reader to serde_json on everything else.
 
 mod read;
 mod write;
