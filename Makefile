@@ -25,10 +25,12 @@ bench: setup
 bench-js: setup
 	bash wasm/bench/run.sh
 
-## Regenerate the model (core/src/model/generated.rs, wasm/js/model.{d.ts,js}) from the service
-## model, and the gateway's JSON Cedar schema from gateway/src/policy/ssm.cedarschema.
+## Regenerate the model (core/src/model/generated.rs, wasm/js/model.{d.ts,js}) and the endpoint
+## partitions (core/src/endpoint/partitions.rs) from botocore,
+## and the gateway's JSON Cedar schema from gateway/src/policy/ssm.cedarschema.
 regen: setup
 	.venv/bin/python core/codegen/gen_model.py
+	.venv/bin/python core/codegen/gen_partitions.py
 	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- --schema-json > gateway/src/policy/ssm.cedarschema.json
 
 ## Build the npm package `ssm-edge` into wasm/pkg.

@@ -55,6 +55,14 @@ if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack 0.15.1" ]; then
   cargo install wasm-pack --version 0.15.1 --locked
 fi
 
+# twiggy, for `make bench-js`: wasm/bench/wasm-breakdown.mjs names what the shipped wasm is
+# made of (and whether it is free of core::fmt) with `twiggy top`; without twiggy the
+# breakdown is skipped. (Its --version says `twiggy-opt 0.8.0`.)
+if [ "$(twiggy --version 2>/dev/null)" != "twiggy-opt 0.8.0" ]; then
+  say "cargo install twiggy 0.8.0 (a few minutes)"
+  cargo install twiggy --version 0.8.0 --locked
+fi
+
 # The gateway Worker's build tool (it is pointed at the local wasm-bindgen, wasm-opt and
 # esbuild by scripts/build-gateway.sh, so it downloads nothing).
 if ! worker-build --version 2>/dev/null | grep -qx "\(worker-build \)\?0.8.7"; then

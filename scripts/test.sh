@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "model is generated from botocore's service model"
+step "model and endpoint partitions are generated from botocore"
 .venv/bin/python core/codegen/gen_model.py --check
+.venv/bin/python core/codegen/gen_partitions.py --check
 
 step "cargo fmt --check"
 cargo fmt --all --check

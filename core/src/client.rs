@@ -27,8 +27,12 @@ use core::fmt;
 
 use crate::decode::{self, HttpResponse, ResponseError, ServiceError};
 use crate::endpoint::Endpoint;
-use crate::model::{Operation, OperationName};
-use crate::request::{self, BuildError, HttpRequest};
+#[cfg(feature = "model")]
+use crate::model::Operation;
+use crate::model::OperationName;
+#[cfg(feature = "model")]
+use crate::request::BuildError;
+use crate::request::{self, HttpRequest};
 use crate::retry::{
     self, Decision, Failure, QuotaTicket, RetryContext, RetryQuota, StopReason, Transport,
 };
@@ -175,6 +179,7 @@ impl Client {
     ///
     /// # Errors
     /// [`BuildError`] when the input breaks the model's rules.
+    #[cfg(feature = "model")]
     pub fn start<O: Operation>(&self, input: &O::Input) -> Result<Call, BuildError> {
         use crate::validate::Validate;
         input.validate()?;
@@ -187,21 +192,20 @@ impl Client {
         })
     }
 
-    /// Validates `input` and starts a call that sends `json`, the caller's own JSON
-    /// text of that same input (e.g. from `JSON.stringify`, parsed into `input` by the
-    /// caller), byte for byte.
+    /// Validates `json` as the input of `operation` (every problem at once, with the
+    /// tables: no typed model needed) and starts a call that sends that text byte for
+    /// byte: what was checked is what is sent.
     ///
     /// # Errors
-    /// Every problem in `input`.
-    pub fn start_with_json<O: Operation>(
+    /// Every problem in `json`.
+    pub fn start_json(
         &self,
-        input: &O::Input,
+        operation: OperationName,
         json: Vec<u8>,
     ) -> Result<Call, crate::validate::ValidationError> {
-        use crate::validate::Validate;
-        input.validate()?;
+        crate::validate::check_json(operation, &json)?;
         Ok(Call {
-            operation: O::NAME,
+            operation,
             body: json,
             attempts: 0,
             tickets: Vec::new(),
@@ -231,6 +235,7 @@ impl Client {
     ///
     /// # Panics
     /// When `call` was started for another operation than `O` (a programming error).
+    #[cfg(feature = "model")]
     pub fn response<O: Operation>(
         &mut self,
         call: &mut Call,

@@ -14,10 +14,13 @@
 //! auth failures), its code and message are taken from it, so a signature failure
 //! decodes to [`ErrorCode::SignatureDoesNotMatch`] rather than to `403`.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
+
+use crate::json::{self, Value};
 use alloc::vec::Vec;
 use core::fmt;
 
+#[cfg(feature = "model")]
 use crate::model::Operation;
 
 /// A response as received: status, headers, body.
@@ -380,6 +383,7 @@ impl std::error::Error for ResponseError {}
 
 /// Decodes `response` as the answer to operation `O`: its output on 2xx, else the
 /// service error.
+#[cfg(feature = "model")]
 pub fn decode<O: Operation>(response: &HttpResponse) -> Result<O::Output, ResponseError> {
     if !(200..300).contains(&response.status) {
         return Err(ResponseError::Service(decode_error(response)));
@@ -427,20 +431,20 @@ fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
     let trimmed = text.trim();
     // botocore `_is_generic_error_response`: a 5xx with no body or an `<html>` body.
     if status >= 500 && (trimmed.is_empty() || trimmed.starts_with("<html>")) {
-        return (status.to_string(), String::from(status_reason(status)));
+        return (decimal(status), String::from(status_reason(status)));
     }
     if body.is_empty() {
-        return (status.to_string(), String::new());
+        return (decimal(status), String::new());
     }
-    if let Ok(serde_json::Value::Object(json)) = serde_json::from_slice(body) {
-        let text_of = |key: &str| json.get(key).and_then(|v| v.as_str()).map(String::from);
+    if let Ok(json @ Value::Object(_)) = json::parse_keeping_last(body) {
+        let text_of = |key: &str| json.get(key).and_then(Value::as_str).map(String::from);
         // `message` wins over `Message`, as in botocore.
-        let message = if json.contains_key("message") {
+        let message = if json.get("message").is_some() {
             text_of("message")
         } else {
             text_of("Message")
         };
-        let code = text_of("__type").map_or_else(|| status.to_string(), |t| normalize_code(&t));
+        let code = text_of("__type").map_or_else(|| decimal(status), |t| normalize_code(&t));
         return (code, message.unwrap_or_default());
     }
     if let Some(code) = xml_element(trimmed, "Code") {
@@ -448,7 +452,14 @@ fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
         return (String::from(code), String::from(message));
     }
     // botocore keeps a body it cannot read as JSON as the message.
-    (status.to_string(), text.into_owned())
+    (decimal(status), text.into_owned())
+}
+
+/// A status code as a string, without `core::fmt`.
+fn decimal(status: u16) -> String {
+    let mut out = String::new();
+    json::push_uint(&mut out, u64::from(status));
+    out
 }
 
 /// `ns#Code`, `Code:suffix` and `ns#Code:suffix` all become `Code`.
@@ -463,11 +474,19 @@ fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     if !xml.starts_with('<') {
         return None;
     }
-    let open = alloc::format!("<{name}>");
-    let close = alloc::format!("</{name}>");
-    let start = xml.find(&open)? + open.len();
-    let len = xml[start..].find(&close)?;
-    Some(xml[start..start + len].trim())
+    let (_, after_open) = find_tag(xml, "<", name)?;
+    let (close, _) = find_tag(&xml[after_open..], "</", name)?;
+    Some(xml[after_open..after_open + close].trim())
+}
+
+/// Where the first `{opener}{name}>` in `text` starts and ends (built without `format!`).
+fn find_tag(text: &str, opener: &str, name: &str) -> Option<(usize, usize)> {
+    text.match_indices(opener).find_map(|(at, _)| {
+        let rest = text[at + opener.len()..]
+            .strip_prefix(name)?
+            .strip_prefix('>')?;
+        Some((at, text.len() - rest.len()))
+    })
 }
 
 /// The reason phrase botocore uses for a generic 5xx (Python's `http.client.responses`).

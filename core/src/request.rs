@@ -102,6 +102,7 @@ impl From<crate::validate::ValidationError> for BuildError {
 
 /// Validates `input` and builds the unsigned awsJson1.1 request for operation `O`
 /// at `endpoint_url` (e.g. [`crate::endpoint::Endpoint::url`]).
+#[cfg(feature = "model")]
 pub fn build<O: crate::model::Operation>(
     endpoint_url: &str,
     input: &O::Input,

@@ -6,10 +6,11 @@ use ssm_edge_core::model::{self, OperationName};
 use ssm_edge_core::request::{BuildError, TARGET_PREFIX};
 use ssm_edge_core::validate::{parse_input, Rule, ValidationError};
 
-/// Declares [`ParsedCall`] with one variant per operation the gateway serves, and the
-/// dispatch from an operation name to its typed input.
+/// Declares [`ParsedCall`] with one variant per operation (called by the core's
+/// `for_each_operation!`, so the list is the model's), and the dispatch from an operation
+/// name to its typed input.
 macro_rules! parsed_calls {
-    ($($operation:ident => $input:ident,)+) => {
+    ($(($operation:ident, $method:ident),)+) => {
         /// A call the core parsed and validated: the typed input every later stage
         /// reads. The policy decides on it, the audit line records it, and the body sent
         /// upstream is the core's serialization of it ([`ParsedCall::start`]): the
@@ -18,7 +19,7 @@ macro_rules! parsed_calls {
         pub enum ParsedCall {
             $(
                 #[doc = concat!("`", stringify!($operation), "`.")]
-                $operation(Box<model::$input>),
+                $operation(Box<<model::$operation as model::Operation>::Input>),
             )+
         }
 
@@ -52,16 +53,7 @@ macro_rules! parsed_calls {
     };
 }
 
-parsed_calls! {
-    SendCommand => SendCommandInput,
-    ListCommands => ListCommandsInput,
-    ListCommandInvocations => ListCommandInvocationsInput,
-    GetCommandInvocation => GetCommandInvocationInput,
-    CancelCommand => CancelCommandInput,
-    DescribeInstanceInformation => DescribeInstanceInformationInput,
-    DescribeDocument => DescribeDocumentInput,
-    ListDocuments => ListDocumentsInput,
-}
+ssm_edge_core::for_each_operation!(parsed_calls);
 
 /// Why a body was refused before anything else looked at it.
 #[derive(Debug, thiserror::Error)]

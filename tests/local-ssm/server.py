@@ -49,16 +49,6 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 MODEL = botocore.session.get_session().get_service_model("ssm")
-OPERATIONS = {
-    "SendCommand",
-    "ListCommands",
-    "ListCommandInvocations",
-    "GetCommandInvocation",
-    "CancelCommand",
-    "DescribeInstanceInformation",
-    "DescribeDocument",
-    "ListDocuments",
-}
 MAX_SKEW_SECONDS = 5 * 60
 FINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
 
@@ -736,6 +726,11 @@ def parse_fault_rule(value):
     if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or ms < 0):
         raise ValueError("ms: milliseconds, 0 or more")
     return {"mode": mode, "count": count, "operations": ops, "execute": execute, "ms": ms}
+
+
+# The operations served: the model's operations the emulator implements (one method
+# each, named as in the model), so the list is never written out twice.
+OPERATIONS = {name for name in MODEL.operation_names if callable(getattr(Emulator, name, None))}
 
 
 class Faults:

@@ -460,18 +460,13 @@ fn errors_decode_to_their_codes() {
         ErrorCode::InvalidNextToken,
     );
 
-    // Malformed input the core would refuse: sent as the caller's own JSON text.
-    let valid = DescribeDocumentInput {
-        name: Some("AWS-RunShellScript".into()),
-        ..Default::default()
-    };
-    let mut raw = client
-        .start_with_json::<DescribeDocument>(&valid, br#"{}"#.to_vec())
-        .unwrap();
-    let e = match run_raw::<DescribeDocument>(&mut client, &mut raw) {
-        Err(e) => e,
-        Ok(_) => panic!("an empty Name was accepted"),
-    };
+    // Malformed input the core would refuse: built and signed by hand.
+    let request = build_raw(
+        &ssm.endpoint,
+        OperationName::DescribeDocument,
+        b"{}".to_vec(),
+    );
+    let e = ssm_edge_core::decode::decode_error(&signed_send(&ssm, request));
     assert_eq!(e.code, ErrorCode::ValidationException, "{e}");
     assert_eq!(e.status, 400);
 
@@ -494,25 +489,6 @@ fn expect<T: std::fmt::Debug>(result: Result<T, Error>, code: ErrorCode) {
     assert_eq!(e.status, 400, "{e}");
     assert!(e.request_id.is_some() && e.server_time.is_some(), "{e:?}");
     assert!(!e.message.is_empty() && !e.is_retryable(), "{e:?}");
-}
-
-/// Runs a started call to completion, returning the service error if it failed.
-fn run_raw<O: Operation>(
-    client: &mut Client,
-    call: &mut ssm_edge_core::client::Call,
-) -> Result<O::Output, ServiceError> {
-    loop {
-        let request = client.request(call, now()).unwrap();
-        let response = send(&request).expect("local-ssm answers");
-        match client.response::<O>(call, &response, now(), jitter()) {
-            Outcome::Done(output) => return Ok(output),
-            Outcome::Retry { delay_ms } => std::thread::sleep(Duration::from_millis(delay_ms)),
-            Outcome::Failed(e) => match e.kind {
-                CallErrorKind::Service(s) => return Err(s),
-                other => panic!("{other:?}"),
-            },
-        }
-    }
 }
 
 fn signed_send(ssm: &LocalSsm, mut request: HttpRequest) -> ssm_edge_core::decode::HttpResponse {

@@ -3,12 +3,14 @@
 #   1. bundle size of a minimal SendCommand app (esbuild, minified, gzip -9) + what the wasm is made of
 #   2. signing throughput in Node (signed SendCommand requests per second)
 #   3. cold start (process start to the first signed request, over an empty `node -e`)
+#   4. validate() throughput in Node (a typical SendCommand), beside ajv compiled from a JSON
+#      Schema derived from the same botocore model (so it needs the venv: `make setup`)
 # The peers are pinned in wasm/bench/package.json (+ lock); the build tools come from tests/js.
 # The package is wasm/pkg (built by `bash wasm/build.sh` if missing), copied into
 # wasm/bench/node_modules/ssm-edge so that every script imports it by name as a user would,
 # and so that a rebuild during the run cannot change it under the benchmarks.
-# Run: make bench-js  (or bash wasm/bench/run.sh). Takes ~3 minutes on 2 cores.
-# Knobs: BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_WARMUP_MS (throughput), COLD_RUNS, COLD_WARMUP
+# Run: make bench-js  (or bash wasm/bench/run.sh). Takes ~3.5 minutes on 2 cores.
+# Knobs: BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_WARMUP_MS (both throughputs), COLD_RUNS, COLD_WARMUP
 # (cold start), BENCH_SKIP_BREAKDOWN=1 (skip the ~40 s wasm breakdown).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -82,6 +84,12 @@ say "signing throughput (~1 min)"
 echo "## Signing throughput in Node"
 echo
 node --expose-gc throughput.mjs
+echo
+
+say "validate() throughput (~20 s)"
+echo "## validate() throughput in Node"
+echo
+node --expose-gc validate.mjs
 echo
 
 say "cold start (~1 min)"

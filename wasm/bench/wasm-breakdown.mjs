@@ -5,7 +5,10 @@
 // wasm, so the breakdown is of that binary) and once with `-g` (names kept; -g changes the
 // code by ~0.1%). Then `twiggy top` on the named build, and a breakdown by origin: code and
 // data bytes of each group, and an estimate of each group's gzip share (the group's bytes
-// gzipped on their own).
+// gzipped on their own). Last, whether any function of the named build is core::fmt or float
+// formatting (`core::fmt-free: yes/no`, with the names, bytes and `twiggy paths` to them): the
+// package's goal is a wasm without them, and names are the only trace left of what pulled them
+// in. A report: the exit status does not depend on it.
 // Usage: node wasm-breakdown.mjs   (needs wasm-bindgen and twiggy on PATH or in ~/.cargo/bin;
 // env SSM_EDGE_WASM_ARTIFACT=<cargo's .wasm> to use another copy than the one in target/)
 import { execFileSync } from "node:child_process";
@@ -133,6 +136,17 @@ const GROUPS = [
   ["core::fmt, str, sort, net parser, panics (other core/std)", /core(\[\w+\])?::|std(\[\w+\])?::|<char>|<str|<u\d+|<i\d+|<usize|<bool/],
 ];
 
+// core::fmt and float formatting, in legacy (`core::fmt::write`) and v0 (`core[1a2b]::fmt`) names.
+const FMT = /\bcore(\[[0-9a-f]+\])?::fmt\b|flt2dec/;
+
+/** The functions of a named wasm whose names are core::fmt or float formatting, largest first. */
+export function fmtFunctions(w) {
+  return w.functions
+    .map((f) => ({ name: w.funcNames.get(f.index) ?? "", size: f.bytes.length }))
+    .filter((f) => FMT.test(f.name))
+    .sort((a, b) => b.size - a.size || a.name.localeCompare(b.name));
+}
+
 function group(name) {
   for (const [label, re] of GROUPS) if (re.test(name)) return label;
   return "other (unnamed)";
@@ -158,6 +172,7 @@ export function breakdown() {
     const top = execFileSync(tool("twiggy"), ["top", "-n", "20", named], { encoding: "utf8", maxBuffer: 1 << 26 });
 
     const w = readWasm(readFileSync(named));
+    const fmt = fmtFunctions(w);
     const groups = new Map();
     const add = (label, kind, bytes) => {
       const g = groups.get(label) ?? { label, code: 0, data: 0, chunks: [] };
@@ -179,6 +194,10 @@ export function breakdown() {
       namedSize: readFileSync(named).length,
       nameSection: w.sections.find((s) => s.name === "name")?.size ?? 0,
       functions: w.functions.length,
+      fmt,
+      fmtPaths: fmt.length
+        ? execFileSync(tool("twiggy"), ["paths", named, "--regex", FMT.source, "-d", "4", "-r", "3"], { encoding: "utf8", maxBuffer: 1 << 26 })
+        : "",
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -186,7 +205,7 @@ export function breakdown() {
 }
 
 export function breakdownReport(b) {
-  if (b.skipped) return `wasm breakdown skipped (${b.skipped}).`;
+  if (b.skipped) return `wasm breakdown skipped (${b.skipped}).\n\ncore::fmt-free: unknown (no named build)`;
   const sumGz = b.rows.reduce((s, r) => s + r.gz, 0);
   const parts = [
     b.identical
@@ -210,8 +229,30 @@ export function breakdownReport(b) {
     "```",
     b.top.trimEnd(),
     "```",
+    "",
+    fmtReport(b.fmt, b.fmtPaths),
   ];
   return parts.join("\n");
+}
+
+/** `core::fmt-free: yes/no`, and the offending functions with their code bytes and callers. */
+export function fmtReport(found, paths = "") {
+  if (found.length === 0) return "core::fmt-free: yes (no function name of the `-g` build contains `core::fmt` or `flt2dec`)";
+  const bytes = found.reduce((s, f) => s + f.size, 0);
+  return [
+    `core::fmt-free: no (${num(found.length)} functions named \`core::fmt\` or \`flt2dec\`, ${num(bytes)} B of code):`,
+    "",
+    "```",
+    ...found.map((f) => `${String(f.size).padStart(7)} B  ${f.name}`),
+    "```",
+    "",
+    "What keeps them (`twiggy paths -d 4 -r 3`; `elem[0]`/`table[0]` is the indirect-call table: a",
+    "function pointer, e.g. a `Display` impl in a `format_args!` or a panic message):",
+    "",
+    "```",
+    paths.trimEnd(),
+    "```",
+  ].join("\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

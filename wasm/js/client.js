@@ -3,7 +3,11 @@
 // endpoints, signing, error decoding and every retry decision come from the wasm core.
 
 import * as wasm from "./ssm_edge.js";
-import { DECLARED_ERRORS, TIMESTAMP_MEMBERS } from "./model.js";
+import { ready, isReady } from "./instance.js";
+import { DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
+import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
+
+export { ready };
 
 const FINAL_STATUSES = new Set(["Success", "Cancelled", "TimedOut", "Failed"]);
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
@@ -27,7 +31,7 @@ export class SsmServiceException extends Error {
 /** The input breaks the service's rules; nothing was sent. `problems` lists each. */
 export class ValidationError extends Error {
   constructor(problems, message) {
-    super(message || problems.map((p) => `${p.path || "input"}: ${p.message}`).join("; "));
+    super(message || problemsMessage(problems));
     this.name = "ValidationError";
     this.problems = problems;
   }
@@ -64,12 +68,18 @@ for (const code of ERROR_CODES) {
   errors[code] = { [code]: class extends SsmServiceException {} }[code];
 }
 
+/** Problems as the wasm reports them (codes and arguments), each given its message. */
+function withMessages(problems) {
+  for (const p of problems) p.message = ruleMessage(p);
+  return problems;
+}
+
 function toError(raw) {
   switch (raw.kind) {
     case "validation":
-      return new ValidationError(raw.problems, raw.message);
+      return new ValidationError(withMessages(raw.problems));
     case "config":
-      return new ConfigError(raw.field, raw.message);
+      return new ConfigError(raw.field, configMessage(raw));
     case "service":
       return new (errors[raw.code] || SsmServiceException)(raw);
     case "transport":
@@ -78,8 +88,28 @@ function toError(raw) {
         raw.attempts,
       );
     default:
-      return new TransportError(raw.message || "unreadable response", raw.attempts);
+      return new TransportError(`the response (HTTP ${raw.status}) could not be read`, raw.attempts);
   }
+}
+
+/**
+ * Calls the wasm, whose failures are thrown as JSON text of codes and arguments
+ * (`wasm/src/report.rs`): they become the package's `Error` classes here.
+ */
+function call(f) {
+  try {
+    return f();
+  } catch (e) {
+    throw typeof e === "string" ? toError(JSON.parse(e)) : e;
+  }
+}
+
+/** The wasm, for synchronous calls: instantiated already (see `ready()`). */
+function loaded() {
+  if (!isReady()) {
+    throw new Error("ssm-edge: the wasm is not loaded yet: `await ready()` once first (or use validateAsync)");
+  }
+  return wasm;
 }
 
 function abortReason(signal) {
@@ -133,6 +163,14 @@ function oneLine(field, value) {
   if (LINE_BREAK.test(value)) throw new ConfigError(field, "must not contain line breaks");
 }
 
+/** The engine's `url\nname\nvalue…` as a fetch request: a POST of the text it checked. */
+function parseRequest(flat, body) {
+  const [url, ...fields] = flat.split("\n");
+  const headers = [];
+  for (let i = 0; i < fields.length; i += 2) headers.push([fields[i], fields[i + 1]]);
+  return { url, method: "POST", headers, body };
+}
+
 /** Headers as the wasm takes them: `name\nvalue\nname\nvalue…` (fetch forbids line feeds in both). */
 function flatHeaders(headers) {
   const out = [];
@@ -140,14 +178,26 @@ function flatHeaders(headers) {
   return out.join("\n");
 }
 
-/** Every problem in `input` as the input of `operation`, without sending anything. */
+/**
+ * Every problem in `input` as the input of `operation`, without sending anything.
+ * Synchronous: in browsers, `await ready()` once first (Node and Workers load at import).
+ */
 export function validate(operation, input) {
+  let json;
   try {
-    return wasm.validate(operation, inputJson(input));
+    json = inputJson(input);
   } catch (e) {
     if (e instanceof ValidationError) return e.problems;
-    throw toError(e);
+    throw e;
   }
+  const w = loaded();
+  return withMessages(JSON.parse(call(() => w.validate(operation, json))));
+}
+
+/** `validate`, loading the wasm first if needed. */
+export async function validateAsync(operation, input) {
+  await ready();
+  return validate(operation, input);
 }
 
 /**
@@ -181,29 +231,24 @@ export async function signRequest({
     if (LINE_BREAK.test(n) || LINE_BREAK.test(v)) throw new ConfigError("headers", "must not contain line breaks");
     flat.push(n, v);
   }
-  try {
-    signer ??= new wasm.Signer();
-    const signed = signer.sign(flat.join("\n"), body, date.getTime()).split("\n");
-    const out = {};
-    for (let i = 0; i < signed.length; i += 2) out[signed[i]] = signed[i + 1];
-    return { url, method, headers: out, body };
-  } catch (e) {
-    throw toError(e);
-  }
+  await ready();
+  signer ??= new wasm.Signer();
+  const signed = call(() => signer.sign(flat.join("\n"), body, date.getTime())).split("\n");
+  const out = {};
+  for (let i = 0; i < signed.length; i += 2) out[signed[i]] = signed[i + 1];
+  return { url, method, headers: out, body };
 }
 
-/** The endpoint URL for a region and options. */
+/** The endpoint URL for a region and options (synchronous: see `validate`). */
 export function resolveEndpoint({ region, useFipsEndpoint = false, useDualstackEndpoint = false, endpoint } = {}) {
-  try {
-    return wasm.resolveEndpoint(region, useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined);
-  } catch (e) {
-    throw toError(e);
-  }
+  const w = loaded();
+  return call(() => w.resolveEndpoint(region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined));
 }
 
 /** A client for the SSM Run Command API of one region and one set of credentials. */
 export class SsmClient {
-  #engine;
+  #engine = null;
+  #options;
   #credentials;
   #current = null;
   #refreshing = null;
@@ -217,11 +262,10 @@ export class SsmClient {
       throw new ConfigError("token", "must be a string or a function returning one");
     }
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError("maxAttempts", "must be a positive integer");
-    try {
-      this.#engine = new wasm.Engine(region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts);
-    } catch (e) {
-      throw toError(e);
-    }
+    this.#options = [region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts];
+    // Bad options throw here when the wasm is loaded (always in Node and Workers; in
+    // browsers after `ready()`), else from the first call.
+    if (isReady()) this.#start();
     if (token) {
       // A gateway that takes bearer tokens: requests are built (and validated) by the core
       // as usual, then carry `Authorization: Bearer` instead of a SigV4 signature. The
@@ -248,9 +292,15 @@ export class SsmClient {
     ];
   }
 
-  /** The endpoint URL requests go to. */
+  /** The core's engine for this client, made once the wasm is loaded. */
+  #start() {
+    return (this.#engine ??= call(() => new wasm.Engine(...this.#options)));
+  }
+
+  /** The endpoint URL requests go to (synchronous: see `validate`). */
   get endpoint() {
-    return this.#engine.url;
+    loaded();
+    return this.#start().url;
   }
 
   async #ensureCredentials() {
@@ -280,22 +330,16 @@ export class SsmClient {
 
   async #send(operation, input, { signal } = {}) {
     signal?.throwIfAborted();
-    let call;
-    try {
-      call = this.#engine.start(operation, inputJson(input));
-    } catch (e) {
-      throw e instanceof Error ? e : toError(e);
-    }
+    const body = inputJson(input);
+    await ready();
+    const engine = this.#start();
+    // The core validates the text and sends exactly it.
+    const pending = call(() => engine.start(operation, body));
     try {
       for (;;) {
         await this.#ensureCredentials();
         signal?.throwIfAborted();
-        let request;
-        try {
-          request = this.#engine.request(call, Date.now());
-        } catch (e) {
-          throw toError(e);
-        }
+        const request = parseRequest(call(() => engine.request(pending, Date.now())), body);
         let outcome;
         let text = "";
         try {
@@ -307,19 +351,19 @@ export class SsmClient {
             signal,
           });
           const bytes = new Uint8Array(await response.arrayBuffer());
-          outcome = this.#engine.response(call, response.status, flatHeaders(response.headers), bytes, Date.now(), Math.random());
+          outcome = JSON.parse(engine.response(pending, response.status, flatHeaders(response.headers), bytes, Date.now(), Math.random()));
           if (outcome.done) text = new TextDecoder().decode(bytes);
         } catch (e) {
           if (signal?.aborted) throw abortReason(signal);
           if (!(e instanceof TypeError) && !(e instanceof DOMException)) throw e;
           // fetch cannot tell whether the request left: count it as maybe sent.
-          outcome = this.#engine.transportFailure(call, true, Date.now(), Math.random());
+          outcome = JSON.parse(engine.transportFailure(pending, true, Date.now(), Math.random()));
         }
         if (outcome.done) {
           try {
             return text.trim() ? JSON.parse(text, reviveTimestamps) : {};
           } catch (cause) {
-            throw new TransportError("the response body is not JSON", call.attempts, { cause });
+            throw new TransportError("the response body is not JSON", pending.attempts, { cause });
           }
         }
         if (outcome.retry !== undefined) {
@@ -329,40 +373,40 @@ export class SsmClient {
         throw toError(outcome.error);
       }
     } finally {
-      call.free();
+      pending.free();
     }
   }
 
-  sendCommand(input, options) { return this.#send("SendCommand", input, options); }
-  listCommands(input, options) { return this.#send("ListCommands", input, options); }
-  listCommandInvocations(input, options) { return this.#send("ListCommandInvocations", input, options); }
-  getCommandInvocation(input, options) { return this.#send("GetCommandInvocation", input, options); }
-  cancelCommand(input, options) { return this.#send("CancelCommand", input, options); }
-  describeInstanceInformation(input, options) { return this.#send("DescribeInstanceInformation", input, options); }
-  describeDocument(input, options) { return this.#send("DescribeDocument", input, options); }
-  listDocuments(input, options) { return this.#send("ListDocuments", input, options); }
+  // One method per operation (`sendCommand`, `listCommands`, …), from the generated list.
+  static {
+    for (const [operation, method] of OPERATIONS) {
+      this.prototype[method] = function (input, options) {
+        return this.#send(operation, input, options);
+      };
+    }
+  }
 
-  async *#paginate(operation, itemsKey, input = {}, options) {
-    let token = input.NextToken;
+  async *#paginate(operation, inputToken, outputToken, input = {}, options) {
+    let token = input[inputToken];
     const seen = new Set();
     do {
-      const page = await this.#send(operation, { ...input, NextToken: token }, options);
+      const page = await this.#send(operation, { ...input, [inputToken]: token }, options);
       yield page;
-      token = page.NextToken;
+      token = page[outputToken];
       // A server that hands back a token it already gave would loop forever; stop, as the AWS SDK does.
       if (token && seen.has(token)) return;
       seen.add(token);
     } while (token);
   }
 
-  /** Every page of ListCommands, as an async iterator. */
-  paginateListCommands(input, options) { return this.#paginate("ListCommands", "Commands", input, options); }
-  /** Every page of ListCommandInvocations, as an async iterator. */
-  paginateListCommandInvocations(input, options) { return this.#paginate("ListCommandInvocations", "CommandInvocations", input, options); }
-  /** Every page of DescribeInstanceInformation, as an async iterator. */
-  paginateDescribeInstanceInformation(input, options) { return this.#paginate("DescribeInstanceInformation", "InstanceInformationList", input, options); }
-  /** Every page of ListDocuments, as an async iterator. */
-  paginateListDocuments(input, options) { return this.#paginate("ListDocuments", "DocumentIdentifiers", input, options); }
+  // An async iterator over every page (`paginateListCommands`, …), for each pageable operation.
+  static {
+    for (const [operation, method, inputToken, outputToken] of PAGINATORS) {
+      this.prototype[method] = function (input, options) {
+        return this.#paginate(operation, inputToken, outputToken, input, options);
+      };
+    }
+  }
 
   /**
    * Polls until the command is final on every instance (or on `InstanceId`), then

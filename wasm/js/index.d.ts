@@ -62,22 +62,13 @@ export interface WaitOptions extends CallOptions {
   pollMs?: number;
 }
 
+/** The operations' methods (`sendCommand`, …) and paginators (`paginateListCommands`, …), generated from the model. */
+export declare interface SsmClient extends M.OperationMethods<CallOptions>, M.PaginatorMethods<CallOptions> {}
+
 export declare class SsmClient {
   constructor(config: SsmClientConfig);
   /** The endpoint URL requests go to. */
   readonly endpoint: string;
-  sendCommand(input: M.SendCommandInput, options?: CallOptions): Promise<M.SendCommandOutput>;
-  listCommands(input?: M.ListCommandsInput, options?: CallOptions): Promise<M.ListCommandsOutput>;
-  listCommandInvocations(input?: M.ListCommandInvocationsInput, options?: CallOptions): Promise<M.ListCommandInvocationsOutput>;
-  getCommandInvocation(input: M.GetCommandInvocationInput, options?: CallOptions): Promise<M.GetCommandInvocationOutput>;
-  cancelCommand(input: M.CancelCommandInput, options?: CallOptions): Promise<M.CancelCommandOutput>;
-  describeInstanceInformation(input?: M.DescribeInstanceInformationInput, options?: CallOptions): Promise<M.DescribeInstanceInformationOutput>;
-  describeDocument(input: M.DescribeDocumentInput, options?: CallOptions): Promise<M.DescribeDocumentOutput>;
-  listDocuments(input?: M.ListDocumentsInput, options?: CallOptions): Promise<M.ListDocumentsOutput>;
-  paginateListCommands(input?: M.ListCommandsInput, options?: CallOptions): AsyncGenerator<M.ListCommandsOutput, void>;
-  paginateListCommandInvocations(input?: M.ListCommandInvocationsInput, options?: CallOptions): AsyncGenerator<M.ListCommandInvocationsOutput, void>;
-  paginateDescribeInstanceInformation(input?: M.DescribeInstanceInformationInput, options?: CallOptions): AsyncGenerator<M.DescribeInstanceInformationOutput, void>;
-  paginateListDocuments(input?: M.ListDocumentsInput, options?: CallOptions): AsyncGenerator<M.ListDocumentsOutput, void>;
   /** Polls until the command is final everywhere (or on `InstanceId`); resolves with the final invocations. */
   waitForCommand(
     command: { CommandId: string; InstanceId?: string },
@@ -95,8 +86,20 @@ export interface Problem {
   message: string;
 }
 
-/** Every problem in `input` for `operation`; empty when it is valid. Sends nothing. */
+/**
+ * Every problem in `input` for `operation`; empty when it is valid. Sends nothing.
+ * Synchronous: in browsers `await ready()` once first (Node and Workers load at import).
+ */
 export declare function validate<O extends M.OperationName>(operation: O, input: M.OperationInputs[O] | object): Problem[];
+
+/** `validate`, loading the wasm first if it is not loaded yet. */
+export declare function validateAsync<O extends M.OperationName>(operation: O, input: M.OperationInputs[O] | object): Promise<Problem[]>;
+
+/**
+ * Resolves once the wasm is instantiated. Every call that needs it waits for it itself;
+ * only the synchronous `validate`, `resolveEndpoint` and `SsmClient#endpoint` need it first.
+ */
+export declare function ready(): Promise<void>;
 
 export interface SignedRequest {
   url: string;

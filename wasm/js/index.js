@@ -9,6 +9,4 @@ import wasmHex from "./wasm-inline.js";
 
 setSource(() => decodeHex(wasmHex));
 
-// TEMPORARY: client.js will re-export it; remove this line when it does.
-export { ready } from "./instance.js";
 export * from "./client.js";

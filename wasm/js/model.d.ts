@@ -690,3 +690,23 @@ export interface OperationOutputs {
   DescribeDocument: DescribeDocumentOutput;
   ListDocuments: ListDocumentsOutput;
 }
+
+/** The client's method for each operation (input optional where nothing is required). */
+export interface OperationMethods<CallOptions> {
+  sendCommand(input: SendCommandInput, options?: CallOptions): Promise<SendCommandOutput>;
+  listCommands(input?: ListCommandsInput, options?: CallOptions): Promise<ListCommandsOutput>;
+  listCommandInvocations(input?: ListCommandInvocationsInput, options?: CallOptions): Promise<ListCommandInvocationsOutput>;
+  getCommandInvocation(input: GetCommandInvocationInput, options?: CallOptions): Promise<GetCommandInvocationOutput>;
+  cancelCommand(input: CancelCommandInput, options?: CallOptions): Promise<CancelCommandOutput>;
+  describeInstanceInformation(input?: DescribeInstanceInformationInput, options?: CallOptions): Promise<DescribeInstanceInformationOutput>;
+  describeDocument(input: DescribeDocumentInput, options?: CallOptions): Promise<DescribeDocumentOutput>;
+  listDocuments(input?: ListDocumentsInput, options?: CallOptions): Promise<ListDocumentsOutput>;
+}
+
+/** The client's async iterator over every page, for each pageable operation. */
+export interface PaginatorMethods<CallOptions> {
+  paginateListCommands(input?: ListCommandsInput, options?: CallOptions): AsyncGenerator<ListCommandsOutput, void>;
+  paginateListCommandInvocations(input?: ListCommandInvocationsInput, options?: CallOptions): AsyncGenerator<ListCommandInvocationsOutput, void>;
+  paginateDescribeInstanceInformation(input?: DescribeInstanceInformationInput, options?: CallOptions): AsyncGenerator<DescribeInstanceInformationOutput, void>;
+  paginateListDocuments(input?: ListDocumentsInput, options?: CallOptions): AsyncGenerator<ListDocumentsOutput, void>;
+}

@@ -6,3 +6,12 @@ export const TIMESTAMP_MEMBERS = new Set(["CreatedDate", "ExpiresAfter", "LastAs
 
 /** Error codes the model declares for the eight operations. */
 export const DECLARED_ERRORS = ["DuplicateInstanceId", "InternalServerError", "InvalidInstanceId", "InvalidDocument", "InvalidDocumentVersion", "InvalidOutputFolder", "InvalidParameters", "UnsupportedPlatformType", "MaxDocumentSizeExceeded", "InvalidRole", "InvalidNotificationConfig", "InvalidCommandId", "InvalidFilterKey", "InvalidNextToken", "InvalidPluginName", "InvocationDoesNotExist", "InvalidInstanceInformationFilterValue"];
+
+/** Every operation: its name on the wire and the client method that calls it. */
+export const OPERATIONS = [["SendCommand", "sendCommand"], ["ListCommands", "listCommands"], ["ListCommandInvocations", "listCommandInvocations"], ["GetCommandInvocation", "getCommandInvocation"], ["CancelCommand", "cancelCommand"], ["DescribeInstanceInformation", "describeInstanceInformation"], ["DescribeDocument", "describeDocument"], ["ListDocuments", "listDocuments"]];
+
+/** The pageable operations: [operation, client method, input token, output token]. */
+export const PAGINATORS = [["ListCommands", "paginateListCommands", "NextToken", "NextToken"], ["ListCommandInvocations", "paginateListCommandInvocations", "NextToken", "NextToken"], ["DescribeInstanceInformation", "paginateDescribeInstanceInformation", "NextToken", "NextToken"], ["ListDocuments", "paginateListDocuments", "NextToken", "NextToken"]];
+
+/** The model's patterns by the name validation problems carry. */
+export const PATTERNS = {"AlarmName": "^(?!\\s*$).+", "DocumentArn": "^[a-zA-Z0-9_\\-.:/]{3,128}$", "DocumentVersion": "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)", "DocumentVersionName": "^[a-zA-Z0-9_\\-.]{1,128}$", "InstanceId": "(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)", "MaxConcurrency": "^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$", "MaxErrors": "^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$", "TargetKey": "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name"};

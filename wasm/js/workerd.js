@@ -7,6 +7,4 @@ import { setSource, initNow } from "./instance.js";
 setSource(() => module);
 initNow();
 
-// TEMPORARY: client.js will re-export it; remove this line when it does.
-export { ready } from "./instance.js";
 export * from "./client.js";

@@ -6,11 +6,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-use super::{EpochSeconds, Operation, Sensitive};
-use serde_json::Value;
+use super::{EpochSeconds, Operation, OperationName, Sensitive};
+use crate::json::Value;
 
-use crate::validate::json;
-use crate::validate::{DocumentedRules, Path, Pattern, Problems, Rule, Schema, Shape, Validate};
+use crate::validate::{json, shapes, Schema, Shape, Validate};
 
 string_enum! {
     /// Values of the model shape `CloudProvider`.
@@ -446,26 +445,7 @@ pub struct SendCommandInput {
 }
 
 impl Schema for SendCommandInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("InstanceIds", &Shape::List(&Shape::String)),
-        ("Targets", &Shape::List(Target::SHAPE)),
-        ("DocumentName", &Shape::String),
-        ("DocumentVersion", &Shape::String),
-        ("DocumentHash", &Shape::String),
-        ("DocumentHashType", &Shape::String),
-        ("TimeoutSeconds", &Shape::Integer),
-        ("Comment", &Shape::String),
-        ("Parameters", &Shape::Map(&Shape::List(&Shape::String))),
-        ("OutputS3Region", &Shape::String),
-        ("OutputS3BucketName", &Shape::String),
-        ("OutputS3KeyPrefix", &Shape::String),
-        ("MaxConcurrency", &Shape::String),
-        ("MaxErrors", &Shape::String),
-        ("ServiceRoleArn", &Shape::String),
-        ("NotificationConfig", NotificationConfig::SHAPE),
-        ("CloudWatchOutputConfig", CloudWatchOutputConfig::SHAPE),
-        ("AlarmConfiguration", AlarmConfiguration::SHAPE),
-    ]);
+    const SHAPE: &'static Shape = &shapes::SEND_COMMAND_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         SendCommandInput {
@@ -498,96 +478,6 @@ impl Schema for SendCommandInput {
     }
 }
 
-impl Validate for SendCommandInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.instance_ids {
-            let path = &path.field("InstanceIds");
-            problems.items(path, value.len(), Some(0), Some(50));
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                problems.pattern(path, item0, Pattern::InstanceId);
-            }
-        }
-        if let Some(value) = &self.targets {
-            let path = &path.field("Targets");
-            problems.items(path, value.len(), Some(0), Some(5));
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        match &self.document_name {
-            None => problems.push(&path.field("DocumentName"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("DocumentName");
-                problems.pattern(path, value, Pattern::DocumentArn);
-            }
-        }
-        if let Some(value) = &self.document_version {
-            let path = &path.field("DocumentVersion");
-            problems.pattern(path, value, Pattern::DocumentVersion);
-        }
-        if let Some(value) = &self.document_hash {
-            let path = &path.field("DocumentHash");
-            problems.length(path, value, None, Some(256));
-        }
-        if let Some(value) = &self.document_hash_type {
-            let path = &path.field("DocumentHashType");
-            if let DocumentHashType::Unknown(_) = value {
-                problems.push(
-                    path,
-                    Rule::Enum {
-                        allowed: DocumentHashType::VALUES,
-                    },
-                );
-            }
-        }
-        if let Some(value) = &self.timeout_seconds {
-            let path = &path.field("TimeoutSeconds");
-            problems.range(path, i64::from(*value), Some(30), Some(2592000));
-        }
-        if let Some(value) = &self.comment {
-            let path = &path.field("Comment");
-            problems.length(path, value, None, Some(100));
-        }
-        if let Some(value) = &self.output_s3_region {
-            let path = &path.field("OutputS3Region");
-            problems.length(path, value, Some(3), Some(20));
-        }
-        if let Some(value) = &self.output_s3_bucket_name {
-            let path = &path.field("OutputS3BucketName");
-            problems.length(path, value, Some(3), Some(63));
-        }
-        if let Some(value) = &self.output_s3_key_prefix {
-            let path = &path.field("OutputS3KeyPrefix");
-            problems.length(path, value, None, Some(500));
-        }
-        if let Some(value) = &self.max_concurrency {
-            let path = &path.field("MaxConcurrency");
-            problems.length(path, value, Some(1), Some(7));
-            problems.pattern(path, value, Pattern::MaxConcurrency);
-        }
-        if let Some(value) = &self.max_errors {
-            let path = &path.field("MaxErrors");
-            problems.length(path, value, Some(1), Some(7));
-            problems.pattern(path, value, Pattern::MaxErrors);
-        }
-        if let Some(value) = &self.notification_config {
-            let path = &path.field("NotificationConfig");
-            value.validate_at(path, problems);
-        }
-        if let Some(value) = &self.cloud_watch_output_config {
-            let path = &path.field("CloudWatchOutputConfig");
-            value.validate_at(path, problems);
-        }
-        if let Some(value) = &self.alarm_configuration {
-            let path = &path.field("AlarmConfiguration");
-            value.validate_at(path, problems);
-        }
-        self.check_documented_rules(path, problems);
-    }
-}
-
 /// An array of search criteria that targets managed nodes using a key-value pair that you specify.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Target {
@@ -600,29 +490,12 @@ pub struct Target {
 }
 
 impl Schema for Target {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("Key", &Shape::String),
-        ("Values", &Shape::List(&Shape::String)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::TARGET;
 
     fn from_checked_json(value: &Value) -> Self {
         Target {
             key: json::member(value, "Key").map(json::string),
             values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
-        }
-    }
-}
-
-impl Validate for Target {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.key {
-            let path = &path.field("Key");
-            problems.length(path, value, Some(1), Some(163));
-            problems.pattern(path, value, Pattern::TargetKey);
-        }
-        if let Some(value) = &self.values {
-            let path = &path.field("Values");
-            problems.items(path, value.len(), Some(0), Some(50));
         }
     }
 }
@@ -654,11 +527,7 @@ pub struct NotificationConfig {
 }
 
 impl Schema for NotificationConfig {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("NotificationArn", &Shape::String),
-        ("NotificationEvents", &Shape::List(&Shape::String)),
-        ("NotificationType", &Shape::String),
-    ]);
+    const SHAPE: &'static Shape = &shapes::NOTIFICATION_CONFIG;
 
     fn from_checked_json(value: &Value) -> Self {
         NotificationConfig {
@@ -668,36 +537,6 @@ impl Schema for NotificationConfig {
             }),
             notification_type: json::member(value, "NotificationType")
                 .map(|v: &Value| NotificationType::from(json::str_of(v))),
-        }
-    }
-}
-
-impl Validate for NotificationConfig {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.notification_events {
-            let path = &path.field("NotificationEvents");
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                if let NotificationEvent::Unknown(_) = item0 {
-                    problems.push(
-                        path,
-                        Rule::Enum {
-                            allowed: NotificationEvent::VALUES,
-                        },
-                    );
-                }
-            }
-        }
-        if let Some(value) = &self.notification_type {
-            let path = &path.field("NotificationType");
-            if let NotificationType::Unknown(_) = value {
-                problems.push(
-                    path,
-                    Rule::Enum {
-                        allowed: NotificationType::VALUES,
-                    },
-                );
-            }
         }
     }
 }
@@ -722,10 +561,7 @@ pub struct CloudWatchOutputConfig {
 }
 
 impl Schema for CloudWatchOutputConfig {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("CloudWatchLogGroupName", &Shape::String),
-        ("CloudWatchOutputEnabled", &Shape::Boolean),
-    ]);
+    const SHAPE: &'static Shape = &shapes::CLOUD_WATCH_OUTPUT_CONFIG;
 
     fn from_checked_json(value: &Value) -> Self {
         CloudWatchOutputConfig {
@@ -733,15 +569,6 @@ impl Schema for CloudWatchOutputConfig {
                 .map(json::string),
             cloud_watch_output_enabled: json::member(value, "CloudWatchOutputEnabled")
                 .map(json::boolean),
-        }
-    }
-}
-
-impl Validate for CloudWatchOutputConfig {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.cloud_watch_log_group_name {
-            let path = &path.field("CloudWatchLogGroupName");
-            problems.length(path, value, Some(1), Some(512));
         }
     }
 }
@@ -762,10 +589,7 @@ pub struct AlarmConfiguration {
 }
 
 impl Schema for AlarmConfiguration {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("IgnorePollAlarmFailure", &Shape::Boolean),
-        ("Alarms", &Shape::List(Alarm::SHAPE)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::ALARM_CONFIGURATION;
 
     fn from_checked_json(value: &Value) -> Self {
         AlarmConfiguration {
@@ -773,22 +597,6 @@ impl Schema for AlarmConfiguration {
                 .map(json::boolean),
             alarms: json::member(value, "Alarms")
                 .map(|v: &Value| json::list(v, Alarm::from_checked_json)),
-        }
-    }
-}
-
-impl Validate for AlarmConfiguration {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.alarms {
-            None => problems.push(&path.field("Alarms"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("Alarms");
-                problems.items(path, value.len(), Some(1), Some(1));
-                for (i0, item0) in value.iter().enumerate() {
-                    let path = &path.index(i0);
-                    item0.validate_at(path, problems);
-                }
-            }
         }
     }
 }
@@ -802,24 +610,11 @@ pub struct Alarm {
 }
 
 impl Schema for Alarm {
-    const SHAPE: &'static Shape = &Shape::Struct(&[("Name", &Shape::String)]);
+    const SHAPE: &'static Shape = &shapes::ALARM;
 
     fn from_checked_json(value: &Value) -> Self {
         Alarm {
             name: json::member(value, "Name").map(json::string),
-        }
-    }
-}
-
-impl Validate for Alarm {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.name {
-            None => problems.push(&path.field("Name"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("Name");
-                problems.length(path, value, Some(1), Some(255));
-                problems.pattern(path, value, Pattern::AlarmName);
-            }
         }
     }
 }
@@ -853,13 +648,7 @@ pub struct ListCommandsInput {
 }
 
 impl Schema for ListCommandsInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("CommandId", &Shape::String),
-        ("InstanceId", &Shape::String),
-        ("MaxResults", &Shape::Integer),
-        ("NextToken", &Shape::String),
-        ("Filters", &Shape::List(CommandFilter::SHAPE)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::LIST_COMMANDS_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         ListCommandsInput {
@@ -870,32 +659,6 @@ impl Schema for ListCommandsInput {
             filters: json::member(value, "Filters")
                 .map(|v: &Value| json::list(v, CommandFilter::from_checked_json)),
         }
-    }
-}
-
-impl Validate for ListCommandsInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.command_id {
-            let path = &path.field("CommandId");
-            problems.length(path, value, Some(36), Some(36));
-        }
-        if let Some(value) = &self.instance_id {
-            let path = &path.field("InstanceId");
-            problems.pattern(path, value, Pattern::InstanceId);
-        }
-        if let Some(value) = &self.max_results {
-            let path = &path.field("MaxResults");
-            problems.range(path, i64::from(*value), Some(1), Some(50));
-        }
-        if let Some(value) = &self.filters {
-            let path = &path.field("Filters");
-            problems.items(path, value.len(), Some(1), Some(5));
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -911,40 +674,13 @@ pub struct CommandFilter {
 }
 
 impl Schema for CommandFilter {
-    const SHAPE: &'static Shape =
-        &Shape::Struct(&[("key", &Shape::String), ("value", &Shape::String)]);
+    const SHAPE: &'static Shape = &shapes::COMMAND_FILTER;
 
     fn from_checked_json(value: &Value) -> Self {
         CommandFilter {
             key: json::member(value, "key")
                 .map(|v: &Value| CommandFilterKey::from(json::str_of(v))),
             value: json::member(value, "value").map(json::string),
-        }
-    }
-}
-
-impl Validate for CommandFilter {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.key {
-            None => problems.push(&path.field("key"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("key");
-                if let CommandFilterKey::Unknown(_) = value {
-                    problems.push(
-                        path,
-                        Rule::Enum {
-                            allowed: CommandFilterKey::VALUES,
-                        },
-                    );
-                }
-            }
-        }
-        match &self.value {
-            None => problems.push(&path.field("value"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("value");
-                problems.length(path, value, Some(1), Some(128));
-            }
         }
     }
 }
@@ -981,14 +717,7 @@ pub struct ListCommandInvocationsInput {
 }
 
 impl Schema for ListCommandInvocationsInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("CommandId", &Shape::String),
-        ("InstanceId", &Shape::String),
-        ("MaxResults", &Shape::Integer),
-        ("NextToken", &Shape::String),
-        ("Filters", &Shape::List(CommandFilter::SHAPE)),
-        ("Details", &Shape::Boolean),
-    ]);
+    const SHAPE: &'static Shape = &shapes::LIST_COMMAND_INVOCATIONS_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         ListCommandInvocationsInput {
@@ -1000,32 +729,6 @@ impl Schema for ListCommandInvocationsInput {
                 .map(|v: &Value| json::list(v, CommandFilter::from_checked_json)),
             details: json::member(value, "Details").map(json::boolean),
         }
-    }
-}
-
-impl Validate for ListCommandInvocationsInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.command_id {
-            let path = &path.field("CommandId");
-            problems.length(path, value, Some(36), Some(36));
-        }
-        if let Some(value) = &self.instance_id {
-            let path = &path.field("InstanceId");
-            problems.pattern(path, value, Pattern::InstanceId);
-        }
-        if let Some(value) = &self.max_results {
-            let path = &path.field("MaxResults");
-            problems.range(path, i64::from(*value), Some(1), Some(50));
-        }
-        if let Some(value) = &self.filters {
-            let path = &path.field("Filters");
-            problems.items(path, value.len(), Some(1), Some(5));
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -1052,11 +755,7 @@ pub struct GetCommandInvocationInput {
 }
 
 impl Schema for GetCommandInvocationInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("CommandId", &Shape::String),
-        ("InstanceId", &Shape::String),
-        ("PluginName", &Shape::String),
-    ]);
+    const SHAPE: &'static Shape = &shapes::GET_COMMAND_INVOCATION_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         GetCommandInvocationInput {
@@ -1064,30 +763,6 @@ impl Schema for GetCommandInvocationInput {
             instance_id: json::member(value, "InstanceId").map(json::string),
             plugin_name: json::member(value, "PluginName").map(json::string),
         }
-    }
-}
-
-impl Validate for GetCommandInvocationInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.command_id {
-            None => problems.push(&path.field("CommandId"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("CommandId");
-                problems.length(path, value, Some(36), Some(36));
-            }
-        }
-        match &self.instance_id {
-            None => problems.push(&path.field("InstanceId"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("InstanceId");
-                problems.pattern(path, value, Pattern::InstanceId);
-            }
-        }
-        if let Some(value) = &self.plugin_name {
-            let path = &path.field("PluginName");
-            problems.length(path, value, Some(4), None);
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -1107,10 +782,7 @@ pub struct CancelCommandInput {
 }
 
 impl Schema for CancelCommandInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("CommandId", &Shape::String),
-        ("InstanceIds", &Shape::List(&Shape::String)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::CANCEL_COMMAND_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         CancelCommandInput {
@@ -1118,27 +790,6 @@ impl Schema for CancelCommandInput {
             instance_ids: json::member(value, "InstanceIds")
                 .map(|v: &Value| json::list(v, json::string)),
         }
-    }
-}
-
-impl Validate for CancelCommandInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.command_id {
-            None => problems.push(&path.field("CommandId"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("CommandId");
-                problems.length(path, value, Some(36), Some(36));
-            }
-        }
-        if let Some(value) = &self.instance_ids {
-            let path = &path.field("InstanceIds");
-            problems.items(path, value.len(), Some(0), Some(50));
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                problems.pattern(path, item0, Pattern::InstanceId);
-            }
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -1168,18 +819,7 @@ pub struct DescribeInstanceInformationInput {
 }
 
 impl Schema for DescribeInstanceInformationInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        (
-            "InstanceInformationFilterList",
-            &Shape::List(InstanceInformationFilter::SHAPE),
-        ),
-        (
-            "Filters",
-            &Shape::List(InstanceInformationStringFilter::SHAPE),
-        ),
-        ("MaxResults", &Shape::Integer),
-        ("NextToken", &Shape::String),
-    ]);
+    const SHAPE: &'static Shape = &shapes::DESCRIBE_INSTANCE_INFORMATION_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         DescribeInstanceInformationInput {
@@ -1190,32 +830,6 @@ impl Schema for DescribeInstanceInformationInput {
             max_results: json::member(value, "MaxResults").map(json::integer),
             next_token: json::member(value, "NextToken").map(json::string),
         }
-    }
-}
-
-impl Validate for DescribeInstanceInformationInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.instance_information_filter_list {
-            let path = &path.field("InstanceInformationFilterList");
-            problems.items(path, value.len(), Some(0), None);
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        if let Some(value) = &self.filters {
-            let path = &path.field("Filters");
-            problems.items(path, value.len(), Some(0), None);
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        if let Some(value) = &self.max_results {
-            let path = &path.field("MaxResults");
-            problems.range(path, i64::from(*value), Some(5), Some(50));
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -1231,46 +845,13 @@ pub struct InstanceInformationFilter {
 }
 
 impl Schema for InstanceInformationFilter {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("key", &Shape::String),
-        ("valueSet", &Shape::List(&Shape::String)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::INSTANCE_INFORMATION_FILTER;
 
     fn from_checked_json(value: &Value) -> Self {
         InstanceInformationFilter {
             key: json::member(value, "key")
                 .map(|v: &Value| InstanceInformationFilterKey::from(json::str_of(v))),
             value_set: json::member(value, "valueSet").map(|v: &Value| json::list(v, json::string)),
-        }
-    }
-}
-
-impl Validate for InstanceInformationFilter {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.key {
-            None => problems.push(&path.field("key"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("key");
-                if let InstanceInformationFilterKey::Unknown(_) = value {
-                    problems.push(
-                        path,
-                        Rule::Enum {
-                            allowed: InstanceInformationFilterKey::VALUES,
-                        },
-                    );
-                }
-            }
-        }
-        match &self.value_set {
-            None => problems.push(&path.field("valueSet"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("valueSet");
-                problems.items(path, value.len(), Some(1), Some(100));
-                for (i0, item0) in value.iter().enumerate() {
-                    let path = &path.index(i0);
-                    problems.length(path, item0, Some(1), None);
-                }
-            }
         }
     }
 }
@@ -1287,38 +868,12 @@ pub struct InstanceInformationStringFilter {
 }
 
 impl Schema for InstanceInformationStringFilter {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("Key", &Shape::String),
-        ("Values", &Shape::List(&Shape::String)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::INSTANCE_INFORMATION_STRING_FILTER;
 
     fn from_checked_json(value: &Value) -> Self {
         InstanceInformationStringFilter {
             key: json::member(value, "Key").map(json::string),
             values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
-        }
-    }
-}
-
-impl Validate for InstanceInformationStringFilter {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.key {
-            None => problems.push(&path.field("Key"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("Key");
-                problems.length(path, value, Some(1), None);
-            }
-        }
-        match &self.values {
-            None => problems.push(&path.field("Values"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("Values");
-                problems.items(path, value.len(), Some(1), Some(100));
-                for (i0, item0) in value.iter().enumerate() {
-                    let path = &path.index(i0);
-                    problems.length(path, item0, Some(1), None);
-                }
-            }
         }
     }
 }
@@ -1346,11 +901,7 @@ pub struct DescribeDocumentInput {
 }
 
 impl Schema for DescribeDocumentInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("Name", &Shape::String),
-        ("DocumentVersion", &Shape::String),
-        ("VersionName", &Shape::String),
-    ]);
+    const SHAPE: &'static Shape = &shapes::DESCRIBE_DOCUMENT_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         DescribeDocumentInput {
@@ -1358,27 +909,6 @@ impl Schema for DescribeDocumentInput {
             document_version: json::member(value, "DocumentVersion").map(json::string),
             version_name: json::member(value, "VersionName").map(json::string),
         }
-    }
-}
-
-impl Validate for DescribeDocumentInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.name {
-            None => problems.push(&path.field("Name"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("Name");
-                problems.pattern(path, value, Pattern::DocumentArn);
-            }
-        }
-        if let Some(value) = &self.document_version {
-            let path = &path.field("DocumentVersion");
-            problems.pattern(path, value, Pattern::DocumentVersion);
-        }
-        if let Some(value) = &self.version_name {
-            let path = &path.field("VersionName");
-            problems.pattern(path, value, Pattern::DocumentVersionName);
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -1408,12 +938,7 @@ pub struct ListDocumentsInput {
 }
 
 impl Schema for ListDocumentsInput {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("DocumentFilterList", &Shape::List(DocumentFilter::SHAPE)),
-        ("Filters", &Shape::List(DocumentKeyValuesFilter::SHAPE)),
-        ("MaxResults", &Shape::Integer),
-        ("NextToken", &Shape::String),
-    ]);
+    const SHAPE: &'static Shape = &shapes::LIST_DOCUMENTS_REQUEST;
 
     fn from_checked_json(value: &Value) -> Self {
         ListDocumentsInput {
@@ -1424,32 +949,6 @@ impl Schema for ListDocumentsInput {
             max_results: json::member(value, "MaxResults").map(json::integer),
             next_token: json::member(value, "NextToken").map(json::string),
         }
-    }
-}
-
-impl Validate for ListDocumentsInput {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.document_filter_list {
-            let path = &path.field("DocumentFilterList");
-            problems.items(path, value.len(), Some(1), None);
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        if let Some(value) = &self.filters {
-            let path = &path.field("Filters");
-            problems.items(path, value.len(), Some(0), Some(6));
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                item0.validate_at(path, problems);
-            }
-        }
-        if let Some(value) = &self.max_results {
-            let path = &path.field("MaxResults");
-            problems.range(path, i64::from(*value), Some(1), Some(50));
-        }
-        self.check_documented_rules(path, problems);
     }
 }
 
@@ -1465,40 +964,13 @@ pub struct DocumentFilter {
 }
 
 impl Schema for DocumentFilter {
-    const SHAPE: &'static Shape =
-        &Shape::Struct(&[("key", &Shape::String), ("value", &Shape::String)]);
+    const SHAPE: &'static Shape = &shapes::DOCUMENT_FILTER;
 
     fn from_checked_json(value: &Value) -> Self {
         DocumentFilter {
             key: json::member(value, "key")
                 .map(|v: &Value| DocumentFilterKey::from(json::str_of(v))),
             value: json::member(value, "value").map(json::string),
-        }
-    }
-}
-
-impl Validate for DocumentFilter {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        match &self.key {
-            None => problems.push(&path.field("key"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("key");
-                if let DocumentFilterKey::Unknown(_) = value {
-                    problems.push(
-                        path,
-                        Rule::Enum {
-                            allowed: DocumentFilterKey::VALUES,
-                        },
-                    );
-                }
-            }
-        }
-        match &self.value {
-            None => problems.push(&path.field("value"), Rule::Required),
-            Some(value) => {
-                let path = &path.field("value");
-                problems.length(path, value, Some(1), None);
-            }
         }
     }
 }
@@ -1515,31 +987,12 @@ pub struct DocumentKeyValuesFilter {
 }
 
 impl Schema for DocumentKeyValuesFilter {
-    const SHAPE: &'static Shape = &Shape::Struct(&[
-        ("Key", &Shape::String),
-        ("Values", &Shape::List(&Shape::String)),
-    ]);
+    const SHAPE: &'static Shape = &shapes::DOCUMENT_KEY_VALUES_FILTER;
 
     fn from_checked_json(value: &Value) -> Self {
         DocumentKeyValuesFilter {
             key: json::member(value, "Key").map(json::string),
             values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
-        }
-    }
-}
-
-impl Validate for DocumentKeyValuesFilter {
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems) {
-        if let Some(value) = &self.key {
-            let path = &path.field("Key");
-            problems.length(path, value, Some(1), Some(128));
-        }
-        if let Some(value) = &self.values {
-            let path = &path.field("Values");
-            for (i0, item0) in value.iter().enumerate() {
-                let path = &path.index(i0);
-                problems.length(path, item0, Some(1), Some(256));
-            }
         }
     }
 }
@@ -2620,181 +2073,6 @@ pub struct DocumentIdentifier {
     pub cloud_providers: Option<Vec<CloudProvider>>,
 }
 
-/// The eight Run Command operations this crate models, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OperationName {
-    /// `SendCommand`: Runs commands on one or more managed nodes.
-    SendCommand,
-    /// `ListCommands`: Lists the commands requested by users of the Amazon Web Services account.
-    ListCommands,
-    /// `ListCommandInvocations`: An invocation is copy of a command sent to a specific managed node.
-    ListCommandInvocations,
-    /// `GetCommandInvocation`: Returns detailed information about command execution for an invocation or plugin.
-    GetCommandInvocation,
-    /// `CancelCommand`: Attempts to cancel the command specified by the Command ID.
-    CancelCommand,
-    /// `DescribeInstanceInformation`: Provides information about one or more of your managed nodes, including the operating system platform, SSM Agent version, association status, and IP address.
-    DescribeInstanceInformation,
-    /// `DescribeDocument`: Describes the specified Amazon Web Services Systems Manager document (SSM document).
-    DescribeDocument,
-    /// `ListDocuments`: Returns all Systems Manager (SSM) documents in the current Amazon Web Services account and Amazon Web Services Region.
-    ListDocuments,
-}
-
-impl OperationName {
-    /// Every modelled operation.
-    pub const ALL: &'static [OperationName] = &[
-        OperationName::SendCommand,
-        OperationName::ListCommands,
-        OperationName::ListCommandInvocations,
-        OperationName::GetCommandInvocation,
-        OperationName::CancelCommand,
-        OperationName::DescribeInstanceInformation,
-        OperationName::DescribeDocument,
-        OperationName::ListDocuments,
-    ];
-
-    /// The operation's name on the wire (the part after `AmazonSSM.` in `X-Amz-Target`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            OperationName::SendCommand => "SendCommand",
-            OperationName::ListCommands => "ListCommands",
-            OperationName::ListCommandInvocations => "ListCommandInvocations",
-            OperationName::GetCommandInvocation => "GetCommandInvocation",
-            OperationName::CancelCommand => "CancelCommand",
-            OperationName::DescribeInstanceInformation => "DescribeInstanceInformation",
-            OperationName::DescribeDocument => "DescribeDocument",
-            OperationName::ListDocuments => "ListDocuments",
-        }
-    }
-
-    /// The operation called `name`, if it is one of the modelled ones.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<OperationName> {
-        match name {
-            "SendCommand" => Some(OperationName::SendCommand),
-            "ListCommands" => Some(OperationName::ListCommands),
-            "ListCommandInvocations" => Some(OperationName::ListCommandInvocations),
-            "GetCommandInvocation" => Some(OperationName::GetCommandInvocation),
-            "CancelCommand" => Some(OperationName::CancelCommand),
-            "DescribeInstanceInformation" => Some(OperationName::DescribeInstanceInformation),
-            "DescribeDocument" => Some(OperationName::DescribeDocument),
-            "ListDocuments" => Some(OperationName::ListDocuments),
-            _ => None,
-        }
-    }
-
-    /// The error codes the service model declares for this operation.
-    #[must_use]
-    pub const fn declared_errors(self) -> &'static [&'static str] {
-        match self {
-            OperationName::SendCommand => &[
-                "DuplicateInstanceId",
-                "InternalServerError",
-                "InvalidInstanceId",
-                "InvalidDocument",
-                "InvalidDocumentVersion",
-                "InvalidOutputFolder",
-                "InvalidParameters",
-                "UnsupportedPlatformType",
-                "MaxDocumentSizeExceeded",
-                "InvalidRole",
-                "InvalidNotificationConfig",
-            ],
-            OperationName::ListCommands => &[
-                "InternalServerError",
-                "InvalidCommandId",
-                "InvalidInstanceId",
-                "InvalidFilterKey",
-                "InvalidNextToken",
-            ],
-            OperationName::ListCommandInvocations => &[
-                "InternalServerError",
-                "InvalidCommandId",
-                "InvalidInstanceId",
-                "InvalidFilterKey",
-                "InvalidNextToken",
-            ],
-            OperationName::GetCommandInvocation => &[
-                "InternalServerError",
-                "InvalidCommandId",
-                "InvalidInstanceId",
-                "InvalidPluginName",
-                "InvocationDoesNotExist",
-            ],
-            OperationName::CancelCommand => &[
-                "InternalServerError",
-                "InvalidCommandId",
-                "InvalidInstanceId",
-                "DuplicateInstanceId",
-            ],
-            OperationName::DescribeInstanceInformation => &[
-                "InternalServerError",
-                "InvalidInstanceId",
-                "InvalidNextToken",
-                "InvalidInstanceInformationFilterValue",
-                "InvalidFilterKey",
-            ],
-            OperationName::DescribeDocument => &[
-                "InternalServerError",
-                "InvalidDocument",
-                "InvalidDocumentVersion",
-            ],
-            OperationName::ListDocuments => &[
-                "InternalServerError",
-                "InvalidNextToken",
-                "InvalidFilterKey",
-            ],
-        }
-    }
-
-    /// Pagination, for the operations the model marks pageable.
-    #[must_use]
-    pub const fn pagination(self) -> Option<Pagination> {
-        match self {
-            OperationName::ListCommands => Some(Pagination {
-                input_token: "NextToken",
-                output_token: "NextToken",
-                limit_key: "MaxResults",
-                result_key: "Commands",
-            }),
-            OperationName::ListCommandInvocations => Some(Pagination {
-                input_token: "NextToken",
-                output_token: "NextToken",
-                limit_key: "MaxResults",
-                result_key: "CommandInvocations",
-            }),
-            OperationName::DescribeInstanceInformation => Some(Pagination {
-                input_token: "NextToken",
-                output_token: "NextToken",
-                limit_key: "MaxResults",
-                result_key: "InstanceInformationList",
-            }),
-            OperationName::ListDocuments => Some(Pagination {
-                input_token: "NextToken",
-                output_token: "NextToken",
-                limit_key: "MaxResults",
-                result_key: "DocumentIdentifiers",
-            }),
-            _ => None,
-        }
-    }
-}
-
-/// How a pageable operation pages, from the model's paginators file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pagination {
-    /// Input member that takes the token of the next page.
-    pub input_token: &'static str,
-    /// Output member that carries the token of the next page.
-    pub output_token: &'static str,
-    /// Input member that limits the page size.
-    pub limit_key: &'static str,
-    /// Output member that holds the page's items.
-    pub result_key: &'static str,
-}
-
 /// Marker type for the `SendCommand` operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendCommand;
@@ -2803,6 +2081,10 @@ impl Operation for SendCommand {
     const NAME: OperationName = OperationName::SendCommand;
     type Input = SendCommandInput;
     type Output = SendCommandOutput;
+}
+
+impl Validate for SendCommandInput {
+    const OPERATION: OperationName = OperationName::SendCommand;
 }
 
 /// Marker type for the `ListCommands` operation.
@@ -2815,6 +2097,10 @@ impl Operation for ListCommands {
     type Output = ListCommandsOutput;
 }
 
+impl Validate for ListCommandsInput {
+    const OPERATION: OperationName = OperationName::ListCommands;
+}
+
 /// Marker type for the `ListCommandInvocations` operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ListCommandInvocations;
@@ -2823,6 +2109,10 @@ impl Operation for ListCommandInvocations {
     const NAME: OperationName = OperationName::ListCommandInvocations;
     type Input = ListCommandInvocationsInput;
     type Output = ListCommandInvocationsOutput;
+}
+
+impl Validate for ListCommandInvocationsInput {
+    const OPERATION: OperationName = OperationName::ListCommandInvocations;
 }
 
 /// Marker type for the `GetCommandInvocation` operation.
@@ -2835,6 +2125,10 @@ impl Operation for GetCommandInvocation {
     type Output = GetCommandInvocationOutput;
 }
 
+impl Validate for GetCommandInvocationInput {
+    const OPERATION: OperationName = OperationName::GetCommandInvocation;
+}
+
 /// Marker type for the `CancelCommand` operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CancelCommand;
@@ -2843,6 +2137,10 @@ impl Operation for CancelCommand {
     const NAME: OperationName = OperationName::CancelCommand;
     type Input = CancelCommandInput;
     type Output = CancelCommandOutput;
+}
+
+impl Validate for CancelCommandInput {
+    const OPERATION: OperationName = OperationName::CancelCommand;
 }
 
 /// Marker type for the `DescribeInstanceInformation` operation.
@@ -2855,6 +2153,10 @@ impl Operation for DescribeInstanceInformation {
     type Output = DescribeInstanceInformationOutput;
 }
 
+impl Validate for DescribeInstanceInformationInput {
+    const OPERATION: OperationName = OperationName::DescribeInstanceInformation;
+}
+
 /// Marker type for the `DescribeDocument` operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DescribeDocument;
@@ -2865,6 +2167,10 @@ impl Operation for DescribeDocument {
     type Output = DescribeDocumentOutput;
 }
 
+impl Validate for DescribeDocumentInput {
+    const OPERATION: OperationName = OperationName::DescribeDocument;
+}
+
 /// Marker type for the `ListDocuments` operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ListDocuments;
@@ -2873,4 +2179,8 @@ impl Operation for ListDocuments {
     const NAME: OperationName = OperationName::ListDocuments;
     type Input = ListDocumentsInput;
     type Output = ListDocumentsOutput;
+}
+
+impl Validate for ListDocumentsInput {
+    const OPERATION: OperationName = OperationName::ListDocuments;
 }

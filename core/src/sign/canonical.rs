@@ -348,7 +348,9 @@ impl<'a> CanonicalRequest<'a> {
                     }
                     positioned.push((position, name.as_str(), value.as_str()));
                 }
-                positioned.sort_unstable_by(|a, b| cmp_lowercase(a.1, b.1).then(a.0.cmp(&b.0)));
+                crate::sort::sort_by(&mut positioned, |a, b| {
+                    cmp_lowercase(a.1, b.1).then(a.0.cmp(&b.0)).is_lt()
+                });
                 headers.extend(positioned.into_iter().map(|(_, name, value)| (name, value)));
                 let mut previous: Option<&str> = None;
                 for (name, _) in &headers {
@@ -465,6 +467,16 @@ fn check_header(name: &str, value: &str) -> Result<(), SignError> {
         return Err(SignError::InvalidHeaderValue(String::from(name)));
     }
     Ok(())
+}
+
+impl CanonicalRequest<'_> {
+    /// The canonical request's text (for [`super::sign_with_debug`]), built without
+    /// `core::fmt` so that signing never links it.
+    pub(crate) fn text(&self) -> String {
+        let mut bytes = Vec::new();
+        self.write(&mut bytes, false);
+        String::from_utf8(bytes).unwrap_or_default()
+    }
 }
 
 impl fmt::Display for CanonicalRequest<'_> {

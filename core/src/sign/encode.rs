@@ -143,7 +143,7 @@ pub(crate) fn canonical_query(query: &str) -> String {
         })
         .collect();
     // Whole pairs compare, so equal elements are identical: unstable is exact here.
-    pairs.sort_unstable();
+    crate::sort::sort_by(&mut pairs, |a, b| a < b);
     let mut out = String::with_capacity(query.len() + 8);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {

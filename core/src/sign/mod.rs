@@ -211,6 +211,30 @@ pub enum SignError {
     SignedHeaderMissing(String),
 }
 
+impl SignError {
+    /// A stable name for programs (e.g. `invalidHeaderName`, `urlNotAbsolute`).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignError::InvalidUrl(UrlError::NotAbsolute) => "urlNotAbsolute",
+            SignError::InvalidUrl(UrlError::InvalidCharacter) => "urlInvalidCharacter",
+            SignError::InvalidUrl(UrlError::EmptyHost) => "urlEmptyHost",
+            SignError::InvalidUrl(UrlError::UserInfo) => "urlUserInfo",
+            SignError::InvalidUrl(UrlError::InvalidPort) => "urlInvalidPort",
+            SignError::InvalidMethod => "invalidMethod",
+            SignError::InvalidHeaderName(_) => "invalidHeaderName",
+            SignError::InvalidHeaderValue(_) => "invalidHeaderValue",
+            SignError::DuplicateHost => "duplicateHost",
+            SignError::InvalidAccessKeyId => "invalidAccessKeyId",
+            SignError::InvalidSessionToken => "invalidSessionToken",
+            SignError::InvalidRegion => "invalidSigningRegion",
+            SignError::InvalidService => "invalidSigningService",
+            SignError::TimeOutOfRange => "timeOutOfRange",
+            SignError::SignedHeaderMissing(_) => "signedHeaderMissing",
+        }
+    }
+}
+
 impl fmt::Display for SignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -392,7 +416,7 @@ fn sign_impl(
     write_string_to_sign(&mut mac, &amz_date, &scope, &creq_hash);
     let signature = hex32(&mac.finalize().into_bytes().into());
     if let Some(debug) = debug {
-        debug.canonical_request = alloc::format!("{creq}");
+        debug.canonical_request = creq.text();
         let mut sts = Vec::new();
         write_string_to_sign(&mut sts, &amz_date, &scope, &creq_hash);
         debug.string_to_sign = String::from_utf8(sts).unwrap_or_default();

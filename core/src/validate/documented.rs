@@ -1,17 +1,20 @@
-//! Rules the service documents but the model cannot express as constraints.
+//! Rules the service documents but the model cannot express as constraints, checked on
+//! an input whose types and model constraints the walker has checked.
 
-use crate::model::{
-    CancelCommandInput, CommandFilter, CommandFilterKey, CommandStatus, DescribeDocumentInput,
-    DescribeInstanceInformationInput, GetCommandInvocationInput, ListCommandInvocationsInput,
-    ListCommandsInput, ListDocumentsInput, SendCommandInput, Target,
-};
+use crate::json::Value;
+use crate::model::OperationName;
 
-use super::{Path, Pattern, Problems, Rule};
+use super::{shapes, Path, Pattern, Problems, Rule};
 
-/// Documented semantics of one operation input, checked after its model constraints.
-pub trait DocumentedRules {
-    /// Records every broken documented rule under `path`.
-    fn check_documented_rules(&self, path: &Path<'_>, problems: &mut Problems);
+/// Records every documented rule `input` (of `operation`) breaks.
+pub(crate) fn check(operation: OperationName, input: &Value, problems: &mut Problems) {
+    match operation {
+        OperationName::SendCommand => check_send_command(input, problems),
+        OperationName::ListCommands | OperationName::ListCommandInvocations => {
+            check_filters(input.get("Filters"), &Path::ROOT, problems);
+        }
+        _ => {}
+    }
 }
 
 /// The Target keys SendCommand documents; `tag:<name>` is matched separately.
@@ -25,48 +28,63 @@ const TARGET_KEYS: &[&str] = &[
 /// Values of the `ExecutionStage` command filter.
 const EXECUTION_STAGES: &[&str] = &["Executing", "Complete"];
 
-impl DocumentedRules for SendCommandInput {
-    fn check_documented_rules(&self, path: &Path<'_>, problems: &mut Problems) {
-        let has_ids = self.instance_ids.as_ref().is_some_and(|v| !v.is_empty());
-        let has_targets = self.targets.as_ref().is_some_and(|v| !v.is_empty());
-        const ONE_OF: Rule = Rule::ExactlyOneOf {
-            members: &["InstanceIds", "Targets"],
-        };
-        match (has_ids, has_targets) {
-            (true, true) => problems.push(&path.field("Targets"), ONE_OF),
-            (false, false) => problems.push(&path.field("InstanceIds"), ONE_OF),
-            _ => {}
-        }
-        if let Some(targets) = &self.targets {
-            let path = path.field("Targets");
-            for (i, target) in targets.iter().enumerate() {
-                check_target(target, &path.index(i), problems);
-            }
-        }
-        if self.document_hash.is_some() && self.document_hash_type.is_none() {
-            problems.push(
-                &path.field("DocumentHash"),
-                Rule::Requires {
-                    member: "DocumentHashType",
-                },
-            );
-        }
+/// The items of a list member, `null` or absent read as none.
+fn items(value: Option<&Value>) -> &[Value] {
+    match value {
+        Some(Value::Array(items)) => items,
+        _ => &[],
     }
 }
 
-fn check_target(target: &Target, path: &Path<'_>, problems: &mut Problems) {
-    match target.key.as_deref() {
+fn present(value: Option<&Value>) -> Option<&Value> {
+    value.filter(|v| !v.is_null())
+}
+
+fn check_send_command(input: &Value, problems: &mut Problems) {
+    let path = &Path::ROOT;
+    let has_ids = !items(input.get("InstanceIds")).is_empty();
+    let targets = items(input.get("Targets"));
+    const ONE_OF: Rule = Rule::ExactlyOneOf {
+        members: &["InstanceIds", "Targets"],
+    };
+    match (has_ids, !targets.is_empty()) {
+        (true, true) => problems.push(&path.field("Targets"), ONE_OF),
+        (false, false) => problems.push(&path.field("InstanceIds"), ONE_OF),
+        _ => {}
+    }
+    let targets_path = path.field("Targets");
+    for (i, target) in targets.iter().enumerate() {
+        check_target(target, &targets_path.index(i), problems);
+    }
+    if present(input.get("DocumentHash")).is_some()
+        && present(input.get("DocumentHashType")).is_none()
+    {
+        problems.push(
+            &path.field("DocumentHash"),
+            Rule::Requires {
+                member: "DocumentHashType",
+            },
+        );
+    }
+}
+
+fn check_target(target: &Value, path: &Path<'_>, problems: &mut Problems) {
+    let key = present(target.get("Key")).and_then(Value::as_str);
+    match key {
         None => problems.push(&path.field("Key"), Rule::Required),
         Some(key) if !is_target_key(key) => problems.push(&path.field("Key"), Rule::TargetKey),
         Some(_) => {}
     }
     let values_path = path.field("Values");
-    match &target.values {
+    match present(target.get("Values")) {
         None => problems.push(&values_path, Rule::Required),
-        Some(values) if values.is_empty() => problems.push(&values_path, Rule::TargetValuesEmpty),
+        Some(values) if items(Some(values)).is_empty() => {
+            problems.push(&values_path, Rule::TargetValuesEmpty);
+        }
         Some(values) => {
-            if target.key.as_deref() == Some("InstanceIds") {
-                for (i, value) in values.iter().enumerate() {
+            if key == Some("InstanceIds") {
+                for (i, value) in items(Some(values)).iter().enumerate() {
+                    let value = value.as_str().unwrap_or_default();
                     // `*` targets every managed node in the account and Region.
                     if value != "*" && !Pattern::InstanceId.is_match(value) {
                         problems.push(&values_path.index(i), Rule::Pattern(Pattern::InstanceId));
@@ -86,35 +104,75 @@ pub fn is_target_key(key: &str) -> bool {
             .is_some_and(|name| !name.is_empty())
 }
 
-fn check_filters(filters: Option<&[CommandFilter]>, path: &Path<'_>, problems: &mut Problems) {
-    let Some(filters) = filters else { return };
+fn check_filters(filters: Option<&Value>, path: &Path<'_>, problems: &mut Problems) {
     let path = path.field("Filters");
-    for (i, filter) in filters.iter().enumerate() {
-        let (Some(key), Some(value)) = (&filter.key, &filter.value) else {
+    for (i, filter) in items(filters).iter().enumerate() {
+        let key = present(filter.get("key")).and_then(Value::as_str);
+        let value = present(filter.get("value")).and_then(Value::as_str);
+        let (Some(key), Some(value)) = (key, value) else {
             continue; // missing members are reported as Required by the model checks
         };
-        let expected = match key {
-            CommandFilterKey::InvokedAfter | CommandFilterKey::InvokedBefore => {
-                (!is_iso8601_timestamp(value))
-                    .then_some("an ISO 8601 timestamp such as 2024-07-07T00:00:00Z")
-            }
-            CommandFilterKey::Status => (!CommandStatus::VALUES.contains(&value.as_str()))
-                .then_some("a command status (Pending, InProgress, Success, Cancelled, Failed, TimedOut or Cancelling)"),
-            CommandFilterKey::ExecutionStage => (!EXECUTION_STAGES.contains(&value.as_str()))
-                .then_some("Executing or Complete"),
-            _ => None,
+        let (key, expected, fits): (&'static str, FilterExpects, bool) = match key {
+            "InvokedAfter" => (
+                "InvokedAfter",
+                FilterExpects::Timestamp,
+                is_iso8601_timestamp(value),
+            ),
+            "InvokedBefore" => (
+                "InvokedBefore",
+                FilterExpects::Timestamp,
+                is_iso8601_timestamp(value),
+            ),
+            "Status" => (
+                "Status",
+                FilterExpects::CommandStatus,
+                shapes::COMMAND_STATUS.contains(&value),
+            ),
+            "ExecutionStage" => (
+                "ExecutionStage",
+                FilterExpects::ExecutionStage,
+                EXECUTION_STAGES.contains(&value),
+            ),
+            _ => continue,
         };
-        if let Some(expected) = expected {
-            let key: &'static str = match key {
-                CommandFilterKey::InvokedAfter => "InvokedAfter",
-                CommandFilterKey::InvokedBefore => "InvokedBefore",
-                CommandFilterKey::Status => "Status",
-                _ => "ExecutionStage",
-            };
+        if !fits {
             problems.push(
                 &path.index(i).field("value"),
                 Rule::FilterValue { key, expected },
             );
+        }
+    }
+}
+
+/// What a command filter's value must be, by its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterExpects {
+    /// An ISO 8601 timestamp (`InvokedAfter`, `InvokedBefore`).
+    Timestamp,
+    /// A command status (`Status`).
+    CommandStatus,
+    /// `Executing` or `Complete` (`ExecutionStage`).
+    ExecutionStage,
+}
+
+impl FilterExpects {
+    /// A stable name for programs.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            FilterExpects::Timestamp => "timestamp",
+            FilterExpects::CommandStatus => "commandStatus",
+            FilterExpects::ExecutionStage => "executionStage",
+        }
+    }
+
+    /// What the value must be, in words.
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            FilterExpects::Timestamp => "an ISO 8601 timestamp such as 2024-07-07T00:00:00Z",
+            FilterExpects::CommandStatus => "a command status (Pending, InProgress, Success, Cancelled, Failed, TimedOut or Cancelling)",
+            FilterExpects::ExecutionStage => "Executing or Complete",
         }
     }
 }
@@ -180,35 +238,6 @@ fn is_iso8601_timestamp(s: &str) -> bool {
         _ => false,
     }
 }
-
-impl DocumentedRules for ListCommandsInput {
-    fn check_documented_rules(&self, path: &Path<'_>, problems: &mut Problems) {
-        check_filters(self.filters.as_deref(), path, problems);
-    }
-}
-
-impl DocumentedRules for ListCommandInvocationsInput {
-    fn check_documented_rules(&self, path: &Path<'_>, problems: &mut Problems) {
-        check_filters(self.filters.as_deref(), path, problems);
-    }
-}
-
-/// Inputs whose model constraints say everything there is to say.
-macro_rules! no_documented_rules {
-    ($($input:ty),+) => {$(
-        impl DocumentedRules for $input {
-            fn check_documented_rules(&self, _path: &Path<'_>, _problems: &mut Problems) {}
-        }
-    )+};
-}
-
-no_documented_rules!(
-    GetCommandInvocationInput,
-    CancelCommandInput,
-    DescribeInstanceInformationInput,
-    DescribeDocumentInput,
-    ListDocumentsInput
-);
 
 #[cfg(test)]
 mod tests {

@@ -11,16 +11,22 @@ use alloc::vec::Vec;
 use core::fmt;
 
 mod documented;
+#[cfg(feature = "model")]
 pub(crate) mod json;
-mod json_text;
 pub mod patterns;
-#[cfg(test)]
+mod shape;
+pub mod shapes;
+#[cfg(all(test, feature = "model"))]
 mod tests;
 mod unicode_sets;
+mod walk;
 
-pub use documented::{is_target_key, DocumentedRules};
-pub use json::{parse_input, parse_shape, Schema, Shape};
+pub use documented::{is_target_key, FilterExpects};
+#[cfg(feature = "model")]
+pub use json::{parse_input, Schema};
 pub use patterns::Pattern;
+pub use shape::{Bounds, Kind, Member, Shape, Text};
+pub use walk::{check_json, check_value};
 
 /// One broken constraint: where, and which rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,12 +119,12 @@ pub enum Rule {
         /// The filter key.
         key: &'static str,
         /// What the value must be.
-        expected: &'static str,
+        expected: FilterExpects,
     },
     /// A member has the wrong JSON type.
     Type {
-        /// The type the model wants, e.g. `i32`, `a sequence`.
-        expected: String,
+        /// The type the model wants.
+        expected: Kind,
     },
     /// A member the model does not have.
     UnknownMember,
@@ -197,9 +203,11 @@ impl fmt::Display for Rule {
             ),
             Rule::TargetValuesEmpty => f.write_str("must list at least one value"),
             Rule::FilterValue { key, expected } => {
-                write!(f, "must be {expected} for filter key {key}")
+                write!(f, "must be {} for filter key {key}", expected.describe())
             }
-            Rule::Type { expected } => write!(f, "has the wrong type: expected {expected}"),
+            Rule::Type { expected } => {
+                write!(f, "has the wrong type: expected {}", expected.describe())
+            }
             Rule::UnknownMember => f.write_str("is not a member of this input"),
             Rule::DuplicateMember => f.write_str("is given more than once in one JSON object"),
             Rule::Json { line, column } => {
@@ -340,8 +348,9 @@ impl<'a> Path<'a> {
                 out.push_str(name);
             }
             Segment::Index(i) => {
-                use core::fmt::Write;
-                let _ = write!(out, "[{i}]");
+                out.push('[');
+                crate::json::push_uint(out, i as u64);
+                out.push(']');
             }
             Segment::Key(k) => {
                 out.push('[');
@@ -434,15 +443,20 @@ impl Problems {
     }
 }
 
-/// Inputs that can be checked before they are sent.
-pub trait Validate {
-    /// Walks `self`, recording every problem under `path`.
-    fn validate_at(&self, path: &Path<'_>, problems: &mut Problems);
+/// Typed inputs that can be checked before they are sent (the `model` feature): the
+/// input is written as JSON and walked like any text, so typed and text inputs meet
+/// the very same rules.
+#[cfg(feature = "model")]
+pub trait Validate: serde::Serialize {
+    /// The operation whose input this is.
+    const OPERATION: crate::model::OperationName;
 
     /// Every problem in `self`, or `Ok`.
+    ///
+    /// # Errors
+    /// Every constraint and documented rule broken.
     fn validate(&self) -> Result<(), ValidationError> {
-        let mut problems = Problems::default();
-        self.validate_at(&Path::ROOT, &mut problems);
-        problems.finish()
+        let text = serde_json::to_vec(self).unwrap_or_default();
+        check_json(Self::OPERATION, &text).map(drop)
     }
 }

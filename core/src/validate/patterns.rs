@@ -75,6 +75,21 @@ impl Pattern {
         Pattern::ALL.into_iter().find(|p| p.shape_name() == name)
     }
 
+    /// The pattern's name in problems for programs (`InstanceId`, `DocumentArn`, …).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Pattern::AlarmName => "AlarmName",
+            Pattern::DocumentArn => "DocumentArn",
+            Pattern::DocumentVersion => "DocumentVersion",
+            Pattern::DocumentVersionName => "DocumentVersionName",
+            Pattern::InstanceId => "InstanceId",
+            Pattern::MaxConcurrency => "MaxConcurrency",
+            Pattern::MaxErrors => "MaxErrors",
+            Pattern::TargetKey => "TargetKey",
+        }
+    }
+
     /// The model's regular expression, verbatim.
     #[must_use]
     pub const fn regex(self) -> &'static str {

@@ -18,7 +18,7 @@
 //! contain a secret, a session token, a signature or a canonical request; values
 //! echoed from the request (a scope part) are cut to 64 visible ASCII characters.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use core::fmt;
 
 use crate::time::AmzDate;
@@ -175,7 +175,14 @@ impl AwsError {
     /// The awsJson body, `{"__type":"<code>","message":"<message>"}`.
     #[must_use]
     pub fn json_body(&self) -> String {
-        serde_json::json!({ "__type": self.code, "message": self.message }).to_string()
+        let mut body = crate::json::Writer::new();
+        body.begin_object()
+            .key("__type")
+            .string(self.code)
+            .key("message")
+            .string(&self.message)
+            .end_object();
+        body.finish()
     }
 }
 

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Generate core/src/endpoint/partitions.rs from botocore's endpoint data.
+
+The inputs are botocore's `partitions.json` and the SSM endpoint rule set
+(`ssm/2014-11-06/endpoint-rule-set-1.json`); the output is the table that
+`core/src/endpoint.rs` reads to resolve a region to its SSM endpoint:
+
+- per partition, in partitions.json order: its name, its `regionRegex` as the literal
+  prefixes it is made of, the listed regions that the regexes alone would not give it,
+  and its four endpoint URLs (standard, FIPS, dual-stack, both) as the text before and
+  after the region;
+- the rule set's error messages, for `EndpointError::rule_message`.
+
+The URLs and messages are not transcribed: botocore's own rule engine
+(`EndpointProvider`) is asked for every listed region of each partition, and the
+answers must reduce to one URL around the region per partition and variant (else this script
+stops: the rules would depend on more than the partition, which the table cannot say).
+
+    .venv/bin/python core/codegen/gen_partitions.py            # rewrite the file
+    .venv/bin/python core/codegen/gen_partitions.py --check    # fail if the file is stale
+
+It must run with the project venv's Python (botocore pinned by tests/constraints.txt):
+another botocore would give another table.
+"""
+
+import argparse
+import copy
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "core", "src", "endpoint", "partitions.rs")
+VENV = os.path.join(ROOT, ".venv")
+
+# (UseFIPS, UseDualStack) → the Partition field holding that variant's URL template.
+VARIANTS = {
+    (False, False): "standard",
+    (True, False): "fips",
+    (False, True): "dual_stack",
+    (True, True): "fips_dual_stack",
+}
+
+# The variants a partition may lack → the rule set's error for it (see rule_messages).
+UNSUPPORTED = {
+    (True, False): "FIPS_NOT_SUPPORTED",
+    (False, True): "DUAL_STACK_NOT_SUPPORTED",
+    (True, True): "FIPS_AND_DUAL_STACK_NOT_SUPPORTED",
+}
+
+# regionRegex is `^<head>\-\w+\-\d+$`, <head> being literals, `\-` and `(a|b)` groups.
+REGEX_SHAPE = re.compile(r"^\^(?P<head>.+)\\-\\w\+\\-\\d\+\$$")
+HEAD_TOKEN = re.compile(r"(?P<lit>[a-z0-9]+)|(?P<dash>\\-)|\((?P<alts>[a-z0-9]+(?:\|[a-z0-9]+)*)\)")
+
+
+def import_botocore():
+    """botocore from the project venv, and nothing else (the system may have another)."""
+    try:
+        import botocore
+    except ImportError:
+        sys.exit("gen_partitions: botocore not importable: run me with .venv/bin/python (`make setup`)")
+    here = os.path.realpath(botocore.__file__)
+    if not here.startswith(os.path.realpath(VENV) + os.sep):
+        sys.exit(f"gen_partitions: botocore comes from {here}, not the project venv: run me with .venv/bin/python")
+    return botocore
+
+
+def region_prefixes(regex):
+    """The literal prefixes P such that `regex` is `^P\\-\\w+\\-\\d+$` (alternations expanded).
+
+    The core matches these by hand rather than carry a regex engine (kilobytes of wasm
+    for eight patterns of one shape); any other shape stops the generator, so a new
+    kind of regionRegex is a loud failure here, never a silent mismatch there.
+    """
+    m = REGEX_SHAPE.match(regex)
+    if not m:
+        sys.exit(f"gen_partitions: regionRegex {regex!r} is not of the shape ^<prefix>\\-\\w+\\-\\d+$")
+    prefixes, head, pos = [""], m.group("head"), 0
+    while pos < len(head):
+        t = HEAD_TOKEN.match(head, pos)
+        if not t:
+            sys.exit(f"gen_partitions: cannot read regionRegex {regex!r} at {head[pos:]!r}")
+        parts = [t.group("lit")] if t.group("lit") else ["-"] if t.group("dash") else t.group("alts").split("|")
+        prefixes = [p + part for p in prefixes for part in parts]
+        pos = t.end()
+    for p in prefixes:
+        if not re.match(regex, p + "-a-1"):
+            sys.exit(f"gen_partitions: misread regionRegex {regex!r} (prefix {p!r})")
+    return prefixes
+
+
+def first_match(region, partitions, use_lists):
+    """The rule set's `aws.partition`: the first partition listing (if use_lists) or matching it."""
+    for p in partitions:
+        if (use_lists and region in p["regions"]) or re.match(p["regionRegex"], region):
+            return p["id"]
+    return partitions[0]["id"]
+
+
+def needed_regions(partitions):
+    """Per partition, the listed regions its regex (or an earlier one) would not give it.
+
+    A listed region must stay in the table only where the regexes alone would pick
+    another partition (e.g. `aws-global`, which matches no regex); the others are
+    implied, and leaving them out keeps the table small without changing any answer.
+    """
+    keep = {p["id"]: [] for p in partitions}
+    for region in sorted({r for p in partitions for r in p["regions"]}):
+        full = first_match(region, partitions, use_lists=True)
+        if first_match(region, partitions, use_lists=False) != full:
+            keep[full].append(region)
+    return keep
+
+
+def resolve(provider, error_type, **params):
+    try:
+        return provider.resolve_endpoint(**params).url, None
+    except error_type as e:
+        return None, e.kwargs["msg"]
+
+
+def url_templates(provider, error_type, messages, partition, samples):
+    """The partition's URL per variant, split around the region (None where the rules refuse it)."""
+    out = {}
+    for variant, field in VARIANTS.items():
+        seen = set()
+        for region in samples:
+            url, error = resolve(provider, error_type, Region=region, UseFIPS=variant[0], UseDualStack=variant[1])
+            if url is None and error != messages.get(UNSUPPORTED.get(variant)):
+                sys.exit(f"gen_partitions: {partition} {field} for {region}: the rules say {error!r}, which the table cannot")
+            if url is not None and url.count(region) != 1:
+                sys.exit(f"gen_partitions: {url!r} does not hold the region {region!r} once")
+            seen.add(tuple(url.split(region)) if url is not None else None)
+        if len(seen) != 1:
+            sys.exit(f"gen_partitions: {partition} {field}: the rules give {sorted(map(str, seen))}, not one template")
+        out[field] = seen.pop()
+    if out["standard"] is None:
+        sys.exit(f"gen_partitions: the rules refuse {partition}'s standard endpoint")
+    return out
+
+
+def rule_messages(ruleset, partitions_data):
+    """The rule set's error messages, by the EndpointError variant they belong to (as
+    constant names of the generated file).
+
+    Asked of the rule engine with a custom endpoint, and with a made-up partition that
+    supports neither FIPS nor dual-stack (no real one lacks either today).
+    """
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import EndpointResolutionError
+
+    bare = copy.deepcopy(partitions_data)
+    first = bare["partitions"][0]
+    first["outputs"]["supportsFIPS"] = False
+    first["outputs"]["supportsDualStack"] = False
+    region = sorted(first["regions"])[0]
+    lacking = EndpointProvider(ruleset, bare)
+    real = EndpointProvider(ruleset, partitions_data)
+    asks = {
+        "FIPS_WITH_CUSTOM_ENDPOINT": (real, dict(UseFIPS=True, UseDualStack=False, Endpoint="https://example.com")),
+        "DUAL_STACK_WITH_CUSTOM_ENDPOINT": (real, dict(UseFIPS=False, UseDualStack=True, Endpoint="https://example.com")),
+        "FIPS_AND_DUAL_STACK_NOT_SUPPORTED": (lacking, dict(UseFIPS=True, UseDualStack=True)),
+        "FIPS_NOT_SUPPORTED": (lacking, dict(UseFIPS=True, UseDualStack=False)),
+        "DUAL_STACK_NOT_SUPPORTED": (lacking, dict(UseFIPS=False, UseDualStack=True)),
+    }
+    out = {}
+    for name, (provider, params) in asks.items():
+        url, error = resolve(provider, EndpointResolutionError, Region=region, **params)
+        if error is None:
+            sys.exit(f"gen_partitions: the rule set gives {url!r} where an error ({name}) was expected")
+        out[name] = error
+    return out
+
+
+def rust_url(parts):
+    if parts is None:
+        return "None"
+    return f"Url({rust_str(parts[0])}, {rust_str(parts[1])})"
+
+
+def rust_str(s):
+    if any(c in s for c in '"\\') or not s.isascii():
+        sys.exit(f"gen_partitions: unexpected characters in {s!r}")
+    return f'"{s}"'
+
+
+def generate():
+    botocore = import_botocore()
+    import botocore.loaders
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import EndpointResolutionError
+
+    loader = botocore.loaders.create_loader()
+    partitions_data = loader.load_data("partitions")
+    ruleset = loader.load_service_model("ssm", "endpoint-rule-set-1")
+    partitions = partitions_data["partitions"]
+    provider = EndpointProvider(ruleset, partitions_data)
+    keep = needed_regions(partitions)
+    messages = rule_messages(ruleset, partitions_data)
+
+    w = []
+    w.append(f"// @generated by core/codegen/gen_partitions.py from botocore {botocore.__version__}'s")
+    w.append("// partitions.json and SSM endpoint rule set (endpoint-rule-set-1.json).")
+    w.append("// Do not edit: change the generator and rerun it (`make regen`).")
+    w.append("")
+    w.append("use super::{Partition, Url};")
+    w.append("")
+    w.append("/// partitions.json's partitions, in its order: the first containing a region wins, and a")
+    w.append("/// region none contains is in the first.")
+    w.append(f"pub(super) static PARTITIONS: [Partition; {len(partitions)}] = [")
+    for p in partitions:
+        if p["outputs"]["name"] != p["id"]:
+            sys.exit(f"gen_partitions: partition {p['id']} is named {p['outputs']['name']}")
+        prefixes = region_prefixes(p["regionRegex"])
+        samples = [r for r in sorted(p["regions"]) if first_match(r, partitions, True) == p["id"]]
+        samples += [f"{pre}-gen-1" for pre in prefixes if first_match(f"{pre}-gen-1", partitions, True) == p["id"]]
+        urls = url_templates(provider, EndpointResolutionError, messages, p["id"], samples)
+        w.append("    Partition {")
+        w.append(f"        name: {rust_str(p['id'])},")
+        w.append(f"        // {p['regionRegex']}")
+        w.append(f"        region_prefixes: {rust_str(' '.join(prefixes))},")
+        w.append(f"        regions: {rust_str(' '.join(keep[p['id']]))},")
+        for field in VARIANTS.values():
+            url = rust_url(urls[field])
+            w.append(f"        {field}: {url if field == 'standard' else url if url == 'None' else f'Some({url})'},")
+        w.append("    },")
+    w.append("];")
+    w.append("")
+    w.append("/// The rule set's error messages.")
+    for name, message in messages.items():
+        w.append(f"pub(super) const {name}: &str = {rust_str(message)};")
+    code = "\n".join(w) + "\n"
+    return subprocess.run(
+        ["rustfmt", "--edition", "2021"], input=code, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="fail if the generated file is stale")
+    args = ap.parse_args()
+    code = generate()
+    rel = os.path.relpath(OUT, ROOT)
+    if args.check:
+        current = open(OUT).read() if os.path.exists(OUT) else ""
+        if current != code:
+            sys.exit(f"gen_partitions: {rel} is stale: run .venv/bin/python core/codegen/gen_partitions.py")
+        print(f"gen_partitions: {rel} matches botocore's endpoint data")
+        return
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        f.write(code)
+    print(f"gen_partitions: wrote {rel} ({code.count(chr(10))} lines)")
+
+
+if __name__ == "__main__":
+    main()
