@@ -29,7 +29,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cp "$in/ssm_edge.js" "$in/ssm_edge.d.ts" "$in/ssm_edge_bg.wasm" "$out/"
 "$node" packaging/patch-glue.mjs "$out/ssm_edge.js"
-"$node" packaging/inline-wasm.mjs "$out/ssm_edge_bg.wasm" "$out/wasm-inline.js"
+"$node" packaging/inline-wasm.mjs "$out/ssm_edge_bg.wasm" "$out"
 
 # Every module and declaration file of wasm/js is the package's (entries, loader, client).
 cp js/*.js js/*.d.ts "$out/"
@@ -56,5 +56,5 @@ cp README.npm.md "$out/README.md"
 "$node" packaging/write-package-json.mjs js/package.template.json "$out"
 
 gz() { gzip -9c "$@" | wc -c; }
-printf 'packaged %s: wasm %s B (%s B gzip), inline wasm module %s B gzip\n' "$out" \
-  "$(wc -c < "$out/ssm_edge_bg.wasm")" "$(gz "$out/ssm_edge_bg.wasm")" "$(gz "$out/wasm-inline.js")"
+printf 'packaged %s: wasm %s B (%s B gzip); inline as deflate %s B gzip, as hex %s B gzip\n' "$out" \
+  "$(wc -c < "$out/ssm_edge_bg.wasm")" "$(gz "$out/ssm_edge_bg.wasm")" "$(gz "$out/wasm-deflate.js")" "$(gz "$out/wasm-inline.js")"

@@ -4,7 +4,7 @@
 // document's), send, follow the command live, cancel it, and browse the history.
 // Plain ES modules, no build step: index.html's import map points `ssm-edge` at /pkg/index.js.
 
-import { SsmClient, validate, resolveEndpoint } from "ssm-edge";
+import { SsmClient, ready, validate, resolveEndpoint } from "ssm-edge";
 import { h, fill, $, badge, duration, time } from "./lib/dom.js";
 import { explain } from "./lib/errors.js";
 import { parameterDefs, valuesOf, parameterProblems, parameterOf } from "./lib/params.js";
@@ -32,6 +32,9 @@ const TOKEN_SUPPORTED = (() => {
 const config = await fetch("/config.json")
   .then((r) => (r.ok ? r.json() : {}))
   .catch(() => ({}));
+
+// The form validates as you type (the package's synchronous validate): load the wasm once.
+await ready();
 
 // ------------------------------------------------------------------ state
 

@@ -1,6 +1,8 @@
 // Bundle size: each minimal app (apps/*.js: build, sign and send one SendCommand) bundled by
-// esbuild for the browser, minified, then gzip -9. ssm-edge's wasm is fetched at run time
-// (`new URL("./ssm_edge_bg.wasm", import.meta.url)`), so it is measured as its own file.
+// esbuild for the browser, minified, then gzip -9. ssm-edge's browser entry carries its
+// wasm inline (as hex in wasm-inline.js), so the bundle is everything a page downloads;
+// the wasm's own size is shown beside it (as a separate file it would gzip ~10% smaller:
+// `node wasm/bundlers/size.mjs` measures both layouts).
 // Usage: node size.mjs   (run.sh installs the peers and copies wasm/pkg to node_modules/ssm-edge)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,11 +11,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchDir, rootDir, gzipSize, fileSize, num, table } from "./lib/common.mjs";
 
-const GOAL_GZ = 25_000; // "25 KB", read as 25,000 bytes (the stricter reading)
+const GOAL_GZ = 25_600; // the issue's "≤ 25,600 B" for the whole client, JS and wasm
 const esbuild = fileURLToPath(new URL("tests/js/node_modules/.bin/esbuild", rootDir));
 const wasmFile = fileURLToPath(new URL("node_modules/ssm-edge/ssm_edge_bg.wasm", benchDir));
 const apps = [
-  { id: "ssm-edge", label: "ssm-edge `SsmClient.sendCommand`", wasm: wasmFile },
+  { id: "ssm-edge", label: "ssm-edge `SsmClient.sendCommand` (wasm inline)", wasm: wasmFile, inline: true },
   { id: "client-ssm", label: "@aws-sdk/client-ssm `SSMClient` + `SendCommandCommand`", anchor: 60442 },
   { id: "aws4fetch", label: "aws4fetch `AwsClient.fetch` (hand-built body)", anchor: 3164 },
 ];
@@ -31,7 +33,7 @@ export function measureSizes() {
       const jsGz = gzipSize(bundle);
       const wasm = app.wasm ? fileSize(app.wasm) : 0;
       const wasmGz = app.wasm ? gzipSize(app.wasm) : 0;
-      return { ...app, js, jsGz, wasm, wasmGz, totalGz: jsGz + wasmGz };
+      return { ...app, js, jsGz, wasm, wasmGz, totalGz: app.inline ? jsGz : jsGz + wasmGz };
     });
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -40,7 +42,7 @@ export function measureSizes() {
 
 export function sizeTable(rows) {
   return table(
-    ["bundle", "JS min", "JS gz", "wasm", "wasm gz", "total gz", "earlier anchor", "goal ≤ 25,000 B gz"],
+    ["bundle", "JS min", "JS gz", "wasm (in the JS)", "wasm gz alone", "total gz", "earlier anchor", "goal ≤ 25,600 B gz"],
     rows.map((r) => [
       r.label, num(r.js), num(r.jsGz), r.wasm ? num(r.wasm) : "–", r.wasm ? num(r.wasmGz) : "–",
       `**${num(r.totalGz)}**`, r.anchor ? num(r.anchor) : "–",

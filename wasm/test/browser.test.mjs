@@ -257,7 +257,8 @@ function check({ report, shown, requests, preflights, forwarded }, comment) {
 test("plain <script type=module> with an import map: sendCommand + getCommandInvocation against moto, cross-origin", async (t) => {
   const result = await run("/plain.html");
   check(result, "from the plain page");
-  assert.ok(result.requests.includes(`GET ${site.url}/pkg/wasm-inline.js`), result.requests.join("\n"));
+  assert.ok(result.requests.includes(`GET ${site.url}/pkg/wasm-deflate.js`), result.requests.join("\n"));
+  assert.ok(!result.requests.includes(`GET ${site.url}/pkg/wasm-inline.js`), "the browser entry loads no hex copy");
   assert.ok(!result.requests.some((r) => r.endsWith(".wasm")), `no .wasm is fetched:\n${result.requests.join("\n")}`);
   t.diagnostic(`command ${result.report.commandId} sent from ${site.url} to ${front.url} (moto ${moto.endpoint}); ${result.preflights} preflight(s)`);
 });
@@ -267,7 +268,8 @@ test("esbuild bundle (browser platform) resolves the default entry and carries t
   assert.ok(inputs.some((p) => p.endsWith("pkg/index.js")), `bundle inputs: ${inputs.join(", ")}`);
   assert.ok(!inputs.some((p) => /pkg\/(node|workerd)\.js$/.test(p)), `wrong entry bundled: ${inputs.join(", ")}`);
   const code = await readFile(join(bundleDir, "app.js"), "utf8");
-  assert.ok(inputs.some((p) => p.endsWith("pkg/wasm-inline.js")), `bundle inputs: ${inputs.join(", ")}`);
+  assert.ok(inputs.some((p) => p.endsWith("pkg/wasm-deflate.js")), `bundle inputs: ${inputs.join(", ")}`);
+  assert.ok(!inputs.some((p) => p.endsWith("pkg/wasm-inline.js")), `the hex copy is bundled too: ${inputs.join(", ")}`);
   assert.doesNotMatch(code, /ssm_edge_bg\.wasm|import\.meta/);
   assert.doesNotMatch(code, /node:fs/);
 

@@ -120,6 +120,23 @@ test("the inline wasm is the wasm, through each decoder", async () => {
   assert.ok(Buffer.from(decoded).equals(wasm), "with the loop");
 });
 
+test("the deflated inline wasm is the wasm, through the browser entry's inflate", async () => {
+  const wasm = await readFile(join(pkgDir, "ssm_edge_bg.wasm"));
+  const { default: packed } = await import(join(pkgDir, "wasm-deflate.js"));
+  const { inflate } = await import(join(pkgDir, "inflate.js"));
+  const response = inflate(packed);
+  assert.equal(response.headers.get("content-type"), "application/wasm", "compiled while it streams");
+  assert.ok(Buffer.from(await response.arrayBuffer()).equals(wasm), "with Uint8Array.fromBase64 or atob");
+  // Browsers without Uint8Array.fromBase64 decode with atob.
+  const saved = Uint8Array.fromBase64;
+  Uint8Array.fromBase64 = undefined;
+  try {
+    assert.ok(Buffer.from(await inflate(packed).arrayBuffer()).equals(wasm), "with atob");
+  } finally {
+    Uint8Array.fromBase64 = saved;
+  }
+});
+
 test("the glue names no .wasm file; the package ships the npm README", async () => {
   const glue = await readFile(join(pkgDir, "ssm_edge.js"), "utf8");
   assert.doesNotMatch(glue, /ssm_edge_bg\.wasm/);
