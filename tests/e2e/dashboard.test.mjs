@@ -335,7 +335,9 @@ async function dashboardTests() {
       await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
       await dialog().waitFor({ state: "visible" });
       assert.equal(await page.title(), "SSM Run Command · ssm-edge");
-      assert.ok(requests.includes(`${site}/pkg/ssm_edge_bg.wasm`), `the wasm was not fetched:\n${requests.join("\n")}`);
+      // The package's browser entry carries the wasm inline (deflated): no .wasm is fetched.
+      assert.ok(requests.includes(`${site}/pkg/wasm-deflate.js`), `the wasm was not loaded:\n${requests.join("\n")}`);
+      assert.ok(!requests.some((r) => r.endsWith(".wasm")), `a .wasm was fetched:\n${requests.join("\n")}`);
       assert.equal(await page.getByLabel("Gateway URL").inputValue(), gatewayUrl, "the gateway URL comes from /config.json");
       assert.match(await dialog().innerText(), /never saved/);
       await screenshot("settings");
