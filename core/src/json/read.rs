@@ -51,9 +51,6 @@ const SCAN_LIMIT: usize = 16;
 
 struct Reader<'a> {
     text: &'a [u8],
-    /// The text, when it is UTF-8 throughout (nearly always): then strings are cut from
-    /// it unchecked, one check of the whole text instead of one per string.
-    utf8: Option<&'a str>,
     at: usize,
     depth: usize,
     strict: bool,
@@ -68,7 +65,6 @@ impl<'a> Reader<'a> {
     fn new(text: &'a [u8], strict: bool) -> Self {
         Reader {
             text,
-            utf8: core::str::from_utf8(text).ok(),
             at: 0,
             depth: 0,
             strict,
@@ -282,52 +278,39 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self) -> Read<Cow<'a, str>> {
         self.at += 1; // the opening quote
-        let start = self.at;
-        // The common case: no escape before the closing quote, so the string is a slice
-        // of the text.
-        while let Some(&b) = self.text.get(self.at) {
-            match b {
+        let mut start = self.at;
+        // Filled only from the first escape on: a string without one (nearly all) is
+        // a slice of the text.
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let Some(&byte) = self.text.get(self.at) else {
+                self.at = start; // unterminated: reading stopped where the run began
+                return Err(ParseErrorKind::Syntax);
+            };
+            match byte {
                 b'"' => {
-                    let end = self.at;
+                    let text = &self.text[start..self.at];
                     self.at += 1;
-                    let run = match self.utf8 {
-                        // Quotes are ASCII: both ends are character boundaries.
-                        Some(text) => text.get(start..end),
-                        None => core::str::from_utf8(&self.text[start..end]).ok(),
-                    };
-                    return run.map(Cow::Borrowed).ok_or(ParseErrorKind::Syntax);
+                    if out.is_empty() {
+                        // No escape (each writes at least one byte).
+                        return core::str::from_utf8(text)
+                            .map(Cow::Borrowed)
+                            .map_err(|_| ParseErrorKind::Syntax);
+                    }
+                    out.extend_from_slice(text);
+                    return String::from_utf8(out)
+                        .map(Cow::Owned)
+                        .map_err(|_| ParseErrorKind::Syntax);
                 }
-                b'\\' => return self.escaped_string(start).map(Cow::Owned),
+                b'\\' => {
+                    out.extend_from_slice(&self.text[start..self.at]);
+                    self.at += 1;
+                    self.escape(&mut out)?;
+                    start = self.at;
+                }
                 0..=0x1f => return Err(ParseErrorKind::Syntax), // a raw control character
                 _ => self.at += 1,
             }
-        }
-        self.at = start; // unterminated: reading stopped where the run began
-        Err(ParseErrorKind::Syntax)
-    }
-
-    /// The rest of a string that has an escape at `self.at`; it started at `start`.
-    fn escaped_string(&mut self, start: usize) -> Read<String> {
-        let mut out: Vec<u8> = Vec::new();
-        out.extend_from_slice(&self.text[start..self.at]);
-        loop {
-            match self.text[self.at] {
-                b'"' => {
-                    self.at += 1;
-                    return String::from_utf8(out).map_err(|_| ParseErrorKind::Syntax);
-                }
-                b'\\' => {
-                    self.at += 1;
-                    self.escape(&mut out)?;
-                }
-                _ => return Err(ParseErrorKind::Syntax), // a raw control character
-            }
-            let run = self.text[self.at..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .ok_or(ParseErrorKind::Syntax)?;
-            out.extend_from_slice(&self.text[self.at..self.at + run]);
-            self.at += run;
         }
     }
 

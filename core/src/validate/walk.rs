@@ -127,7 +127,7 @@ fn render_steps(steps: &[Step], shape: &'static Shape) -> String {
                         out.push('.');
                     }
                     out.push_str(name);
-                    shape = shape.and_then(|s| s.member(name)).map(|m| m.shape);
+                    shape = shape.and_then(|s| member(s, name)).map(|m| m.shape);
                 }
             }
         }
