@@ -122,6 +122,16 @@ describe("validation", () => {
     assert.throws(() => validate("DeleteEverything", {}), ConfigError);
   });
 
+  test("validate(): null members and map values are absent, null list items are not", () => {
+    const rules = (input) => validate("SendCommand", input).map((p) => `${p.path}:${p.rule}`);
+    assert.deepEqual(rules({ ...SEND, Comment: null, Parameters: { commands: ["uptime"], extra: null } }), []);
+    assert.deepEqual(rules({ ...SEND, InstanceIds: ["i-0123456789abcdef0", null] }), ["InstanceIds[1]:type"]);
+    // "null" inside a string is no null member; non-ASCII text and long text cross intact.
+    assert.deepEqual(rules({ ...SEND, Comment: "null and caf\u00e9 \u{1F600}" }), []);
+    const long = validate("SendCommand", { ...SEND, Comment: "\u00e9".repeat(2000) });
+    assert.deepEqual(long.map((p) => [p.path, p.rule, p.max, p.actual]), [["Comment", "maxLength", 100, 2000]]);
+  });
+
   test("bad client options are ConfigErrors", () => {
     assert.throws(() => new SsmClient({ region: "us-east-1" }), (e) => e instanceof ConfigError && e.field === "credentials");
     assert.throws(

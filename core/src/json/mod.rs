@@ -16,6 +16,7 @@
 mod read;
 mod write;
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -26,9 +27,10 @@ pub use write::{push_int, push_string, push_uint, Writer};
 /// refuses the 128th level).
 pub const MAX_DEPTH: usize = 127;
 
-/// A parsed JSON value. Objects keep their members in text order.
+/// A parsed JSON value. Objects keep their members in text order. Strings and names
+/// without escapes are borrowed from the text read (`'a`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     /// `null`.
     Null,
     /// `true` or `false`.
@@ -38,19 +40,23 @@ pub enum Value {
     /// Any other number (a fraction, an exponent, or too large for an `i64`).
     Number,
     /// A string, escapes decoded.
-    String(String),
+    String(Cow<'a, str>),
     /// An array.
-    Array(Vec<Value>),
+    Array(Vec<Value<'a>>),
     /// An object: its members in text order, each name at most once.
-    Object(Vec<(String, Value)>),
+    Object(Vec<(Cow<'a, str>, Value<'a>)>),
 }
 
-impl Value {
+impl<'a> Value<'a> {
     /// The member called `name`, if this is an object that has it.
     #[must_use]
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&Value<'a>> {
         match self {
-            Value::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            // Lengths first: most names differ in length, and that check is inline.
+            Value::Object(members) => members
+                .iter()
+                .find(|(n, _)| n.len() == name.len() && n.as_bytes() == name.as_bytes())
+                .map(|(_, v)| v),
             _ => None,
         }
     }

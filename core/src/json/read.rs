@@ -1,5 +1,8 @@
 //! The reader: recursive descent over bytes, one pass, no allocation beyond the value.
+//! Strings without escapes (nearly all of them) are borrowed from the text; only the
+//! arrays, objects and escaped strings are allocated.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -29,7 +32,7 @@ pub enum ParseErrorKind {
 ///
 /// # Errors
 /// Where and why the text stops being acceptable.
-pub fn parse(text: &[u8]) -> Result<Value, ParseError> {
+pub fn parse(text: &[u8]) -> Result<Value<'_>, ParseError> {
     Reader::new(text, true).document()
 }
 
@@ -38,7 +41,7 @@ pub fn parse(text: &[u8]) -> Result<Value, ParseError> {
 ///
 /// # Errors
 /// Where the text stops being JSON.
-pub fn parse_keeping_last(text: &[u8]) -> Result<Value, ParseError> {
+pub fn parse_keeping_last(text: &[u8]) -> Result<Value<'_>, ParseError> {
     Reader::new(text, false).document()
 }
 
@@ -51,9 +54,10 @@ struct Reader<'a> {
     at: usize,
     depth: usize,
     strict: bool,
-    /// The path to the value being read, kept only to name a duplicate member.
-    path: Vec<Step>,
 }
+
+/// An object's members as read.
+type Members<'a> = Vec<(Cow<'a, str>, Value<'a>)>;
 
 type Read<T> = Result<T, ParseErrorKind>;
 
@@ -64,11 +68,10 @@ impl<'a> Reader<'a> {
             at: 0,
             depth: 0,
             strict,
-            path: Vec::new(),
         }
     }
 
-    fn document(mut self) -> Result<Value, ParseError> {
+    fn document(mut self) -> Result<Value<'a>, ParseError> {
         let value = self.value().and_then(|v| {
             self.skip_space();
             if self.at == self.text.len() {
@@ -94,6 +97,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.get(self.at).copied()
     }
@@ -113,7 +117,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn value(&mut self) -> Read<Value> {
+    fn value(&mut self) -> Read<Value<'a>> {
         self.skip_space();
         match self.peek().ok_or(ParseErrorKind::Syntax)? {
             b'n' => self.expect(b"null").map(|()| Value::Null),
@@ -127,7 +131,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn nested(&mut self, read: fn(&mut Self) -> Read<Value>) -> Read<Value> {
+    fn nested(&mut self, read: fn(&mut Self) -> Read<Value<'a>>) -> Read<Value<'a>> {
         if self.depth == MAX_DEPTH {
             return Err(ParseErrorKind::Syntax);
         }
@@ -138,7 +142,7 @@ impl<'a> Reader<'a> {
         value
     }
 
-    fn array(&mut self) -> Read<Value> {
+    fn array(&mut self) -> Read<Value<'a>> {
         let mut items = Vec::new();
         self.skip_space();
         if self.peek() == Some(b']') {
@@ -146,9 +150,10 @@ impl<'a> Reader<'a> {
             return Ok(Value::Array(items));
         }
         loop {
-            self.path.push(Step::Index(items.len()));
-            items.push(self.value()?);
-            self.path.pop();
+            let item = self
+                .value()
+                .map_err(|e| within(e, || Step::Index(items.len())))?;
+            items.push(item);
             self.skip_space();
             match self.peek() {
                 Some(b',') => self.at += 1,
@@ -161,8 +166,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn object(&mut self) -> Read<Value> {
-        let mut members: Vec<(String, Value)> = Vec::new();
+    fn object(&mut self) -> Read<Value<'a>> {
+        let mut members: Members<'a> = Vec::new();
         self.skip_space();
         if self.peek() == Some(b'}') {
             self.at += 1;
@@ -179,11 +184,9 @@ impl<'a> Reader<'a> {
                 return Err(ParseErrorKind::Syntax);
             }
             self.at += 1;
-            self.path.push(Step::Member(name));
-            let value = self.value()?;
-            let Some(Step::Member(name)) = self.path.pop() else {
-                unreachable!("the member's own step")
-            };
+            let value = self
+                .value()
+                .map_err(|e| within(e, || Step::Member(String::from(&*name))))?;
             members.push((name, value));
             // Small objects are checked as each member arrives; large ones once, sorted,
             // when they close, so a hostile body of thousands of members stays cheap.
@@ -213,12 +216,12 @@ impl<'a> Reader<'a> {
 
     /// Member `at` repeats an earlier name: refused, or (reading a service's answer)
     /// the earlier value replaced by the later one.
-    fn duplicate(&mut self, members: &mut Vec<(String, Value)>, at: usize) -> Read<()> {
+    fn duplicate(&mut self, members: &mut Members<'a>, at: usize) -> Read<()> {
         if self.strict {
-            self.path.push(Step::Member(members[at].0.clone()));
-            return Err(ParseErrorKind::DuplicateMember(core::mem::take(
-                &mut self.path,
-            )));
+            // The steps to this object are added as the error leaves each level.
+            return Err(ParseErrorKind::DuplicateMember(alloc::vec![Step::Member(
+                String::from(&*members[at].0)
+            )]));
         }
         let (name, value) = members.remove(at);
         if let Some(earlier) = members.iter_mut().find(|(n, _)| *n == name) {
@@ -231,7 +234,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn number(&mut self) -> Read<Value> {
+    fn number(&mut self) -> Read<Value<'a>> {
         let start = self.at;
         let digits = |r: &mut Self| {
             let from = r.at;
@@ -273,26 +276,40 @@ impl<'a> Reader<'a> {
         Ok(parse_i64(&self.text[start..self.at]).map_or(Value::Number, Value::Int))
     }
 
-    fn string(&mut self) -> Read<String> {
+    fn string(&mut self) -> Read<Cow<'a, str>> {
         self.at += 1; // the opening quote
+        let mut start = self.at;
+        // Filled only from the first escape on: a string without one (nearly all) is
+        // a slice of the text.
         let mut out: Vec<u8> = Vec::new();
         loop {
-            let run = self.text[self.at..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .ok_or(ParseErrorKind::Syntax)?;
-            out.extend_from_slice(&self.text[self.at..self.at + run]);
-            self.at += run;
-            match self.text[self.at] {
+            let Some(&byte) = self.text.get(self.at) else {
+                self.at = start; // unterminated: reading stopped where the run began
+                return Err(ParseErrorKind::Syntax);
+            };
+            match byte {
                 b'"' => {
+                    let text = &self.text[start..self.at];
                     self.at += 1;
-                    return String::from_utf8(out).map_err(|_| ParseErrorKind::Syntax);
+                    if out.is_empty() {
+                        // No escape (each writes at least one byte).
+                        return core::str::from_utf8(text)
+                            .map(Cow::Borrowed)
+                            .map_err(|_| ParseErrorKind::Syntax);
+                    }
+                    out.extend_from_slice(text);
+                    return String::from_utf8(out)
+                        .map(Cow::Owned)
+                        .map_err(|_| ParseErrorKind::Syntax);
                 }
                 b'\\' => {
+                    out.extend_from_slice(&self.text[start..self.at]);
                     self.at += 1;
                     self.escape(&mut out)?;
+                    start = self.at;
                 }
-                _ => return Err(ParseErrorKind::Syntax), // a raw control character
+                0..=0x1f => return Err(ParseErrorKind::Syntax), // a raw control character
+                _ => self.at += 1,
             }
         }
     }
@@ -360,8 +377,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// `e`, an error inside the value at `step`, with `step` added to a duplicate's steps.
+#[cold]
+fn within(e: ParseErrorKind, step: impl FnOnce() -> Step) -> ParseErrorKind {
+    match e {
+        ParseErrorKind::DuplicateMember(mut steps) => {
+            steps.insert(0, step());
+            ParseErrorKind::DuplicateMember(steps)
+        }
+        syntax => syntax,
+    }
+}
+
 /// The index of a member whose name an earlier member already has, if any.
-fn first_duplicate(members: &[(String, Value)]) -> Option<usize> {
+fn first_duplicate(members: &[(Cow<'_, str>, Value<'_>)]) -> Option<usize> {
     let mut order: Vec<usize> = (0..members.len()).collect();
     // By name, then position: of two equal names the later one comes second.
     crate::sort::sort_by(&mut order, |&a, &b| (&members[a].0, a) < (&members[b].0, b));

@@ -29,14 +29,14 @@ const TARGET_KEYS: &[&str] = &[
 const EXECUTION_STAGES: &[&str] = &["Executing", "Complete"];
 
 /// The items of a list member, `null` or absent read as none.
-fn items(value: Option<&Value>) -> &[Value] {
+fn items<'v, 'a>(value: Option<&'v Value<'a>>) -> &'v [Value<'a>] {
     match value {
         Some(Value::Array(items)) => items,
         _ => &[],
     }
 }
 
-fn present(value: Option<&Value>) -> Option<&Value> {
+fn present<'v, 'a>(value: Option<&'v Value<'a>>) -> Option<&'v Value<'a>> {
     value.filter(|v| !v.is_null())
 }
 

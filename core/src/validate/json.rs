@@ -23,11 +23,11 @@ pub trait Schema: Sized {
 // Readers for generated `from_checked_json` code: the walker has checked every type.
 
 /// Member `name` of an object, `null` read as absent.
-pub(crate) fn member<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+pub(crate) fn member<'v, 'a>(value: &'v Value<'a>, name: &str) -> Option<&'v Value<'a>> {
     value.get(name).filter(|v| !v.is_null())
 }
 
-pub(crate) fn str_of(value: &Value) -> &str {
+pub(crate) fn str_of<'v>(value: &'v Value<'_>) -> &'v str {
     value.as_str().unwrap_or_default()
 }
 
@@ -55,7 +55,10 @@ pub(crate) fn list<T>(value: &Value, item: impl Fn(&Value) -> T) -> Vec<T> {
 
 pub(crate) fn map<T>(value: &Value, item: impl Fn(&Value) -> T) -> BTreeMap<String, T> {
     match value {
-        Value::Object(entries) => entries.iter().map(|(k, v)| (k.clone(), item(v))).collect(),
+        Value::Object(entries) => entries
+            .iter()
+            .map(|(k, v)| (String::from(&**k), item(v)))
+            .collect(),
         _ => BTreeMap::new(),
     }
 }

@@ -37,8 +37,8 @@ fn json(text: &str) -> JsValue {
 }
 
 fn validate(operation: &str, input: &str) -> Result<Array, JsValue> {
-    raw::validate(operation, input)
-        .map(|ok| Array::from(&json(&ok)))
+    raw::validate(operation, input.as_bytes())
+        .map(|ok| Array::from(&json(ok.as_deref().unwrap_or("[]"))))
         .map_err(|e| json(&e))
 }
 

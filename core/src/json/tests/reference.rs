@@ -1,0 +1,385 @@
+//! The reader as it was before strings were borrowed from the text (commit 37a06b0),
+//! kept as the oracle of the differential test: the reader must still accept the same
+//! texts with the same values, and refuse the rest at the same place for the same reason.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::json::{ParseError, ParseErrorKind, Step, Value, MAX_DEPTH};
+
+/// Parses `text` as one JSON value; an object that names a member twice is refused.
+///
+/// # Errors
+/// Where and why the text stops being acceptable.
+pub fn parse(text: &[u8]) -> Result<Value<'static>, ParseError> {
+    Reader::new(text, true).document()
+}
+
+/// Parses `text` as one JSON value, a member named twice keeping its last value (as
+/// botocore reads service responses).
+///
+/// # Errors
+/// Where the text stops being JSON.
+pub fn parse_keeping_last(text: &[u8]) -> Result<Value<'static>, ParseError> {
+    Reader::new(text, false).document()
+}
+
+/// Objects up to this many members are checked for duplicates by a scan as each member
+/// arrives; larger ones are sorted once when they close (linear-logarithmic).
+const SCAN_LIMIT: usize = 16;
+
+struct Reader<'a> {
+    text: &'a [u8],
+    at: usize,
+    depth: usize,
+    strict: bool,
+    /// The path to the value being read, kept only to name a duplicate member.
+    path: Vec<Step>,
+}
+
+type Read<T> = Result<T, ParseErrorKind>;
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a [u8], strict: bool) -> Self {
+        Reader {
+            text,
+            at: 0,
+            depth: 0,
+            strict,
+            path: Vec::new(),
+        }
+    }
+
+    fn document(mut self) -> Result<Value<'static>, ParseError> {
+        let value = self.value().and_then(|v| {
+            self.skip_space();
+            if self.at == self.text.len() {
+                Ok(v)
+            } else {
+                Err(ParseErrorKind::Syntax)
+            }
+        });
+        value.map_err(|kind| self.error(kind))
+    }
+
+    fn error(&self, kind: ParseErrorKind) -> ParseError {
+        let before = &self.text[..self.at.min(self.text.len())];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let lines = before.iter().filter(|&&b| b == b'\n').count();
+        ParseError {
+            kind,
+            line: lines as u64 + 1,
+            column: (before.len() - line_start) as u64 + 1,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, literal: &[u8]) -> Read<()> {
+        if self.text[self.at..].starts_with(literal) {
+            self.at += literal.len();
+            Ok(())
+        } else {
+            Err(ParseErrorKind::Syntax)
+        }
+    }
+
+    fn value(&mut self) -> Read<Value<'static>> {
+        self.skip_space();
+        match self.peek().ok_or(ParseErrorKind::Syntax)? {
+            b'n' => self.expect(b"null").map(|()| Value::Null),
+            b't' => self.expect(b"true").map(|()| Value::Bool(true)),
+            b'f' => self.expect(b"false").map(|()| Value::Bool(false)),
+            b'"' => self.string().map(|s| Value::String(Cow::Owned(s))),
+            b'[' => self.nested(Self::array),
+            b'{' => self.nested(Self::object),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(ParseErrorKind::Syntax),
+        }
+    }
+
+    fn nested(&mut self, read: fn(&mut Self) -> Read<Value<'static>>) -> Read<Value<'static>> {
+        if self.depth == MAX_DEPTH {
+            return Err(ParseErrorKind::Syntax);
+        }
+        self.depth += 1;
+        self.at += 1; // the opening bracket
+        let value = read(self);
+        self.depth -= 1;
+        value
+    }
+
+    fn array(&mut self) -> Read<Value<'static>> {
+        let mut items = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.path.push(Step::Index(items.len()));
+            items.push(self.value()?);
+            self.path.pop();
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(ParseErrorKind::Syntax),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Read<Value<'static>> {
+        let mut members: Vec<(String, Value<'static>)> = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(owned_object(members));
+        }
+        loop {
+            self.skip_space();
+            if self.peek() != Some(b'"') {
+                return Err(ParseErrorKind::Syntax);
+            }
+            let name = self.string()?;
+            self.skip_space();
+            if self.peek() != Some(b':') {
+                return Err(ParseErrorKind::Syntax);
+            }
+            self.at += 1;
+            self.path.push(Step::Member(name));
+            let value = self.value()?;
+            let Some(Step::Member(name)) = self.path.pop() else {
+                unreachable!("the member's own step")
+            };
+            members.push((name, value));
+            // Small objects are checked as each member arrives; large ones once, sorted,
+            // when they close, so a hostile body of thousands of members stays cheap.
+            if members.len() <= SCAN_LIMIT {
+                let (last, earlier) = members.split_last().expect("just pushed");
+                if earlier.iter().any(|(n, _)| *n == last.0) {
+                    let at = members.len() - 1;
+                    self.duplicate(&mut members, at)?;
+                }
+            }
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    if members.len() > SCAN_LIMIT {
+                        if let Some(at) = first_duplicate(&members) {
+                            self.duplicate(&mut members, at)?;
+                        }
+                    }
+                    return Ok(owned_object(members));
+                }
+                _ => return Err(ParseErrorKind::Syntax),
+            }
+        }
+    }
+
+    /// Member `at` repeats an earlier name: refused, or (reading a service's answer)
+    /// the earlier value replaced by the later one.
+    fn duplicate(&mut self, members: &mut Vec<(String, Value<'static>)>, at: usize) -> Read<()> {
+        if self.strict {
+            self.path.push(Step::Member(members[at].0.clone()));
+            return Err(ParseErrorKind::DuplicateMember(core::mem::take(
+                &mut self.path,
+            )));
+        }
+        let (name, value) = members.remove(at);
+        if let Some(earlier) = members.iter_mut().find(|(n, _)| *n == name) {
+            earlier.1 = value;
+        }
+        // A later repeat may remain in a large object: look again.
+        match first_duplicate(members) {
+            Some(next) if members.len() > SCAN_LIMIT => self.duplicate(members, next),
+            _ => Ok(()),
+        }
+    }
+
+    fn number(&mut self) -> Read<Value<'static>> {
+        let start = self.at;
+        let digits = |r: &mut Self| {
+            let from = r.at;
+            while let Some(b'0'..=b'9') = r.peek() {
+                r.at += 1;
+            }
+            r.at - from
+        };
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        let int_start = self.at;
+        match digits(self) {
+            0 => return Err(ParseErrorKind::Syntax),
+            n if n > 1 && self.text[int_start] == b'0' => return Err(ParseErrorKind::Syntax),
+            _ => {}
+        }
+        let mut integral = true;
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            integral = false;
+            if digits(self) == 0 {
+                return Err(ParseErrorKind::Syntax);
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            integral = false;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return Err(ParseErrorKind::Syntax);
+            }
+        }
+        if !integral {
+            return Ok(Value::Number);
+        }
+        Ok(parse_i64(&self.text[start..self.at]).map_or(Value::Number, Value::Int))
+    }
+
+    fn string(&mut self) -> Read<String> {
+        self.at += 1; // the opening quote
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let run = self.text[self.at..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .ok_or(ParseErrorKind::Syntax)?;
+            out.extend_from_slice(&self.text[self.at..self.at + run]);
+            self.at += run;
+            match self.text[self.at] {
+                b'"' => {
+                    self.at += 1;
+                    return String::from_utf8(out).map_err(|_| ParseErrorKind::Syntax);
+                }
+                b'\\' => {
+                    self.at += 1;
+                    self.escape(&mut out)?;
+                }
+                _ => return Err(ParseErrorKind::Syntax), // a raw control character
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>) -> Read<()> {
+        let byte = self.peek().ok_or(ParseErrorKind::Syntax)?;
+        self.at += 1;
+        let simple = match byte {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let c = self.unicode_escape()?;
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                return Ok(());
+            }
+            _ => return Err(ParseErrorKind::Syntax),
+        };
+        out.push(simple);
+        Ok(())
+    }
+
+    /// After `\u`: four hex digits, a surrogate pair as two escapes; a lone surrogate
+    /// is refused (it is no character, and readers would each replace it differently).
+    fn unicode_escape(&mut self) -> Read<char> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                self.expect(b"\\u")?;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(ParseErrorKind::Syntax);
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(ParseErrorKind::Syntax),
+            _ => first,
+        };
+        char::from_u32(code).ok_or(ParseErrorKind::Syntax)
+    }
+
+    fn hex4(&mut self) -> Read<u32> {
+        let digits = self
+            .text
+            .get(self.at..self.at + 4)
+            .ok_or(ParseErrorKind::Syntax)?;
+        let mut value = 0;
+        for &d in digits {
+            let nibble = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return Err(ParseErrorKind::Syntax),
+            };
+            value = value * 16 + u32::from(nibble);
+        }
+        self.at += 4;
+        Ok(value)
+    }
+}
+
+/// The index of a member whose name an earlier member already has, if any.
+fn first_duplicate(members: &[(String, Value<'static>)]) -> Option<usize> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    // By name, then position: of two equal names the later one comes second.
+    crate::sort::sort_by(&mut order, |&a, &b| (&members[a].0, a) < (&members[b].0, b));
+    order
+        .windows(2)
+        .find(|pair| members[pair[0]].0 == members[pair[1]].0)
+        .map(|pair| pair[1])
+}
+
+/// `-?[0-9]+` as an `i64`, or `None` when it does not fit.
+fn parse_i64(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut value: i64 = 0;
+    for &d in digits {
+        let d = i64::from(d - b'0');
+        value = value.checked_mul(10)?;
+        value = if negative {
+            value.checked_sub(d)?
+        } else {
+            value.checked_add(d)?
+        };
+    }
+    // serde_json reads `-0` as the float -0.0, not the integer 0: so do we, so that no
+    // reader of a body sees an integer where another sees a float.
+    (value != 0 || !negative).then_some(value)
+}
+
+fn owned_object(members: Vec<(String, Value<'static>)>) -> Value<'static> {
+    Value::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k), v))
+            .collect(),
+    )
+}
