@@ -19,10 +19,10 @@ fn ours(v: &Value) -> serde_json::Value {
         Value::Int(i) => serde_json::Value::from(*i),
         // Any number that is not an i64 reads as a float or a u64 in serde_json.
         Value::Number => serde_json::Value::String("<number>".into()),
-        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::String(s) => serde_json::Value::String(s.to_string()),
         Value::Array(items) => serde_json::Value::Array(items.iter().map(ours).collect()),
         Value::Object(members) => serde_json::Value::Object(
-            members.iter().map(|(k, v)| (k.clone(), ours(v))).collect(),
+            members.iter().map(|(k, v)| (k.to_string(), ours(v))).collect(),
         ),
     }
 }
