@@ -247,20 +247,17 @@ export async function signRequest({
   const creds = typeof credentials === "function" ? await credentials() : credentials;
   const values = [method, url, region, service, creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? ""];
   if (!values.every(isString)) refuseFields(values);
-  // One string for the wasm; it checks the line feeds (see refuseFields) in the same pass
-  // that splits it, so no field is scanned here.
-  let flat = values.join("\n");
-  let count = 0;
   // Any iterable of pairs (a Headers, a Map, an array) or a plain object. Naming the
   // global `Headers` here would make Node load its fetch stack at the first signature.
   const entries = typeof headers[Symbol.iterator] === "function" ? headers : Object.entries(headers);
-  for (const [n, v] of entries) {
-    flat += `\n${n}\n${v}`;
-    count++;
-  }
+  for (const [n, v] of entries) values.push(n, v);
+  // One string for the wasm, which checks the line feeds (see refuseFields) in the pass
+  // that splits it, so no field is scanned here. Joined, not concatenated: the glue
+  // copies it out character by character, which is slower on a rope.
+  const flat = values.join("\n");
   if (!isReady()) await ready();
   signer ??= new wasm.Signer(hostSha256());
-  const signed = call(() => signer.sign(flat, count, body, date.getTime()));
+  const signed = call(() => signer.sign(flat, (values.length - 7) / 2, body, date.getTime()));
   if (signed === "") refuseFields(values);
   const parts = signed.split("\n");
   const out = {};
