@@ -257,7 +257,7 @@ export async function signRequest({
   const flat = values.join("\n");
   if (!isReady()) await ready();
   signer ??= new wasm.Signer(hostSha256());
-  const signed = call(() => signer.sign(flat, (values.length - 7) / 2, body, date.getTime()));
+  const signed = call(() => signer.sign(utf8(flat), (values.length - 7) / 2, body, date.getTime()));
   if (signed === "") refuseFields(values);
   const parts = signed.split("\n");
   const out = {};

@@ -231,7 +231,7 @@ fn sign_request(
         .with(|signer| {
             signer
                 .borrow_mut()
-                .sign(&fields, header_count, body.into(), now_ms)
+                .sign(fields.as_bytes(), header_count, body.into(), now_ms)
         })
         .map_err(|e| json(&e))
 }
@@ -526,7 +526,7 @@ fn sign_request_with_a_host_sha256_signs_the_same() {
     .join("\n");
     let body = r#"{"DocumentName":"AWS-RunShellScript"}"#;
     let signed = hosted
-        .sign(&fields, 2, body.into(), T_2026)
+        .sign(fields.as_bytes(), 2, body.into(), T_2026)
         .expect("signed");
     assert_eq!(
         calls.get(),
@@ -534,7 +534,7 @@ fn sign_request_with_a_host_sha256_signs_the_same() {
         "one digest of the body, one of the canonical request"
     );
     let plain = raw::Signer::new(None)
-        .sign(&fields, 2, body.into(), T_2026)
+        .sign(fields.as_bytes(), 2, body.into(), T_2026)
         .expect("signed");
     assert_eq!(signed, plain);
     assert_eq!(
@@ -550,7 +550,9 @@ fn sign_request_refuses_fields_that_split_otherwise() {
     let mut signer = raw::Signer::new(None);
     let good = "POST\nhttps://ssm.us-east-1.amazonaws.com/\nus-east-1\nssm\nAKID\nsecret\n\nX-A\nb";
     assert_ne!(
-        signer.sign(good, 1, "{}".into(), T_2015).expect("signed"),
+        signer
+            .sign(good.as_bytes(), 1, "{}".into(), T_2015)
+            .expect("signed"),
         ""
     );
     for bad in [
@@ -560,12 +562,15 @@ fn sign_request_refuses_fields_that_split_otherwise() {
         good.replace("X-A\nb", "X-A\nb\r"),
     ] {
         assert_eq!(
-            signer.sign(&bad, 1, "{}".into(), T_2015),
+            signer.sign(bad.as_bytes(), 1, "{}".into(), T_2015),
             Ok(String::new()),
             "{bad:?}"
         );
     }
-    assert_eq!(signer.sign(good, 2, "{}".into(), T_2015), Ok(String::new()));
+    assert_eq!(
+        signer.sign(good.as_bytes(), 2, "{}".into(), T_2015),
+        Ok(String::new())
+    );
 }
 
 /// `signRequest` caches signing keys: a cached key must never serve another secret or day.
