@@ -22,6 +22,19 @@ export function setSource(fn) {
   source = fn;
 }
 
+// A SHA-256 faster than the wasm's, for signRequest: the Node entry registers node:crypto's
+// where it can; elsewhere there is none and the wasm hashes. See `HostSha256` in
+// wasm/src/lib.rs.
+let sha256 = null;
+
+export function setHostSha256(host) {
+  sha256 = host;
+}
+
+export function hostSha256() {
+  return sha256;
+}
+
 /** Whether the wasm is instantiated, i.e. the synchronous calls can run. */
 export function isReady() {
   return loaded;

@@ -81,8 +81,9 @@ fn flat_headers(headers: &[(String, String)]) -> String {
     flat
 }
 
-fn pairs(flat: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// The pairs of `name\nvalue…`, with room for `extra` more (the signing headers).
+fn pairs(flat: &str, extra: usize) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(extra);
     if flat.is_empty() {
         return out;
     }
@@ -101,35 +102,76 @@ fn unix_seconds(now_ms: f64) -> u64 {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A SHA-256 of the host's, faster than this wasm's where the host has SHA
+    /// instructions (Node.js registers `node:crypto`'s): `sha256(data, out)` writes the
+    /// lowercase hex digest of `data` into the 64 bytes of `out`. It must not throw.
+    pub type HostSha256;
+
+    #[wasm_bindgen(method)]
+    fn sha256(this: &HostSha256, data: &[u8], out: &mut [u8]);
+}
+
+impl sign::Sha256Hex for HostSha256 {
+    fn sha256_hex(&self, data: &[u8]) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        self.sha256(data, &mut out);
+        out
+    }
+}
+
 /// `signRequest`'s signer: it keeps the signing keys, derived once a day per secret,
-/// region and service. The package's JavaScript makes one and reuses it.
+/// region and service, and the host's SHA-256 if there is one. The package's
+/// JavaScript makes one and reuses it.
 #[wasm_bindgen]
 pub struct Signer {
     keys: SigningKeyCache,
+    host: Option<HostSha256>,
 }
 
-impl Default for Signer {
-    fn default() -> Self {
-        Signer {
-            keys: SigningKeyCache::with_capacity(4),
-        }
-    }
+/// `true` when `fields` is `7 + 2 * header_count` fields joined by line feeds and holds no
+/// carriage return: then no field holds a line break (one would add a field), which is
+/// what the JavaScript's own checks, run only when this fails, would refuse.
+fn splits_as_declared(fields: &str, header_count: u32) -> bool {
+    let (lf, cr) = fields.bytes().fold((0usize, false), |(lf, cr), b| {
+        (lf + usize::from(b == b'\n'), cr | (b == b'\r'))
+    });
+    !cr && lf == 6 + 2 * header_count as usize
 }
 
 #[wasm_bindgen]
 impl Signer {
-    /// A signer with an empty key cache.
+    /// A signer with an empty key cache, hashing with `host` when given, else with the
+    /// wasm's own SHA-256.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Signer {
-        Signer::default()
+    pub fn new(host: Option<HostSha256>) -> Signer {
+        Signer {
+            keys: SigningKeyCache::with_capacity(4),
+            host,
+        }
     }
 
     /// Signs a request the caller sends itself. Everything but the body crosses as one
-    /// string, `method\nurl\nregion\nservice\naccessKeyId\nsecretAccessKey\nsessionToken\n`
-    /// followed by the headers as `name\nvalue…` (an empty token is none). Returns the
-    /// headers with `Host`, `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization`
-    /// added, in the same form; nothing else crosses back.
-    pub fn sign(&mut self, fields: &str, body: &str, now_ms: f64) -> Result<String, String> {
+    /// UTF-8 string, `method\nurl\nregion\nservice\naccessKeyId\nsecretAccessKey\nsessionToken\n`
+    /// followed by `header_count` headers as `name\nvalue…` (an empty token is none). Returns
+    /// the headers with `Host`, `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization`
+    /// added, in the same form; nothing else crosses back. Returns `""` when `fields`
+    /// does not split as declared (a field holds a line break): the JavaScript then
+    /// finds which and says so.
+    pub fn sign(
+        &mut self,
+        fields: &[u8],
+        header_count: u32,
+        body: String,
+        now_ms: f64,
+    ) -> Result<String, String> {
+        // UTF-8 bytes: JavaScript's `encodeInto` copies them faster than the glue copies a
+        // string (and always writes UTF-8, so the second test never fails).
+        let fields = match core::str::from_utf8(fields) {
+            Ok(fields) if splits_as_declared(fields, header_count) => fields,
+            _ => return Ok(String::new()),
+        };
         let mut parts = fields.splitn(8, '\n');
         let mut next = || parts.next().unwrap_or("");
         let (method, url, region, service) = (next(), next(), next(), next());
@@ -138,14 +180,17 @@ impl Signer {
         let mut request = HttpRequest {
             method: method.into(),
             url: url.into(),
-            headers: pairs(headers),
-            body: body.as_bytes().to_vec(),
+            headers: pairs(headers, header_count as usize + 4),
+            body: body.into_bytes(),
         };
         let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
         let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-        let _signed = sign::sign(&mut request, &params, Some(&mut self.keys))
-            .map_err(|e| report::sign("request", &e))?;
+        let signed = match &self.host {
+            Some(host) => sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), host),
+            None => sign::sign(&mut request, &params, Some(&mut self.keys)),
+        };
+        let _signed = signed.map_err(|e| report::sign("request", &e))?;
         Ok(flat_headers(&request.headers))
     }
 }
@@ -261,7 +306,7 @@ impl Engine {
     ) -> String {
         let response = HttpResponse {
             status,
-            headers: pairs(headers),
+            headers: pairs(headers, 0),
             body: body.to_vec(),
         };
         let outcome =

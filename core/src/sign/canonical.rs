@@ -1,9 +1,10 @@
 //! The SigV4 canonical request and string to sign (AWS "Create a canonical request" /
 //! "Create a string to sign").
 //!
-//! Both are *written* into a sink (hash, MAC or buffer) rather than built as strings: signing streams them
-//! straight into SHA-256 / HMAC without allocating, while [`fmt::Display`] renders the
-//! very same bytes for tests and diagnostics. [`sign`](super::sign) and
+//! Both are *written* into a sink (buffer or MAC) by one writer, so that what is hashed
+//! and what [`fmt::Display`] renders for tests and diagnostics are the very same bytes.
+//! The canonical request goes into one buffer, hashed in one call: by `sha2` or by a
+//! host's [`Sha256Hex`](super::Sha256Hex), and with one copy of the writer in the wasm. [`sign`](super::sign) and
 //! [`verify`](crate::verify::verify) both go through [`CanonicalRequest`]; they differ
 //! only in which headers are selected (all signable headers vs. the client's
 //! `SignedHeaders`).
@@ -13,7 +14,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
-use sha2::{Digest, Sha256};
 
 use super::encode::{canonical_query, encode_path, normalize_path};
 use super::key::HmacSha256;
@@ -48,13 +48,6 @@ pub const UNSIGNED_HEADERS: &[&str] = &[
 /// Where canonical bytes go: a hash, a MAC or a buffer.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
-}
-
-impl Sink for Sha256 {
-    #[inline]
-    fn put(&mut self, bytes: &[u8]) {
-        Digest::update(self, bytes);
-    }
 }
 
 impl Sink for HmacSha256 {
@@ -110,7 +103,7 @@ pub(crate) fn hex_str(hex: &[u8; 64]) -> &str {
 /// Lowercase hex SHA-256 of `data`: the SigV4 payload hash.
 #[must_use]
 pub fn payload_hash(data: &[u8]) -> String {
-    String::from(hex_str(&hex32(&Sha256::digest(data).into())))
+    String::from(hex_str(&hex32(&super::key::sha256(data))))
 }
 
 /// RFC 9110 `tchar`s, as a lookup table.
@@ -360,7 +353,10 @@ impl<'a> CanonicalRequest<'a> {
                     if previous.is_some() {
                         signed_headers.push(';');
                     }
-                    signed_headers.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+                    // Names are ASCII tokens here: lowercase them in place, byte-wise.
+                    let start = signed_headers.len();
+                    signed_headers.push_str(name);
+                    signed_headers[start..].make_ascii_lowercase();
                     previous = Some(name);
                 }
             }
@@ -416,9 +412,7 @@ impl<'a> CanonicalRequest<'a> {
     /// SHA-256 of the canonical request, as it goes into the string to sign.
     #[must_use]
     pub fn hash(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        self.write(&mut h, false);
-        h.finalize().into()
+        super::key::sha256(&self.bytes())
     }
 
     /// Writes the canonical request; `redact` replaces secret header values.
@@ -473,9 +467,15 @@ impl CanonicalRequest<'_> {
     /// The canonical request's text (for [`super::sign_with_debug`]), built without
     /// `core::fmt` so that signing never links it.
     pub(crate) fn text(&self) -> String {
-        let mut bytes = Vec::new();
+        String::from_utf8(self.bytes()).unwrap_or_default()
+    }
+
+    /// The canonical request's bytes, for a one-shot [`Sha256Hex`](super::Sha256Hex).
+    pub(crate) fn bytes(&self) -> Vec<u8> {
+        // Room for a typical request (five headers, one session token) in one allocation.
+        let mut bytes = Vec::with_capacity(512);
         self.write(&mut bytes, false);
-        String::from_utf8(bytes).unwrap_or_default()
+        bytes
     }
 }
 
@@ -535,13 +535,24 @@ pub(crate) fn write_string_to_sign<S: Sink>(
     scope: &CredentialScope<'_>,
     canonical_request_hash: &[u8; 32],
 ) {
+    write_string_to_sign_hex(sink, amz_date, scope, &hex32(canonical_request_hash));
+}
+
+/// [`write_string_to_sign`] with the canonical request's hash already in hex (as a
+/// [`Sha256Hex`](super::Sha256Hex) gives it).
+pub(crate) fn write_string_to_sign_hex<S: Sink>(
+    sink: &mut S,
+    amz_date: &AmzDate,
+    scope: &CredentialScope<'_>,
+    canonical_request_hex: &[u8; 64],
+) {
     sink.put(ALGORITHM.as_bytes());
     sink.put(b"\n");
     sink.put(amz_date.as_str().as_bytes());
     sink.put(b"\n");
     scope.write(sink);
     sink.put(b"\n");
-    sink.put(&hex32(canonical_request_hash));
+    sink.put(canonical_request_hex);
 }
 
 /// The string to sign for a canonical request, as text (what [`sign`](super::sign)

@@ -8,7 +8,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::digest::generic_array::GenericArray;
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -19,15 +20,99 @@ pub(crate) fn hmac(key: &[u8]) -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length")
 }
 
+/// HMAC-SHA256 of `data` under `key` (RFC 2104), on [`sha256_from`].
 fn hmac_once(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = hmac(key);
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    let (inner, outer) = keyed_states(key);
+    hmac_from(&inner, &outer, data)
 }
 
-/// A derived SigV4 signing key (`kSigning`). Zeroed on drop; `Debug` is redacted.
+/// HMAC from its keyed inner and outer states.
+fn hmac_from(inner: &[u32; 8], outer: &[u32; 8], data: &[u8]) -> [u8; 32] {
+    let inner = Zeroizing::new(sha256_from(*inner, 64, data));
+    sha256_from(*outer, 64, &*inner)
+}
+
+/// SHA-256's initial state (FIPS 180-4, 5.3.3).
+const SHA256_H0: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
+fn compress(state: &mut [u32; 8], block: &[u8]) {
+    sha2::compress256(
+        state,
+        core::slice::from_ref(GenericArray::from_slice(block)),
+    );
+}
+
+/// SHA-256 of `data`, continued from `state` after `prefix` bytes (whole blocks) were
+/// hashed. On `sha2`'s compression function, in one call and without `digest`'s
+/// buffering: signing hashes whole byte strings only.
+fn sha256_from(mut state: [u32; 8], prefix: u64, data: &[u8]) -> [u8; 32] {
+    let mut blocks = data.chunks_exact(64);
+    for block in &mut blocks {
+        compress(&mut state, block);
+    }
+    let rest = blocks.remainder();
+    let mut tail = [0u8; 128];
+    tail[..rest.len()].copy_from_slice(rest);
+    tail[rest.len()] = 0x80;
+    let end = if rest.len() < 56 { 64 } else { 128 };
+    let bits = (prefix + data.len() as u64) * 8;
+    tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
+    for block in tail[..end].chunks_exact(64) {
+        compress(&mut state, block);
+    }
+    let mut out = [0u8; 32];
+    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+/// SHA-256 of `data` (see [`sha256_from`]).
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    sha256_from(SHA256_H0, 0, data)
+}
+
+/// HMAC's inner and outer SHA-256 states after the key block: computed once per key,
+/// they spare each MAC under a kept key two blocks.
+fn keyed_states(key: &[u8]) -> ([u32; 8], [u32; 8]) {
+    let hashed;
+    let key = if key.len() > 64 {
+        hashed = Zeroizing::new(sha256(key));
+        &hashed[..]
+    } else {
+        key
+    };
+    (keyed_state(key, 0x36), keyed_state(key, 0x5c))
+}
+
+/// SHA-256's state after `key` (at most 64 bytes) zero-padded to a block and XORed with `pad`.
+fn keyed_state(key: &[u8], pad: u8) -> [u32; 8] {
+    let mut block = Zeroizing::new([pad; 64]);
+    for (b, k) in block.iter_mut().zip(key) {
+        *b ^= k;
+    }
+    let mut state = SHA256_H0;
+    compress(&mut state, &*block);
+    state
+}
+
+/// A derived SigV4 signing key (`kSigning`) and its HMAC inner and outer states. Zeroed
+/// on drop; `Debug` is redacted.
 #[derive(Clone)]
-pub(crate) struct SigningKey([u8; 32]);
+pub(crate) struct SigningKey {
+    key: [u8; 32],
+    inner: [u32; 8],
+    outer: [u32; 8],
+}
 
 impl SigningKey {
     /// Derives `kSigning` for a secret, a `YYYYMMDD` date stamp, a region and a service.
@@ -38,18 +123,28 @@ impl SigningKey {
         let mut k = Zeroizing::new(hmac_once(&k_secret, date_stamp.as_bytes()));
         *k = hmac_once(&*k, region.as_bytes());
         *k = hmac_once(&*k, service.as_bytes());
-        SigningKey(hmac_once(&*k, b"aws4_request"))
+        let key = hmac_once(&*k, b"aws4_request");
+        let (inner, outer) = keyed_states(&key);
+        SigningKey { key, inner, outer }
     }
 
     /// A fresh HMAC keyed with this signing key.
     pub(crate) fn mac(&self) -> HmacSha256 {
-        hmac(&self.0)
+        hmac(&self.key)
+    }
+
+    /// HMAC-SHA256 of `message` with this key, from the states kept with it: the two
+    /// key blocks of every HMAC are not hashed again for each signature.
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 32] {
+        hmac_from(&self.inner, &self.outer, message)
     }
 }
 
 impl Drop for SigningKey {
     fn drop(&mut self) {
-        self.0.zeroize();
+        self.key.zeroize();
+        self.inner.zeroize();
+        self.outer.zeroize();
     }
 }
 
@@ -59,16 +154,18 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// Domain separation for the secret fingerprint kept by the cache.
-const FINGERPRINT_CONTEXT: &[u8] = b"ssm-edge sigv4 signing-key cache v1\0";
+/// Domain separation for the secret fingerprint kept by the cache. Short on purpose:
+/// with a 40-character AWS secret it keeps the fingerprint, computed at every lookup,
+/// to one SHA-256 block (55 bytes at most) instead of two.
+const FINGERPRINT_CONTEXT: &[u8] = b"ssm-edge kc v2\0";
 
 /// SHA-256 over a context string and the secret: identifies the secret in the cache
 /// without keeping the secret itself.
 fn fingerprint(secret: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(FINGERPRINT_CONTEXT);
-    h.update(secret.as_bytes());
-    h.finalize().into()
+    let mut input = Zeroizing::new(Vec::with_capacity(FINGERPRINT_CONTEXT.len() + secret.len()));
+    input.extend_from_slice(FINGERPRINT_CONTEXT);
+    input.extend_from_slice(secret.as_bytes());
+    sha256(&input)
 }
 
 struct Entry {
@@ -215,9 +312,34 @@ impl fmt::Debug for SigningKeyCache {
 mod tests {
     use super::*;
     use alloc::format;
+    use sha2::Digest;
 
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn sha256_and_keyed_hmac_agree_with_sha2_and_hmac() {
+        let key = SigningKey::derive("secret", "20261126", "us-east-1", "ssm");
+        // Every padding case: empty, up to 55 (one tail block), 56-63 (two), whole blocks.
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for len in 0..data.len() {
+            let m = &data[..len];
+            assert_eq!(
+                sha256(m),
+                <[u8; 32]>::from(Sha256::digest(m)),
+                "sha256 {len}"
+            );
+            let mut mac = hmac(&key.key);
+            mac.update(m);
+            let expected: [u8; 32] = mac.finalize().into_bytes().into();
+            assert_eq!(key.sign(m), expected, "keyed hmac {len}");
+            // Keys up to a block are padded, longer ones hashed first.
+            let mut mac = hmac(m);
+            mac.update(b"data");
+            let expected: [u8; 32] = mac.finalize().into_bytes().into();
+            assert_eq!(hmac_once(m, b"data"), expected, "hmac, key of {len} bytes");
+        }
     }
 
     #[test]
@@ -231,7 +353,7 @@ mod tests {
             "iam",
         );
         assert_eq!(
-            hex(&k.0),
+            hex(&k.key),
             "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
         );
         assert_eq!(format!("{k:?}"), "SigningKey(** redacted **)");
@@ -243,12 +365,12 @@ mod tests {
         assert!(cache.is_empty());
         let a = cache
             .get_or_derive("secret-a", "20261126", "us-east-1", "ssm")
-            .0;
+            .key;
         assert_eq!(cache.len(), 1);
         assert_eq!(
             cache
                 .get_or_derive("secret-a", "20261126", "us-east-1", "ssm")
-                .0,
+                .key,
             a
         );
         // Each part of the scope is part of the key.
@@ -258,9 +380,9 @@ mod tests {
             ("secret-a", "20261126", "eu-west-1", "ssm"),
             ("secret-a", "20261126", "us-east-1", "sts"),
         ] {
-            let k = cache.get_or_derive(secret, date, region, service).0;
+            let k = cache.get_or_derive(secret, date, region, service).key;
             assert_ne!(k, a);
-            assert_eq!(k, SigningKey::derive(secret, date, region, service).0);
+            assert_eq!(k, SigningKey::derive(secret, date, region, service).key);
             assert_eq!(cache.len(), 1);
         }
         let mut big = SigningKeyCache::with_capacity(2);
@@ -282,7 +404,7 @@ mod tests {
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
         let key = hex(&cache
             .get_or_derive(secret, "20261126", "us-east-1", "ssm")
-            .0);
+            .key);
         let text = format!("{cache:?}");
         assert_eq!(
             text,

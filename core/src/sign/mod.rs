@@ -1,4 +1,6 @@
-//! SigV4 (`AWS4-HMAC-SHA256`) request signing, `no_std`, on RustCrypto `hmac` + `sha2`.
+//! SigV4 (`AWS4-HMAC-SHA256`) request signing, `no_std`, on RustCrypto `sha2`'s
+//! compression function (padding and HMAC in `key`, checked against `sha2` and `hmac`),
+//! or on a host's SHA-256 ([`sign_with_sha256`]).
 //!
 //! ```
 //! use ssm_edge_core::request::HttpRequest;
@@ -43,8 +45,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use hmac::Mac;
-use sha2::{Digest, Sha256};
 
 pub mod canonical;
 mod credentials;
@@ -62,7 +62,9 @@ pub use credentials::{Credentials, SecretAccessKey};
 pub use key::SigningKeyCache;
 pub use url::UrlError;
 
-pub(crate) use canonical::{hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign};
+pub(crate) use canonical::{
+    hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign, write_string_to_sign_hex,
+};
 pub(crate) use key::SigningKey;
 
 use crate::request::HttpRequest;
@@ -286,6 +288,15 @@ pub(crate) fn is_access_key_id(s: &str) -> bool {
             .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b',' | b';' | b'='))
 }
 
+/// A SHA-256 from outside the core, for hosts whose own is faster than `sha2` (the
+/// wasm package in Node.js uses `node:crypto`: OpenSSL with SHA instructions, where
+/// `sha2` compiled to wasm has none). [`sign_with_sha256`] hashes the body and the
+/// canonical request with it; SigV4 itself (what is hashed, the HMAC) stays the core's.
+pub trait Sha256Hex {
+    /// The SHA-256 of `data` as 64 lowercase hex digits.
+    fn sha256_hex(&self, data: &[u8]) -> [u8; 64];
+}
+
 /// Signs `request` in place with SigV4 (`AWS4-HMAC-SHA256`, signature in headers).
 ///
 /// Adds or replaces: `Host` (from the URL, default port omitted; an existing `Host`
@@ -306,7 +317,21 @@ pub fn sign(
     params: &SigningParams<'_>,
     cache: Option<&mut SigningKeyCache>,
 ) -> Result<SigningOutput, SignError> {
-    sign_impl(request, params, cache, None)
+    sign_impl(request, params, cache, None, None)
+}
+
+/// [`sign`], with the payload hash and the canonical request's hash from `sha256`
+/// instead of the core's `sha2` (the result is the same).
+///
+/// # Errors
+/// As [`sign`].
+pub fn sign_with_sha256(
+    request: &mut HttpRequest,
+    params: &SigningParams<'_>,
+    cache: Option<&mut SigningKeyCache>,
+    sha256: &dyn Sha256Hex,
+) -> Result<SigningOutput, SignError> {
+    sign_impl(request, params, cache, Some(sha256), None)
 }
 
 /// [`sign`], also returning the canonical request and string to sign it computed
@@ -320,14 +345,23 @@ pub fn sign_with_debug(
     cache: Option<&mut SigningKeyCache>,
 ) -> Result<(SigningOutput, SigningDebug), SignError> {
     let mut debug = SigningDebug::default();
-    let out = sign_impl(request, params, cache, Some(&mut debug))?;
+    let out = sign_impl(request, params, cache, None, Some(&mut debug))?;
     Ok((out, debug))
+}
+
+/// The hex SHA-256 of `data`, from the host's SHA-256 when there is one.
+fn sha256_hex(host: Option<&dyn Sha256Hex>, data: &[u8]) -> [u8; 64] {
+    match host {
+        Some(host) => host.sha256_hex(data),
+        None => hex32(&key::sha256(data)),
+    }
 }
 
 fn sign_impl(
     request: &mut HttpRequest,
     params: &SigningParams<'_>,
     cache: Option<&mut SigningKeyCache>,
+    sha256: Option<&dyn Sha256Hex>,
     debug: Option<&mut SigningDebug>,
 ) -> Result<SigningOutput, SignError> {
     let creds = params.credentials;
@@ -370,55 +404,61 @@ fn sign_impl(
         1 => None,
         _ => return Err(SignError::DuplicateHost),
     };
-    let body_hash = hex32(&Sha256::digest(&request.body).into());
+    let body_hash = sha256_hex(sha256, &request.body);
 
-    request
-        .headers
-        .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+    // One pass drops every header this signature sets (each is appended below, in the
+    // order `set_header` one by one would leave them), rather than a pass per header.
+    request.headers.retain(|(n, _)| {
+        !(n.eq_ignore_ascii_case("authorization")
+            || n.eq_ignore_ascii_case("x-amz-date")
+            || n.eq_ignore_ascii_case("x-amz-security-token")
+            || (settings.content_sha256_header && n.eq_ignore_ascii_case("x-amz-content-sha256")))
+    });
+    let headers = &mut request.headers;
     if let Some(host) = host {
-        request.set_header("Host", host);
+        headers.push((String::from("Host"), host));
     }
-    request.set_header("X-Amz-Date", String::from(amz_date.as_str()));
-    match &creds.session_token {
-        Some(token) => request.set_header("X-Amz-Security-Token", token.clone()),
-        None => request
-            .headers
-            .retain(|(n, _)| !n.eq_ignore_ascii_case("x-amz-security-token")),
+    headers.push((String::from("X-Amz-Date"), String::from(amz_date.as_str())));
+    if let Some(token) = &creds.session_token {
+        headers.push((String::from("X-Amz-Security-Token"), token.clone()));
     }
     if settings.content_sha256_header {
-        request.set_header("X-Amz-Content-Sha256", String::from(hex_str(&body_hash)));
+        headers.push((
+            String::from("X-Amz-Content-Sha256"),
+            String::from(hex_str(&body_hash)),
+        ));
     }
 
     let creq = CanonicalRequest::for_signing_prevalidated(request, &settings, hex_str(&body_hash))?;
-    let creq_hash = creq.hash();
+    let creq_hash = sha256_hex(sha256, &creq.bytes());
     let scope = CredentialScope {
         date_stamp: amz_date.date_stamp(),
         region: params.region,
         service: params.service,
     };
-    let mut mac = match cache {
-        Some(cache) => cache
-            .get_or_derive(
-                &creds.secret_access_key,
-                scope.date_stamp,
-                scope.region,
-                scope.service,
-            )
-            .mac(),
-        None => SigningKey::derive(
+    let derived;
+    let key = match cache {
+        Some(cache) => cache.get_or_derive(
             &creds.secret_access_key,
             scope.date_stamp,
             scope.region,
             scope.service,
-        )
-        .mac(),
+        ),
+        None => {
+            derived = SigningKey::derive(
+                &creds.secret_access_key,
+                scope.date_stamp,
+                scope.region,
+                scope.service,
+            );
+            &derived
+        }
     };
-    write_string_to_sign(&mut mac, &amz_date, &scope, &creq_hash);
-    let signature = hex32(&mac.finalize().into_bytes().into());
+    let mut sts = Vec::with_capacity(192);
+    write_string_to_sign_hex(&mut sts, &amz_date, &scope, &creq_hash);
+    let signature = hex32(&key.sign(&sts));
     if let Some(debug) = debug {
         debug.canonical_request = creq.text();
-        let mut sts = Vec::new();
-        write_string_to_sign(&mut sts, &amz_date, &scope, &creq_hash);
         debug.string_to_sign = String::from_utf8(sts).unwrap_or_default();
     }
     let signed_headers = creq.into_signed_headers();
@@ -445,7 +485,10 @@ fn sign_impl(
     ] {
         authorization.push_str(part);
     }
-    request.set_header("Authorization", authorization);
+    // Every `Authorization` was dropped above.
+    request
+        .headers
+        .push((String::from("Authorization"), authorization));
 
     Ok(SigningOutput {
         signature: String::from(hex_str(&signature)),

@@ -30,6 +30,35 @@ pub(crate) fn ssm_request(target: &str, body: &str) -> HttpRequest {
     }
 }
 
+/// A host SHA-256 (here the core's own, counting its calls) hashes the body and the
+/// canonical request, and the signature is the same.
+#[test]
+fn sign_with_sha256_hashes_through_the_host() {
+    struct Counting(core::cell::Cell<u32>);
+    impl Sha256Hex for Counting {
+        fn sha256_hex(&self, data: &[u8]) -> [u8; 64] {
+            self.0.set(self.0.get() + 1);
+            hex32(&key::sha256(data))
+        }
+    }
+    let creds = Credentials::new(AKID, SECRET, Some("TOKEN/+=".to_string()));
+    let params = SigningParams::new(&creds, "us-east-1", "ssm", NOW);
+    let mut plain = ssm_request("AmazonSSM.SendCommand", "{\"DocumentName\":\"x\"}");
+    let mut hosted = plain.clone();
+    let host = Counting(core::cell::Cell::new(0));
+    let a = sign(&mut plain, &params, None).unwrap();
+    let b = sign_with_sha256(
+        &mut hosted,
+        &params,
+        Some(&mut SigningKeyCache::new()),
+        &host,
+    )
+    .unwrap();
+    assert_eq!(host.0.get(), 2);
+    assert_eq!(a, b);
+    assert_eq!(plain.headers, hosted.headers);
+}
+
 #[test]
 fn adds_the_signing_headers() {
     let creds = Credentials::new(AKID, SECRET, Some("TOKEN/+=".to_string()));

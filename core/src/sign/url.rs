@@ -116,7 +116,8 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
             return Err(UrlError::InvalidPort);
         }
     }
-    if host.contains(['[', ']']) && !host.starts_with('[') {
+    // Byte scan: every byte is visible ASCII here (and a `char` pattern costs a UTF-8 decode).
+    if host.bytes().any(|b| b == b'[' || b == b']') && !host.starts_with('[') {
         return Err(UrlError::InvalidPort);
     }
     Ok((host, port))

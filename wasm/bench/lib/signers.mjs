@@ -85,7 +85,9 @@ export async function makeSigners() {
       sign: (date) => {
         const call = engine.start("SendCommand", BODY);
         try {
-          return engine.request(call, (date ?? new Date()).getTime()).headers.find(([n]) => n === "Authorization")[1];
+          // `url\nname\nvalue…`: Authorization is the value after its name.
+          const flat = engine.request(call, (date ?? new Date()).getTime()).split("\n");
+          return flat[flat.indexOf("Authorization") + 1];
         } finally {
           call.free();
         }

@@ -210,7 +210,7 @@ fn sign_request(
     now_ms: f64,
 ) -> Result<String, JsValue> {
     let token = session_token.unwrap_or_default();
-    let fields = [
+    let mut fields = [
         method,
         url,
         region,
@@ -218,18 +218,44 @@ fn sign_request(
         access_key_id,
         secret_access_key,
         &token,
-        headers,
     ]
     .join("\n");
+    let header_count = if headers.is_empty() {
+        0
+    } else {
+        fields.push('\n');
+        fields.push_str(headers);
+        headers.split('\n').count() as u32 / 2
+    };
     SIGNER
-        .with(|signer| signer.borrow_mut().sign(&fields, body, now_ms))
+        .with(|signer| {
+            signer
+                .borrow_mut()
+                .sign(fields.as_bytes(), header_count, body.into(), now_ms)
+        })
         .map_err(|e| json(&e))
 }
 
 thread_local! {
     /// One signer for every `sign_request`, as the package's JavaScript keeps one.
     static SIGNER: core::cell::RefCell<ssm_edge_wasm::Signer> =
-        core::cell::RefCell::new(ssm_edge_wasm::Signer::new());
+        core::cell::RefCell::new(ssm_edge_wasm::Signer::new(None));
+}
+
+/// A `HostSha256` as the Node entry makes one, hashing with the core's `sha2` (through a
+/// Rust closure: the test runs in browsers too) and counting its calls.
+fn counting_host(calls: std::rc::Rc<core::cell::Cell<u32>>) -> raw::HostSha256 {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let sha256 = Closure::<dyn FnMut(Vec<u8>, js_sys::Uint8Array)>::new(
+        move |data: Vec<u8>, out: js_sys::Uint8Array| {
+            calls.set(calls.get() + 1);
+            out.copy_from(ssm_edge_core::sign::payload_hash(&data).as_bytes());
+        },
+    );
+    let host = js_sys::Object::new();
+    Reflect::set(&host, &"sha256".into(), sha256.as_ref()).unwrap();
+    sha256.forget();
+    host.unchecked_into()
 }
 
 /// One header of `signRequest`'s flat `name\nvalue…` answer.
@@ -478,6 +504,72 @@ fn sign_request_matches_botocore() {
     assert_eq!(
         flat_header(&signed, "Authorization").as_deref(),
         Some(BOTOCORE_TOKEN)
+    );
+}
+
+/// With a host SHA-256 (Node's `node:crypto`), the body and the canonical request are
+/// hashed by it, one call each, and the signature is the same.
+#[wasm_bindgen_test]
+fn sign_request_with_a_host_sha256_signs_the_same() {
+    let calls = std::rc::Rc::new(core::cell::Cell::new(0));
+    let mut hosted = raw::Signer::new(Some(counting_host(calls.clone())));
+    let fields = [
+        "POST",
+        "https://ssm.eu-west-1.amazonaws.com/",
+        "eu-west-1",
+        "ssm",
+        AKID,
+        SECRET,
+        "FQoGZXIvYXdzEXAMPLETOKEN",
+        "Content-Type\napplication/x-amz-json-1.1\nX-Amz-Target\nAmazonSSM.SendCommand",
+    ]
+    .join("\n");
+    let body = r#"{"DocumentName":"AWS-RunShellScript"}"#;
+    let signed = hosted
+        .sign(fields.as_bytes(), 2, body.into(), T_2026)
+        .expect("signed");
+    assert_eq!(
+        calls.get(),
+        2,
+        "one digest of the body, one of the canonical request"
+    );
+    let plain = raw::Signer::new(None)
+        .sign(fields.as_bytes(), 2, body.into(), T_2026)
+        .expect("signed");
+    assert_eq!(signed, plain);
+    assert_eq!(
+        flat_header(&signed, "Authorization").as_deref(),
+        Some(BOTOCORE_TOKEN)
+    );
+}
+
+/// A line break inside a field would shift every field after it: the signer signs
+/// nothing and answers `""`, on which the JavaScript names the field.
+#[wasm_bindgen_test]
+fn sign_request_refuses_fields_that_split_otherwise() {
+    let mut signer = raw::Signer::new(None);
+    let good = "POST\nhttps://ssm.us-east-1.amazonaws.com/\nus-east-1\nssm\nAKID\nsecret\n\nX-A\nb";
+    assert_ne!(
+        signer
+            .sign(good.as_bytes(), 1, "{}".into(), T_2015)
+            .expect("signed"),
+        ""
+    );
+    for bad in [
+        good.replace("X-A\nb", "X-A\nb\nc"),
+        good.replace("secret", "se\ncret"),
+        good.replace("secret", "se\rcret"),
+        good.replace("X-A\nb", "X-A\nb\r"),
+    ] {
+        assert_eq!(
+            signer.sign(bad.as_bytes(), 1, "{}".into(), T_2015),
+            Ok(String::new()),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        signer.sign(good.as_bytes(), 2, "{}".into(), T_2015),
+        Ok(String::new())
     );
 }
 
