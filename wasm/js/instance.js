@@ -24,14 +24,17 @@ export function setSource(fn) {
 
 // A SHA-256 faster than the wasm's, for signRequest: the Node entry registers node:crypto's
 // where it can; elsewhere there is none and the wasm hashes. See `HostSha256` in
-// wasm/src/lib.rs.
-let sha256 = null;
+// wasm/src/lib.rs. Registered as a factory, run at the first signRequest: loading
+// node:crypto costs ~3.5 ms, which an app that never calls signRequest should not pay.
+let makeSha256 = () => null;
+let sha256;
 
-export function setHostSha256(host) {
-  sha256 = host;
+export function setHostSha256(factory) {
+  makeSha256 = factory;
 }
 
 export function hostSha256() {
+  if (sha256 === undefined) sha256 = makeSha256() ?? null;
   return sha256;
 }
 

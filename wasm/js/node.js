@@ -14,15 +14,16 @@ initNow();
 // without an import (Node >= 20.16: `process.getBuiltinModule`); a static `node:` import
 // would keep this entry from running as is everywhere else, which then hashes in the wasm.
 // `crypto.hash` is the one-shot form, without a Hash object per digest; the digest is
-// written as hex into the wasm's `out`.
-const crypto = globalThis.process?.getBuiltinModule?.("node:crypto");
-if (typeof crypto?.hash === "function") {
+// written as hex into the wasm's `out`. It is looked up at the first signRequest.
+setHostSha256(() => {
+  const crypto = globalThis.process?.getBuiltinModule?.("node:crypto");
+  if (typeof crypto?.hash !== "function") return null;
   const encoder = new TextEncoder();
-  setHostSha256({
+  return {
     sha256(data, out) {
       encoder.encodeInto(crypto.hash("sha256", data, "hex"), out);
     },
-  });
-}
+  };
+});
 
 export * from "./client.js";
