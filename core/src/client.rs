@@ -181,9 +181,9 @@ impl Client {
     /// [`BuildError`] when the input breaks the model's rules.
     #[cfg(feature = "model")]
     pub fn start<O: Operation>(&self, input: &O::Input) -> Result<Call, BuildError> {
-        use crate::validate::Validate;
-        input.validate()?;
+        // Serialized once, and the bytes that will be sent are the ones validated.
         let body = serde_json::to_vec(input).map_err(|_| BuildError::Serialize)?;
+        crate::validate::check_json(O::NAME, &body)?;
         Ok(Call {
             operation: O::NAME,
             body,

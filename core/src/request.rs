@@ -107,9 +107,9 @@ pub fn build<O: crate::model::Operation>(
     endpoint_url: &str,
     input: &O::Input,
 ) -> Result<HttpRequest, BuildError> {
-    use crate::validate::Validate;
-    input.validate()?;
+    // Serialized once, and the bytes sent are the ones validated.
     let body = serde_json::to_vec(input).map_err(|_| BuildError::Serialize)?;
+    crate::validate::check_json(O::NAME, &body)?;
     Ok(build_raw(endpoint_url, O::NAME, body))
 }
 
