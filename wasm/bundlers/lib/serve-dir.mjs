@@ -4,15 +4,8 @@
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
+import { TYPES } from "../../test-support/static-server.mjs";
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css",
-  ".wasm": "application/wasm",
-  ".map": "application/json",
-};
 
 export async function serveDir(dir) {
   const missing = [];
