@@ -6,7 +6,6 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { TYPES } from "../../test-support/static-server.mjs";
 
-
 export async function serveDir(dir) {
   const missing = [];
   const server = createServer(async (req, res) => {
