@@ -22,8 +22,9 @@ import html
 import json
 import os
 import re
-import subprocess
 import sys
+
+from emit import rustfmt, write_or_check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "core", "src", "model", "generated.rs")
@@ -628,28 +629,13 @@ def main():
     model = load(model_path)
     PAGINATORS = json.load(open(os.path.join(os.path.dirname(model_path), "paginators-1.json")))["pagination"]
     code = generate(model, botocore_version())
-    rustfmt = lambda text: subprocess.run(
-        ["rustfmt", "--edition", "2021"],
-        input=text, capture_output=True, text=True, check=True,
-    ).stdout
     code = rustfmt(code)
     ops = rustfmt(generate_operations(model, botocore_version()))
     shapes = rustfmt(generate_shapes(model, botocore_version()))
     ts, js = generate_ts(model, botocore_version())
     files = [(OUT, code), (OPS_OUT, ops), (SHAPES_OUT, shapes), (TS_OUT, ts), (JS_OUT, js)]
-    if args.check:
-        for path, text in files:
-            current = open(path).read() if os.path.exists(path) else ""
-            if current != text:
-                sys.exit(f"gen_model: {os.path.relpath(path, ROOT)} is stale: run python3 core/codegen/gen_model.py")
-        print("gen_model: generated files match the service model")
-        return
-    for path, text in files:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        print(f"gen_model: wrote {os.path.relpath(path, ROOT)} ({text.count(chr(10))} lines)")
-
+    write_or_check("gen_model", files, args.check, "python3 core/codegen/gen_model.py",
+                   "generated files match the service model")
 
 if __name__ == "__main__":
     main()

@@ -27,8 +27,9 @@ import argparse
 import copy
 import os
 import re
-import subprocess
 import sys
+
+from emit import rustfmt, write_or_check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "core", "src", "endpoint", "partitions.rs")
@@ -230,10 +231,7 @@ def generate():
     w.append("/// The rule set's error messages.")
     for name, message in messages.items():
         w.append(f"pub(super) const {name}: &str = {rust_str(message)};")
-    code = "\n".join(w) + "\n"
-    return subprocess.run(
-        ["rustfmt", "--edition", "2021"], input=code, capture_output=True, text=True, check=True
-    ).stdout
+    return rustfmt("\n".join(w) + "\n")
 
 
 def main():
@@ -241,18 +239,8 @@ def main():
     ap.add_argument("--check", action="store_true", help="fail if the generated file is stale")
     args = ap.parse_args()
     code = generate()
-    rel = os.path.relpath(OUT, ROOT)
-    if args.check:
-        current = open(OUT).read() if os.path.exists(OUT) else ""
-        if current != code:
-            sys.exit(f"gen_partitions: {rel} is stale: run .venv/bin/python core/codegen/gen_partitions.py")
-        print(f"gen_partitions: {rel} matches botocore's endpoint data")
-        return
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w") as f:
-        f.write(code)
-    print(f"gen_partitions: wrote {rel} ({code.count(chr(10))} lines)")
-
+    write_or_check("gen_partitions", [(OUT, code)], args.check,
+                   ".venv/bin/python core/codegen/gen_partitions.py", f"{os.path.relpath(OUT, ROOT)} matches botocore's endpoint data")
 
 if __name__ == "__main__":
     main()
