@@ -42,6 +42,15 @@ if [ "${1:-all}" = core ]; then
   exit 0
 fi
 
+# The npm package's wasm builds with a pinned nightly and core's sources (wasm/toolchain.env
+# says why); a minimal profile is ~10 s to download.
+. wasm/toolchain.env
+if ! rustup run "$WASM_TOOLCHAIN" rustc --print sysroot >/dev/null 2>&1 \
+  || [ ! -d "$(rustup run "$WASM_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  say "rustup toolchain install $WASM_TOOLCHAIN (rust-src)"
+  rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal --component rust-src
+fi
+
 # The npm package (wasm/): the wasm-bindgen CLI at the exact version of the crate in
 # Cargo.lock (they must match), and wasm-pack, which uses it from PATH.
 wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
@@ -71,8 +80,8 @@ if ! worker-build --version 2>/dev/null | grep -qx "\(worker-build \)\?0.8.7"; t
 fi
 
 # cargo-fuzz for the libFuzzer targets in fuzz/ (scripts/fuzz-smoke.sh, `make fuzz`). They
-# build with the nightly toolchain, which is not installed here (no toolchain downloads):
-# without it the fuzz smoke test says so and skips.
+# build with the machine's nightly toolchain: without one the fuzz smoke test says so and
+# skips.
 if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.2" ]; then
   say "cargo install cargo-fuzz 0.13.2 (a few minutes)"
   cargo install cargo-fuzz --version 0.13.2 --locked

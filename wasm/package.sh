@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Packages the npm package `ssm-edge` from wasm-pack's output (`--target web`: the glue
+# Packages the npm package `ssm-edge` from wasm-bindgen's output (`--target web`: the glue
 # ssm_edge.js, its ssm_edge.d.ts and the optimized ssm_edge_bg.wasm) into OUT_DIR, which
 # it recreates: the glue patched to never refer to a .wasm file of its own, the wasm
 # inlined as a module for browsers and Node, a CommonJS build for `require`, the
 # package's JavaScript, types, package.json and npm README. No Rust is built here, so it
-# runs alone on an existing wasm-pack output. wasm/build.sh calls it last.
+# runs alone on an existing wasm-bindgen output. wasm/build.sh calls it last.
 #
 # Usage: bash wasm/package.sh WASM_PACK_DIR OUT_DIR
 set -euo pipefail
@@ -22,7 +22,7 @@ if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -l
 fi
 
 for f in ssm_edge.js ssm_edge.d.ts ssm_edge_bg.wasm; do
-  [ -f "$in/$f" ] || { echo "package.sh: $in/$f is missing (not a wasm-pack --target web output?)" >&2; exit 1; }
+  [ -f "$in/$f" ] || { echo "package.sh: $in/$f is missing (not a wasm-bindgen --target web output?)" >&2; exit 1; }
 done
 
 rm -rf "$out"

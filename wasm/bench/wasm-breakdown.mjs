@@ -1,5 +1,5 @@
 // What the shipped wasm is made of. wasm/build.sh strips the names, so this rebuilds the same
-// binary with names from cargo's output (target/wasm32-unknown-unknown/wasm-release/
+// binary with names from cargo's output (target/wasm-nightly/wasm32-unknown-unknown/wasm-release/
 // ssm_edge_wasm.wasm, left by `bash wasm/build.sh`; no Rust is rebuilt): wasm-bindgen, then
 // wasm-opt -Oz with build.sh's flags, once stripped (checked byte-identical to the shipped
 // wasm, so the breakdown is of that binary) and once with `-g` (names kept; -g changes the
@@ -21,7 +21,7 @@ import { benchDir, rootDir, gzipSize, num, table } from "./lib/common.mjs";
 
 // SSM_EDGE_WASM_ARTIFACT: another copy of cargo's output (e.g. one saved while it matched wasm/pkg).
 const artifact = process.env.SSM_EDGE_WASM_ARTIFACT ??
-  fileURLToPath(new URL("target/wasm32-unknown-unknown/wasm-release/ssm_edge_wasm.wasm", rootDir));
+  fileURLToPath(new URL("target/wasm-nightly/wasm32-unknown-unknown/wasm-release/ssm_edge_wasm.wasm", rootDir));
 const shipped = fileURLToPath(new URL("node_modules/ssm-edge/ssm_edge_bg.wasm", benchDir));
 const wasmOpt = fileURLToPath(new URL("tests/js/node_modules/.bin/wasm-opt", rootDir));
 const FEATURES = [

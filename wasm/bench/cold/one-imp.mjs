@@ -1,0 +1,1 @@
+import "/tmp/one.mjs"
