@@ -39,6 +39,11 @@ cp js/*.js js/*.d.ts "$out/"
 # this file works too.
 "$esbuild" "$out/node.js" --bundle --format=cjs --platform=node --target=node20 \
   --log-level=warning --legal-comments=none --outfile="$out/index.cjs"
+# `import` under Node, Deno and Bun: the same entry bundled in place as one ES module, so a
+# cold start reads and links one file instead of seven (~6 ms less, docs/benchmarks.md).
+# The modules it is made of stay in the package for the browser entry.
+"$esbuild" "$out/node.js" --bundle --format=esm --platform=node --target=node20 \
+  --log-level=warning --legal-comments=none --allow-overwrite --outfile="$out/node.js"
 # Its types: the same declarations, as .d.cts so TypeScript reads them as CommonJS (a
 # CommonJS file may not import the ESM-typed model.d.ts, hence model.d.cts).
 sed 's#"\./model\.js"#"./model.cjs"#g' js/index.d.ts > "$out/index.d.cts"

@@ -158,8 +158,12 @@ function reviveTimestamps(key, value) {
 
 const LINE_BREAK = /[\r\n]/;
 
-/** `signRequest`'s signer (it caches signing keys per day), made at the first signature. */
+/**
+ * `signRequest`'s signer (it caches signing keys per day), made at the first signature and
+ * made again, with the host's SHA-256, when `hostSha256` hands one out.
+ */
 let signer = null;
+let signerHash = null;
 
 /** `signRequest`'s fields cross to the wasm joined by line feeds: none may hold one. */
 function oneLine(field, value) {
@@ -256,7 +260,13 @@ export async function signRequest({
   // copies it out character by character, which is slower on a rope.
   const flat = values.join("\n");
   if (!isReady()) await ready();
-  signer ??= new wasm.Signer(hostSha256());
+  // What the signature hashes: the body and the canonical request (about the fields).
+  const host = hostSha256(body.length + flat.length);
+  if (signer === null || host !== signerHash) {
+    signer?.free();
+    signer = new wasm.Signer(host ?? undefined);
+    signerHash = host;
+  }
   const signed = call(() => signer.sign(utf8(flat), (values.length - 7) / 2, body, date.getTime()));
   if (signed === "") refuseFields(values);
   const parts = signed.split("\n");

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 
 const benchDir = new URL("../bench/", import.meta.url);
 const pkgEntry = new URL("../pkg/node.js", import.meta.url);
@@ -54,7 +55,7 @@ const lower = (headers) => Object.fromEntries(Object.entries(headers).map(([k, v
 // ---- The signers --------------------------------------------------------------------------
 
 /** SigV4 written out from the specification with node:crypto: the canonical request in plain sight. */
-function byHand() {
+function byHand(body = BODY) {
   const sha = (s) => createHash("sha256").update(s).digest("hex");
   const hmac = (k, s) => createHmac("sha256", k).update(s).digest();
   const canonical = [
@@ -68,7 +69,7 @@ function byHand() {
     `x-amz-target:${HEADERS["x-amz-target"]}`,
     "",
     SIGNED_HEADERS,
-    sha(BODY),
+    sha(body),
   ].join("\n");
   const scope = `20261126/${REGION}/ssm/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", AMZ_DATE, scope, sha(canonical)].join("\n");
@@ -206,6 +207,30 @@ test("ssm-edge signRequest produces the peers' Authorization", async () => {
   assert.equal(headers["x-amz-security-token"], CREDENTIALS.sessionToken);
   assert.equal(signed.body, BODY);
   assert.equal(signed.url, URL_);
+});
+
+// signRequest hashes in the wasm until it has hashed ~400 KB, then with node:crypto (rent or
+// buy, wasm/js/instance.js): both hashes must give the by-hand signature, and node:crypto
+// must load only then. A child process, as this one has node:crypto loaded already.
+test("ssm-edge signRequest: the wasm's hash, then node:crypto's once it pays, sign alike", () => {
+  const big = "x".repeat(450_000);
+  const bodies = [BODY, BODY, big, BODY];
+  const script = `
+    const { signRequest } = await import(${JSON.stringify(pkgEntry.href)});
+    const crypto = () => process.moduleLoadList.includes("NativeModule crypto");
+    const bodies = [${JSON.stringify(BODY)}, ${JSON.stringify(BODY)}, "x".repeat(${big.length}), ${JSON.stringify(BODY)}];
+    const out = [];
+    for (const body of bodies) {
+      const { headers } = await signRequest({ url: ${JSON.stringify(URL_)}, headers: ${JSON.stringify(HEADERS)}, body,
+        credentials: ${JSON.stringify(CREDENTIALS)}, region: ${JSON.stringify(REGION)}, date: new Date(${JSON.stringify(TIME)}) });
+      out.push([headers.Authorization, crypto()]);
+    }
+    console.log(JSON.stringify(out));`;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(child.status, 0, child.stderr);
+  const results = JSON.parse(child.stdout);
+  assert.deepEqual(results.map(([, loaded]) => loaded), [false, false, true, true], "node:crypto loads with the big body");
+  results.forEach(([authorization], i) => assert.equal(authorization, byHand(bodies[i]), `signature ${i}`));
 });
 
 test("ssm-edge SsmClient.sendCommand sends the peers' Authorization", async () => {

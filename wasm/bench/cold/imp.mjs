@@ -1,1 +1,0 @@
-import "ssm-edge"

@@ -1,1 +1,0 @@
-import "/tmp/one.mjs"
