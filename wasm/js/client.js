@@ -9,6 +9,7 @@ import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
 
 export { ready };
 
+/** The statuses after which neither a command nor an invocation changes again. */
 const FINAL_STATUSES = new Set(["Success", "Cancelled", "TimedOut", "Failed"]);
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
@@ -131,9 +132,6 @@ function sleep(ms, signal) {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-
-/** Command statuses after which no invocation changes (ListCommands' `Status`). */
-const COMMAND_FINAL_STATUSES = new Set(["Success", "Cancelled", "Failed", "TimedOut"]);
 
 /** SigV4 headers, dropped in bearer-token mode. */
 const SIGNATURE_HEADERS = new Set(["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"]);
@@ -473,7 +471,7 @@ export class SsmClient {
         // status says whether more are coming.
         const { Commands = [] } = await this.listCommands({ CommandId }, { signal });
         const status = Commands[0]?.Status;
-        if (status === undefined || COMMAND_FINAL_STATUSES.has(status)) return invocations;
+        if (status === undefined || FINAL_STATUSES.has(status)) return invocations;
       }
       if (Date.now() + pollMs > deadline) {
         const e = new Error(`command ${CommandId} is not final after ${timeoutMs} ms`);
