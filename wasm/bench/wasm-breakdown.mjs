@@ -1,7 +1,7 @@
 // What the shipped wasm is made of. wasm/build.sh strips the names, so this rebuilds the same
 // binary with names from cargo's output (target/wasm-nightly/wasm32-unknown-unknown/wasm-release/
-// ssm_edge_wasm.wasm, left by `bash wasm/build.sh`; no Rust is rebuilt): wasm-bindgen, then
-// wasm-opt -Oz with build.sh's flags, once stripped (checked byte-identical to the shipped
+// ssm_edge_wasm.wasm, left by `bash wasm/build.sh`; no Rust is rebuilt): wasm-opt -Oz with
+// build.sh's flags, once stripped (checked byte-identical to the shipped
 // wasm, so the breakdown is of that binary) and once with `-g` (names kept; -g changes the
 // code by ~0.1%). Then `twiggy top` on the named build, and a breakdown by origin: code and
 // data bytes of each group, and an estimate of each group's gzip share (the group's bytes
@@ -9,7 +9,7 @@
 // formatting (`core::fmt-free: yes/no`, with the names, bytes and `twiggy paths` to them): the
 // package's goal is a wasm without them, and names are the only trace left of what pulled them
 // in. A report: the exit status does not depend on it.
-// Usage: node wasm-breakdown.mjs   (needs wasm-bindgen and twiggy on PATH or in ~/.cargo/bin;
+// Usage: node wasm-breakdown.mjs   (needs twiggy on PATH or in ~/.cargo/bin;
 // env SSM_EDGE_WASM_ARTIFACT=<cargo's .wasm> to use another copy than the one in target/)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -130,8 +130,8 @@ const GROUPS = [
   ["SigV4 (`sign`, sha2, hmac, digest)", /ssm_edge_core(\[\w+\])?::sign|sha2|hmac|digest/],
   ["client, decode, retry, endpoint, request", /ssm_edge_core/],
   ["float formatting (core::fmt f64, flt2dec, bignum)", /f64 as |f32 as |flt2dec|bignum|dec2flt|fmt::float/],
-  ["wasm-bindgen glue (ssm_edge_wasm, shims, js-sys)", /ssm_edge_wasm|shim|wasm_bindgen|js_sys|__wbg|__wbindgen|externref|^(engine|call)_|^(validate|signRequest|resolveEndpoint)$/],
-  ["allocator (dlmalloc)", /dlmalloc|__rust_(alloc|dealloc|realloc)|__rdl_/],
+  ["the exports (wasm/src: abi.rs, lib.rs, report.rs, with the core inlined into them)", /ssm_edge_wasm|^(engine|call|signer)_|^(validate|resolve_endpoint|buffer|answer_ptr|answer_len)$/],
+  ["allocator (talc)", /talc|__rust_(alloc|dealloc|realloc)|__rdl_/],
   ["alloc collections (BTreeMap, Vec, String)", /alloc(\[\w+\])?::/],
   ["core::fmt, str, sort, net parser, panics (other core/std)", /core(\[\w+\])?::|std(\[\w+\])?::|<char>|<str|<u\d+|<i\d+|<usize|<bool/],
 ];
@@ -142,9 +142,27 @@ const FMT = /\bcore(\[[0-9a-f]+\])?::fmt\b|flt2dec/;
 /** The functions of a named wasm whose names are core::fmt or float formatting, largest first. */
 export function fmtFunctions(w) {
   return w.functions
-    .map((f) => ({ name: w.funcNames.get(f.index) ?? "", size: f.bytes.length }))
+    .map((f) => ({ name: demangle(w.funcNames.get(f.index) ?? ""), size: f.bytes.length }))
     .filter((f) => FMT.test(f.name))
     .sort((a, b) => b.size - a.size || a.name.localeCompare(b.name));
+}
+
+/**
+ * A Rust symbol as a path (`_ZN13ssm_edge_core4sign9sign_impl17h…E` →
+ * `ssm_edge_core::sign::sign_impl`): wasm/build.sh keeps legacy mangling for this; other
+ * names (the exports, `<T as Trait>` shims) are returned as they are.
+ */
+export function demangle(name) {
+  if (!name.startsWith("_ZN")) return name;
+  const parts = [];
+  for (let i = 3; i < name.length && name[i] !== "E"; ) {
+    const digits = /^\d+/.exec(name.slice(i))[0];
+    const start = i + digits.length;
+    parts.push(name.slice(start, start + Number(digits)));
+    i = start + Number(digits);
+  }
+  if (/^h[0-9a-f]{16}$/.test(parts.at(-1))) parts.pop();
+  return parts.join("::").replaceAll("$LT$", "<").replaceAll("$GT$", ">").replaceAll("$u20$", " ").replaceAll("..", "::");
 }
 
 function group(name) {
@@ -154,19 +172,17 @@ function group(name) {
 
 export function breakdown() {
   const missing = [
-    ["wasm-bindgen", tool("wasm-bindgen")], ["twiggy", tool("twiggy")],
+    ["twiggy", tool("twiggy")],
     ["wasm-opt (tests/js)", existsSync(wasmOpt) && wasmOpt], ["cargo's wasm (run bash wasm/build.sh)", existsSync(artifact) && artifact],
   ].filter(([, p]) => !p).map(([n]) => n);
   if (missing.length) return { skipped: `missing: ${missing.join(", ")}` };
 
   const dir = mkdtempSync(join(tmpdir(), "ssm-edge-twiggy-"));
   try {
-    execFileSync(tool("wasm-bindgen"), [artifact, "--target", "web", "--out-dir", dir, "--out-name", "ssm_edge"]);
-    const bound = join(dir, "ssm_edge_bg.wasm");
     const stripped = join(dir, "stripped.wasm");
     const named = join(dir, "named.wasm");
-    execFileSync(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", ...FEATURES, bound, "-o", stripped]);
-    execFileSync(wasmOpt, ["-Oz", "-g", "--strip-producers", ...FEATURES, bound, "-o", named]);
+    execFileSync(wasmOpt, ["-Oz", "--strip-debug", "--strip-producers", ...FEATURES, artifact, "-o", stripped]);
+    execFileSync(wasmOpt, ["-Oz", "-g", "--strip-producers", ...FEATURES, artifact, "-o", named]);
     const shippedBytes = readFileSync(shipped);
     const identical = Buffer.compare(readFileSync(stripped), shippedBytes) === 0;
     const top = execFileSync(tool("twiggy"), ["top", "-n", "20", named], { encoding: "utf8", maxBuffer: 1 << 26 });
@@ -180,7 +196,7 @@ export function breakdown() {
       g.chunks.push(bytes);
       groups.set(label, g);
     };
-    for (const f of w.functions) add(group(w.funcNames.get(f.index) ?? ""), "code", f.bytes);
+    for (const f of w.functions) add(group(demangle(w.funcNames.get(f.index) ?? "")), "code", f.bytes);
     const segments = w.data.map((d) => ({ name: w.dataNames.get(d.index) ?? `data[${d.index}]`, size: d.bytes.length, gz: gzipSync(d.bytes, { level: 9 }).length }));
     for (const d of w.data) add("static data (.rodata: strings, schema and pattern tables, the Unicode category table)", "data", d.bytes);
     const codeTotal = w.functions.reduce((s, f) => s + f.bytes.length, 0);
@@ -209,7 +225,7 @@ export function breakdownReport(b) {
   const sumGz = b.rows.reduce((s, r) => s + r.gz, 0);
   const parts = [
     b.identical
-      ? "cargo's wasm through wasm-bindgen + wasm-opt -Oz reproduces the shipped `ssm_edge_bg.wasm` byte for byte; the named build below differs from it only by `-g`."
+      ? "cargo's wasm through wasm-opt -Oz reproduces the shipped `ssm_edge_bg.wasm` byte for byte; the named build below differs from it only by `-g`."
       : "**warning**: cargo's wasm in target/ does not reproduce the shipped wasm (another build ran since? rerun `bash wasm/build.sh`, or point SSM_EDGE_WASM_ARTIFACT at a matching copy): the breakdown below is of that other build.",
     "",
     `Shipped wasm: ${num(b.shippedSize)} B (${num(b.shippedGz)} B gzip -9): ${num(b.functions)} functions, code ${num(b.codeTotal)} B, data segments ${num(b.dataTotal)} B (sizes from the named build, ${num(b.namedSize)} B of which ${num(b.nameSection)} B is the name section).`,

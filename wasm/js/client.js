@@ -2,7 +2,7 @@
 // AbortSignal, timers, the clock, credential refresh — and nothing else: validation,
 // endpoints, signing, error decoding and every retry decision come from the wasm core.
 
-import * as wasm from "./ssm_edge.js";
+import * as wasm from "./wasm.js";
 import { ready, isReady, hostSha256 } from "./instance.js";
 import { DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
 import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
@@ -254,8 +254,7 @@ export async function signRequest({
   const entries = typeof headers[Symbol.iterator] === "function" ? headers : Object.entries(headers);
   for (const [n, v] of entries) values.push(n, v);
   // One string for the wasm, which checks the line feeds (see refuseFields) in the pass
-  // that splits it, so no field is scanned here. Joined, not concatenated: the glue
-  // copies it out character by character, which is slower on a rope.
+  // that splits it, so no field is scanned here.
   const flat = values.join("\n");
   if (!isReady()) await ready();
   // What the signature hashes: the body and the canonical request (about the fields).

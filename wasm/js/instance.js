@@ -8,7 +8,7 @@
 // app that imports the package but never calls it pays nothing; Node and workerd compile
 // it synchronously at import (initNow) so the synchronous validate works at once there.
 
-import init, { initSync } from "./ssm_edge.js";
+import { init, initSync } from "./wasm.js";
 
 let source;
 let loading;
@@ -76,7 +76,7 @@ async function load() {
   try {
     // Async instantiation: browsers refuse to compile large modules synchronously on the
     // main thread, and streaming a Response compiles while it downloads.
-    await init({ module_or_path: await sourceOrThrow()() });
+    await init(await sourceOrThrow()());
     loaded = true;
   } catch (e) {
     throw loadError(e);
@@ -94,7 +94,7 @@ export function initNow() {
     if (module && typeof module.then === "function") {
       throw new Error("initNow() needs a synchronous source; use ready()");
     }
-    initSync({ module });
+    initSync(module);
     loaded = true;
   } catch (e) {
     throw loadError(e);

@@ -1,10 +1,10 @@
 //! # ssm-edge-wasm
 //!
 //! The wasm half of the npm package `ssm-edge`: text in, the core's protocol work, text
-//! out. Every export takes and returns strings (or bytes), never JavaScript objects, so
-//! the wasm-bindgen glue stays a few lines per export; failures are thrown as JSON text
-//! of codes and arguments ([`report`]) that `wasm/js/client.js` turns into `Error`s with
-//! sentences for people. Validation, endpoints, signing, error decoding and retry
+//! out. This file is the Rust API: every call takes and returns strings (or bytes), never
+//! JavaScript objects; [`abi`] exports it to the package's JavaScript (`wasm/js/wasm.js`).
+//! Failures are JSON text of codes and arguments ([`report`]) that `wasm/js/client.js`
+//! turns into `Error`s with sentences for people. Validation, endpoints, signing, error decoding and retry
 //! decisions are all `ssm-edge-core`'s; the JavaScript owns the effects (`fetch`,
 //! `AbortSignal`, timers, the clock and credential refresh).
 
@@ -12,11 +12,12 @@
 
 extern crate alloc;
 
+#[cfg(target_family = "wasm")]
+mod abi;
 mod report;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use wasm_bindgen::prelude::*;
 
 use ssm_edge_core::client::{self, Outcome};
 use ssm_edge_core::decode::HttpResponse;
@@ -31,10 +32,8 @@ fn operation(name: &str) -> Result<OperationName, String> {
     OperationName::from_name(name).ok_or_else(report::unknown_operation)
 }
 
-/// Every problem in `inputJson` (UTF-8 bytes: JavaScript's `encodeInto` copies them
-/// faster than the glue copies a string) as the input of `operation`: a JSON array, or
-/// nothing (`undefined`) when there is none, so a valid input costs no text either way.
-#[wasm_bindgen]
+/// Every problem in `input_json` (UTF-8 bytes) as the input of `operation`: a JSON array,
+/// or nothing when there is none, so a valid input costs no text either way.
 pub fn validate(operation_name: &str, input_json: &[u8]) -> Result<Option<String>, String> {
     let op = operation(operation_name)?;
     Ok(validate::check_json(op, input_json)
@@ -43,7 +42,6 @@ pub fn validate(operation_name: &str, input_json: &[u8]) -> Result<Option<String
 }
 
 /// The endpoint URL for a region and options.
-#[wasm_bindgen(js_name = resolveEndpoint)]
 pub fn resolve_endpoint(
     region: &str,
     use_fips: bool,
@@ -102,32 +100,12 @@ fn unix_seconds(now_ms: f64) -> u64 {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A SHA-256 of the host's, faster than this wasm's where the host has SHA
-    /// instructions (Node.js registers `node:crypto`'s): `sha256(data, out)` writes the
-    /// lowercase hex digest of `data` into the 64 bytes of `out`. It must not throw.
-    pub type HostSha256;
-
-    #[wasm_bindgen(method)]
-    fn sha256(this: &HostSha256, data: &[u8], out: &mut [u8]);
-}
-
-impl sign::Sha256Hex for HostSha256 {
-    fn sha256_hex(&self, data: &[u8]) -> [u8; 64] {
-        let mut out = [0u8; 64];
-        self.sha256(data, &mut out);
-        out
-    }
-}
-
 /// `signRequest`'s signer: it keeps the signing keys, derived once a day per secret,
 /// region and service, and the host's SHA-256 if there is one. The package's
 /// JavaScript makes one and reuses it.
-#[wasm_bindgen]
 pub struct Signer {
     keys: SigningKeyCache,
-    host: Option<HostSha256>,
+    host: Option<&'static dyn sign::Sha256Hex>,
 }
 
 /// `true` when `fields` is `7 + 2 * header_count` fields joined by line feeds and holds no
@@ -140,12 +118,11 @@ fn splits_as_declared(fields: &str, header_count: u32) -> bool {
     !cr && lf == 6 + 2 * header_count as usize
 }
 
-#[wasm_bindgen]
 impl Signer {
-    /// A signer with an empty key cache, hashing with `host` when given, else with the
-    /// wasm's own SHA-256.
-    #[wasm_bindgen(constructor)]
-    pub fn new(host: Option<HostSha256>) -> Signer {
+    /// A signer with an empty key cache, hashing with `host` when given (the host's
+    /// SHA-256, faster than the wasm's where the host has SHA instructions), else with
+    /// the wasm's own SHA-256.
+    pub fn new(host: Option<&'static dyn sign::Sha256Hex>) -> Signer {
         Signer {
             keys: SigningKeyCache::with_capacity(4),
             host,
@@ -166,8 +143,8 @@ impl Signer {
         body: String,
         now_ms: f64,
     ) -> Result<String, String> {
-        // UTF-8 bytes: JavaScript's `encodeInto` copies them faster than the glue copies a
-        // string (and always writes UTF-8, so the second test never fails).
+        // UTF-8 bytes from JavaScript's `encodeInto` (always UTF-8, so only the second
+        // test can fail).
         let fields = match core::str::from_utf8(fields) {
             Ok(fields) if splits_as_declared(fields, header_count) => fields,
             _ => return Ok(String::new()),
@@ -186,7 +163,7 @@ impl Signer {
         let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
         let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-        let signed = match &self.host {
+        let signed = match self.host {
             Some(host) => sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), host),
             None => sign::sign(&mut request, &params, Some(&mut self.keys)),
         };
@@ -203,8 +180,8 @@ impl Signer {
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Any panic (none is expected: inputs are checked first) traps; wasm-bindgen turns the
-/// trap into a JavaScript `RuntimeError`.
+/// Any panic (none is expected: inputs are checked first) traps: a JavaScript
+/// `RuntimeError` for the caller.
 #[cfg(feature = "bundle")]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
@@ -213,30 +190,24 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 /// One client: endpoint, credentials, signing-key cache, learnt clock offset and
 /// retry quota (the core's sans-IO [`client::Client`]).
-#[wasm_bindgen]
 pub struct Engine {
     client: client::Client,
 }
 
 /// One call in progress.
-#[wasm_bindgen]
 pub struct Call {
     call: client::Call,
 }
 
-#[wasm_bindgen]
 impl Call {
     /// Attempts sent so far.
-    #[wasm_bindgen(getter)]
     pub fn attempts(&self) -> u32 {
         self.call.attempts()
     }
 }
 
-#[wasm_bindgen]
 impl Engine {
     /// An engine for a region (and options); throws a `config` error on bad ones.
-    #[wasm_bindgen(constructor)]
     pub fn new(
         region: &str,
         use_fips: bool,
@@ -251,13 +222,11 @@ impl Engine {
     }
 
     /// The endpoint URL requests go to.
-    #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
         self.client.endpoint().url.clone()
     }
 
     /// Sets the credentials used from the next signature on.
-    #[wasm_bindgen(js_name = setCredentials)]
     pub fn set_credentials(
         &mut self,
         access_key_id: String,
@@ -317,7 +286,6 @@ impl Engine {
 
     /// What to do when `fetch` failed: `sent` is false only when the request
     /// provably never left (the JavaScript cannot tell, so it passes `true`).
-    #[wasm_bindgen(js_name = transportFailure)]
     pub fn transport_failure(
         &mut self,
         call: &mut Call,
@@ -337,7 +305,6 @@ impl Engine {
     }
 
     /// Seconds added to the local clock when signing, learnt from skew refusals.
-    #[wasm_bindgen(getter, js_name = clockOffsetSeconds)]
     pub fn clock_offset_seconds(&self) -> f64 {
         self.client.clock_offset_secs() as f64
     }

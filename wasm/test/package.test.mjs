@@ -142,9 +142,10 @@ test("the deflated inline wasm is the wasm, through the browser entry's inflate"
   }
 });
 
-test("the glue names no .wasm file; the package ships the npm README", async () => {
-  const glue = await readFile(join(pkgDir, "ssm_edge.js"), "utf8");
-  assert.doesNotMatch(glue, /ssm_edge_bg\.wasm/);
+test("only workerd.js names the .wasm file; the package ships the npm README", async () => {
+  for (const file of (await readdir(pkgDir)).filter((f) => /\.c?js$/.test(f) && f !== "workerd.js")) {
+    assert.doesNotMatch(await readFile(join(pkgDir, file), "utf8"), /["'`][^"'`]*ssm_edge_bg\.wasm["'`]/, file);
+  }
   const readme = await readFile(join(pkgDir, "README.md"), "utf8");
   assert.match(readme, /npm install ssm-edge/);
   assert.match(readme, /authorization, content-type, x-amz-date, x-amz-target, x-amz-security-token/);

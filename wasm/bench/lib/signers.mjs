@@ -1,6 +1,7 @@
 // One signing path per library, each used the way its documentation shows, all signing
 // lib/vector.mjs's SendCommand with the same five signed headers. `sign(date)` returns the
 // Authorization header (or a promise of it); without `date` each library reads its own clock.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { CREDENTIALS, REGION, HOST, URL_, INPUT, BODY, HEADERS, amzDate } from "./vector.mjs";
 
@@ -13,8 +14,10 @@ export async function makeSigners() {
   const { Sha256Node } = require("@smithy/core/checksum");
   const { AwsV4Signer } = require("aws4fetch");
   const ssmEdge = await import("ssm-edge");
-  // The package's low-level wasm-bindgen module (not exported by package.json: internal).
-  const wasm = await import(new URL("../node_modules/ssm-edge/ssm_edge.js", import.meta.url).href);
+  // The package's low-level wasm module (wasm.js; not exported by package.json: internal),
+  // instantiated here: the Node entry is one bundled file with its own copy.
+  const wasm = await import(new URL("../node_modules/ssm-edge/wasm.js", import.meta.url).href);
+  wasm.initSync(readFileSync(new URL("../node_modules/ssm-edge/ssm_edge_bg.wasm", import.meta.url)));
 
   const smithy = (sha256) => {
     const signer = new SignatureV4({ credentials: CREDENTIALS, region: REGION, service: "ssm", sha256, applyChecksum: false });

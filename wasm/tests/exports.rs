@@ -1,5 +1,7 @@
-//! The wasm exports of `ssm-edge-wasm`, exercised from inside wasm: the same tests run
-//! under Node.js (`tests/node.rs`) and in headless Chrome (`tests/web.rs`).
+//! The Rust API of `ssm-edge-wasm` (what `src/abi.rs` exports to the package's
+//! JavaScript), run natively: text in, text out, the answers read as the JavaScript reads
+//! them (JSON). The ABI itself is exercised through the package: `wasm/test/` under Node,
+//! workerd and headless Chromium.
 //!
 //! Every expected signature here was computed independently with botocore 1.44.8
 //! (`tests/python/botocore_sign.py`, the venv's `SigV4Auth` with a frozen clock) and
@@ -21,24 +23,20 @@
 //! "other-secret" are "plain" with `"time":1441024560` and with
 //! `"secret_access_key":"another-secret"`.
 
-#![allow(dead_code)]
-
-use js_sys::{Array, Reflect, JSON};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_test::wasm_bindgen_test;
+use serde_json::Value;
 
 use ssm_edge_wasm as raw;
 use ssm_edge_wasm::Call;
 
-/// The wasm's JSON text (results and thrown errors) as a JavaScript value, as the
-/// package's JavaScript reads it.
-fn json(text: &str) -> JsValue {
-    JSON::parse(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+/// The wasm's JSON text (results and thrown errors) as a value, as the package's
+/// JavaScript reads it.
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
-fn validate(operation: &str, input: &str) -> Result<Array, JsValue> {
+fn validate(operation: &str, input: &str) -> Result<Vec<Value>, Value> {
     raw::validate(operation, input.as_bytes())
-        .map(|ok| Array::from(&json(ok.as_deref().unwrap_or("[]"))))
+        .map(|ok| list(&json(ok.as_deref().unwrap_or("[]"))))
         .map_err(|e| json(&e))
 }
 
@@ -47,7 +45,7 @@ fn resolve_endpoint(
     fips: bool,
     dual: bool,
     endpoint: Option<String>,
-) -> Result<String, JsValue> {
+) -> Result<String, Value> {
     raw::resolve_endpoint(region, fips, dual, endpoint).map_err(|e| json(&e))
 }
 
@@ -61,7 +59,7 @@ impl Engine {
         dual: bool,
         endpoint: Option<String>,
         max_attempts: u32,
-    ) -> Result<Engine, JsValue> {
+    ) -> Result<Engine, Value> {
         raw::Engine::new(region, fips, dual, endpoint, max_attempts)
             .map(Engine)
             .map_err(|e| json(&e))
@@ -75,24 +73,20 @@ impl Engine {
         self.0.set_credentials(akid, secret, token);
     }
 
-    fn start(&self, operation: &str, input: String) -> Result<Call, JsValue> {
+    fn start(&self, operation: &str, input: String) -> Result<Call, Value> {
         self.0.start(operation, input).map_err(|e| json(&e))
     }
 
     /// `{ url, method, headers: [[name, value]…] }` from the engine's `url\nname\nvalue…`.
-    fn request(&mut self, call: &mut Call, now_ms: f64) -> Result<JsValue, JsValue> {
+    fn request(&mut self, call: &mut Call, now_ms: f64) -> Result<Value, Value> {
         let flat = self.0.request(call, now_ms).map_err(|e| json(&e))?;
         let mut lines = flat.split('\n');
         let url = lines.next().unwrap_or_default();
-        let headers = Array::new();
+        let mut headers = Vec::new();
         while let (Some(n), Some(v)) = (lines.next(), lines.next()) {
-            headers.push(&Array::of2(&n.into(), &v.into()));
+            headers.push(serde_json::json!([n, v]));
         }
-        let request = js_sys::Object::new();
-        Reflect::set(&request, &"url".into(), &url.into()).unwrap();
-        Reflect::set(&request, &"method".into(), &"POST".into()).unwrap();
-        Reflect::set(&request, &"headers".into(), &headers).unwrap();
-        Ok(request.into())
+        Ok(serde_json::json!({ "url": url, "method": "POST", "headers": headers }))
     }
 
     fn response(
@@ -103,7 +97,7 @@ impl Engine {
         body: &[u8],
         now_ms: f64,
         random: f64,
-    ) -> JsValue {
+    ) -> Value {
         json(&self.0.response(call, status, headers, body, now_ms, random))
     }
 
@@ -113,7 +107,7 @@ impl Engine {
         sent: bool,
         now_ms: f64,
         random: f64,
-    ) -> JsValue {
+    ) -> Value {
         json(&self.0.transport_failure(call, sent, now_ms, random))
     }
 
@@ -151,44 +145,52 @@ const BOTOCORE_OTHER_SECRET: &str =
 SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
 Signature=37201c693411835f6c41ffc9b6c3d4a7fd1b43862b6669eef144a9fae29a6911";
 
-fn get(value: &JsValue, key: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(key))
-        .unwrap_or_else(|_| panic!("cannot read .{key} of {value:?}"))
+/// `value[key]`, `Null` where JavaScript would read `undefined`.
+fn get(value: &Value, key: &str) -> Value {
+    value.get(key).cloned().unwrap_or(Value::Null)
 }
 
-fn string(value: &JsValue, key: &str) -> String {
+/// An array's items.
+fn list(value: &Value) -> Vec<Value> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("{value:?} is not an array"))
+        .clone()
+}
+
+fn string(value: &Value, key: &str) -> String {
     get(value, key)
-        .as_string()
+        .as_str()
         .unwrap_or_else(|| panic!(".{key} of {value:?} is not a string"))
+        .to_owned()
 }
 
-fn number(value: &JsValue, key: &str) -> f64 {
+fn number(value: &Value, key: &str) -> f64 {
     get(value, key)
         .as_f64()
         .unwrap_or_else(|| panic!(".{key} of {value:?} is not a number"))
 }
 
-fn boolean(value: &JsValue, key: &str) -> bool {
+fn boolean(value: &Value, key: &str) -> bool {
     get(value, key)
         .as_bool()
         .unwrap_or_else(|| panic!(".{key} of {value:?} is not a boolean"))
 }
 
 /// `[[name, value], ...]` of a request object as Rust pairs.
-fn headers(request: &JsValue) -> Vec<(String, String)> {
-    Array::from(&get(request, "headers"))
+fn headers(request: &Value) -> Vec<(String, String)> {
+    list(&get(request, "headers"))
         .iter()
         .map(|pair| {
-            let pair = Array::from(&pair);
             (
-                pair.get(0).as_string().unwrap(),
-                pair.get(1).as_string().unwrap(),
+                pair[0].as_str().unwrap().into(),
+                pair[1].as_str().unwrap().into(),
             )
         })
         .collect()
 }
 
-fn header(request: &JsValue, name: &str) -> Option<String> {
+fn header(request: &Value, name: &str) -> Option<String> {
     headers(request)
         .into_iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -208,7 +210,7 @@ fn sign_request(
     region: &str,
     service: &str,
     now_ms: f64,
-) -> Result<String, JsValue> {
+) -> Result<String, Value> {
     let token = session_token.unwrap_or_default();
     let mut fields = [
         method,
@@ -242,20 +244,17 @@ thread_local! {
         core::cell::RefCell::new(ssm_edge_wasm::Signer::new(None));
 }
 
-/// A `HostSha256` as the Node entry makes one, hashing with the core's `sha2` (through a
-/// Rust closure: the test runs in browsers too) and counting its calls.
-fn counting_host(calls: std::rc::Rc<core::cell::Cell<u32>>) -> raw::HostSha256 {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let sha256 = Closure::<dyn FnMut(Vec<u8>, js_sys::Uint8Array)>::new(
-        move |data: Vec<u8>, out: js_sys::Uint8Array| {
-            calls.set(calls.get() + 1);
-            out.copy_from(ssm_edge_core::sign::payload_hash(&data).as_bytes());
-        },
-    );
-    let host = js_sys::Object::new();
-    Reflect::set(&host, &"sha256".into(), sha256.as_ref()).unwrap();
-    sha256.forget();
-    host.unchecked_into()
+/// A host SHA-256 as the Node entry hands one over, hashing with the core's `sha2` and
+/// counting its calls.
+struct CountingHost(std::sync::atomic::AtomicU32);
+
+impl ssm_edge_core::sign::Sha256Hex for CountingHost {
+    fn sha256_hex(&self, data: &[u8]) -> [u8; 64] {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut out = [0u8; 64];
+        out.copy_from_slice(ssm_edge_core::sign::payload_hash(data).as_bytes());
+        out
+    }
 }
 
 /// One header of `signRequest`'s flat `name\nvalue…` answer.
@@ -268,10 +267,10 @@ fn flat_header(flat: &str, name: &str) -> Option<String> {
 }
 
 /// `{ path, rule }` of every problem, in order.
-fn problem_list(problems: &Array) -> Vec<(String, String)> {
+fn problem_list(problems: &[Value]) -> Vec<(String, String)> {
     problems
         .iter()
-        .map(|p| (string(&p, "path"), string(&p, "rule")))
+        .map(|p| (string(p, "path"), string(p, "rule")))
         .collect()
 }
 
@@ -292,7 +291,7 @@ fn flat(pairs: &[(&str, &str)]) -> String {
 
 const SEND: &str = r#"{"DocumentName":"AWS-RunShellScript","InstanceIds":["i-0123456789abcdef0"],"Parameters":{"commands":["uptime"]}}"#;
 
-#[wasm_bindgen_test]
+#[test]
 fn validate_returns_every_problem_with_its_path() {
     let problems = validate(
         "SendCommand",
@@ -317,16 +316,13 @@ fn validate_returns_every_problem_with_its_path() {
         .iter()
         .find(|p| string(p, "rule") == "range")
         .expect("the range problem");
-    assert_eq!(
-        (number(&range, "min"), number(&range, "actual")),
-        (30.0, 5.0)
-    );
+    assert_eq!((number(range, "min"), number(range, "actual")), (30.0, 5.0));
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn validate_accepts_a_valid_input_and_names_json_problems() {
-    assert_eq!(validate("SendCommand", SEND).unwrap().length(), 0);
-    assert_eq!(validate("ListCommands", "{}").unwrap().length(), 0);
+    assert_eq!(validate("SendCommand", SEND).unwrap().len(), 0);
+    assert_eq!(validate("ListCommands", "{}").unwrap().len(), 0);
     let list = problem_list(&validate("ListCommands", r#"{"MaxResults":"ten"}"#).unwrap());
     assert_eq!(list, [("MaxResults".to_string(), "type".to_string())]);
     let list = problem_list(&validate("ListCommands", "{not json").unwrap());
@@ -334,14 +330,14 @@ fn validate_accepts_a_valid_input_and_names_json_problems() {
     assert_eq!(list[0].1, "json");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn validate_rejects_an_unknown_operation_as_config() {
     let e = validate("DeleteEverything", "{}").expect_err("unknown operation");
     assert_eq!(string(&e, "kind"), "config");
     assert_eq!(string(&e, "field"), "operation");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn resolve_endpoint_for_partitions_and_options() {
     let r = |region, fips, dual, ep: Option<&str>| {
         resolve_endpoint(region, fips, dual, ep.map(String::from))
@@ -371,7 +367,7 @@ fn resolve_endpoint_for_partitions_and_options() {
     assert_eq!(string(&e, "field"), "region");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn engine_rejects_a_bad_region() {
     let e = Engine::new("-bad-", false, false, None, 3)
         .err()
@@ -380,7 +376,7 @@ fn engine_rejects_a_bad_region() {
     assert_eq!(string(&e, "field"), "region");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn engine_request_is_signed_like_botocore() {
     let mut engine = engine();
     assert_eq!(engine.url(), "https://ssm.us-east-1.amazonaws.com");
@@ -405,7 +401,7 @@ fn engine_request_is_signed_like_botocore() {
     assert_eq!(h("Authorization").as_deref(), Some(BOTOCORE_PLAIN));
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn engine_request_carries_the_session_token_and_new_credentials() {
     let mut engine = Engine::new("eu-west-1", false, false, None, 3).unwrap();
     engine.set_credentials(
@@ -450,7 +446,7 @@ fn engine_request_carries_the_session_token_and_new_credentials() {
     assert!(auth.contains("Credential=AKIDOTHER/20260101/"), "{auth}");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn sign_request_matches_botocore() {
     let signed = sign_request(
         "POST",
@@ -509,10 +505,10 @@ fn sign_request_matches_botocore() {
 
 /// With a host SHA-256 (Node's `node:crypto`), the body and the canonical request are
 /// hashed by it, one call each, and the signature is the same.
-#[wasm_bindgen_test]
+#[test]
 fn sign_request_with_a_host_sha256_signs_the_same() {
-    let calls = std::rc::Rc::new(core::cell::Cell::new(0));
-    let mut hosted = raw::Signer::new(Some(counting_host(calls.clone())));
+    static HOST: CountingHost = CountingHost(std::sync::atomic::AtomicU32::new(0));
+    let mut hosted = raw::Signer::new(Some(&HOST));
     let fields = [
         "POST",
         "https://ssm.eu-west-1.amazonaws.com/",
@@ -529,7 +525,7 @@ fn sign_request_with_a_host_sha256_signs_the_same() {
         .sign(fields.as_bytes(), 2, body.into(), T_2026)
         .expect("signed");
     assert_eq!(
-        calls.get(),
+        HOST.0.load(std::sync::atomic::Ordering::Relaxed),
         2,
         "one digest of the body, one of the canonical request"
     );
@@ -545,7 +541,7 @@ fn sign_request_with_a_host_sha256_signs_the_same() {
 
 /// A line break inside a field would shift every field after it: the signer signs
 /// nothing and answers `""`, on which the JavaScript names the field.
-#[wasm_bindgen_test]
+#[test]
 fn sign_request_refuses_fields_that_split_otherwise() {
     let mut signer = raw::Signer::new(None);
     let good = "POST\nhttps://ssm.us-east-1.amazonaws.com/\nus-east-1\nssm\nAKID\nsecret\n\nX-A\nb";
@@ -574,7 +570,7 @@ fn sign_request_refuses_fields_that_split_otherwise() {
 }
 
 /// `signRequest` caches signing keys: a cached key must never serve another secret or day.
-#[wasm_bindgen_test]
+#[test]
 fn sign_request_never_reuses_a_signing_key_across_secrets_or_days() {
     let sign = |secret: &str, now_ms: f64| {
         let signed = sign_request(
@@ -603,7 +599,7 @@ fn sign_request_never_reuses_a_signing_key_across_secrets_or_days() {
     assert_eq!(sign("another-secret", T_2015), BOTOCORE_OTHER_SECRET);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn start_refuses_an_invalid_input_with_problems() {
     let engine = engine();
     let e = engine
@@ -614,14 +610,14 @@ fn start_refuses_an_invalid_input_with_problems() {
         .err()
         .expect("DocumentName is required");
     assert_eq!(string(&e, "kind"), "validation");
-    let problems = Array::from(&get(&e, "problems"));
+    let problems = list(&get(&e, "problems"));
     assert_eq!(
         problem_list(&problems),
         [("DocumentName".to_string(), "required".to_string())]
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn response_decodes_an_aws_error() {
     let mut engine = engine();
     let mut call = engine.start("SendCommand", SEND.into()).unwrap();
@@ -638,8 +634,8 @@ fn response_decodes_an_aws_error() {
         T_2026,
         0.5,
     );
-    assert!(get(&outcome, "done").is_undefined(), "{outcome:?}");
-    assert!(get(&outcome, "retry").is_undefined(), "{outcome:?}");
+    assert!(get(&outcome, "done").is_null(), "{outcome:?}");
+    assert!(get(&outcome, "retry").is_null(), "{outcome:?}");
     let e = get(&outcome, "error");
     assert_eq!(string(&e, "kind"), "service");
     assert_eq!(string(&e, "code"), "InvalidInstanceId");
@@ -659,7 +655,7 @@ fn response_decodes_an_aws_error() {
     assert_eq!(string(&e, "stop"), "notRetryable");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn response_done_on_success() {
     let mut engine = engine();
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
@@ -668,7 +664,7 @@ fn response_done_on_success() {
     assert!(boolean(&outcome, "done"), "{outcome:?}");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn a_500_on_list_commands_is_retried_until_attempts_run_out() {
     let mut engine = engine();
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
@@ -691,7 +687,7 @@ fn a_500_on_list_commands_is_retried_until_attempts_run_out() {
     assert_eq!(string(&e, "stop"), "attemptsExhausted");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn a_500_on_send_command_is_final() {
     let mut engine = engine();
     let mut call = engine.start("SendCommand", SEND.into()).unwrap();
@@ -704,7 +700,7 @@ fn a_500_on_send_command_is_final() {
         T_2026,
         0.5,
     );
-    assert!(get(&outcome, "retry").is_undefined(), "{outcome:?}");
+    assert!(get(&outcome, "retry").is_null(), "{outcome:?}");
     let e = get(&outcome, "error");
     assert_eq!(string(&e, "kind"), "service");
     assert_eq!(string(&e, "code"), "InternalServerError");
@@ -713,7 +709,7 @@ fn a_500_on_send_command_is_final() {
     assert_eq!(string(&e, "stop"), "mayHaveExecuted");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn transport_failure_retries_reads_but_not_send_command() {
     let mut engine = engine();
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
@@ -730,7 +726,7 @@ fn transport_failure_retries_reads_but_not_send_command() {
     assert_eq!(string(&e, "stop"), "mayHaveExecuted");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn a_clock_skew_refusal_corrects_the_next_signature() {
     let mut engine = engine();
     let mut call = engine.start("ListCommands", "{}".into()).unwrap();
