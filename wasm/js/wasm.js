@@ -13,9 +13,15 @@ function bytes() {
   return memory;
 }
 
+// Short texts are encoded here first: encodeInto a reused buffer allocates nothing.
+const scratch = new Uint8Array(1024);
+
 /** `data` (text or bytes) in a buffer the next export takes: its pointer and length. */
 function pass(data) {
-  const input = typeof data === "string" ? encoder.encode(data) : data;
+  let input = data;
+  if (typeof data === "string") {
+    input = data.length * 3 <= scratch.length ? scratch.subarray(0, encoder.encodeInto(data, scratch).written) : encoder.encode(data);
+  }
   const ptr = wasm.buffer(input.length);
   bytes().set(input, ptr);
   return [ptr, input.length];
@@ -26,15 +32,16 @@ function passOptional(text) {
   return text === undefined || text === null ? [0, 0, 0] : [1, ...pass(text)];
 }
 
-const OK = 0;
+const NONE = 1;
 const ERROR = 2;
 
 /** The answer of an export that returned `code`: its text, undefined for none; throws errors' JSON. */
 function answer(code) {
+  if (code === NONE) return undefined;
   const ptr = wasm.answer_ptr();
   const text = decoder.decode(bytes().subarray(ptr, ptr + wasm.answer_len()));
   if (code === ERROR) throw text;
-  return code === OK ? text : undefined;
+  return text;
 }
 
 /** The object a constructor export returned, or its error thrown. */
