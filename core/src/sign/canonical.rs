@@ -9,13 +9,12 @@
 //! only in which headers are selected (all signable headers vs. the client's
 //! `SignedHeaders`).
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
 
-use super::encode::{canonical_query, encode_path, normalize_path};
+use super::encode::{canonical_query, canonical_uri};
 use super::key::HmacSha256;
 use super::url;
 use super::{SignError, SigningSettings, UriPathEncoding, ALGORITHM};
@@ -212,12 +211,12 @@ enum Selection<'s> {
 /// `x-amz-security-token` values.
 pub struct CanonicalRequest<'a> {
     method: &'a str,
-    path: Cow<'a, str>,
+    path: String,
     query: String,
     /// (name as on the request, value), stably sorted by lowercase name.
     headers: Vec<(&'a str, &'a str)>,
     signed_headers: String,
-    payload_hash: Cow<'a, str>,
+    payload_hash: &'a str,
 }
 
 impl<'a> CanonicalRequest<'a> {
@@ -292,20 +291,11 @@ impl<'a> CanonicalRequest<'a> {
             return Err(SignError::InvalidMethod);
         }
         let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
-        let path = if settings.normalize_uri_path {
-            normalize_path(parsed.path)
-        } else if parsed.path.is_empty() {
-            Cow::Borrowed("/")
-        } else {
-            Cow::Borrowed(parsed.path)
-        };
-        let path = match settings.uri_path_encoding {
-            UriPathEncoding::Double => match path {
-                Cow::Borrowed(p) => encode_path(p),
-                Cow::Owned(p) => Cow::Owned(String::from(encode_path(&p))),
-            },
-            UriPathEncoding::Single => path,
-        };
+        let path = canonical_uri(
+            parsed.path,
+            settings.normalize_uri_path,
+            settings.uri_path_encoding == UriPathEncoding::Double,
+        );
 
         let mut headers: Vec<(&'a str, &'a str)> = Vec::with_capacity(request.headers.len());
         let mut signed_headers = String::with_capacity(64);
@@ -375,7 +365,7 @@ impl<'a> CanonicalRequest<'a> {
             query: canonical_query(parsed.query),
             headers,
             signed_headers,
-            payload_hash: Cow::Borrowed(payload_hash),
+            payload_hash,
         })
     }
 
