@@ -16,7 +16,7 @@ use core::fmt;
 
 use super::encode::{canonical_query, canonical_uri};
 use super::key::HmacSha256;
-use super::url;
+use super::url::{self, ParsedUrl};
 use super::{SignError, SigningSettings, UriPathEncoding, ALGORITHM};
 use crate::request::HttpRequest;
 use crate::time::AmzDate;
@@ -213,8 +213,9 @@ pub struct CanonicalRequest<'a> {
     method: &'a str,
     path: String,
     query: String,
-    /// (name as on the request, value), stably sorted by lowercase name.
-    headers: Vec<(&'a str, &'a str)>,
+    /// (position on the request, name as on the request, value), stably sorted by
+    /// lowercase name (the position is what makes the unstable sort stable).
+    headers: Vec<(usize, &'a str, &'a str)>,
     signed_headers: String,
     payload_hash: &'a str,
 }
@@ -235,6 +236,7 @@ impl<'a> CanonicalRequest<'a> {
     ) -> Result<Self, SignError> {
         Self::build(
             request,
+            checked_url(request)?,
             settings,
             Selection::AllSignable,
             payload_hash,
@@ -243,14 +245,16 @@ impl<'a> CanonicalRequest<'a> {
     }
 
     /// [`Self::for_signing`] for [`sign`](super::sign), which has already validated
-    /// the method, the URL and every header.
+    /// the method and every header and parsed the URL.
     pub(crate) fn for_signing_prevalidated(
         request: &'a HttpRequest,
+        parsed: ParsedUrl<'a>,
         settings: &SigningSettings,
         payload_hash: &'a str,
     ) -> Result<Self, SignError> {
         Self::build(
             request,
+            parsed,
             settings,
             Selection::AllSignable,
             payload_hash,
@@ -273,6 +277,7 @@ impl<'a> CanonicalRequest<'a> {
     ) -> Result<Self, SignError> {
         Self::build(
             request,
+            checked_url(request)?,
             settings,
             Selection::Exactly(signed_headers),
             payload_hash,
@@ -282,29 +287,24 @@ impl<'a> CanonicalRequest<'a> {
 
     fn build(
         request: &'a HttpRequest,
+        parsed: ParsedUrl<'a>,
         settings: &SigningSettings,
         selection: Selection<'_>,
         payload_hash: &'a str,
         validate: bool,
     ) -> Result<Self, SignError> {
-        if validate && !is_token(&request.method) {
-            return Err(SignError::InvalidMethod);
-        }
-        let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
         let path = canonical_uri(
             parsed.path,
             settings.normalize_uri_path,
             settings.uri_path_encoding == UriPathEncoding::Double,
         );
 
-        let mut headers: Vec<(&'a str, &'a str)> = Vec::with_capacity(request.headers.len());
+        let mut headers: Vec<(usize, &'a str, &'a str)> = Vec::with_capacity(request.headers.len());
         let mut signed_headers = String::with_capacity(64);
         match selection {
             Selection::AllSignable => {
                 // Sorted by name, same names in request order: an unstable sort on (name,
                 // position) gives the stable order with less code than a stable sort.
-                let mut positioned: Vec<(usize, &'a str, &'a str)> =
-                    Vec::with_capacity(request.headers.len());
                 for (position, (name, value)) in request.headers.iter().enumerate() {
                     if UNSIGNED_HEADERS
                         .iter()
@@ -315,14 +315,13 @@ impl<'a> CanonicalRequest<'a> {
                     if validate {
                         check_header(name, value)?;
                     }
-                    positioned.push((position, name.as_str(), value.as_str()));
+                    headers.push((position, name.as_str(), value.as_str()));
                 }
-                crate::sort::sort_by(&mut positioned, |a, b| {
+                crate::sort::sort_by(&mut headers, |a, b| {
                     cmp_lowercase(a.1, b.1).then(a.0.cmp(&b.0)).is_lt()
                 });
-                headers.extend(positioned.into_iter().map(|(_, name, value)| (name, value)));
                 let mut previous: Option<&str> = None;
-                for (name, _) in &headers {
+                for &(_, name, _) in &headers {
                     if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
                         continue;
                     }
@@ -345,7 +344,7 @@ impl<'a> CanonicalRequest<'a> {
                     for (name, value) in &request.headers {
                         if name.eq_ignore_ascii_case(wanted) {
                             check_header(name, value)?;
-                            headers.push((name.as_str(), value.as_str()));
+                            headers.push((0, name.as_str(), value.as_str()));
                         }
                     }
                     if headers.len() == before {
@@ -402,21 +401,21 @@ impl<'a> CanonicalRequest<'a> {
         sink.put(b"\n");
         let mut i = 0;
         while i < self.headers.len() {
-            let name = self.headers[i].0;
+            let name = self.headers[i].1;
             put_lowercase(sink, name);
             sink.put(b":");
             let secret = redact
                 && (name.eq_ignore_ascii_case("x-amz-security-token")
                     || name.eq_ignore_ascii_case("authorization"));
             let mut first = true;
-            while i < self.headers.len() && self.headers[i].0.eq_ignore_ascii_case(name) {
+            while i < self.headers.len() && self.headers[i].1.eq_ignore_ascii_case(name) {
                 if !first {
                     sink.put(b",");
                 }
                 if secret {
                     sink.put(b"<redacted>");
                 } else {
-                    put_trimmed(sink, self.headers[i].1);
+                    put_trimmed(sink, self.headers[i].2);
                 }
                 first = false;
                 i += 1;
@@ -430,7 +429,9 @@ impl<'a> CanonicalRequest<'a> {
     }
 }
 
-fn check_header(name: &str, value: &str) -> Result<(), SignError> {
+/// `Ok` for a header that can be signed: a token name, a value without control
+/// characters.
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), SignError> {
     if !is_token(name) {
         return Err(SignError::InvalidHeaderName(String::from(name)));
     }
@@ -438,6 +439,14 @@ fn check_header(name: &str, value: &str) -> Result<(), SignError> {
         return Err(SignError::InvalidHeaderValue(String::from(name)));
     }
     Ok(())
+}
+
+/// The URL of `request` parsed, after checking its method.
+fn checked_url(request: &HttpRequest) -> Result<ParsedUrl<'_>, SignError> {
+    if !is_token(&request.method) {
+        return Err(SignError::InvalidMethod);
+    }
+    url::parse(&request.url).map_err(SignError::InvalidUrl)
 }
 
 impl CanonicalRequest<'_> {

@@ -63,7 +63,8 @@ pub use key::SigningKeyCache;
 pub use url::UrlError;
 
 pub(crate) use canonical::{
-    hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign, write_string_to_sign_hex,
+    check_header, hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign,
+    write_string_to_sign_hex,
 };
 pub(crate) use key::SigningKey;
 
@@ -389,12 +390,7 @@ fn sign_impl(
     let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
     let mut host_headers = 0usize;
     for (name, value) in &request.headers {
-        if !is_token(name) {
-            return Err(SignError::InvalidHeaderName(name.clone()));
-        }
-        if !is_valid_header_value(value) {
-            return Err(SignError::InvalidHeaderValue(name.clone()));
-        }
+        check_header(name, value)?;
         if name.eq_ignore_ascii_case("host") {
             host_headers += 1;
         }
@@ -429,7 +425,12 @@ fn sign_impl(
         ));
     }
 
-    let creq = CanonicalRequest::for_signing_prevalidated(request, &settings, hex_str(&body_hash))?;
+    let creq = CanonicalRequest::for_signing_prevalidated(
+        request,
+        parsed,
+        &settings,
+        hex_str(&body_hash),
+    )?;
     let creq_hash = sha256_hex(sha256, &creq.bytes());
     let scope = CredentialScope {
         date_stamp: amz_date.date_stamp(),
