@@ -84,21 +84,23 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
 /// HMAC's inner and outer SHA-256 states after the key block: computed once per key,
 /// they spare each MAC under a kept key two blocks.
 fn keyed_states(key: &[u8]) -> ([u32; 8], [u32; 8]) {
-    let hashed;
-    let key = if key.len() > 64 {
-        hashed = Zeroizing::new(sha256(key));
-        &hashed[..]
+    // The key as one zero-padded block (hashed first when longer than a block), so that
+    // each pad is a fixed 64-byte loop: smaller in the wasm than zipping a slice.
+    let mut block = Zeroizing::new([0u8; 64]);
+    if key.len() > 64 {
+        let hashed = Zeroizing::new(sha256(key));
+        block[..32].copy_from_slice(&*hashed);
     } else {
-        key
-    };
-    (keyed_state(key, 0x36), keyed_state(key, 0x5c))
+        block[..key.len()].copy_from_slice(key);
+    }
+    (keyed_state(&block, 0x36), keyed_state(&block, 0x5c))
 }
 
-/// SHA-256's state after `key` (at most 64 bytes) zero-padded to a block and XORed with `pad`.
-fn keyed_state(key: &[u8], pad: u8) -> [u32; 8] {
-    let mut block = Zeroizing::new([pad; 64]);
-    for (b, k) in block.iter_mut().zip(key) {
-        *b ^= k;
+/// SHA-256's state after the key block `key` XORed with `pad`.
+fn keyed_state(key: &[u8; 64], pad: u8) -> [u32; 8] {
+    let mut block = Zeroizing::new([0u8; 64]);
+    for i in 0..64 {
+        block[i] = key[i] ^ pad;
     }
     let mut state = SHA256_H0;
     compress(&mut state, &*block);
