@@ -139,18 +139,21 @@ pub(crate) fn is_valid_header_value(s: &str) -> bool {
     })
 }
 
-/// `true` when `v` contains two consecutive spaces (a branch-free fold, as above).
+/// `true` when `v` contains two consecutive spaces (branch-free, as above; an index
+/// loop, which opt-level z compiles smaller than a `zip`).
 fn has_double_space(v: &[u8]) -> bool {
-    let next = v.get(1..).unwrap_or_default();
-    v.iter()
-        .zip(next)
-        .fold(false, |found, (&x, &y)| found | ((x == b' ') & (y == b' ')))
+    let mut found = false;
+    for i in 1..v.len() {
+        found |= (v[i - 1] == b' ') & (v[i] == b' ');
+    }
+    found
 }
 
 /// Compares header names as their lowercase forms would compare.
 fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    for (x, y) in a.bytes().zip(b.bytes()) {
-        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for i in 0..a.len().min(b.len()) {
+        match a[i].to_ascii_lowercase().cmp(&b[i].to_ascii_lowercase()) {
             Ordering::Equal => {}
             other => return other,
         }
