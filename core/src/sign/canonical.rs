@@ -495,7 +495,9 @@ pub struct CredentialScope<'a> {
 }
 
 impl CredentialScope<'_> {
-    fn write<S: Sink>(&self, sink: &mut S) {
+    /// Writes `date/region/service/aws4_request` (into the string to sign, and into
+    /// `Authorization`'s `Credential=`).
+    pub(crate) fn write<S: Sink>(&self, sink: &mut S) {
         sink.put(self.date_stamp.as_bytes());
         sink.put(b"/");
         sink.put(self.region.as_bytes());

@@ -465,30 +465,25 @@ fn sign_impl(
     }
     let signed_headers = creq.into_signed_headers();
 
-    let mut authorization = String::with_capacity(
+    // The scope through the string to sign's own writer: one copy of it in the wasm.
+    let mut authorization: Vec<u8> = Vec::with_capacity(
         ALGORITHM.len() + creds.access_key_id.len() + signed_headers.len() + 160,
     );
-    for part in [
-        ALGORITHM,
-        " Credential=",
-        &creds.access_key_id,
-        "/",
-        scope.date_stamp,
-        "/",
-        scope.region,
-        "/",
-        scope.service,
-        "/",
-        SCOPE_TERMINATOR,
-        ", SignedHeaders=",
-        &signed_headers,
-        ", Signature=",
-        hex_str(&signature),
-    ] {
-        authorization.push_str(part);
-    }
-    // Every `Authorization` was dropped above.
-    push_header(&mut request.headers, "Authorization", &authorization);
+    authorization.extend_from_slice(ALGORITHM.as_bytes());
+    authorization.extend_from_slice(b" Credential=");
+    authorization.extend_from_slice(creds.access_key_id.as_bytes());
+    authorization.push(b'/');
+    scope.write(&mut authorization);
+    authorization.extend_from_slice(b", SignedHeaders=");
+    authorization.extend_from_slice(signed_headers.as_bytes());
+    authorization.extend_from_slice(b", Signature=");
+    authorization.extend_from_slice(&signature);
+    // Every `Authorization` was dropped above. Its parts are all ASCII.
+    push_header(
+        &mut request.headers,
+        "Authorization",
+        core::str::from_utf8(&authorization).unwrap_or_default(),
+    );
 
     Ok(SigningOutput {
         signature: String::from(hex_str(&signature)),
