@@ -192,10 +192,8 @@ impl Signer {
         let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
         let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-        let signed = match &self.host {
-            Some(host) => sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), host),
-            None => sign::sign(&mut request, &params, Some(&mut self.keys)),
-        };
+        let host = self.host.as_ref().map(|host| host as &dyn sign::Sha256Hex);
+        let signed = sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), host);
         let _signed = signed.map_err(|e| report::sign("request", &e))?;
         Ok(flat_headers(&request.headers))
     }

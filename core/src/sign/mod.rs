@@ -322,7 +322,8 @@ pub fn sign(
 }
 
 /// [`sign`], with the payload hash and the canonical request's hash from `sha256`
-/// instead of the core's `sha2` (the result is the same).
+/// when given instead of the core's `sha2` (the result is the same). An `Option` so
+/// that a caller with or without a host SHA-256 makes one call (`None` is [`sign`]).
 ///
 /// # Errors
 /// As [`sign`].
@@ -330,9 +331,9 @@ pub fn sign_with_sha256(
     request: &mut HttpRequest,
     params: &SigningParams<'_>,
     cache: Option<&mut SigningKeyCache>,
-    sha256: &dyn Sha256Hex,
+    sha256: Option<&dyn Sha256Hex>,
 ) -> Result<SigningOutput, SignError> {
-    sign_impl(request, params, cache, Some(sha256), None)
+    sign_impl(request, params, cache, sha256, None)
 }
 
 /// [`sign`], also returning the canonical request and string to sign it computed
