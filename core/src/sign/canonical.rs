@@ -309,10 +309,7 @@ impl<'a> CanonicalRequest<'a> {
                 // Sorted by name, same names in request order: an unstable sort on (name,
                 // position) gives the stable order with less code than a stable sort.
                 for (position, (name, value)) in request.headers.iter().enumerate() {
-                    if UNSIGNED_HEADERS
-                        .iter()
-                        .any(|u| name.eq_ignore_ascii_case(u))
-                    {
+                    if is_one_of(name, UNSIGNED_HEADERS) {
                         continue;
                     }
                     if validate {
@@ -430,6 +427,12 @@ impl<'a> CanonicalRequest<'a> {
         sink.put(b"\n");
         sink.put(self.payload_hash.as_bytes());
     }
+}
+
+/// `true` when `name` is one of `names` (ASCII case-insensitive). One function for
+/// every such list the signer checks, rather than a closure copy per list.
+pub(crate) fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// `Ok` for a header that can be signed: a token name, a value without control

@@ -63,7 +63,7 @@ pub use key::SigningKeyCache;
 pub use url::UrlError;
 
 pub(crate) use canonical::{
-    check_header, hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign,
+    check_header, hex32, hex_str, is_one_of, is_token, is_valid_header_value, write_string_to_sign,
     write_string_to_sign_hex,
 };
 pub(crate) use key::SigningKey;
@@ -359,6 +359,14 @@ fn sha256_hex(host: Option<&dyn Sha256Hex>, data: &[u8]) -> [u8; 64] {
     }
 }
 
+/// The headers [`sign`] sets (and so first drops), the optional one last.
+const SET_BY_SIGN: [&str; 4] = [
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
+
 /// Appends a header. Not inlined: one copy of the two allocations for the five
 /// headers [`sign`] adds, which the wasm would otherwise carry five times.
 fn push_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -409,12 +417,12 @@ fn sign_impl(
 
     // One pass drops every header this signature sets (each is appended below, in the
     // order `set_header` one by one would leave them), rather than a pass per header.
-    request.headers.retain(|(n, _)| {
-        !(n.eq_ignore_ascii_case("authorization")
-            || n.eq_ignore_ascii_case("x-amz-date")
-            || n.eq_ignore_ascii_case("x-amz-security-token")
-            || (settings.content_sha256_header && n.eq_ignore_ascii_case("x-amz-content-sha256")))
-    });
+    let set_here: &[&str] = if settings.content_sha256_header {
+        &SET_BY_SIGN
+    } else {
+        &SET_BY_SIGN[..3]
+    };
+    request.headers.retain(|(n, _)| !is_one_of(n, set_here));
     let headers = &mut request.headers;
     if host_headers == 0 {
         push_header(headers, "Host", parsed.host);
