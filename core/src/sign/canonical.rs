@@ -186,12 +186,10 @@ fn put_trimmed(out: &mut Vec<u8>, value: &str) {
         return;
     }
     // Rare: byte by byte, dropping a space that follows a space.
-    let mut previous = 0u8;
-    for &b in v {
-        if !(b == b' ' && previous == b' ') {
-            out.push(b);
+    for i in 0..v.len() {
+        if !(v[i] == b' ' && i > 0 && v[i - 1] == b' ') {
+            out.push(v[i]);
         }
-        previous = b;
     }
 }
 
