@@ -79,7 +79,7 @@ fn flat_headers(headers: &[(String, String)]) -> String {
     flat
 }
 
-/// The pairs of `name\nvalue…`, with room for `extra` more (the signing headers).
+/// The pairs of `name\nvalue…`, with room for `extra` more.
 fn pairs(flat: &str, extra: usize) -> Vec<(String, String)> {
     let mut out = Vec::with_capacity(extra);
     if flat.is_empty() {
@@ -149,24 +149,27 @@ impl Signer {
             Ok(fields) if splits_as_declared(fields, header_count) => fields,
             _ => return Ok(String::new()),
         };
-        let mut parts = fields.splitn(8, '\n');
+        // One split for the fields and the header pairs after them (their count is
+        // checked above), rather than a `splitn` and then a split of the rest.
+        let mut parts = fields.split('\n');
         let mut next = || parts.next().unwrap_or("");
         let (method, url, region, service) = (next(), next(), next(), next());
         let (access_key_id, secret_access_key, session_token) = (next(), next(), next());
-        let headers = next();
+        // Room for the signing headers too.
+        let mut headers = Vec::with_capacity(header_count as usize + 4);
+        for _ in 0..header_count {
+            headers.push((String::from(next()), String::from(next())));
+        }
         let mut request = HttpRequest {
             method: method.into(),
             url: url.into(),
-            headers: pairs(headers, header_count as usize + 4),
+            headers,
             body: body.into_bytes(),
         };
         let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
         let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-        let signed = match self.host {
-            Some(host) => sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), host),
-            None => sign::sign(&mut request, &params, Some(&mut self.keys)),
-        };
+        let signed = sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), self.host);
         let _signed = signed.map_err(|e| report::sign("request", &e))?;
         Ok(flat_headers(&request.headers))
     }

@@ -9,15 +9,14 @@
 //! only in which headers are selected (all signable headers vs. the client's
 //! `SignedHeaders`).
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::fmt;
 
-use super::encode::{canonical_query, encode_path, normalize_path};
+use super::encode::{canonical_query, canonical_uri};
 use super::key::HmacSha256;
-use super::url;
+use super::url::{self, ParsedUrl};
 use super::{SignError, SigningSettings, UriPathEncoding, ALGORITHM};
 use crate::request::HttpRequest;
 use crate::time::AmzDate;
@@ -133,31 +132,28 @@ pub(crate) fn is_token(s: &str) -> bool {
 /// than horizontal tab (so no CR/LF header injection), no DEL. Non-ASCII UTF-8 is
 /// allowed (aws-sigv4 signs it as raw bytes).
 pub(crate) fn is_valid_header_value(s: &str) -> bool {
-    // Branch-free per chunk so that it vectorizes: session tokens are ~1 KB.
-    s.as_bytes().chunks(64).all(|chunk| {
-        !chunk.iter().fold(false, |bad, &b| {
-            bad | ((b < 0x20) & (b != b'\t')) | (b == 0x7F)
-        })
+    // One branch-free fold: it vectorizes natively (session tokens are ~1 KB) and is a
+    // single small loop in the wasm.
+    !s.bytes().fold(false, |bad, b| {
+        bad | ((b < 0x20) & (b != b'\t')) | (b == 0x7F)
     })
 }
 
-/// `true` when `v` contains two consecutive spaces (vectorizable scan).
+/// `true` when `v` contains two consecutive spaces (branch-free, as above; an index
+/// loop, which opt-level z compiles smaller than a `zip`).
 fn has_double_space(v: &[u8]) -> bool {
-    if v.len() < 2 {
-        return false;
+    let mut found = false;
+    for i in 1..v.len() {
+        found |= (v[i - 1] == b' ') & (v[i] == b' ');
     }
-    let (this, next) = (&v[..v.len() - 1], &v[1..]);
-    this.chunks(64).zip(next.chunks(64)).any(|(a, b)| {
-        a.iter()
-            .zip(b)
-            .fold(false, |found, (&x, &y)| found | ((x == b' ') & (y == b' ')))
-    })
+    found
 }
 
 /// Compares header names as their lowercase forms would compare.
 fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    for (x, y) in a.bytes().zip(b.bytes()) {
-        match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for i in 0..a.len().min(b.len()) {
+        match a[i].to_ascii_lowercase().cmp(&b[i].to_ascii_lowercase()) {
             Ordering::Equal => {}
             other => return other,
         }
@@ -165,46 +161,36 @@ fn cmp_lowercase(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len())
 }
 
-/// Writes `name` lowercased.
-fn put_lowercase<S: Sink>(sink: &mut S, name: &str) {
-    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
-        sink.put(name.as_bytes());
-        return;
-    }
-    let mut buf = [0u8; 64];
-    for chunk in name.as_bytes().chunks(buf.len()) {
-        for (dst, src) in buf.iter_mut().zip(chunk) {
-            *dst = src.to_ascii_lowercase();
-        }
-        sink.put(&buf[..chunk.len()]);
-    }
+/// Appends `name` lowercased (names are ASCII tokens; other bytes are kept).
+fn put_lowercase(out: &mut Vec<u8>, name: &str) {
+    let start = out.len();
+    out.extend_from_slice(name.as_bytes());
+    out[start..].make_ascii_lowercase();
 }
 
-/// Writes a header value as SigV4's `Trimall` (as aws-sigv4 does it): leading and
+/// Appends a header value as SigV4's `Trimall` (as aws-sigv4 does it): leading and
 /// trailing spaces removed and each run of spaces collapsed to one. Only U+0020 is
 /// whitespace here; tabs and other whitespace are kept verbatim.
-fn put_trimmed<S: Sink>(sink: &mut S, value: &str) {
-    let v = value.trim_matches(' ').as_bytes();
+fn put_trimmed(out: &mut Vec<u8>, value: &str) {
+    // Byte loops rather than `trim_matches(' ')`, whose char searchers cost the wasm
+    // more than these lines.
+    let mut v = value.as_bytes();
+    while let [b' ', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' '] = v {
+        v = rest;
+    }
     if !has_double_space(v) {
-        sink.put(v);
+        out.extend_from_slice(v);
         return;
     }
-    let mut start = 0;
-    let mut i = 0;
-    while i + 1 < v.len() {
-        if v[i] == b' ' && v[i + 1] == b' ' {
-            sink.put(&v[start..=i]);
-            i += 1;
-            while v[i] == b' ' {
-                // `v` does not end in a space, so this stops in bounds.
-                i += 1;
-            }
-            start = i;
-        } else {
-            i += 1;
+    // Rare: byte by byte, dropping a space that follows a space.
+    for i in 0..v.len() {
+        if !(v[i] == b' ' && i > 0 && v[i - 1] == b' ') {
+            out.push(v[i]);
         }
     }
-    sink.put(&v[start..]);
 }
 
 /// Which headers a canonical request covers.
@@ -226,12 +212,13 @@ enum Selection<'s> {
 /// `x-amz-security-token` values.
 pub struct CanonicalRequest<'a> {
     method: &'a str,
-    path: Cow<'a, str>,
+    path: String,
     query: String,
-    /// (name as on the request, value), stably sorted by lowercase name.
-    headers: Vec<(&'a str, &'a str)>,
+    /// (position on the request, name as on the request, value), stably sorted by
+    /// lowercase name (the position is what makes the unstable sort stable).
+    headers: Vec<(usize, &'a str, &'a str)>,
     signed_headers: String,
-    payload_hash: Cow<'a, str>,
+    payload_hash: &'a str,
 }
 
 impl<'a> CanonicalRequest<'a> {
@@ -250,6 +237,7 @@ impl<'a> CanonicalRequest<'a> {
     ) -> Result<Self, SignError> {
         Self::build(
             request,
+            checked_url(request)?,
             settings,
             Selection::AllSignable,
             payload_hash,
@@ -258,14 +246,16 @@ impl<'a> CanonicalRequest<'a> {
     }
 
     /// [`Self::for_signing`] for [`sign`](super::sign), which has already validated
-    /// the method, the URL and every header.
+    /// the method and every header and parsed the URL.
     pub(crate) fn for_signing_prevalidated(
         request: &'a HttpRequest,
+        parsed: ParsedUrl<'a>,
         settings: &SigningSettings,
         payload_hash: &'a str,
     ) -> Result<Self, SignError> {
         Self::build(
             request,
+            parsed,
             settings,
             Selection::AllSignable,
             payload_hash,
@@ -288,6 +278,7 @@ impl<'a> CanonicalRequest<'a> {
     ) -> Result<Self, SignError> {
         Self::build(
             request,
+            checked_url(request)?,
             settings,
             Selection::Exactly(signed_headers),
             payload_hash,
@@ -297,56 +288,38 @@ impl<'a> CanonicalRequest<'a> {
 
     fn build(
         request: &'a HttpRequest,
+        parsed: ParsedUrl<'a>,
         settings: &SigningSettings,
         selection: Selection<'_>,
         payload_hash: &'a str,
         validate: bool,
     ) -> Result<Self, SignError> {
-        if validate && !is_token(&request.method) {
-            return Err(SignError::InvalidMethod);
-        }
-        let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
-        let path = if settings.normalize_uri_path {
-            normalize_path(parsed.path)
-        } else if parsed.path.is_empty() {
-            Cow::Borrowed("/")
-        } else {
-            Cow::Borrowed(parsed.path)
-        };
-        let path = match settings.uri_path_encoding {
-            UriPathEncoding::Double => match path {
-                Cow::Borrowed(p) => encode_path(p),
-                Cow::Owned(p) => Cow::Owned(String::from(encode_path(&p))),
-            },
-            UriPathEncoding::Single => path,
-        };
+        let path = canonical_uri(
+            parsed.path,
+            settings.normalize_uri_path,
+            settings.uri_path_encoding == UriPathEncoding::Double,
+        );
 
-        let mut headers: Vec<(&'a str, &'a str)> = Vec::with_capacity(request.headers.len());
+        let mut headers: Vec<(usize, &'a str, &'a str)> = Vec::with_capacity(request.headers.len());
         let mut signed_headers = String::with_capacity(64);
         match selection {
             Selection::AllSignable => {
                 // Sorted by name, same names in request order: an unstable sort on (name,
                 // position) gives the stable order with less code than a stable sort.
-                let mut positioned: Vec<(usize, &'a str, &'a str)> =
-                    Vec::with_capacity(request.headers.len());
                 for (position, (name, value)) in request.headers.iter().enumerate() {
-                    if UNSIGNED_HEADERS
-                        .iter()
-                        .any(|u| name.eq_ignore_ascii_case(u))
-                    {
+                    if is_one_of(name, UNSIGNED_HEADERS) {
                         continue;
                     }
                     if validate {
                         check_header(name, value)?;
                     }
-                    positioned.push((position, name.as_str(), value.as_str()));
+                    headers.push((position, name.as_str(), value.as_str()));
                 }
-                crate::sort::sort_by(&mut positioned, |a, b| {
+                crate::sort::sort_by(&mut headers, |a, b| {
                     cmp_lowercase(a.1, b.1).then(a.0.cmp(&b.0)).is_lt()
                 });
-                headers.extend(positioned.into_iter().map(|(_, name, value)| (name, value)));
                 let mut previous: Option<&str> = None;
-                for (name, _) in &headers {
+                for &(_, name, _) in &headers {
                     if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
                         continue;
                     }
@@ -369,7 +342,7 @@ impl<'a> CanonicalRequest<'a> {
                     for (name, value) in &request.headers {
                         if name.eq_ignore_ascii_case(wanted) {
                             check_header(name, value)?;
-                            headers.push((name.as_str(), value.as_str()));
+                            headers.push((0, name.as_str(), value.as_str()));
                         }
                     }
                     if headers.len() == before {
@@ -389,7 +362,7 @@ impl<'a> CanonicalRequest<'a> {
             query: canonical_query(parsed.query),
             headers,
             signed_headers,
-            payload_hash: Cow::Borrowed(payload_hash),
+            payload_hash,
         })
     }
 
@@ -415,8 +388,9 @@ impl<'a> CanonicalRequest<'a> {
         super::key::sha256(&self.bytes())
     }
 
-    /// Writes the canonical request; `redact` replaces secret header values.
-    fn write<S: Sink>(&self, sink: &mut S, redact: bool) {
+    /// Writes the canonical request; `redact` replaces secret header values. Into a
+    /// buffer only: one copy of it in the wasm, and `Display` goes through the buffer.
+    fn write(&self, sink: &mut Vec<u8>, redact: bool) {
         sink.put(self.method.as_bytes());
         sink.put(b"\n");
         sink.put(self.path.as_bytes());
@@ -425,21 +399,21 @@ impl<'a> CanonicalRequest<'a> {
         sink.put(b"\n");
         let mut i = 0;
         while i < self.headers.len() {
-            let name = self.headers[i].0;
+            let name = self.headers[i].1;
             put_lowercase(sink, name);
             sink.put(b":");
             let secret = redact
                 && (name.eq_ignore_ascii_case("x-amz-security-token")
                     || name.eq_ignore_ascii_case("authorization"));
             let mut first = true;
-            while i < self.headers.len() && self.headers[i].0.eq_ignore_ascii_case(name) {
+            while i < self.headers.len() && self.headers[i].1.eq_ignore_ascii_case(name) {
                 if !first {
                     sink.put(b",");
                 }
                 if secret {
                     sink.put(b"<redacted>");
                 } else {
-                    put_trimmed(sink, self.headers[i].1);
+                    put_trimmed(sink, self.headers[i].2);
                 }
                 first = false;
                 i += 1;
@@ -453,7 +427,15 @@ impl<'a> CanonicalRequest<'a> {
     }
 }
 
-fn check_header(name: &str, value: &str) -> Result<(), SignError> {
+/// `true` when `name` is one of `names` (ASCII case-insensitive). One function for
+/// every such list the signer checks, rather than a closure copy per list.
+pub(crate) fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
+
+/// `Ok` for a header that can be signed: a token name, a value without control
+/// characters.
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), SignError> {
     if !is_token(name) {
         return Err(SignError::InvalidHeaderName(String::from(name)));
     }
@@ -461,6 +443,14 @@ fn check_header(name: &str, value: &str) -> Result<(), SignError> {
         return Err(SignError::InvalidHeaderValue(String::from(name)));
     }
     Ok(())
+}
+
+/// The URL of `request` parsed, after checking its method.
+fn checked_url(request: &HttpRequest) -> Result<ParsedUrl<'_>, SignError> {
+    if !is_token(&request.method) {
+        return Err(SignError::InvalidMethod);
+    }
+    url::parse(&request.url).map_err(SignError::InvalidUrl)
 }
 
 impl CanonicalRequest<'_> {
@@ -481,19 +471,16 @@ impl CanonicalRequest<'_> {
 
 impl fmt::Display for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut sink = FmtSink { f, result: Ok(()) };
-        self.write(&mut sink, false);
-        sink.result
+        f.write_str(&self.text())
     }
 }
 
 impl fmt::Debug for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut sink = FmtSink { f, result: Ok(()) };
-        sink.put(b"CanonicalRequest(\n");
-        self.write(&mut sink, true);
-        sink.put(b"\n)");
-        sink.result
+        let mut bytes = Vec::with_capacity(512);
+        self.write(&mut bytes, true);
+        let text = core::str::from_utf8(&bytes).map_err(|_| fmt::Error)?;
+        write!(f, "CanonicalRequest(\n{text}\n)")
     }
 }
 
@@ -509,7 +496,9 @@ pub struct CredentialScope<'a> {
 }
 
 impl CredentialScope<'_> {
-    fn write<S: Sink>(&self, sink: &mut S) {
+    /// Writes `date/region/service/aws4_request` (into the string to sign, and into
+    /// `Authorization`'s `Credential=`).
+    pub(crate) fn write<S: Sink>(&self, sink: &mut S) {
         sink.put(self.date_stamp.as_bytes());
         sink.put(b"/");
         sink.put(self.region.as_bytes());

@@ -6,7 +6,6 @@
 //! This is exactly aws-sigv4's `BASE_SET`/`GREEDY` and botocore's
 //! `quote(..., safe='/~')` / `quote(..., safe='-_.~')`.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -30,66 +29,70 @@ fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
     }
 }
 
-/// URI-encodes a path, keeping `/`. Applied to the wire path (already percent-encoded),
-/// this is SigV4's "double encoding" for non-S3 services: `%3D` becomes `%253D`.
-pub(crate) fn encode_path(path: &str) -> Cow<'_, str> {
-    if path.bytes().all(|b| is_unreserved(b) || b == b'/') {
-        return Cow::Borrowed(path);
+/// Splits `s` at the first `byte` (an ASCII delimiter): (before, after) or (`s`,
+/// `None`). Through `split_once(char)` on purpose: its searcher is in the wasm anyway
+/// (endpoints, the glue), and sharing it measured smaller than a byte scan with its own
+/// slicing checks.
+pub(crate) fn split_at_byte(s: &str, byte: u8) -> (&str, Option<&str>) {
+    match s.split_once(char::from(byte)) {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
     }
-    let mut out = String::with_capacity(path.len() + 16);
-    encode_into(&mut out, path.as_bytes(), true);
-    Cow::Owned(out)
 }
 
-/// Normalizes a URI path as SigV4 requires for non-S3 services (and as aws-sigv4 does):
-/// an empty path is `/`; empty and `.` segments are dropped (so `//` collapses); `..`
-/// removes the previous segment (RFC 3986 §5.2.4); a trailing slash is kept.
-pub(crate) fn normalize_path(path: &str) -> Cow<'_, str> {
-    if path.is_empty() {
-        return Cow::Borrowed("/");
-    }
-    let absolute: Cow<'_, str> = if path.starts_with('/') {
-        Cow::Borrowed(path)
-    } else {
-        let mut p = String::with_capacity(path.len() + 1);
-        p.push('/');
-        p.push_str(path);
-        Cow::Owned(p)
+/// The canonical URI of a wire path (still percent-encoded): normalized when
+/// `normalize` (SigV4 for non-S3 services, as aws-sigv4 does it: an empty path is `/`;
+/// empty and `.` segments are dropped, so `//` collapses; `..` removes the previous
+/// segment, RFC 3986 §5.2.4; a trailing slash is kept), then URI-encoded once more
+/// keeping `/` when `double_encode` (SigV4's "double encoding": `%3D` becomes `%253D`).
+///
+/// One pass that writes each kept segment already encoded: the output is its own
+/// segment stack (`..` truncates it at its last `/`; an encoded segment has no `/`).
+pub(crate) fn canonical_uri(path: &str, normalize: bool, double_encode: bool) -> String {
+    let mut out = String::with_capacity(path.len() + 16);
+    let put = |out: &mut String, s: &str| {
+        if double_encode {
+            encode_into(out, s.as_bytes(), true);
+        } else {
+            out.push_str(s);
+        }
     };
-    if !(absolute.contains('.') || absolute.contains("//")) {
-        return absolute;
+    if !normalize {
+        put(&mut out, if path.is_empty() { "/" } else { path });
+        return out;
     }
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in absolute.split('/') {
+    let mut rest = Some(path);
+    let mut trailing_slash = false;
+    while let Some(remaining) = rest {
+        let (segment, after) = split_at_byte(remaining, b'/');
+        rest = after;
+        // A path ending in `/`, `/.` or `/..` keeps a trailing slash.
+        trailing_slash = matches!(segment, "" | "." | "..");
         match segment {
             "" | "." => {}
             ".." => {
-                segments.pop();
+                let parent = out.bytes().rposition(|b| b == b'/').unwrap_or(0);
+                out.truncate(parent);
             }
-            other => segments.push(other),
+            _ => {
+                out.push('/');
+                put(&mut out, segment);
+            }
         }
     }
-    let mut out = String::with_capacity(absolute.len());
-    for segment in &segments {
-        out.push('/');
-        out.push_str(segment);
-    }
-    let trailing_slash = ["/", "/.", "/./", "/..", "/../"]
-        .iter()
-        .any(|s| absolute.ends_with(s));
-    if out.is_empty() || (trailing_slash && !out.ends_with('/')) {
+    if out.is_empty() || trailing_slash {
         out.push('/');
     }
-    Cow::Owned(out)
+    out
 }
 
 /// Decodes one `application/x-www-form-urlencoded` component as aws-sigv4 does
-/// (`form_urlencoded::parse`): `+` is a space, `%XX` is a byte, a `%` not followed by
-/// two hex digits stays literal, and the bytes are read as UTF-8 with invalid
-/// sequences replaced by U+FFFD.
-fn form_decode(s: &str) -> String {
+/// (`form_urlencoded::parse`) into `out` (cleared first): `+` is a space, `%XX` is a
+/// byte, a `%` not followed by two hex digits stays literal. The caller reads the bytes
+/// as UTF-8 with invalid sequences replaced by U+FFFD.
+fn form_decode(s: &str, out: &mut Vec<u8>) {
+    out.clear();
     let b = s.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -108,10 +111,6 @@ fn form_decode(s: &str) -> String {
         }
         i += 1;
     }
-    match String::from_utf8(out) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -123,35 +122,45 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
+/// Appends the SigV4 encoding of the form-decoded `component` (`scratch` is reused).
+fn put_param(out: &mut String, component: &str, scratch: &mut Vec<u8>) {
+    form_decode(component, scratch);
+    encode_into(out, String::from_utf8_lossy(scratch).as_bytes(), false);
+}
+
 /// The canonical query string: parameters split on `&` (empty pieces skipped), split at
 /// the first `=`, decoded, URI-encoded, sorted by encoded key then encoded value, and
 /// joined as `k=v&k=v` (a key without `=` gets an empty value).
 pub(crate) fn canonical_query(query: &str) -> String {
-    if query.is_empty() {
-        return String::new();
+    // Each parameter as one `key=value` string: an encoded key or value has no `=`
+    // (it is `%3D`), so the first `=` splits them again for the sort.
+    let mut params: Vec<String> = Vec::new();
+    let mut scratch = Vec::new();
+    let mut rest = Some(query);
+    while let Some(remaining) = rest {
+        let (param, after) = split_at_byte(remaining, b'&');
+        rest = after;
+        if param.is_empty() {
+            continue;
+        }
+        let (key, value) = split_at_byte(param, b'=');
+        let mut encoded = String::with_capacity(param.len() + 1);
+        put_param(&mut encoded, key, &mut scratch);
+        encoded.push('=');
+        put_param(&mut encoded, value.unwrap_or(""), &mut scratch);
+        params.push(encoded);
     }
-    let mut pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let mut key = String::new();
-            encode_into(&mut key, form_decode(k).as_bytes(), false);
-            let mut value = String::new();
-            encode_into(&mut value, form_decode(v).as_bytes(), false);
-            (key, value)
-        })
-        .collect();
-    // Whole pairs compare, so equal elements are identical: unstable is exact here.
-    crate::sort::sort_by(&mut pairs, |a, b| a < b);
+    // Whole (key, value) pairs compare, so equal elements are identical: unstable is
+    // exact here.
+    crate::sort::sort_by(&mut params, |a, b| {
+        split_at_byte(a, b'=') < split_at_byte(b, b'=')
+    });
     let mut out = String::with_capacity(query.len() + 8);
-    for (i, (k, v)) in pairs.iter().enumerate() {
+    for (i, param) in params.iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
+        out.push_str(param);
     }
     out
 }
@@ -159,6 +168,14 @@ pub(crate) fn canonical_query(query: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn encode_path(path: &str) -> String {
+        canonical_uri(path, false, true)
+    }
+
+    fn normalize_path(path: &str) -> String {
+        canonical_uri(path, true, false)
+    }
 
     #[test]
     fn path_encoding_is_double_for_wire_paths() {
@@ -195,6 +212,13 @@ mod tests {
         ] {
             assert_eq!(normalize_path(input), expected, "{input:?}");
         }
+        // Both at once: segments are normalized on the wire form, then encoded.
+        assert_eq!(
+            canonical_uri("/a%2F/./b c/../d=/", true, true),
+            "/a%252F/d%3D/"
+        );
+        assert_eq!(canonical_uri("", false, false), "/");
+        assert_eq!(canonical_uri("//a/./", false, false), "//a/./");
     }
 
     #[test]
@@ -214,5 +238,8 @@ mod tests {
         assert_eq!(canonical_query("k=%ff"), "k=%EF%BF%BD");
         assert_eq!(canonical_query("b=2&a=2&a=1"), "a=1&a=2&b=2");
         assert_eq!(canonical_query("x=a=b"), "x=a%3Db");
+        // By key first, then value: not by the joined `key=value` text.
+        assert_eq!(canonical_query("a-=b&a=z"), "a=z&a-=b");
+        assert_eq!(canonical_query("a=%3D&a=-"), "a=%3D&a=-");
     }
 }

@@ -55,23 +55,28 @@ fn compress(state: &mut [u32; 8], block: &[u8]) {
 /// hashed. On `sha2`'s compression function, in one call and without `digest`'s
 /// buffering: signing hashes whole byte strings only.
 fn sha256_from(mut state: [u32; 8], prefix: u64, data: &[u8]) -> [u8; 32] {
-    let mut blocks = data.chunks_exact(64);
-    for block in &mut blocks {
-        compress(&mut state, block);
+    // Index loops rather than `chunks_exact` and `zip`, which opt-level z leaves as
+    // iterator calls in the wasm.
+    let whole = data.len() - data.len() % 64;
+    let mut at = 0;
+    while at < whole {
+        compress(&mut state, &data[at..at + 64]);
+        at += 64;
     }
-    let rest = blocks.remainder();
+    let rest = &data[whole..];
     let mut tail = [0u8; 128];
     tail[..rest.len()].copy_from_slice(rest);
     tail[rest.len()] = 0x80;
     let end = if rest.len() < 56 { 64 } else { 128 };
     let bits = (prefix + data.len() as u64) * 8;
     tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
-    for block in tail[..end].chunks_exact(64) {
-        compress(&mut state, block);
+    compress(&mut state, &tail[..64]);
+    if end == 128 {
+        compress(&mut state, &tail[64..]);
     }
     let mut out = [0u8; 32];
-    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
-        bytes.copy_from_slice(&word.to_be_bytes());
+    for i in 0..8 {
+        out[4 * i..4 * i + 4].copy_from_slice(&state[i].to_be_bytes());
     }
     out
 }
@@ -84,21 +89,23 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
 /// HMAC's inner and outer SHA-256 states after the key block: computed once per key,
 /// they spare each MAC under a kept key two blocks.
 fn keyed_states(key: &[u8]) -> ([u32; 8], [u32; 8]) {
-    let hashed;
-    let key = if key.len() > 64 {
-        hashed = Zeroizing::new(sha256(key));
-        &hashed[..]
+    // The key as one zero-padded block (hashed first when longer than a block), so that
+    // each pad is a fixed 64-byte loop: smaller in the wasm than zipping a slice.
+    let mut block = Zeroizing::new([0u8; 64]);
+    if key.len() > 64 {
+        let hashed = Zeroizing::new(sha256(key));
+        block[..32].copy_from_slice(&*hashed);
     } else {
-        key
-    };
-    (keyed_state(key, 0x36), keyed_state(key, 0x5c))
+        block[..key.len()].copy_from_slice(key);
+    }
+    (keyed_state(&block, 0x36), keyed_state(&block, 0x5c))
 }
 
-/// SHA-256's state after `key` (at most 64 bytes) zero-padded to a block and XORed with `pad`.
-fn keyed_state(key: &[u8], pad: u8) -> [u32; 8] {
-    let mut block = Zeroizing::new([pad; 64]);
-    for (b, k) in block.iter_mut().zip(key) {
-        *b ^= k;
+/// SHA-256's state after the key block `key` XORed with `pad`.
+fn keyed_state(key: &[u8; 64], pad: u8) -> [u32; 8] {
+    let mut block = Zeroizing::new([0u8; 64]);
+    for i in 0..64 {
+        block[i] = key[i] ^ pad;
     }
     let mut state = SHA256_H0;
     compress(&mut state, &*block);

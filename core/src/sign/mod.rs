@@ -63,7 +63,8 @@ pub use key::SigningKeyCache;
 pub use url::UrlError;
 
 pub(crate) use canonical::{
-    hex32, hex_str, is_token, is_valid_header_value, write_string_to_sign, write_string_to_sign_hex,
+    check_header, hex32, hex_str, is_one_of, is_token, is_valid_header_value, write_string_to_sign,
+    write_string_to_sign_hex,
 };
 pub(crate) use key::SigningKey;
 
@@ -321,7 +322,8 @@ pub fn sign(
 }
 
 /// [`sign`], with the payload hash and the canonical request's hash from `sha256`
-/// instead of the core's `sha2` (the result is the same).
+/// when given instead of the core's `sha2` (the result is the same). An `Option` so
+/// that a caller with or without a host SHA-256 makes one call (`None` is [`sign`]).
 ///
 /// # Errors
 /// As [`sign`].
@@ -329,9 +331,9 @@ pub fn sign_with_sha256(
     request: &mut HttpRequest,
     params: &SigningParams<'_>,
     cache: Option<&mut SigningKeyCache>,
-    sha256: &dyn Sha256Hex,
+    sha256: Option<&dyn Sha256Hex>,
 ) -> Result<SigningOutput, SignError> {
-    sign_impl(request, params, cache, Some(sha256), None)
+    sign_impl(request, params, cache, sha256, None)
 }
 
 /// [`sign`], also returning the canonical request and string to sign it computed
@@ -355,6 +357,20 @@ fn sha256_hex(host: Option<&dyn Sha256Hex>, data: &[u8]) -> [u8; 64] {
         Some(host) => host.sha256_hex(data),
         None => hex32(&key::sha256(data)),
     }
+}
+
+/// The headers [`sign`] sets (and so first drops), the optional one last.
+const SET_BY_SIGN: [&str; 4] = [
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
+
+/// Appends a header. Not inlined: one copy of the two allocations for the five
+/// headers [`sign`] adds, which the wasm would otherwise carry five times.
+fn push_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.push((String::from(name), String::from(value)));
 }
 
 fn sign_impl(
@@ -389,47 +405,42 @@ fn sign_impl(
     let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
     let mut host_headers = 0usize;
     for (name, value) in &request.headers {
-        if !is_token(name) {
-            return Err(SignError::InvalidHeaderName(name.clone()));
-        }
-        if !is_valid_header_value(value) {
-            return Err(SignError::InvalidHeaderValue(name.clone()));
-        }
+        check_header(name, value)?;
         if name.eq_ignore_ascii_case("host") {
             host_headers += 1;
         }
     }
-    let host = match host_headers {
-        0 => Some(String::from(parsed.host)),
-        1 => None,
-        _ => return Err(SignError::DuplicateHost),
-    };
+    if host_headers > 1 {
+        return Err(SignError::DuplicateHost);
+    }
     let body_hash = sha256_hex(sha256, &request.body);
 
     // One pass drops every header this signature sets (each is appended below, in the
     // order `set_header` one by one would leave them), rather than a pass per header.
-    request.headers.retain(|(n, _)| {
-        !(n.eq_ignore_ascii_case("authorization")
-            || n.eq_ignore_ascii_case("x-amz-date")
-            || n.eq_ignore_ascii_case("x-amz-security-token")
-            || (settings.content_sha256_header && n.eq_ignore_ascii_case("x-amz-content-sha256")))
-    });
+    let set_here: &[&str] = if settings.content_sha256_header {
+        &SET_BY_SIGN
+    } else {
+        &SET_BY_SIGN[..3]
+    };
+    request.headers.retain(|(n, _)| !is_one_of(n, set_here));
     let headers = &mut request.headers;
-    if let Some(host) = host {
-        headers.push((String::from("Host"), host));
+    if host_headers == 0 {
+        push_header(headers, "Host", parsed.host);
     }
-    headers.push((String::from("X-Amz-Date"), String::from(amz_date.as_str())));
+    push_header(headers, "X-Amz-Date", amz_date.as_str());
     if let Some(token) = &creds.session_token {
-        headers.push((String::from("X-Amz-Security-Token"), token.clone()));
+        push_header(headers, "X-Amz-Security-Token", token);
     }
     if settings.content_sha256_header {
-        headers.push((
-            String::from("X-Amz-Content-Sha256"),
-            String::from(hex_str(&body_hash)),
-        ));
+        push_header(headers, "X-Amz-Content-Sha256", hex_str(&body_hash));
     }
 
-    let creq = CanonicalRequest::for_signing_prevalidated(request, &settings, hex_str(&body_hash))?;
+    let creq = CanonicalRequest::for_signing_prevalidated(
+        request,
+        parsed,
+        &settings,
+        hex_str(&body_hash),
+    )?;
     let creq_hash = sha256_hex(sha256, &creq.bytes());
     let scope = CredentialScope {
         date_stamp: amz_date.date_stamp(),
@@ -463,32 +474,25 @@ fn sign_impl(
     }
     let signed_headers = creq.into_signed_headers();
 
-    let mut authorization = String::with_capacity(
+    // The scope through the string to sign's own writer: one copy of it in the wasm.
+    let mut authorization: Vec<u8> = Vec::with_capacity(
         ALGORITHM.len() + creds.access_key_id.len() + signed_headers.len() + 160,
     );
-    for part in [
-        ALGORITHM,
-        " Credential=",
-        &creds.access_key_id,
-        "/",
-        scope.date_stamp,
-        "/",
-        scope.region,
-        "/",
-        scope.service,
-        "/",
-        SCOPE_TERMINATOR,
-        ", SignedHeaders=",
-        &signed_headers,
-        ", Signature=",
-        hex_str(&signature),
-    ] {
-        authorization.push_str(part);
-    }
-    // Every `Authorization` was dropped above.
-    request
-        .headers
-        .push((String::from("Authorization"), authorization));
+    authorization.extend_from_slice(ALGORITHM.as_bytes());
+    authorization.extend_from_slice(b" Credential=");
+    authorization.extend_from_slice(creds.access_key_id.as_bytes());
+    authorization.push(b'/');
+    scope.write(&mut authorization);
+    authorization.extend_from_slice(b", SignedHeaders=");
+    authorization.extend_from_slice(signed_headers.as_bytes());
+    authorization.extend_from_slice(b", Signature=");
+    authorization.extend_from_slice(&signature);
+    // Every `Authorization` was dropped above. Its parts are all ASCII.
+    push_header(
+        &mut request.headers,
+        "Authorization",
+        core::str::from_utf8(&authorization).unwrap_or_default(),
+    );
 
     Ok(SigningOutput {
         signature: String::from(hex_str(&signature)),

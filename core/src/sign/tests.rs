@@ -51,12 +51,17 @@ fn sign_with_sha256_hashes_through_the_host() {
         &mut hosted,
         &params,
         Some(&mut SigningKeyCache::new()),
-        &host,
+        Some(&host),
     )
     .unwrap();
     assert_eq!(host.0.get(), 2);
     assert_eq!(a, b);
     assert_eq!(plain.headers, hosted.headers);
+    // Without a host SHA-256, it is `sign`.
+    let mut own = ssm_request("AmazonSSM.SendCommand", "{\"DocumentName\":\"x\"}");
+    let c = sign_with_sha256(&mut own, &params, None, None).unwrap();
+    assert_eq!(a, c);
+    assert_eq!(plain.headers, own.headers);
 }
 
 #[test]

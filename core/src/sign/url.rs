@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use super::encode::split_at_byte;
+
 /// Why a request URL was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -45,35 +47,30 @@ pub(crate) struct ParsedUrl<'a> {
 }
 
 pub(crate) fn parse(url: &str) -> Result<ParsedUrl<'_>, UrlError> {
+    // Byte scans throughout (every byte is visible ASCII once this passes): the `char`
+    // and `&str` pattern searchers cost the wasm more than these lines.
     if !url.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(UrlError::InvalidCharacter);
     }
-    let colon = url
-        .bytes()
-        .position(|b| b == b':')
-        .ok_or(UrlError::NotAbsolute)?;
-    let (scheme, rest) = (&url[..colon], &url[colon + 1..]);
-    let rest = rest.strip_prefix("//").ok_or(UrlError::NotAbsolute)?;
-    let mut scheme_bytes = scheme.bytes();
-    let scheme_ok = scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-        && scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    if !scheme_ok {
+    let (scheme, rest) = split_at_byte(url, b':');
+    let rest = match rest.map(str::as_bytes) {
+        Some([b'/', b'/', ..]) => &url[scheme.len() + 3..],
+        _ => return Err(UrlError::NotAbsolute),
+    };
+    let scheme_ok = scheme.bytes().enumerate().all(|(i, b)| {
+        b.is_ascii_alphabetic()
+            || (i > 0 && (b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')))
+    });
+    if scheme.is_empty() || !scheme_ok {
         return Err(UrlError::NotAbsolute);
     }
-    // Byte scans: every byte is visible ASCII here.
     let authority_end = rest
         .bytes()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(rest.len());
     let (authority, rest) = rest.split_at(authority_end);
-    let rest = match rest.bytes().position(|b| b == b'#') {
-        Some(i) => &rest[..i],
-        None => rest,
-    };
-    let (path, query) = match rest.bytes().position(|b| b == b'?') {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, ""),
-    };
+    let (rest, _fragment) = split_at_byte(rest, b'#');
+    let (path, query) = split_at_byte(rest, b'?');
     if authority.bytes().any(|b| b == b'@') {
         return Err(UrlError::UserInfo);
     }
@@ -91,33 +88,31 @@ pub(crate) fn parse(url: &str) -> Result<ParsedUrl<'_>, UrlError> {
     Ok(ParsedUrl {
         host: if default_port { host } else { authority },
         path,
-        query,
+        query: query.unwrap_or(""),
     })
 }
 
 /// Splits `host[:port]` / `[v6]:port`; the port, when present, is non-empty digits.
 fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
-    let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']').ok_or(UrlError::InvalidPort)?;
-        let (host, after) = authority.split_at(end + 1);
-        match after.strip_prefix(':') {
-            Some(port) => (host, Some(port)),
-            None if after.is_empty() => (host, None),
-            None => return Err(UrlError::InvalidPort),
-        }
+    let bracketed = authority.as_bytes().first() == Some(&b'[');
+    let host_end = if bracketed {
+        // Past the `]` that closes the IPv6 literal.
+        1 + authority
+            .bytes()
+            .position(|b| b == b']')
+            .ok_or(UrlError::InvalidPort)?
     } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
+        split_at_byte(authority, b':').0.len()
     };
-    if let Some(port) = port {
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(UrlError::InvalidPort);
+    let (host, after) = authority.split_at(host_end);
+    let port = match after.as_bytes() {
+        [] => None,
+        [b':', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+            Some(&after[1..])
         }
-    }
-    // Byte scan: every byte is visible ASCII here (and a `char` pattern costs a UTF-8 decode).
-    if host.bytes().any(|b| b == b'[' || b == b']') && !host.starts_with('[') {
+        _ => return Err(UrlError::InvalidPort),
+    };
+    if !bracketed && host.bytes().any(|b| b == b'[' || b == b']') {
         return Err(UrlError::InvalidPort);
     }
     Ok((host, port))
@@ -159,6 +154,8 @@ mod tests {
         assert_eq!(ok("https://[::1]:8443/"), ("[::1]:8443", "/", ""));
         assert_eq!(ok("https://h.example?x"), ("h.example", "", "x"));
         assert_eq!(ok("https://h.example#x"), ("h.example", "", ""));
+        assert_eq!(ok("a1+b-c.d://h/p?q#f?g"), ("h", "/p", "q"));
+        assert_eq!(ok("https://h/a?b?c#d#e"), ("h", "/a", "b?c"));
     }
 
     #[test]
@@ -174,6 +171,12 @@ mod tests {
         assert_eq!(parse("https://h.example:44a/"), Err(UrlError::InvalidPort));
         assert_eq!(parse("https://[::1/"), Err(UrlError::InvalidPort));
         assert_eq!(parse("https://[::1]x/"), Err(UrlError::InvalidPort));
+        assert_eq!(parse("https://h:1:2/"), Err(UrlError::InvalidPort));
+        assert_eq!(parse("https://h]:1/"), Err(UrlError::InvalidPort));
+        assert_eq!(parse("https://[::1]:/"), Err(UrlError::InvalidPort));
+        assert_eq!(parse("https:/h.example/"), Err(UrlError::NotAbsolute));
+        assert_eq!(parse("https:"), Err(UrlError::NotAbsolute));
+        assert_eq!(parse("h_ttps://h.example/"), Err(UrlError::NotAbsolute));
         assert_eq!(
             parse("https://h.example/a b"),
             Err(UrlError::InvalidCharacter)
