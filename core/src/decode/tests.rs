@@ -320,3 +320,62 @@ fn sensitive_values_stay_out_of_debug() {
     let out = decode::<SendCommand>(&response(200, body)).unwrap();
     assert!(!format!("{out:?}").contains("PARAM-SENTINEL"));
 }
+
+/// The `str`-pattern forms `normalize_code` and `find_tag` had before they became byte
+/// scans (for size): the oracles of the test below.
+fn normalize_code_by_split(raw: &str) -> String {
+    let code = raw.split(':').next().unwrap_or(raw);
+    let code = code.rsplit('#').next().unwrap_or(code);
+    String::from(code)
+}
+
+fn find_tag_by_match_indices(text: &str, opener: &str, name: &str) -> Option<(usize, usize)> {
+    text.match_indices(opener).find_map(|(at, _)| {
+        let rest = text[at + opener.len()..]
+            .strip_prefix(name)?
+            .strip_prefix('>')?;
+        Some((at, text.len() - rest.len()))
+    })
+}
+
+#[test]
+fn byte_scans_match_the_str_pattern_forms() {
+    let texts = [
+        "",
+        ":",
+        "#",
+        "#:",
+        ":#",
+        "a#b#C:d:e",
+        "#X",
+        "X#",
+        ":x#y",
+        "é#Cödé:ü#v",
+        "<Code>X</Code>",
+        "<<Code>>X<</Code></Code>",
+        "<Code >x</Code><Code>y</Code >z</Code>",
+        "<CodeX>1</CodeX><Code>2</Code>",
+        "<é<Code>ü</Code",
+        "</Code><Code></Code>",
+        "<Message>m</Message><Code>c</Code>",
+    ];
+    for text in texts {
+        assert_eq!(
+            super::normalize_code(text),
+            normalize_code_by_split(text),
+            "{text:?}"
+        );
+        for (opener, name) in [
+            ("<", "Code"),
+            ("</", "Code"),
+            ("<", "Message"),
+            ("</", "Message"),
+        ] {
+            assert_eq!(
+                super::find_tag(text, opener, name),
+                find_tag_by_match_indices(text, opener, name),
+                "{text:?} {opener}{name}"
+            );
+        }
+    }
+}
