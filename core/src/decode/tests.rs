@@ -5,6 +5,7 @@ use super::*;
 use crate::model::{CommandStatus, GetCommandInvocation, ListCommands, OperationName, SendCommand};
 use alloc::format;
 use alloc::vec;
+use alloc::vec::Vec;
 
 fn response(status: u16, body: &str) -> HttpResponse {
     HttpResponse {
@@ -378,4 +379,44 @@ fn byte_scans_match_the_str_pattern_forms() {
             );
         }
     }
+}
+
+/// `as_str` and `From<&str>` go through `VALUES` by position (for size): every listed
+/// value must come back as itself, from a variant of its own, in declaration order.
+#[test]
+fn string_enums_map_each_listed_value_to_its_own_variant() {
+    fn check<E: for<'a> From<&'a str> + Ord + core::fmt::Debug>(
+        values: &[&str],
+        as_str: impl Fn(&E) -> &str,
+        first: E,
+        last: E,
+    ) {
+        let all: Vec<E> = values.iter().map(|v| E::from(v)).collect();
+        for (value, e) in values.iter().zip(&all) {
+            assert_eq!(as_str(e), *value);
+        }
+        // Derived `Ord` follows declaration order, `Unknown` last: strictly increasing
+        // means every value has a distinct, listed variant.
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+        assert!(all.last() < Some(&E::from("NotAListedValue")));
+        assert_eq!(all.first(), Some(&first));
+        assert_eq!(all.last(), Some(&last));
+    }
+    check(
+        ErrorCode::VALUES,
+        ErrorCode::as_str,
+        ErrorCode::DuplicateInstanceId,
+        ErrorCode::SerializationException,
+    );
+    check(
+        CommandStatus::VALUES,
+        CommandStatus::as_str,
+        CommandStatus::Pending,
+        CommandStatus::Cancelling,
+    );
+    assert_eq!(ErrorCode::from("").as_str(), "");
+    assert_eq!(
+        ErrorCode::from("throttling"),
+        ErrorCode::Unknown("throttling".into())
+    );
 }
