@@ -420,3 +420,48 @@ fn string_enums_map_each_listed_value_to_its_own_variant() {
         ErrorCode::Unknown("throttling".into())
     );
 }
+
+#[test]
+fn parse_u64_reads_as_from_str_does() {
+    let mut texts: Vec<String> = [
+        "",
+        "+",
+        "-",
+        "++1",
+        "+-1",
+        "-1",
+        "-0",
+        "+0",
+        "0",
+        "007",
+        "1500",
+        " 1",
+        "1 ",
+        "1.5",
+        "1e3",
+        "١",
+        "18446744073709551615",
+        "18446744073709551616",
+        "+18446744073709551615",
+        "99999999999999999999",
+        "0x10",
+        "12a",
+    ]
+    .iter()
+    .map(|t| String::from(*t))
+    .collect();
+    let mut seed = 0x9e37_79b9_u32;
+    for _ in 0..2000 {
+        let mut t = String::new();
+        for _ in 0..(seed % 22) {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            t.push(b"0123456789+-9 "[(seed % 14) as usize] as char);
+        }
+        texts.push(t);
+    }
+    for t in &texts {
+        assert_eq!(super::parse_u64(t), t.parse::<u64>().ok(), "{t:?}");
+    }
+}
