@@ -436,10 +436,13 @@ fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
     if body.is_empty() {
         return (decimal(status), String::new());
     }
-    if let Ok(json @ Value::Object(_)) = json::parse_keeping_last(body) {
-        let text_of = |key: &str| json.get(key).and_then(Value::as_str).map(String::from);
+    // Every member kept, the last of a repeated name looked up (as botocore reads
+    // them): merging repeats is code this one reader of three members can do without.
+    if let Ok(Value::Object(members)) = json::parse_keeping_all(body) {
+        let get = |key: &str| members.iter().rev().find(|(n, _)| n == key).map(|(_, v)| v);
+        let text_of = |key: &str| get(key).and_then(Value::as_str).map(String::from);
         // `message` wins over `Message`, as in botocore.
-        let message = if json.get("message").is_some() {
+        let message = if get("message").is_some() {
             text_of("message")
         } else {
             text_of("Message")

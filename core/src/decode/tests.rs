@@ -465,3 +465,38 @@ fn parse_u64_reads_as_from_str_does() {
         assert_eq!(super::parse_u64(t), t.parse::<u64>().ok(), "{t:?}");
     }
 }
+
+/// Error bodies are read keeping every member and looking up the last of a name (for
+/// size): the same as reading them with `parse_keeping_last`, as botocore does.
+#[test]
+fn repeated_members_count_last() {
+    let body = r#"{"__type":"InvalidRole","message":"first","__type":"ThrottlingException","message":"second","d":{"a":1,"a":2}}"#;
+    let e = decode_error(&response(400, body));
+    assert_eq!(e.code, ErrorCode::ThrottlingException);
+    assert_eq!(e.message, "second");
+    // A repeated `message` whose last value is not a string: no message, and
+    // `Message` is not consulted (the member is there).
+    let e = decode_error(&response(
+        400,
+        r#"{"message":"x","message":null,"Message":"y"}"#,
+    ));
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("400", ""));
+    let e = decode_error(&response(400, r#"{"__type":"X","__type":7}"#));
+    assert_eq!(e.code.as_str(), "400");
+    for body in [
+        r#"{"__type":"A","message":"m","__type":"B"}"#,
+        r#"{"message":"x","message":null,"Message":"y"}"#,
+        r#"{"Message":"a","__type":"ns#C:d","Message":"b","message":"c","message":"e"}"#,
+    ] {
+        let by_merging = json::parse_keeping_last(body.as_bytes()).unwrap();
+        let e = decode_error(&response(400, body));
+        let code = by_merging
+            .get("__type")
+            .and_then(Value::as_str)
+            .map_or("400", |t| {
+                let t = t.split(':').next().unwrap();
+                t.rsplit('#').next().unwrap()
+            });
+        assert_eq!(e.code.as_str(), code, "{body}");
+    }
+}
