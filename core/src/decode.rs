@@ -422,13 +422,13 @@ pub fn decode_error(response: &HttpResponse) -> ServiceError {
             .and_then(|date| crate::time::parse_http_date(date).ok()),
         retry_after_ms: response
             .header("x-amz-retry-after")
-            .and_then(|v| parse_u64(v.trim())),
+            .and_then(|v| parse_u64(trim(v))),
     }
 }
 
 fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
     let text = String::from_utf8_lossy(body);
-    let trimmed = text.trim();
+    let trimmed = trim(&text);
     // botocore `_is_generic_error_response`: a 5xx with no body or an `<html>` body.
     if status >= 500 && (trimmed.is_empty() || trimmed.starts_with("<html>")) {
         return (decimal(status), String::from(status_reason(status)));
@@ -474,6 +474,26 @@ fn parse_u64(text: &str) -> Option<u64> {
     })
 }
 
+/// `text.trim()` (Unicode white space off both ends), written out: `str::trim`'s
+/// pattern machinery, which only this module used, is larger in wasm than this loop.
+fn trim(text: &str) -> &str {
+    let mut start = 0;
+    for c in text.chars() {
+        if !c.is_whitespace() {
+            break;
+        }
+        start += c.len_utf8();
+    }
+    let mut end = text.len();
+    for c in text[start..].chars().rev() {
+        if !c.is_whitespace() {
+            break;
+        }
+        end -= c.len_utf8();
+    }
+    &text[start..end]
+}
+
 /// A status code as a string, without `core::fmt`.
 fn decimal(status: u16) -> String {
     let mut out = String::new();
@@ -500,7 +520,7 @@ fn xml_element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     }
     let (_, after_open) = find_tag(xml, "<", name)?;
     let (close, _) = find_tag(&xml[after_open..], "</", name)?;
-    Some(xml[after_open..after_open + close].trim())
+    Some(trim(&xml[after_open..after_open + close]))
 }
 
 /// Where the first `{opener}{name}>` in `text` starts and ends (built without `format!`).

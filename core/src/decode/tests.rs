@@ -500,3 +500,28 @@ fn repeated_members_count_last() {
         assert_eq!(e.code.as_str(), code, "{body}");
     }
 }
+
+#[test]
+fn trim_is_str_trim() {
+    let mut pieces: Vec<String> = ["", "a", "é", "a b", "\u{feff}", "x\u{3000}y"]
+        .iter()
+        .map(|p| String::from(*p))
+        .collect();
+    pieces.extend(
+        (0..=0x3100u32)
+            .chain([0xfeff, 0x1_0000])
+            .filter_map(char::from_u32)
+            .map(String::from),
+    );
+    for p in &pieces {
+        for text in [
+            p.clone(),
+            format!("{p}a{p}"),
+            format!("{p}{p}é {p}"),
+            format!(" \t{p}\n"),
+            format!("é{p}"),
+        ] {
+            assert_eq!(super::trim(&text), text.trim(), "{text:?}");
+        }
+    }
+}
