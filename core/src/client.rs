@@ -284,14 +284,17 @@ impl Client {
                 Outcome::Done(output)
             }
             Err(ResponseError::Service(error)) => {
-                let outcome = self.decide(call, Failure::Service(&error), now, random);
-                outcome.unwrap_or_else(|stop| {
-                    Outcome::Failed(CallError {
-                        kind: CallErrorKind::Service(error),
-                        attempts: call.attempts,
-                        stop,
-                    })
-                })
+                let delay = self.decide(call, Failure::Service(&error), now, random);
+                delay.map_or_else(
+                    |stop| {
+                        Outcome::Failed(CallError {
+                            kind: CallErrorKind::Service(error),
+                            attempts: call.attempts,
+                            stop,
+                        })
+                    },
+                    |delay_ms| Outcome::Retry { delay_ms },
+                )
             }
             // The service acted (2xx) but we cannot read its answer: never resend.
             Err(malformed) => Outcome::Failed(CallError {
@@ -310,23 +313,28 @@ impl Client {
         now: u64,
         random: f64,
     ) -> Outcome<T> {
-        let outcome = self.decide(call, Failure::Transport(failure), now, random);
-        outcome.unwrap_or_else(|stop| {
-            Outcome::Failed(CallError {
-                kind: CallErrorKind::Transport(failure),
-                attempts: call.attempts,
-                stop,
-            })
-        })
+        let delay = self.decide(call, Failure::Transport(failure), now, random);
+        delay.map_or_else(
+            |stop| {
+                Outcome::Failed(CallError {
+                    kind: CallErrorKind::Transport(failure),
+                    attempts: call.attempts,
+                    stop,
+                })
+            },
+            |delay_ms| Outcome::Retry { delay_ms },
+        )
     }
 
-    fn decide<T>(
+    /// The delay before the next attempt, or why there is none. Not generic over the
+    /// output type: one copy in wasm for every `Outcome<T>`.
+    fn decide(
         &mut self,
         call: &mut Call,
         failure: Failure<'_>,
         now: u64,
         random: f64,
-    ) -> Result<Outcome<T>, StopReason> {
+    ) -> Result<u64, StopReason> {
         let ctx = RetryContext {
             operation: call.operation,
             attempt: call.attempts,
@@ -347,7 +355,7 @@ impl Client {
                     self.clock_offset_secs = self.clock_offset_secs.saturating_add(offset);
                 }
                 call.tickets.extend(ticket);
-                Ok(Outcome::Retry { delay_ms })
+                Ok(delay_ms)
             }
             (Decision::Stop(stop), _) => Err(stop),
         }

@@ -25,21 +25,43 @@ macro_rules! string_enum {
             /// The value as it appears on the wire.
             #[must_use]
             pub fn as_str(&self) -> &str {
+                // One lookup in `VALUES` rather than a `match` of string constants: in
+                // wasm the match is a jump table with a pair of constants per arm.
                 match self {
-                    $( $name::$variant => $value, )+
                     $name::Unknown(other) => other.as_str(),
+                    listed => Self::VALUES[listed.index()],
                 }
             }
         }
 
-        impl From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $( $value => $name::$variant, )+
-                    other => $name::Unknown(alloc::string::String::from(other)),
+        // Private to this enum: the variants in order as a field-less enum, whose
+        // discriminants are the positions in `VALUES`.
+        const _: () = {
+            #[allow(non_camel_case_types, clippy::enum_variant_names)]
+            enum Index { $( $variant, )+ Unknown }
+
+            impl $name {
+                /// The position in `VALUES` of a listed value (`Unknown`'s is never asked).
+                fn index(&self) -> usize {
+                    match self {
+                        $( $name::$variant => Index::$variant as usize, )+
+                        $name::Unknown(_) => Index::Unknown as usize,
+                    }
                 }
             }
-        }
+
+            impl From<&str> for $name {
+                fn from(value: &str) -> Self {
+                    // A search of `VALUES` rather than a `match` of string constants (smaller
+                    // in wasm), then the variant at that position.
+                    let Some(at) = Self::VALUES.iter().position(|listed| *listed == value) else {
+                        return $name::Unknown(alloc::string::String::from(value));
+                    };
+                    $( if at == Index::$variant as usize { return $name::$variant; } )+
+                    unreachable!()
+                }
+            }
+        };
 
         impl core::fmt::Display for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -8,29 +8,60 @@
 
 /// Sorts `items` so that `less(a, b)` holds for no later `a` and earlier `b`.
 pub(crate) fn sort_by<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
-    let len = items.len();
-    for start in (0..len / 2).rev() {
-        sift_down(items, start, len, &less);
+    heapsort(&mut Slice { items, less });
+}
+
+/// What the heapsort needs of a slice, by index: the sort itself is compiled once, not
+/// once per element type (a dynamic call per step costs nothing the inputs show).
+trait Heap {
+    fn len(&self) -> usize;
+    fn less(&self, a: usize, b: usize) -> bool;
+    fn swap(&mut self, a: usize, b: usize);
+}
+
+struct Slice<'a, T, F> {
+    items: &'a mut [T],
+    less: F,
+}
+
+impl<T, F: Fn(&T, &T) -> bool> Heap for Slice<'_, T, F> {
+    fn len(&self) -> usize {
+        self.items.len()
     }
-    for end in (1..len).rev() {
-        items.swap(0, end);
-        sift_down(items, 0, end, &less);
+
+    fn less(&self, a: usize, b: usize) -> bool {
+        (self.less)(&self.items[a], &self.items[b])
+    }
+
+    fn swap(&mut self, a: usize, b: usize) {
+        self.items.swap(a, b);
     }
 }
 
-fn sift_down<T>(items: &mut [T], mut node: usize, end: usize, less: &impl Fn(&T, &T) -> bool) {
+fn heapsort(heap: &mut dyn Heap) {
+    let len = heap.len();
+    for start in (0..len / 2).rev() {
+        sift_down(heap, start, len);
+    }
+    for end in (1..len).rev() {
+        heap.swap(0, end);
+        sift_down(heap, 0, end);
+    }
+}
+
+fn sift_down(heap: &mut dyn Heap, mut node: usize, end: usize) {
     loop {
         let mut child = 2 * node + 1;
         if child >= end {
             return;
         }
-        if child + 1 < end && less(&items[child], &items[child + 1]) {
+        if child + 1 < end && heap.less(child, child + 1) {
             child += 1;
         }
-        if !less(&items[node], &items[child]) {
+        if !heap.less(node, child) {
             return;
         }
-        items.swap(node, child);
+        heap.swap(node, child);
         node = child;
     }
 }

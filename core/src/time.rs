@@ -310,7 +310,15 @@ pub fn format_http_date(secs: u64) -> Result<String, TimeError> {
 /// [`TimeError::Syntax`] for another shape, [`TimeError::InvalidField`] for an
 /// impossible field or unknown day/month name, [`TimeError::OutOfRange`] before 1970.
 pub fn parse_http_date(s: &str) -> Result<u64, TimeError> {
-    let b = s.trim_matches([' ', '\t']).as_bytes();
+    // Trimmed as bytes (both are ASCII): `trim_matches` with a char array pulls its own
+    // char iteration into the wasm for this one use.
+    let mut b = s.as_bytes();
+    while let [b' ' | b'\t', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = b {
+        b = rest;
+    }
     if b.len() != 29
         || &b[3..5] != b", "
         || b[7] != b' '
@@ -529,6 +537,22 @@ mod tests {
             parse_http_date(" Thu, 26 Nov 2026 07:38:13 GMT\t").unwrap(),
             1_795_678_693
         );
+        assert_eq!(
+            parse_http_date("\t \t Thu, 26 Nov 2026 07:38:13 GMT  \t ").unwrap(),
+            1_795_678_693
+        );
+        // Only spaces and tabs are trimmed (as bytes).
+        for untrimmed in [
+            "\u{a0}Thu, 26 Nov 2026 07:38:13 GMT",
+            "Thu, 26 Nov 2026 07:38:13 GMT\n",
+            "Thu, 26 Nov 2026 07:38:13 GMT\u{3000}",
+        ] {
+            assert_eq!(
+                parse_http_date(untrimmed),
+                Err(TimeError::Syntax),
+                "{untrimmed:?}"
+            );
+        }
         // Leap second.
         assert_eq!(
             parse_http_date("Sat, 31 Dec 2016 23:59:60 GMT").unwrap(),

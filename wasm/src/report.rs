@@ -14,6 +14,16 @@ use ssm_edge_core::validate::{Problem, Rule, ValidationError};
 
 /// `{"kind":"config","field":…,"code":…}` plus the code's arguments.
 pub fn config(field: &str, code: &str, args: impl FnOnce(&mut Writer)) -> String {
+    let mut w = config_head(field, code);
+    args(&mut w);
+    w.end_object();
+    w.finish()
+}
+
+/// The object `config` opens, written once rather than in each of its (inlined)
+/// instances.
+#[inline(never)]
+fn config_head(field: &str, code: &str) -> Writer {
     let mut w = Writer::new();
     w.begin_object()
         .key("kind")
@@ -22,9 +32,7 @@ pub fn config(field: &str, code: &str, args: impl FnOnce(&mut Writer)) -> String
         .string(field)
         .key("code")
         .string(code);
-    args(&mut w);
-    w.end_object();
-    w.finish()
+    w
 }
 
 /// An operation name that is not one of the modelled ones.

@@ -5,6 +5,7 @@ use super::*;
 use crate::model::{CommandStatus, GetCommandInvocation, ListCommands, OperationName, SendCommand};
 use alloc::format;
 use alloc::vec;
+use alloc::vec::Vec;
 
 fn response(status: u16, body: &str) -> HttpResponse {
     HttpResponse {
@@ -319,4 +320,208 @@ fn sensitive_values_stay_out_of_debug() {
     let body = r#"{"Command":{"Parameters":{"password":["PARAM-SENTINEL"]}}}"#;
     let out = decode::<SendCommand>(&response(200, body)).unwrap();
     assert!(!format!("{out:?}").contains("PARAM-SENTINEL"));
+}
+
+/// The `str`-pattern forms `normalize_code` and `find_tag` had before they became byte
+/// scans (for size): the oracles of the test below.
+fn normalize_code_by_split(raw: &str) -> String {
+    let code = raw.split(':').next().unwrap_or(raw);
+    let code = code.rsplit('#').next().unwrap_or(code);
+    String::from(code)
+}
+
+fn find_tag_by_match_indices(text: &str, opener: &str, name: &str) -> Option<(usize, usize)> {
+    text.match_indices(opener).find_map(|(at, _)| {
+        let rest = text[at + opener.len()..]
+            .strip_prefix(name)?
+            .strip_prefix('>')?;
+        Some((at, text.len() - rest.len()))
+    })
+}
+
+#[test]
+fn byte_scans_match_the_str_pattern_forms() {
+    let texts = [
+        "",
+        ":",
+        "#",
+        "#:",
+        ":#",
+        "a#b#C:d:e",
+        "#X",
+        "X#",
+        ":x#y",
+        "é#Cödé:ü#v",
+        "<Code>X</Code>",
+        "<<Code>>X<</Code></Code>",
+        "<Code >x</Code><Code>y</Code >z</Code>",
+        "<CodeX>1</CodeX><Code>2</Code>",
+        "<é<Code>ü</Code",
+        "</Code><Code></Code>",
+        "<Message>m</Message><Code>c</Code>",
+    ];
+    for text in texts {
+        assert_eq!(
+            super::normalize_code(text),
+            normalize_code_by_split(text),
+            "{text:?}"
+        );
+        for (opener, name) in [
+            ("<", "Code"),
+            ("</", "Code"),
+            ("<", "Message"),
+            ("</", "Message"),
+        ] {
+            assert_eq!(
+                super::find_tag(text, opener, name),
+                find_tag_by_match_indices(text, opener, name),
+                "{text:?} {opener}{name}"
+            );
+        }
+    }
+}
+
+/// `as_str` and `From<&str>` go through `VALUES` by position (for size): every listed
+/// value must come back as itself, from a variant of its own, in declaration order.
+#[test]
+fn string_enums_map_each_listed_value_to_its_own_variant() {
+    fn check<E: for<'a> From<&'a str> + Ord + core::fmt::Debug>(
+        values: &[&str],
+        as_str: impl Fn(&E) -> &str,
+        first: E,
+        last: E,
+    ) {
+        let all: Vec<E> = values.iter().map(|v| E::from(v)).collect();
+        for (value, e) in values.iter().zip(&all) {
+            assert_eq!(as_str(e), *value);
+        }
+        // Derived `Ord` follows declaration order, `Unknown` last: strictly increasing
+        // means every value has a distinct, listed variant.
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+        assert!(all.last() < Some(&E::from("NotAListedValue")));
+        assert_eq!(all.first(), Some(&first));
+        assert_eq!(all.last(), Some(&last));
+    }
+    check(
+        ErrorCode::VALUES,
+        ErrorCode::as_str,
+        ErrorCode::DuplicateInstanceId,
+        ErrorCode::SerializationException,
+    );
+    check(
+        CommandStatus::VALUES,
+        CommandStatus::as_str,
+        CommandStatus::Pending,
+        CommandStatus::Cancelling,
+    );
+    assert_eq!(ErrorCode::from("").as_str(), "");
+    assert_eq!(
+        ErrorCode::from("throttling"),
+        ErrorCode::Unknown("throttling".into())
+    );
+}
+
+#[test]
+fn parse_u64_reads_as_from_str_does() {
+    let mut texts: Vec<String> = [
+        "",
+        "+",
+        "-",
+        "++1",
+        "+-1",
+        "-1",
+        "-0",
+        "+0",
+        "0",
+        "007",
+        "1500",
+        " 1",
+        "1 ",
+        "1.5",
+        "1e3",
+        "١",
+        "18446744073709551615",
+        "18446744073709551616",
+        "+18446744073709551615",
+        "99999999999999999999",
+        "0x10",
+        "12a",
+    ]
+    .iter()
+    .map(|t| String::from(*t))
+    .collect();
+    let mut seed = 0x9e37_79b9_u32;
+    for _ in 0..2000 {
+        let mut t = String::new();
+        for _ in 0..(seed % 22) {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            t.push(b"0123456789+-9 "[(seed % 14) as usize] as char);
+        }
+        texts.push(t);
+    }
+    for t in &texts {
+        assert_eq!(super::parse_u64(t), t.parse::<u64>().ok(), "{t:?}");
+    }
+}
+
+/// Error bodies are read keeping every member and looking up the last of a name (for
+/// size): the same as reading them with `parse_keeping_last`, as botocore does.
+#[test]
+fn repeated_members_count_last() {
+    let body = r#"{"__type":"InvalidRole","message":"first","__type":"ThrottlingException","message":"second","d":{"a":1,"a":2}}"#;
+    let e = decode_error(&response(400, body));
+    assert_eq!(e.code, ErrorCode::ThrottlingException);
+    assert_eq!(e.message, "second");
+    // A repeated `message` whose last value is not a string: no message, and
+    // `Message` is not consulted (the member is there).
+    let e = decode_error(&response(
+        400,
+        r#"{"message":"x","message":null,"Message":"y"}"#,
+    ));
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("400", ""));
+    let e = decode_error(&response(400, r#"{"__type":"X","__type":7}"#));
+    assert_eq!(e.code.as_str(), "400");
+    for body in [
+        r#"{"__type":"A","message":"m","__type":"B"}"#,
+        r#"{"message":"x","message":null,"Message":"y"}"#,
+        r#"{"Message":"a","__type":"ns#C:d","Message":"b","message":"c","message":"e"}"#,
+    ] {
+        let by_merging = json::parse_keeping_last(body.as_bytes()).unwrap();
+        let e = decode_error(&response(400, body));
+        let code = by_merging
+            .get("__type")
+            .and_then(Value::as_str)
+            .map_or("400", |t| {
+                let t = t.split(':').next().unwrap();
+                t.rsplit('#').next().unwrap()
+            });
+        assert_eq!(e.code.as_str(), code, "{body}");
+    }
+}
+
+#[test]
+fn trim_is_str_trim() {
+    let mut pieces: Vec<String> = ["", "a", "é", "a b", "\u{feff}", "x\u{3000}y"]
+        .iter()
+        .map(|p| String::from(*p))
+        .collect();
+    pieces.extend(
+        (0..=0x3100u32)
+            .chain([0xfeff, 0x1_0000])
+            .filter_map(char::from_u32)
+            .map(String::from),
+    );
+    for p in &pieces {
+        for text in [
+            p.clone(),
+            format!("{p}a{p}"),
+            format!("{p}{p}é {p}"),
+            format!(" \t{p}\n"),
+            format!("é{p}"),
+        ] {
+            assert_eq!(super::trim(&text), text.trim(), "{text:?}");
+        }
+    }
 }

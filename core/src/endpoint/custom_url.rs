@@ -76,9 +76,11 @@ pub(super) fn validate_base_url(url: &str) -> Result<String, UrlProblem> {
         return Err(UrlProblem::InvalidHost);
     }
     if let Some(port) = port {
+        // Summed by hand, not `parse::<u32>()` (its generic code is ~0.3 KB of wasm): at
+        // most five digits always fit.
         let valid = (1..=5).contains(&port.len())
             && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
+            && (1..=65535).contains(&port.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')));
         if !valid {
             return Err(UrlProblem::InvalidPort);
         }

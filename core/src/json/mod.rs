@@ -20,6 +20,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub(crate) use read::parse_keeping_all;
 pub use read::{parse, parse_keeping_last, ParseError, ParseErrorKind};
 pub use write::{push_int, push_string, push_uint, Writer};
 

@@ -42,6 +42,16 @@ pub fn parse(text: &[u8]) -> Result<Value<'_>, ParseError> {
 /// # Errors
 /// Where the text stops being JSON.
 pub fn parse_keeping_last(text: &[u8]) -> Result<Value<'_>, ParseError> {
+    let mut value = parse_keeping_all(text)?;
+    keep_last(&mut value);
+    Ok(value)
+}
+
+/// Parses `text` as one JSON value keeping every member as read: unlike [`Value`]'s
+/// usual objects, a name may repeat (the last is the one botocore would read). For
+/// callers that look up a few members themselves: merging repeats (`keep_last`) is then
+/// code the npm package's wasm does without.
+pub(crate) fn parse_keeping_all(text: &[u8]) -> Result<Value<'_>, ParseError> {
     Reader::new(text, false).document()
 }
 
@@ -53,6 +63,7 @@ struct Reader<'a> {
     text: &'a [u8],
     at: usize,
     depth: usize,
+    /// Refuse a repeated member name (else keep every member).
     strict: bool,
 }
 
@@ -190,11 +201,10 @@ impl<'a> Reader<'a> {
             members.push((name, value));
             // Small objects are checked as each member arrives; large ones once, sorted,
             // when they close, so a hostile body of thousands of members stays cheap.
-            if members.len() <= SCAN_LIMIT {
+            if self.strict && members.len() <= SCAN_LIMIT {
                 let (last, earlier) = members.split_last().expect("just pushed");
                 if earlier.iter().any(|(n, _)| *n == last.0) {
-                    let at = members.len() - 1;
-                    self.duplicate(&mut members, at)?;
+                    return Err(duplicate(&members, members.len() - 1));
                 }
             }
             self.skip_space();
@@ -202,9 +212,9 @@ impl<'a> Reader<'a> {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
-                    if members.len() > SCAN_LIMIT {
+                    if self.strict && members.len() > SCAN_LIMIT {
                         if let Some(at) = first_duplicate(&members) {
-                            self.duplicate(&mut members, at)?;
+                            return Err(duplicate(&members, at));
                         }
                     }
                     return Ok(Value::Object(members));
@@ -216,24 +226,6 @@ impl<'a> Reader<'a> {
 
     /// Member `at` repeats an earlier name: refused, or (reading a service's answer)
     /// the earlier value replaced by the later one.
-    fn duplicate(&mut self, members: &mut Members<'a>, at: usize) -> Read<()> {
-        if self.strict {
-            // The steps to this object are added as the error leaves each level.
-            return Err(ParseErrorKind::DuplicateMember(alloc::vec![Step::Member(
-                String::from(&*members[at].0)
-            )]));
-        }
-        let (name, value) = members.remove(at);
-        if let Some(earlier) = members.iter_mut().find(|(n, _)| *n == name) {
-            earlier.1 = value;
-        }
-        // A later repeat may remain in a large object: look again.
-        match first_duplicate(members) {
-            Some(next) if members.len() > SCAN_LIMIT => self.duplicate(members, next),
-            _ => Ok(()),
-        }
-    }
-
     fn number(&mut self) -> Read<Value<'a>> {
         let start = self.at;
         let digits = |r: &mut Self| {
@@ -378,6 +370,43 @@ impl<'a> Reader<'a> {
 }
 
 /// `e`, an error inside the value at `step`, with `step` added to a duplicate's steps.
+/// The refusal of `members[at]`, a repeated name. The steps to this object are added
+/// as the error leaves each level.
+#[cold]
+fn duplicate(members: &Members<'_>, at: usize) -> ParseErrorKind {
+    ParseErrorKind::DuplicateMember(alloc::vec![Step::Member(String::from(&*members[at].0))])
+}
+
+/// Merges every object's repeated names, at every depth: a name keeps the place of its
+/// first occurrence and the value of its last (as the reader used to merge them while
+/// reading). Sorted once per object, so thousands of members stay cheap.
+fn keep_last(value: &mut Value<'_>) {
+    let members = match value {
+        Value::Array(items) => return items.iter_mut().for_each(keep_last),
+        Value::Object(members) => members,
+        _ => return,
+    };
+    members.iter_mut().for_each(|(_, v)| keep_last(v));
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    crate::sort::sort_by(&mut order, |&a, &b| (&members[a].0, a) < (&members[b].0, b));
+    let mut keep = alloc::vec![true; members.len()];
+    let mut merges = Vec::new();
+    for run in order.chunk_by(|&a, &b| members[a].0 == members[b].0) {
+        if let [first, .., last] = *run {
+            merges.push((first, last));
+            run[1..].iter().for_each(|&later| keep[later] = false);
+        }
+    }
+    for (first, last) in merges {
+        members[first].1 = core::mem::replace(&mut members[last].1, Value::Null);
+    }
+    let mut at = 0;
+    members.retain(|_| {
+        at += 1;
+        keep[at - 1]
+    });
+}
+
 #[cold]
 fn within(e: ParseErrorKind, step: impl FnOnce() -> Step) -> ParseErrorKind {
     match e {

@@ -143,25 +143,46 @@ impl Rule {
     /// A stable name for the rule, for programs (e.g. `maxLength`, `pattern`).
     #[must_use]
     pub fn code(&self) -> &'static str {
-        match self {
-            Rule::Required => "required",
-            Rule::MinLength { .. } => "minLength",
-            Rule::MaxLength { .. } => "maxLength",
-            Rule::MinItems { .. } => "minItems",
-            Rule::MaxItems { .. } => "maxItems",
-            Rule::Range { .. } => "range",
-            Rule::Pattern(_) => "pattern",
-            Rule::Enum { .. } => "enum",
-            Rule::ExactlyOneOf { .. } => "exactlyOneOf",
-            Rule::Requires { .. } => "requires",
-            Rule::TargetKey => "targetKey",
-            Rule::TargetValuesEmpty => "targetValues",
-            Rule::FilterValue { .. } => "filterValue",
-            Rule::Type { .. } => "type",
-            Rule::UnknownMember => "unknownMember",
-            Rule::DuplicateMember => "duplicateMember",
-            Rule::Json { .. } => "json",
-        }
+        // A position in one table rather than a `match` of string constants: in wasm
+        // that match is a jump table with a pointer and a length per arm.
+        const CODES: [&str; 17] = [
+            "required",
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+            "range",
+            "pattern",
+            "enum",
+            "exactlyOneOf",
+            "requires",
+            "targetKey",
+            "targetValues",
+            "filterValue",
+            "type",
+            "unknownMember",
+            "duplicateMember",
+            "json",
+        ];
+        CODES[match self {
+            Rule::Required => 0,
+            Rule::MinLength { .. } => 1,
+            Rule::MaxLength { .. } => 2,
+            Rule::MinItems { .. } => 3,
+            Rule::MaxItems { .. } => 4,
+            Rule::Range { .. } => 5,
+            Rule::Pattern(_) => 6,
+            Rule::Enum { .. } => 7,
+            Rule::ExactlyOneOf { .. } => 8,
+            Rule::Requires { .. } => 9,
+            Rule::TargetKey => 10,
+            Rule::TargetValuesEmpty => 11,
+            Rule::FilterValue { .. } => 12,
+            Rule::Type { .. } => 13,
+            Rule::UnknownMember => 14,
+            Rule::DuplicateMember => 15,
+            Rule::Json { .. } => 16,
+        }]
     }
 }
 

@@ -717,3 +717,53 @@ fn json_round_trips_through_the_schema_reader() {
         describe
     );
 }
+
+/// `Rule::code` reads a table by position (for size): each rule keeps its own code.
+#[test]
+fn every_rule_has_its_code() {
+    let rules = [
+        (Rule::Required, "required"),
+        (Rule::MinLength { min: 1, actual: 0 }, "minLength"),
+        (Rule::MaxLength { max: 1, actual: 2 }, "maxLength"),
+        (Rule::MinItems { min: 1, actual: 0 }, "minItems"),
+        (Rule::MaxItems { max: 1, actual: 2 }, "maxItems"),
+        (
+            Rule::Range {
+                min: Some(1),
+                max: None,
+                actual: 0,
+            },
+            "range",
+        ),
+        (Rule::Pattern(Pattern::InstanceId), "pattern"),
+        (Rule::Enum { allowed: &["A"] }, "enum"),
+        (
+            Rule::ExactlyOneOf {
+                members: &["A", "B"],
+            },
+            "exactlyOneOf",
+        ),
+        (Rule::Requires { member: "A" }, "requires"),
+        (Rule::TargetKey, "targetKey"),
+        (Rule::TargetValuesEmpty, "targetValues"),
+        (
+            Rule::FilterValue {
+                key: "Status",
+                expected: FilterExpects::CommandStatus,
+            },
+            "filterValue",
+        ),
+        (
+            Rule::Type {
+                expected: Kind::String,
+            },
+            "type",
+        ),
+        (Rule::UnknownMember, "unknownMember"),
+        (Rule::DuplicateMember, "duplicateMember"),
+        (Rule::Json { line: 1, column: 1 }, "json"),
+    ];
+    for (rule, code) in rules {
+        assert_eq!(rule.code(), code, "{rule:?}");
+    }
+}
