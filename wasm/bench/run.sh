@@ -17,18 +17,8 @@ cd "$(dirname "$0")"
 root=$(cd ../.. && pwd)
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Peers, installed exactly as locked; re-installed when the lock changes.
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ "$(cat node_modules/.ssm-edge-bench-lock 2>/dev/null)" != "$want" ]; then
-  say "npm ci (wasm/bench peers)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
-  echo "$want" > node_modules/.ssm-edge-bench-lock
-fi
-# Build tools (esbuild, wasm-opt).
-if [ ! -x "$root/tests/js/node_modules/.bin/esbuild" ] || [ ! -x "$root/tests/js/node_modules/.bin/wasm-opt" ]; then
-  say "npm ci (tests/js tools)"
-  npm ci --prefix "$root/tests/js" --no-audit --no-fund --loglevel=error >&2
-fi
+# Peers and build tools (esbuild, wasm-opt), installed exactly as locked (as setup.sh does).
+bash "$root/scripts/npm-ci.sh" wasm/bench tests/js
 
 # The package: wasm/pkg, built if missing (or half-written by a build in progress: wait for it).
 files=(package.json index.js node.js client.js model.js wasm.js ssm_edge_bg.wasm)
