@@ -31,5 +31,8 @@ cargo test --workspace --locked
 
 bash scripts/test-js.sh
 
+step "README.md: every code block runs as written (tests/readme/check_readme.py; the Rust one in cargo test --test readme)"
+.venv/bin/python tests/readme/check_readme.py
+
 step "fuzz smoke: every cargo-fuzz target for 20 s over the committed corpus (scripts/fuzz-smoke.sh)"
 bash scripts/fuzz-smoke.sh
