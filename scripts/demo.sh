@@ -81,6 +81,9 @@ with open(f"{state}/logins.txt", "w") as f:
         f.write(f"    {user:<6}{token}\n")
 PY
 
+# A configuration mistake stops here, with every problem, not at the first request.
+cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-config -- \
+  --wrangler gateway/wrangler.toml "$state/gateway.env" >/dev/null
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 (cd gateway && exec env PATH="$(dirname "$node22"):$PATH" ../tests/js/node_modules/.bin/wrangler dev \
   --ip 127.0.0.1 --port "$gateway_port" --env-file "$state/gateway.env" \
