@@ -1,5 +1,5 @@
 # ssm-edge: `make test` and `make demo` work on a fresh machine (they install what is missing).
-.PHONY: setup test demo demo-core bench bench-js bench-gateway regen package gateway gateway-local check-policy
+.PHONY: setup test demo demo-core bench bench-js bench-gateway regen package gateway gateway-local check-policy check-config
 
 setup:
 	@bash scripts/setup.sh
@@ -49,6 +49,13 @@ gateway-local: setup
 POLICY_FILES ?= gateway/policies/*.cedar
 check-policy:
 	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- $(POLICY_FILES)
+
+## Check the gateway's configuration as the Worker reads it, before `wrangler dev` says "Ready":
+## make check-config [CONFIG=gateway/.dev.vars] (with wrangler.toml's [vars]). Every problem,
+## one line each, exit status 1 if any; else a summary (secrets only as lengths and key ids).
+CONFIG ?= gateway/.dev.vars
+check-config:
+	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-config -- --wrangler gateway/wrangler.toml $(CONFIG)
 
 ## Gateway benchmarks: added latency and throughput on workerd, CPU per request, bundle size, cold start.
 bench-gateway: setup

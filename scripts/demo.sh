@@ -89,6 +89,9 @@ with open(f"{state}/logins.txt", "w") as f:
         f.write(f"    {user:<6}{token}\n")
 PY
 
+# A configuration mistake stops here, with every problem, not at the first request.
+cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-config -- \
+  --wrangler gateway/wrangler.toml "$state/gateway.env" >/dev/null
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 # gateway/'s pinned wrangler, with the Node 22 its npm ci installed beside it.
 (cd gateway && PATH="$PWD/node_modules/.bin:$PATH" exec wrangler dev \

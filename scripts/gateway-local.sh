@@ -69,6 +69,9 @@ cat <<TXT
   audit:    one JSON line per request below.  Ctrl-C stops the gateway and moto.
 
 TXT
+# A configuration mistake stops here, with every problem, not at the first request.
+cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-config -- \
+  --wrangler gateway/wrangler.toml "$state/.env" >/dev/null
 # gateway/'s pinned wrangler, with the Node 22 its npm ci installed beside it.
 export PATH="$root/gateway/node_modules/.bin:$PATH"
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false

@@ -9,6 +9,7 @@
 //! | [`AmzDate`] (`YYYYMMDD'T'HHMMSS'Z'`) | `20261126T073813Z` | `X-Amz-Date`, string to sign |
 //! | date stamp (`YYYYMMDD`) | `20261126` | credential scope |
 //! | IMF-fixdate (RFC 9110 §5.6.7) | `Thu, 26 Nov 2026 07:38:13 GMT` | HTTP `Date` (clock-skew correction) |
+//! | ISO 8601 extended (RFC 3339, UTC) | `2026-11-26T07:38:13Z` | times in messages people read |
 //!
 //! The supported range is 1970-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z (the amz-date
 //! format has four year digits); anything outside is [`TimeError::OutOfRange`].
@@ -274,6 +275,23 @@ pub fn parse_amz_date(s: &str) -> Result<u64, TimeError> {
 /// [`TimeError::OutOfRange`] after 9999-12-31T23:59:59Z.
 pub fn format_date_stamp(secs: u64) -> Result<String, TimeError> {
     Ok(String::from(AmzDate::from_unix(secs)?.date_stamp()))
+}
+
+/// Formats unix seconds as ISO 8601 extended UTC (RFC 3339), e.g. `2026-11-26T07:38:13Z`:
+/// the form for times in messages people read.
+///
+/// # Errors
+/// [`TimeError::OutOfRange`] after 9999-12-31T23:59:59Z.
+pub fn format_iso8601(secs: u64) -> Result<String, TimeError> {
+    let c = CivilDateTime::from_unix(secs)?;
+    let mut out = *b"0000-00-00T00:00:00Z";
+    put_digits(&mut out[0..4], c.year.into());
+    put_digits(&mut out[5..7], c.month.into());
+    put_digits(&mut out[8..10], c.day.into());
+    put_digits(&mut out[11..13], c.hour.into());
+    put_digits(&mut out[14..16], c.minute.into());
+    put_digits(&mut out[17..19], c.second.into());
+    Ok(out.iter().map(|&b| char::from(b)).collect())
 }
 
 const DAY_NAMES: [&[u8; 3]; 7] = [b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat"];
@@ -588,6 +606,23 @@ mod tests {
         }
         assert_eq!(
             parse_http_date("Wed, 31 Dec 1969 23:59:59 GMT"),
+            Err(TimeError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn iso8601() {
+        assert_eq!(format_iso8601(0).unwrap(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            format_iso8601(1_795_678_693).unwrap(),
+            "2026-11-26T07:38:13Z"
+        );
+        assert_eq!(
+            format_iso8601(MAX_UNIX_SECONDS).unwrap(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            format_iso8601(MAX_UNIX_SECONDS + 1),
             Err(TimeError::OutOfRange)
         );
     }

@@ -267,49 +267,22 @@ impl AuditLine {
     }
 }
 
-/// RFC 3339 (seconds, UTC) for unix milliseconds.
+/// RFC 3339 (UTC, milliseconds) for unix milliseconds: the core's ISO 8601 form with the
+/// milliseconds added (`@<seconds>` past the year 9999).
 #[must_use]
 pub fn rfc3339(unix_ms: u64) -> String {
     let secs = unix_ms / 1000;
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60,
-        unix_ms % 1000
-    )
+    match ssm_edge_core::time::format_iso8601(secs) {
+        Ok(text) => format!("{}.{:03}Z", text.trim_end_matches('Z'), unix_ms % 1000),
+        Err(_) => format!("@{secs}"),
+    }
 }
 
 /// IMF-fixdate (`Thu, 26 Nov 2026 07:38:13 GMT`) for unix seconds: the HTTP `Date` a
-/// client's clock-skew correction reads.
+/// client's clock-skew correction reads (the core's formatter; empty past the year 9999).
 #[must_use]
 pub fn http_date(unix_secs: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let rfc = rfc3339(unix_secs * 1000);
-    let month: usize = rfc[5..7].parse().unwrap_or(1);
-    format!(
-        "{}, {} {} {} {} GMT",
-        DAYS[((unix_secs / 86_400) % 7) as usize],
-        &rfc[8..10],
-        MONTHS[month.clamp(1, 12) - 1],
-        &rfc[0..4],
-        &rfc[11..19]
-    )
+    ssm_edge_core::time::format_http_date(unix_secs).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! The gateway's configuration, read from Worker variables and secrets (`wrangler.toml`
 //! `[vars]`, `wrangler secret put`, `.dev.vars` locally) through a lookup function, so
-//! native tests and the Worker read it the same way.
+//! native tests and the Worker read it the same way. [`Config::from_lookup`] checks
+//! every variable on its own and reports every problem at once; the Worker starts from it
+//! through [`crate::pipeline::Gateway::start`], and so does `make check-config`
+//! (`ssm-edge-check-config`), which checks a `.dev.vars` file before `wrangler dev`.
 //!
 //! | name | default | meaning |
 //! |---|---|---|
@@ -28,6 +31,8 @@
 //! | `AUDIT_PARAMETER_VALUES` | `false` | `true` logs parameter values instead of their keyed digest |
 //! | `AUDIT_DIGEST_KEY` | derived from `UPSTREAM_SECRET_ACCESS_KEY` | the HMAC-SHA256 key of audit parameter digests (secret, 32 characters or more); unset: `HMAC-SHA256(UPSTREAM_SECRET_ACCESS_KEY, "ssm-edge audit digest")`. How to check a logged digest: [`crate::audit`] |
 
+use std::fmt;
+
 use ssm_edge_core::endpoint::{resolve, EndpointConfig};
 use ssm_edge_core::sign::Credentials;
 
@@ -36,6 +41,13 @@ use crate::identity::jwt::JwtConfig;
 use crate::identity::keys::GatewayKeys;
 use crate::limits::RateLimit;
 use crate::policy::UpstreamScope;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod dotenv;
+mod start;
+pub mod summary;
+#[cfg(test)]
+mod tests;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -47,14 +59,59 @@ pub const MIN_JWKS_REFRESH_SECS: u64 = 5;
 /// `JWT_PRINCIPAL_PREFIX` when unset.
 pub const DEFAULT_JWT_PRINCIPAL_PREFIX: &str = "jwt:";
 
-/// A configuration value that breaks its rule.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{name}: {rule}")]
+/// Every variable the gateway reads (the table above), for telling a typo from a setting.
+pub const VARIABLES: &[&str] = &[
+    "UPSTREAM_REGION",
+    "UPSTREAM_ENDPOINT",
+    "UPSTREAM_ACCESS_KEY_ID",
+    "UPSTREAM_SECRET_ACCESS_KEY",
+    "UPSTREAM_SESSION_TOKEN",
+    "UPSTREAM_ACCOUNT_ID",
+    "UPSTREAM_TIMEOUT_MS",
+    "UPSTREAM_MAX_ATTEMPTS",
+    "GATEWAY_REGION",
+    "GATEWAY_KEYS",
+    "GATEWAY_HOSTNAMES",
+    "MAX_SKEW_SECS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "JWT_JWKS_URL",
+    "JWT_PRINCIPAL_CLAIM",
+    "JWT_GROUPS_CLAIM",
+    "JWT_PRINCIPAL_PREFIX",
+    "JWT_LEEWAY_SECS",
+    "JWT_JWKS_REFRESH_SECS",
+    "POLICIES",
+    "CORS_ALLOWED_ORIGINS",
+    "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_BURST",
+    "AUDIT_PARAMETER_VALUES",
+    "AUDIT_DIGEST_KEY",
+];
+
+/// A configuration value that breaks its rule: one problem, one line.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq, serde::Serialize)]
 pub struct ConfigError {
     /// The variable.
     pub name: &'static str,
-    /// What it must be (never echoes a secret).
+    /// What it must be (never echoes a secret). A parser's message about the value
+    /// (`GATEWAY_KEYS[0].secretAccessKey: …`, Cedar's for `POLICIES`) may itself start
+    /// with the variable's name, which the message then does not repeat.
     pub rule: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let named = self
+            .rule
+            .strip_prefix(self.name)
+            .is_some_and(|rest| rest.starts_with([':', '[', '.', ' ']));
+        if named {
+            f.write_str(&self.rule)
+        } else {
+            write!(f, "{}: {}", self.name, self.rule)
+        }
+    }
 }
 
 /// The whole configuration.
@@ -94,13 +151,6 @@ pub struct Config {
     pub audit_digest_key: DigestKey,
 }
 
-fn error(name: &'static str, rule: impl Into<String>) -> ConfigError {
-    ConfigError {
-        name,
-        rule: rule.into(),
-    }
-}
-
 fn list(value: Option<String>) -> Vec<String> {
     value
         .unwrap_or_default()
@@ -111,195 +161,125 @@ fn list(value: Option<String>) -> Vec<String> {
         .collect()
 }
 
-fn number<T: std::str::FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-    rule: &str,
-) -> Result<T, ConfigError> {
-    match get(name) {
-        None => Ok(default),
-        Some(v) if v.trim().is_empty() => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| error(name, rule)),
+/// Reads variables through the lookup and collects every broken rule; each reader
+/// returns a stand-in (the default) after a problem so that the others still run.
+struct Reader<G> {
+    get: G,
+    problems: Vec<ConfigError>,
+}
+
+impl<G: Fn(&str) -> Option<String>> Reader<G> {
+    /// A variable's value; empty counts as unset.
+    fn get(&self, name: &str) -> Option<String> {
+        (self.get)(name).filter(|v| !v.trim().is_empty())
     }
+
+    fn problem(&mut self, name: &'static str, rule: impl Into<String>) {
+        self.problems.push(ConfigError {
+            name,
+            rule: rule.into(),
+        });
+    }
+
+    /// A number that must parse and pass `ok`, else a problem and `default`.
+    fn number<T: std::str::FromStr + Copy>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        rule: &str,
+        ok: impl Fn(T) -> bool,
+    ) -> T {
+        let Some(v) = self.get(name) else {
+            return default;
+        };
+        match v.trim().parse() {
+            Ok(n) if ok(n) => n,
+            _ => {
+                self.problem(name, rule);
+                default
+            }
+        }
+    }
+
+    /// A required secret; a problem (and an empty stand-in) when unset.
+    fn required(&mut self, name: &'static str) -> String {
+        self.get(name).unwrap_or_else(|| {
+            self.problem(name, "required (a secret)");
+            String::new()
+        })
+    }
+}
+
+/// What the upstream part of the configuration reads to.
+struct Upstream {
+    url: String,
+    region: String,
+    credentials: Credentials,
+    account_id: Option<String>,
+    timeout_ms: u64,
+    max_attempts: u32,
+    digest_key: DigestKey,
+}
+
+/// What the caller part (how callers authenticate) reads to.
+struct Callers {
+    region: String,
+    hostnames: Vec<String>,
+    max_skew_secs: u64,
+    keys: GatewayKeys,
+    jwt: Option<JwtConfig>,
 }
 
 impl Config {
     /// Reads the configuration through `get` (a variable or secret by name; empty
-    /// values count as unset).
+    /// values count as unset), checking every variable on its own.
     ///
     /// # Errors
-    /// The first [`ConfigError`], naming the variable and its rule.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-
-        let upstream_region = get("UPSTREAM_REGION").unwrap_or_else(|| "us-east-1".to_owned());
-        let mut endpoint = EndpointConfig::new(upstream_region.clone());
-        if let Some(url) = get("UPSTREAM_ENDPOINT") {
-            endpoint = endpoint.with_endpoint_url(url);
-        }
-        let upstream_url = resolve(&endpoint)
-            .map_err(|e| {
-                let name = if get("UPSTREAM_ENDPOINT").is_some() {
-                    "UPSTREAM_ENDPOINT"
-                } else {
-                    "UPSTREAM_REGION"
-                };
-                error(name, e.to_string())
-            })?
-            .url
-            .trim_end_matches('/')
-            .to_owned();
-        let access_key = get("UPSTREAM_ACCESS_KEY_ID")
-            .ok_or_else(|| error("UPSTREAM_ACCESS_KEY_ID", "required (a secret)"))?;
-        let secret = get("UPSTREAM_SECRET_ACCESS_KEY")
-            .ok_or_else(|| error("UPSTREAM_SECRET_ACCESS_KEY", "required (a secret)"))?;
-        let audit_digest_key = match get("AUDIT_DIGEST_KEY") {
-            None => DigestKey::derived(&secret),
-            Some(key) if key.chars().count() >= 32 => DigestKey::new(&key),
-            Some(_) => {
-                return Err(error(
-                    "AUDIT_DIGEST_KEY",
-                    "a secret of 32 characters or more",
-                ))
-            }
+    /// Every [`ConfigError`] found, in the order of the table above, each naming its
+    /// variable and rule.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Vec<ConfigError>> {
+        let mut r = Reader {
+            get,
+            problems: Vec::new(),
         };
-        let upstream_credentials =
-            Credentials::new(access_key, secret, get("UPSTREAM_SESSION_TOKEN"));
-        let upstream_account_id = get("UPSTREAM_ACCOUNT_ID").map(|v| v.trim().to_owned());
-        if let Some(id) = &upstream_account_id {
-            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(error(
-                    "UPSTREAM_ACCOUNT_ID",
-                    "a 12-digit AWS account id, like 123456789012",
-                ));
-            }
-        }
-
-        let upstream_timeout_ms = number(
-            &get,
-            "UPSTREAM_TIMEOUT_MS",
-            10_000u64,
-            "milliseconds, 1 or more",
-        )?;
-        if upstream_timeout_ms == 0 {
-            return Err(error("UPSTREAM_TIMEOUT_MS", "milliseconds, 1 or more"));
-        }
-        let upstream_max_attempts = number(&get, "UPSTREAM_MAX_ATTEMPTS", 3u32, "1 to 5")?;
-        if !(1..=5).contains(&upstream_max_attempts) {
-            return Err(error("UPSTREAM_MAX_ATTEMPTS", "1 to 5"));
-        }
-        let gateway_region = get("GATEWAY_REGION").unwrap_or_else(|| upstream_region.clone());
-        let gateway_hostnames = list(get("GATEWAY_HOSTNAMES"));
-        for name in &gateway_hostnames {
-            let ok = !name.contains(['/', '@', ' ', '*']) && !name.contains("://");
-            if !ok {
-                return Err(error(
-                    "GATEWAY_HOSTNAMES",
-                    format!("{name:?} is not a host name like ssm-gateway.example.com or 127.0.0.1:8787"),
-                ));
-            }
-        }
-        let gateway_hostnames = gateway_hostnames
-            .into_iter()
-            .map(|n| n.to_ascii_lowercase())
-            .collect();
-        let max_skew_secs = number(&get, "MAX_SKEW_SECS", 300u64, "seconds, 1 to 900")?;
-        if !(1..=900).contains(&max_skew_secs) {
-            return Err(error("MAX_SKEW_SECS", "seconds, 1 to 900"));
-        }
-        let keys = match get("GATEWAY_KEYS") {
-            None => GatewayKeys::default(),
-            Some(json) => {
-                GatewayKeys::from_json(&json).map_err(|e| error("GATEWAY_KEYS", e.to_string()))?
-            }
-        };
-
-        // Token principals are `<prefix><claim>`; no key principal may look like one.
-        let principal_prefix = match get("JWT_PRINCIPAL_PREFIX") {
-            None => DEFAULT_JWT_PRINCIPAL_PREFIX.to_owned(),
-            Some(v) if v == "none" => String::new(),
-            Some(v) => v,
-        };
-        keys.check_token_prefix(&principal_prefix)
-            .map_err(|e| error("GATEWAY_KEYS", e.to_string()))?;
-
-        let jwt = match get("JWT_ISSUER") {
-            None => None,
-            Some(issuer) => {
-                let audiences = list(get("JWT_AUDIENCE"));
-                if audiences.is_empty() {
-                    return Err(error("JWT_AUDIENCE", "required when JWT_ISSUER is set"));
-                }
-                let jwks_url = get("JWT_JWKS_URL")
-                    .ok_or_else(|| error("JWT_JWKS_URL", "required when JWT_ISSUER is set"))?;
-                if !(jwks_url.starts_with("https://") || jwks_url.starts_with("http://")) {
-                    return Err(error("JWT_JWKS_URL", "an http(s) URL"));
-                }
-                let refresh_rule = "seconds between forced JWKS fetches, 5 or more";
-                let jwks_refresh_secs = number(&get, "JWT_JWKS_REFRESH_SECS", 30u64, refresh_rule)?;
-                if jwks_refresh_secs < MIN_JWKS_REFRESH_SECS {
-                    return Err(error("JWT_JWKS_REFRESH_SECS", refresh_rule));
-                }
-                Some(JwtConfig {
-                    issuer,
-                    audiences,
-                    jwks_url,
-                    principal_claim: get("JWT_PRINCIPAL_CLAIM").unwrap_or_else(|| "sub".to_owned()),
-                    principal_prefix: principal_prefix.clone(),
-                    groups_claim: get("JWT_GROUPS_CLAIM").unwrap_or_else(|| "groups".to_owned()),
-                    leeway_secs: number(&get, "JWT_LEEWAY_SECS", 60u64, "seconds")?,
-                    jwks_refresh_secs,
-                })
-            }
-        };
-        if keys.is_empty() && jwt.is_none() {
-            return Err(error(
-                "GATEWAY_KEYS",
-                "no caller could authenticate: set GATEWAY_KEYS or JWT_ISSUER (or both)",
-            ));
-        }
-
-        let cors_origins = list(get("CORS_ALLOWED_ORIGINS"));
-        for origin in &cors_origins {
-            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
-                && !origin.ends_with('/')
-                && !origin.contains('*');
-            if !ok {
-                return Err(error(
-                    "CORS_ALLOWED_ORIGINS",
-                    format!("{origin:?} is not an exact origin like https://ops.example.com"),
-                ));
-            }
-        }
-        let per_minute = number(&get, "RATE_LIMIT_PER_MINUTE", 120u32, "requests per minute")?;
-        let burst = number(&get, "RATE_LIMIT_BURST", 20u32, "requests, 1 or more")?;
-        if burst == 0 {
-            return Err(error("RATE_LIMIT_BURST", "requests, 1 or more"));
-        }
-        let rate_limit = (per_minute > 0).then_some(RateLimit { per_minute, burst });
-        let audit_parameter_values = match get("AUDIT_PARAMETER_VALUES").as_deref() {
+        let upstream = read_upstream(&mut r);
+        let callers = read_callers(&mut r, &upstream.region);
+        let cors_origins = read_cors(&mut r);
+        let per_minute = r.number(
+            "RATE_LIMIT_PER_MINUTE",
+            120u32,
+            "requests per minute",
+            |_| true,
+        );
+        let burst = r.number("RATE_LIMIT_BURST", 20u32, "requests, 1 or more", |n| n > 0);
+        let audit_parameter_values = match r.get("AUDIT_PARAMETER_VALUES").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
-            Some(_) => return Err(error("AUDIT_PARAMETER_VALUES", "true or false")),
+            Some(_) => {
+                r.problem("AUDIT_PARAMETER_VALUES", "true or false");
+                false
+            }
         };
+        if !r.problems.is_empty() {
+            return Err(r.problems);
+        }
         Ok(Config {
-            upstream_url,
-            upstream_region,
-            upstream_credentials,
-            upstream_account_id,
-            upstream_timeout_ms,
-            upstream_max_attempts,
-            gateway_region,
-            gateway_hostnames,
-            max_skew_secs,
-            keys,
-            jwt,
-            policies: get("POLICIES"),
+            upstream_url: upstream.url,
+            upstream_region: upstream.region,
+            upstream_credentials: upstream.credentials,
+            upstream_account_id: upstream.account_id,
+            upstream_timeout_ms: upstream.timeout_ms,
+            upstream_max_attempts: upstream.max_attempts,
+            gateway_region: callers.region,
+            gateway_hostnames: callers.hostnames,
+            max_skew_secs: callers.max_skew_secs,
+            keys: callers.keys,
+            jwt: callers.jwt,
+            policies: r.get("POLICIES"),
             cors_origins,
-            rate_limit,
+            rate_limit: (per_minute > 0).then_some(RateLimit { per_minute, burst }),
             audit_parameter_values,
-            audit_digest_key,
+            audit_digest_key: upstream.digest_key,
         })
     }
 
@@ -318,204 +298,177 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| map.get(name).cloned()
+fn read_upstream<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> Upstream {
+    let region = r
+        .get("UPSTREAM_REGION")
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let mut endpoint = EndpointConfig::new(region.clone());
+    let custom = r.get("UPSTREAM_ENDPOINT");
+    if let Some(url) = &custom {
+        endpoint = endpoint.with_endpoint_url(url.clone());
     }
-
-    const BASE: &[(&str, &str)] = &[
-        ("UPSTREAM_ACCESS_KEY_ID", "AKIDUPSTREAM"),
-        (
-            "UPSTREAM_SECRET_ACCESS_KEY",
-            "upstream-secret-value-0123456789",
-        ),
-        ("JWT_ISSUER", "https://issuer.example"),
-        ("JWT_AUDIENCE", "ssm-edge"),
-        ("JWT_JWKS_URL", "https://issuer.example/jwks.json"),
-    ];
-
-    #[test]
-    fn defaults_resolve_the_regional_endpoint() {
-        let config = Config::from_lookup(lookup(BASE)).unwrap();
-        assert_eq!(config.upstream_url, "https://ssm.us-east-1.amazonaws.com");
-        assert_eq!(config.gateway_region, "us-east-1");
-        assert_eq!(
-            config.rate_limit,
-            Some(RateLimit {
-                per_minute: 120,
-                burst: 20
-            })
-        );
-        assert!(!format!("{config:?}").contains("upstream-secret-value"));
-        assert_eq!(config.upstream_account_id, None);
-        assert_eq!(
-            config.upstream_scope(),
-            UpstreamScope {
-                partition: "aws".to_owned(),
-                region: "us-east-1".to_owned(),
-                account_id: None,
-            }
-        );
-        // The digest key is derived from the upstream secret.
-        let values = ["nginx".to_owned()];
-        assert_eq!(
-            config.audit_digest().unwrap().digest(&values),
-            DigestKey::derived("upstream-secret-value-0123456789").digest(&values)
-        );
-    }
-
-    #[test]
-    fn account_id_and_digest_key_are_read() {
-        let key = "an-audit-digest-key-of-32-chars-or-more";
-        let mut pairs = BASE.to_vec();
-        pairs.extend([
-            ("UPSTREAM_ACCOUNT_ID", "123456789012"),
-            ("UPSTREAM_REGION", "cn-north-1"),
-            ("AUDIT_DIGEST_KEY", key),
-        ]);
-        let config = Config::from_lookup(lookup(&pairs)).unwrap();
-        assert_eq!(
-            config.upstream_scope(),
-            UpstreamScope {
-                partition: "aws-cn".to_owned(),
-                region: "cn-north-1".to_owned(),
-                account_id: Some("123456789012".to_owned()),
-            }
-        );
-        let values = ["nginx".to_owned()];
-        assert_eq!(
-            config.audit_digest().unwrap().digest(&values),
-            DigestKey::new(key).digest(&values)
-        );
-        assert!(!format!("{config:?}").contains(key));
-        pairs.push(("AUDIT_PARAMETER_VALUES", "true"));
-        assert!(Config::from_lookup(lookup(&pairs))
-            .unwrap()
-            .audit_digest()
-            .is_none());
-    }
-
-    #[test]
-    fn errors_name_the_variable_and_rule() {
-        let mut pairs = BASE.to_vec();
-        pairs.push(("UPSTREAM_TIMEOUT_MS", "soon"));
-        let e = Config::from_lookup(lookup(&pairs)).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "UPSTREAM_TIMEOUT_MS: milliseconds, 1 or more"
-        );
-
-        let e = Config::from_lookup(lookup(&BASE[..2])).unwrap_err();
-        assert_eq!(e.name, "GATEWAY_KEYS");
-
-        let mut pairs = BASE.to_vec();
-        pairs.push(("CORS_ALLOWED_ORIGINS", "https://ops.example.com/"));
-        assert_eq!(
-            Config::from_lookup(lookup(&pairs)).unwrap_err().name,
-            "CORS_ALLOWED_ORIGINS"
-        );
-
-        for (name, bad) in [
-            ("UPSTREAM_ACCOUNT_ID", "12345678901"),
-            ("UPSTREAM_ACCOUNT_ID", "1234567890123"),
-            ("UPSTREAM_ACCOUNT_ID", "12345678901a"),
-            ("AUDIT_DIGEST_KEY", "short-key"),
-        ] {
-            let mut pairs = BASE.to_vec();
-            pairs.push((name, bad));
-            let e = Config::from_lookup(lookup(&pairs)).unwrap_err();
-            assert_eq!(e.name, name, "{bad}");
-            // A secret is never echoed.
-            assert!(!e.to_string().contains("short-key"), "{e}");
+    let url = match resolve(&endpoint) {
+        Ok(resolved) => resolved.url.trim_end_matches('/').to_owned(),
+        Err(e) => {
+            let name = if custom.is_some() {
+                "UPSTREAM_ENDPOINT"
+            } else {
+                "UPSTREAM_REGION"
+            };
+            r.problem(name, e.to_string());
+            String::new()
         }
-
-        let mut pairs = BASE.to_vec();
-        pairs.push(("UPSTREAM_ENDPOINT", "not a url"));
-        assert_eq!(
-            Config::from_lookup(lookup(&pairs)).unwrap_err().name,
-            "UPSTREAM_ENDPOINT"
-        );
-    }
-
-    #[test]
-    fn the_jwks_refresh_has_a_floor() {
-        let refresh = |value: &str| {
-            let mut pairs = BASE.to_vec();
-            pairs.push(("JWT_JWKS_REFRESH_SECS", value));
-            Config::from_lookup(lookup(&pairs)).map(|c| c.jwt.unwrap().jwks_refresh_secs)
-        };
-        assert_eq!(
-            Config::from_lookup(lookup(BASE))
-                .unwrap()
-                .jwt
-                .unwrap()
-                .jwks_refresh_secs,
-            30
-        );
-        assert_eq!(refresh("5"), Ok(MIN_JWKS_REFRESH_SECS));
-        assert_eq!(refresh("600"), Ok(600));
-        for bad in ["0", "4", "-1", "soon"] {
-            let e = refresh(bad).unwrap_err();
-            assert_eq!(
-                e.to_string(),
-                "JWT_JWKS_REFRESH_SECS: seconds between forced JWKS fetches, 5 or more",
-                "{bad}"
+    };
+    let access_key = r.required("UPSTREAM_ACCESS_KEY_ID");
+    let secret = r.required("UPSTREAM_SECRET_ACCESS_KEY");
+    let digest_key = match r.get("AUDIT_DIGEST_KEY") {
+        None => DigestKey::derived(&secret),
+        Some(key) if key.chars().count() >= 32 => DigestKey::new(&key),
+        Some(_) => {
+            r.problem("AUDIT_DIGEST_KEY", "a secret of 32 characters or more");
+            DigestKey::derived(&secret)
+        }
+    };
+    let credentials = Credentials::new(access_key, secret, r.get("UPSTREAM_SESSION_TOKEN"));
+    let account_id = r.get("UPSTREAM_ACCOUNT_ID").map(|v| v.trim().to_owned());
+    if let Some(id) = &account_id {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            r.problem(
+                "UPSTREAM_ACCOUNT_ID",
+                "a 12-digit AWS account id, like 123456789012",
             );
         }
     }
-
-    #[test]
-    fn token_principals_are_prefixed_and_keys_may_not_take_the_prefix() {
-        let keys = |principal: &str| {
-            format!(
-                r#"[{{"accessKeyId":"GWKEYROOT0000001","secretAccessKey":"root-secret-0123456789abcdef0123456789","principal":"{principal}"}}]"#
-            )
-        };
-        let prefix = |pairs: &[(&str, &str)]| {
-            Config::from_lookup(lookup(pairs)).map(|c| c.jwt.unwrap().principal_prefix)
-        };
-        assert_eq!(prefix(BASE), Ok("jwt:".to_owned()));
-        let mut pairs = BASE.to_vec();
-        pairs.push(("JWT_PRINCIPAL_PREFIX", "sso/"));
-        assert_eq!(prefix(&pairs), Ok("sso/".to_owned()));
-        let none = {
-            let mut p = BASE.to_vec();
-            p.push(("JWT_PRINCIPAL_PREFIX", "none"));
-            p
-        };
-        assert_eq!(prefix(&none), Ok(String::new()));
-
-        // A key principal that looks like a token's is refused, naming the entry.
-        let taken = keys("jwt:root");
-        let mut pairs = BASE.to_vec();
-        pairs.push(("GATEWAY_KEYS", &taken));
-        let e = Config::from_lookup(lookup(&pairs)).unwrap_err();
-        assert_eq!(e.name, "GATEWAY_KEYS");
-        assert!(
-            e.rule.starts_with(
-                r#"GATEWAY_KEYS[0].principal: "jwt:root" starts with JWT_PRINCIPAL_PREFIX "jwt:""#
-            ),
-            "{e}"
-        );
-        assert!(!e.rule.contains("root-secret"), "{e}");
-        // Even with bearer tokens off (turning them on later must not merge the two).
-        let e =
-            Config::from_lookup(lookup(&[BASE[0], BASE[1], ("GATEWAY_KEYS", &taken)])).unwrap_err();
-        assert_eq!(e.name, "GATEWAY_KEYS");
-        // With another prefix, or none, the same key is fine.
-        pairs.push(("JWT_PRINCIPAL_PREFIX", "sso/"));
-        assert_eq!(prefix(&pairs), Ok("sso/".to_owned()));
-        let fine = keys("root");
-        let mut pairs = BASE.to_vec();
-        pairs.push(("GATEWAY_KEYS", &fine));
-        assert!(Config::from_lookup(lookup(&pairs)).is_ok());
+    let timeout_ms = r.number(
+        "UPSTREAM_TIMEOUT_MS",
+        10_000u64,
+        "milliseconds, 1 or more",
+        |n| n > 0,
+    );
+    let max_attempts = r.number("UPSTREAM_MAX_ATTEMPTS", 3u32, "1 to 5", |n| {
+        (1..=5).contains(&n)
+    });
+    Upstream {
+        url,
+        region,
+        credentials,
+        account_id,
+        timeout_ms,
+        max_attempts,
+        digest_key,
     }
+}
+
+fn read_callers<G: Fn(&str) -> Option<String>>(
+    r: &mut Reader<G>,
+    upstream_region: &str,
+) -> Callers {
+    let region = r
+        .get("GATEWAY_REGION")
+        .unwrap_or_else(|| upstream_region.to_owned());
+    let hostnames = list(r.get("GATEWAY_HOSTNAMES"));
+    for name in &hostnames {
+        if name.contains(['/', '@', ' ', '*']) || name.contains("://") {
+            r.problem(
+                "GATEWAY_HOSTNAMES",
+                format!(
+                    "{name:?} is not a host name like ssm-gateway.example.com or 127.0.0.1:8787"
+                ),
+            );
+        }
+    }
+    let hostnames = hostnames.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let max_skew_secs = r.number("MAX_SKEW_SECS", 300u64, "seconds, 1 to 900", |n| {
+        (1..=900).contains(&n)
+    });
+    let mut keys_broken = false;
+    let keys = match r.get("GATEWAY_KEYS") {
+        None => GatewayKeys::default(),
+        Some(json) => GatewayKeys::from_json(&json).unwrap_or_else(|e| {
+            keys_broken = true;
+            r.problem("GATEWAY_KEYS", e.to_string());
+            GatewayKeys::default()
+        }),
+    };
+    // Token principals are `<prefix><claim>`; no key principal may look like one.
+    let principal_prefix = match r.get("JWT_PRINCIPAL_PREFIX") {
+        None => DEFAULT_JWT_PRINCIPAL_PREFIX.to_owned(),
+        Some(v) if v == "none" => String::new(),
+        Some(v) => v,
+    };
+    if let Err(e) = keys.check_token_prefix(&principal_prefix) {
+        r.problem("GATEWAY_KEYS", e.to_string());
+    }
+    let issuer = r.get("JWT_ISSUER");
+    // Only when neither is set: a broken one has its own problem already.
+    if keys.is_empty() && !keys_broken && issuer.is_none() {
+        r.problem(
+            "GATEWAY_KEYS",
+            "no caller could authenticate: set GATEWAY_KEYS or JWT_ISSUER (or both)",
+        );
+    }
+    let jwt = issuer.and_then(|issuer| read_jwt(r, issuer, principal_prefix));
+    Callers {
+        region,
+        hostnames,
+        max_skew_secs,
+        keys,
+        jwt,
+    }
+}
+
+fn read_jwt<G: Fn(&str) -> Option<String>>(
+    r: &mut Reader<G>,
+    issuer: String,
+    principal_prefix: String,
+) -> Option<JwtConfig> {
+    let audiences = list(r.get("JWT_AUDIENCE"));
+    if audiences.is_empty() {
+        r.problem("JWT_AUDIENCE", "required when JWT_ISSUER is set");
+    }
+    let jwks_url = r.get("JWT_JWKS_URL");
+    match &jwks_url {
+        None => r.problem("JWT_JWKS_URL", "required when JWT_ISSUER is set"),
+        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+            r.problem("JWT_JWKS_URL", "an http(s) URL");
+        }
+        Some(_) => {}
+    }
+    let jwks_refresh_secs = r.number(
+        "JWT_JWKS_REFRESH_SECS",
+        30u64,
+        "seconds between forced JWKS fetches, 5 or more",
+        |n| n >= MIN_JWKS_REFRESH_SECS,
+    );
+    let leeway_secs = r.number("JWT_LEEWAY_SECS", 60u64, "seconds", |_| true);
+    Some(JwtConfig {
+        issuer,
+        audiences,
+        jwks_url: jwks_url?,
+        principal_claim: r
+            .get("JWT_PRINCIPAL_CLAIM")
+            .unwrap_or_else(|| "sub".to_owned()),
+        principal_prefix,
+        groups_claim: r
+            .get("JWT_GROUPS_CLAIM")
+            .unwrap_or_else(|| "groups".to_owned()),
+        leeway_secs,
+        jwks_refresh_secs,
+    })
+}
+
+fn read_cors<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> Vec<String> {
+    let origins = list(r.get("CORS_ALLOWED_ORIGINS"));
+    for origin in &origins {
+        let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+            && !origin.ends_with('/')
+            && !origin.contains('*');
+        if !ok {
+            r.problem(
+                "CORS_ALLOWED_ORIGINS",
+                format!("{origin:?} is not an exact origin like https://ops.example.com"),
+            );
+        }
+    }
+    origins
 }

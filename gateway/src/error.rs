@@ -10,11 +10,13 @@ use crate::identity::jwt::JwtRefusal;
 /// Why the gateway answered instead of the upstream.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
-    /// No `Authorization` header (nor Cloudflare Access assertion).
-    #[error("missing authentication token")]
-    MissingAuthentication,
-    /// The SigV4 signature was refused by the core's verifier.
-    #[error("{}", .0.message())]
+    /// No `Authorization` header (nor Cloudflare Access assertion): the message says
+    /// how this gateway takes callers.
+    #[error("{}", missing_authentication(.0))]
+    MissingAuthentication(Accepted),
+    /// The SigV4 signature was refused by the core's verifier (AWS's message; for a
+    /// scope of another region, followed by the region this gateway takes).
+    #[error("{}", sigv4_message(.0))]
     SigV4(Refusal),
     /// The bearer token was refused.
     #[error("{0}")]
@@ -102,6 +104,49 @@ pub enum GatewayError {
     Internal(&'static str),
 }
 
+/// How this gateway authenticates callers, for the refusal of a request without
+/// credentials. Names nothing secret: the region callers sign for, and which schemes
+/// are on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// The region SigV4 callers sign for (`GATEWAY_REGION`).
+    pub region: String,
+    /// Whether gateway keys are configured (SigV4).
+    pub sigv4: bool,
+    /// Whether bearer tokens are configured (JWT).
+    pub bearer: bool,
+}
+
+/// The answer without credentials: AWS's words, then the ways in.
+fn missing_authentication(accepted: &Accepted) -> String {
+    let mut ways = Vec::new();
+    if accepted.sigv4 {
+        ways.push(format!(
+            "sign the request with SigV4 using an access key this gateway issued, for this gateway's host name and region {} (service ssm)",
+            accepted.region
+        ));
+    }
+    if accepted.bearer {
+        ways.push("send Authorization: Bearer <JWT>".to_owned());
+    }
+    if ways.is_empty() {
+        return "Missing Authentication Token".to_owned();
+    }
+    format!("Missing Authentication Token: {}", ways.join(", or "))
+}
+
+/// AWS's message for a SigV4 refusal; a scope of another region also names the region
+/// this gateway takes (the SDK's region, which a custom endpoint does not set).
+fn sigv4_message(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::WrongRegion { expected, .. } => format!(
+            "{} This gateway accepts signatures for region '{expected}' only: set the client's region to {expected}.",
+            refusal.message()
+        ),
+        _ => refusal.message(),
+    }
+}
+
 /// The AWS answer for a [`GatewayError`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsAnswer {
@@ -127,21 +172,13 @@ impl GatewayError {
     pub fn answer(&self) -> AwsAnswer {
         let message = self.to_string();
         let (code, status) = match self {
-            GatewayError::MissingAuthentication => {
+            GatewayError::MissingAuthentication(_) => {
                 let e = Refusal::MissingAuthorization.aws_error(ErrorDialect::AwsJson);
-                return AwsAnswer {
-                    code: e.code,
-                    status: e.status,
-                    message: e.message,
-                };
+                (e.code, e.status)
             }
             GatewayError::SigV4(refusal) => {
                 let e = refusal.aws_error(ErrorDialect::AwsJson);
-                return AwsAnswer {
-                    code: e.code,
-                    status: e.status,
-                    message: e.message,
-                };
+                (e.code, e.status)
             }
             GatewayError::Jwt(refusal) if refusal.is_expiry() => ("ExpiredTokenException", 400),
             GatewayError::Jwt(_) | GatewayError::UnrecognizedClient(_) => {
@@ -193,7 +230,7 @@ impl GatewayError {
     #[must_use]
     pub fn decision(&self) -> &'static str {
         match self {
-            GatewayError::MissingAuthentication
+            GatewayError::MissingAuthentication(_)
             | GatewayError::SigV4(_)
             | GatewayError::Jwt(_)
             | GatewayError::UnrecognizedClient(_)
@@ -236,8 +273,42 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&denied.json_body()).unwrap();
         assert_eq!(body["__type"], "AccessDeniedException");
 
-        let missing = GatewayError::MissingAuthentication.answer();
-        assert_eq!(missing.code, "MissingAuthenticationTokenException");
+        let accepted = Accepted {
+            region: "eu-west-1".into(),
+            sigv4: true,
+            bearer: false,
+        };
+        let missing = GatewayError::MissingAuthentication(accepted.clone()).answer();
+        assert_eq!(
+            (missing.code, missing.status),
+            ("MissingAuthenticationTokenException", 400)
+        );
+        assert_eq!(
+            missing.message,
+            "Missing Authentication Token: sign the request with SigV4 using an access key this gateway issued, for this gateway's host name and region eu-west-1 (service ssm)"
+        );
+        let bearer_only = Accepted {
+            sigv4: false,
+            bearer: true,
+            ..accepted
+        };
+        assert_eq!(
+            GatewayError::MissingAuthentication(bearer_only).to_string(),
+            "Missing Authentication Token: send Authorization: Bearer <JWT>"
+        );
+        let region = GatewayError::SigV4(Refusal::WrongRegion {
+            expected: "eu-west-1".into(),
+            found: "us-east-1".into(),
+        })
+        .answer();
+        assert_eq!(
+            (region.code, region.status),
+            ("InvalidSignatureException", 400)
+        );
+        assert_eq!(
+            region.message,
+            "Credential should be scoped to a valid region, not 'us-east-1'. This gateway accepts signatures for region 'eu-west-1' only: set the client's region to eu-west-1."
+        );
         let throttled = GatewayError::Throttled {
             retry_after_ms: 500,
         }

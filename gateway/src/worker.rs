@@ -19,7 +19,7 @@ use worker::{
     Result, State,
 };
 
-use crate::config::{Config, MAX_BODY_BYTES};
+use crate::config::MAX_BODY_BYTES;
 use crate::error::GatewayError;
 use crate::idempotency::{self, Begin, Command, Record};
 use crate::identity::jwt::SignedToken;
@@ -41,23 +41,34 @@ fn setting(env: &Env, name: &str) -> Option<String> {
         .ok()
 }
 
-/// The isolate's gateway, built from the configuration on first use. A configuration
-/// error is logged once per isolate and answered as `InternalServerError`.
+/// The isolate's gateway, built from the configuration on first use
+/// ([`Gateway::start`]: every problem at once). Every configuration problem is logged
+/// once per isolate (`{"gatewayConfigError": [lines]}`) and requests are answered
+/// `InternalServerError`.
+///
+/// Why not at start: workers-rs 0.8's `#[event(start)]` runs when the wasm module is
+/// instantiated, before any request and without an [`Env`] (module Workers get
+/// variables and secrets with each event), so the configuration can only be read at the
+/// first request. `make check-config` (`ssm-edge-check-config`) runs the same
+/// [`Gateway::start`] natively, and the local scripts run it before `wrangler dev`.
 fn gateway(env: &Env) -> std::result::Result<Rc<Gateway>, String> {
     GATEWAY.with(|cell| {
         let mut cell = cell.borrow_mut();
         cell.get_or_insert_with(|| {
-            let started = Config::from_lookup(|name| setting(env, name))
-                .map_err(|e| e.to_string())
-                .and_then(|config| Gateway::new(config).map_err(|e| e.to_string()));
+            let started = Gateway::start(|name| setting(env, name))
+                .map_err(|problems| problems.iter().map(ToString::to_string).collect());
             match &started {
                 Ok(g) => console_log!(
                     "{}",
                     serde_json::json!({ "gatewayStarted": true, "policies": g.policy_ids() })
                 ),
-                Err(e) => console_log!("{}", serde_json::json!({ "gatewayConfigError": e })),
+                Err(problems) => {
+                    console_log!("{}", serde_json::json!({ "gatewayConfigError": problems }))
+                }
             }
-            started.map(Rc::new)
+            started
+                .map(Rc::new)
+                .map_err(|problems: Vec<String>| problems.join("; "))
         })
         .clone()
     })

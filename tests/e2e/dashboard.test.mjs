@@ -607,7 +607,7 @@ async function dashboardTests() {
         await box.filter({ hasText: /Too many requests/ }).waitFor({ timeout: 20_000 });
         assert.match(await box.innerText(), /retried 3 time\(s\)/);
 
-        answer = fake("ExpiredTokenException", "the bearer token expired at 1700000000 (now 1700003600)");
+        answer = fake("ExpiredTokenException", "the bearer token expired at 2023-11-14T22:13:20Z (now 2023-11-14T23:13:20Z)");
         await refresh.click();
         await box.filter({ hasText: /Your token has expired/ }).waitFor();
         assert.match(await box.innerText(), /Get a new token from your identity provider/);

@@ -67,7 +67,7 @@ pub enum JwtRefusal {
     #[error("the bearer token's signature is invalid")]
     BadSignature,
     /// `exp` is past (beyond the leeway).
-    #[error("the bearer token expired at {exp} (now {now})")]
+    #[error("the bearer token expired at {} (now {})", iso(*exp), iso(*now))]
     Expired {
         /// The token's `exp`.
         exp: u64,
@@ -75,7 +75,7 @@ pub enum JwtRefusal {
         now: u64,
     },
     /// `nbf` is in the future (beyond the leeway).
-    #[error("the bearer token is not valid before {nbf} (now {now})")]
+    #[error("the bearer token is not valid before {} (now {})", iso(*nbf), iso(*now))]
     NotYetValid {
         /// The token's `nbf`.
         nbf: u64,
@@ -91,6 +91,12 @@ pub enum JwtRefusal {
     /// A required claim is missing or has the wrong type.
     #[error("the bearer token's {0} claim is missing or malformed")]
     Claim(String),
+}
+
+/// Unix seconds as ISO 8601 UTC (`2026-12-03T22:49:13Z`) for a message; `@<seconds>`
+/// past the year 9999.
+fn iso(secs: u64) -> String {
+    ssm_edge_core::time::format_iso8601(secs).unwrap_or_else(|_| format!("@{secs}"))
 }
 
 impl JwtRefusal {

@@ -139,6 +139,11 @@ impl GatewayKeys {
         self.keys.len()
     }
 
+    /// The keys, in configuration order (a key's `Debug` redacts its secret).
+    pub fn iter(&self) -> impl Iterator<Item = &GatewayKey> {
+        self.keys.iter()
+    }
+
     /// Whether no key is configured (SigV4 callers are then all refused).
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -55,10 +55,8 @@ pub enum Scheme<'a> {
 /// Classifies the `Authorization` header value.
 ///
 /// # Errors
-/// [`GatewayError::MissingAuthentication`] when there is none, and
 /// [`GatewayError::UnrecognizedClient`] for an unknown scheme.
-pub fn scheme(authorization: Option<&str>) -> Result<Scheme<'_>, GatewayError> {
-    let value = authorization.ok_or(GatewayError::MissingAuthentication)?;
+pub fn scheme(value: &str) -> Result<Scheme<'_>, GatewayError> {
     if value.starts_with("AWS4-") {
         return Ok(Scheme::SigV4);
     }

@@ -8,7 +8,7 @@ use ssm_edge_core::sign::host_of;
 use ssm_edge_core::verify::{verify, VerifyConfig};
 
 use super::{log_error, Gateway, Host, Incoming};
-use crate::error::GatewayError;
+use crate::error::{Accepted, GatewayError};
 use crate::identity::jwt::{self, JwtRefusal};
 use crate::identity::{self, AuthMethod, Identity, Scheme};
 use crate::limits::ReplayKey;
@@ -31,11 +31,11 @@ impl Gateway {
         now_ms: u64,
     ) -> Result<Identity, GatewayError> {
         let scheme = match request.header("authorization") {
-            Some(authorization) => identity::scheme(Some(authorization))?,
+            Some(authorization) => identity::scheme(authorization)?,
             // Cloudflare Access sends its JWT in a header of its own.
             None => match request.header("cf-access-jwt-assertion").map(str::trim) {
                 Some(token) if !token.is_empty() => Scheme::Bearer(token),
-                _ => return Err(GatewayError::MissingAuthentication),
+                _ => return Err(GatewayError::MissingAuthentication(self.accepted())),
             },
         };
         match scheme {
@@ -44,10 +44,19 @@ impl Gateway {
         }
     }
 
+    /// How callers authenticate here, for a request without credentials.
+    fn accepted(&self) -> Accepted {
+        Accepted {
+            region: self.config.gateway_region.clone(),
+            sigv4: !self.config.keys.is_empty(),
+            bearer: self.config.jwt.is_some(),
+        }
+    }
+
     fn verify_sigv4(&self, request: &Incoming, now_ms: u64) -> Result<Identity, GatewayError> {
         if self.config.keys.is_empty() {
             return Err(GatewayError::UnrecognizedClient(
-                "this gateway does not accept SigV4 keys".into(),
+                "this gateway does not accept SigV4 keys: send Authorization: Bearer <JWT>".into(),
             ));
         }
         let verify_config = VerifyConfig::new(&self.config.gateway_region, "ssm")
@@ -100,7 +109,7 @@ impl Gateway {
     ) -> Result<Identity, GatewayError> {
         let Some(config) = &self.config.jwt else {
             return Err(GatewayError::UnrecognizedClient(
-                "this gateway does not accept bearer tokens".into(),
+                "this gateway does not accept bearer tokens: sign with SigV4 using an access key this gateway issued".into(),
             ));
         };
         let stale = {

@@ -190,13 +190,45 @@ fn unsigned_request_is_refused_and_nothing_is_sent() {
         (status, code.as_str()),
         (400, "MissingAuthenticationTokenException")
     );
-    assert_eq!(message, "Missing Authentication Token");
+    // AWS's words first, then the ways in (bearer tokens: JWT is configured).
+    assert_eq!(
+        message,
+        "Missing Authentication Token: sign the request with SigV4 using an access key this gateway issued, for this gateway's host name and region us-east-1 (service ssm), or send Authorization: Bearer <JWT>"
+    );
     assert!(is_uuid_v4(out.header("x-amzn-RequestId").unwrap()));
     assert_eq!(host.sends(), 0);
     let audit = host.last_audit();
     assert_eq!(audit["decision"], "unauthenticated");
     assert_eq!(audit["error"], "MissingAuthenticationTokenException");
     assert!(audit.get("principal").is_none());
+
+    // Without JWT, bearer tokens are not offered.
+    let keys_only = self::gateway(&[("JWT_ISSUER", ""), ("GATEWAY_REGION", "eu-west-1")]);
+    let out = handle(
+        &keys_only,
+        &host,
+        incoming(unsigned(OperationName::ListCommands, &json!({}))),
+    );
+    let (_, _, message) = error_of(&out);
+    assert_eq!(
+        message,
+        "Missing Authentication Token: sign the request with SigV4 using an access key this gateway issued, for this gateway's host name and region eu-west-1 (service ssm)"
+    );
+
+    // Signed for another region than the gateway's: the refusal names the one it takes.
+    let out = handle(
+        &keys_only,
+        &host,
+        signed(&host, &BOB, OperationName::ListCommands, &json!({})),
+    );
+    assert_eq!(
+        error_of(&out),
+        (
+            400,
+            "InvalidSignatureException".to_owned(),
+            "Credential should be scoped to a valid region, not 'us-east-1'. This gateway accepts signatures for region 'eu-west-1' only: set the client's region to eu-west-1.".to_owned()
+        )
+    );
 
     // An unknown scheme.
     let basic = with_header(

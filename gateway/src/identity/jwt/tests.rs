@@ -133,6 +133,11 @@ fn expiry_is_checked_against_the_given_clock_with_leeway() {
         }
     );
     assert!(refusal.is_expiry());
+    // Times in the message are ISO 8601 UTC.
+    assert_eq!(
+        refusal.to_string(),
+        "the bearer token expired at 2026-11-26T07:37:12Z (now 2026-11-26T07:38:13Z)"
+    );
     // The library's own clock is not used: a token valid "now" in real time but
     // expired at the gateway's time is refused, and vice versa.
     let future_clock = verify(
@@ -149,12 +154,17 @@ fn not_before_in_the_future_is_refused_beyond_leeway() {
     let soon = with(claims("bob", &[], NOW), "nbf", json!(NOW + 60));
     assert!(check(&es256(&soon)).is_ok());
     let later = with(claims("bob", &[], NOW), "nbf", json!(NOW + 61));
+    let refusal = check(&es256(&later)).unwrap_err();
     assert_eq!(
-        check(&es256(&later)).unwrap_err(),
+        refusal,
         JwtRefusal::NotYetValid {
             nbf: NOW + 61,
             now: NOW
         }
+    );
+    assert_eq!(
+        refusal.to_string(),
+        "the bearer token is not valid before 2026-11-26T07:39:14Z (now 2026-11-26T07:38:13Z)"
     );
     let bad = with(claims("bob", &[], NOW), "nbf", json!("tomorrow"));
     assert_eq!(

@@ -1,0 +1,178 @@
+//! What a valid configuration sets up, for `make check-config`: serializable, and
+//! printable one setting a line. Secrets appear only as lengths and counts: gateway
+//! keys by their access key ids, the upstream access key id by its last four characters.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::pipeline::Gateway;
+
+/// The configured gateway, without secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Where calls go.
+    pub upstream_url: String,
+    /// The upstream signing region.
+    pub upstream_region: String,
+    /// The upstream credentials, described (`…WXYZ`, lengths).
+    pub upstream_credentials: String,
+    /// `UPSTREAM_ACCOUNT_ID`.
+    pub upstream_account_id: Option<String>,
+    /// The region callers sign for.
+    pub gateway_region: String,
+    /// The host names callers sign for (empty: the request URL's host).
+    pub gateway_hostnames: Vec<String>,
+    /// Gateway keys: access key id, principal and groups.
+    pub gateway_keys: Vec<KeySummary>,
+    /// Bearer tokens: issuer and audiences, when on.
+    pub jwt: Option<String>,
+    /// Where the policies come from.
+    pub policies_from: &'static str,
+    /// The loaded policy ids.
+    pub policy_ids: Vec<String>,
+    /// CORS origins.
+    pub cors_origins: Vec<String>,
+    /// The rate limit, described.
+    pub rate_limit: String,
+    /// How parameter values are audited.
+    pub audit: String,
+}
+
+/// One gateway key, without its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeySummary {
+    /// The access key id.
+    pub access_key_id: String,
+    /// Its principal.
+    pub principal: String,
+    /// Its groups.
+    pub groups: Vec<String>,
+}
+
+impl Summary {
+    /// Describes `gateway`, started from `get` (read again only for which optional
+    /// secrets were set, and how long they are).
+    #[must_use]
+    pub fn new(gateway: &Gateway, get: impl Fn(&str) -> Option<String>) -> Self {
+        let config = gateway.config();
+        let creds = &config.upstream_credentials;
+        let id = &creds.access_key_id;
+        let tail: String = id
+            .chars()
+            .skip(id.chars().count().saturating_sub(4))
+            .collect();
+        let upstream_credentials = format!(
+            "access key id …{tail}, secret access key of {} characters{}",
+            creds.secret_access_key.chars().count(),
+            if creds.session_token.is_some() {
+                ", session token"
+            } else {
+                ""
+            }
+        );
+        let given = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let audit = match (config.audit_parameter_values, given("AUDIT_DIGEST_KEY")) {
+            (true, _) => "parameter values in clear (AUDIT_PARAMETER_VALUES=true)".to_owned(),
+            (false, Some(key)) => format!(
+                "parameter digests keyed by AUDIT_DIGEST_KEY ({} characters)",
+                key.chars().count()
+            ),
+            (false, None) => {
+                "parameter digests keyed from UPSTREAM_SECRET_ACCESS_KEY (AUDIT_DIGEST_KEY unset)"
+                    .to_owned()
+            }
+        };
+        Summary {
+            upstream_url: config.upstream_url.clone(),
+            upstream_region: config.upstream_region.clone(),
+            upstream_credentials,
+            upstream_account_id: config.upstream_account_id.clone(),
+            gateway_region: config.gateway_region.clone(),
+            gateway_hostnames: config.gateway_hostnames.clone(),
+            gateway_keys: config
+                .keys
+                .iter()
+                .map(|k| KeySummary {
+                    access_key_id: k.access_key_id.clone(),
+                    principal: k.principal.clone(),
+                    groups: k.groups.clone(),
+                })
+                .collect(),
+            jwt: config.jwt.as_ref().map(|j| {
+                format!(
+                    "issuer {}, audience {}, principals {}<{}>",
+                    j.issuer,
+                    j.audiences.join(", "),
+                    j.principal_prefix,
+                    j.principal_claim
+                )
+            }),
+            policies_from: if config.policies.is_some() {
+                "POLICIES"
+            } else {
+                "the shipped gateway/policies/*.cedar"
+            },
+            policy_ids: gateway.policy_ids(),
+            cors_origins: config.cors_origins.clone(),
+            rate_limit: config.rate_limit.map_or_else(
+                || "off".to_owned(),
+                |l| format!("{} per minute, burst {}", l.per_minute, l.burst),
+            ),
+            audit,
+        }
+    }
+}
+
+fn or_none(items: &[String], none: &str) -> String {
+    if items.is_empty() {
+        none.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let account = self.upstream_account_id.as_deref().unwrap_or("unset");
+        writeln!(
+            f,
+            "upstream:     {} ({})",
+            self.upstream_url, self.upstream_region
+        )?;
+        writeln!(
+            f,
+            "credentials:  {}; account {account}",
+            self.upstream_credentials
+        )?;
+        writeln!(
+            f,
+            "callers sign: region {}, hosts {}",
+            self.gateway_region,
+            or_none(&self.gateway_hostnames, "of the request URL")
+        )?;
+        writeln!(f, "gateway keys: {}", self.gateway_keys.len())?;
+        for key in &self.gateway_keys {
+            writeln!(
+                f,
+                "              {} → {} [{}]",
+                key.access_key_id,
+                key.principal,
+                key.groups.join(", ")
+            )?;
+        }
+        writeln!(f, "bearer JWT:   {}", self.jwt.as_deref().unwrap_or("off"))?;
+        writeln!(
+            f,
+            "policies:     {} from {}: {}",
+            self.policy_ids.len(),
+            self.policies_from,
+            self.policy_ids.join(", ")
+        )?;
+        writeln!(f, "CORS:         {}", or_none(&self.cors_origins, "off"))?;
+        writeln!(f, "rate limit:   {}", self.rate_limit)?;
+        write!(f, "audit:        {}", self.audit)
+    }
+}
