@@ -16,6 +16,8 @@ a new snippet cannot slip in untested.
                  pinned wrangler runs and knows the subcommand, the npm scripts exist,
                  the policies the block uploads validate, `wrangler deploy --dry-run`
                  builds and bundles the Worker)
+  check-config   run as written on a valid configuration (exit 0) and on a broken one
+                 (fails, naming every problem), with gateway/.dev.vars a file written here
   cargo          compiled and run by `cargo test -p ssm-edge-tests --test readme`
 
 Usage: .venv/bin/python tests/readme/check_readme.py [KIND...]
@@ -40,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-KINDS = ("make", "install", "app", "gateway-local", "deploy", "cargo")
+KINDS = ("make", "install", "app", "gateway-local", "deploy", "check-config", "cargo")
 
 
 @dataclass
@@ -299,12 +301,34 @@ def check_deploy(block: Block, state: dict) -> None:
         raise Failed("gateway/ has no Node of its own: `npx wrangler` there would use the system's")
 
 
+def check_check_config(block: Block, state: dict) -> None:
+    keys = (ROOT / "tests/demo/gateway-keys.json").read_text()
+    good = {"UPSTREAM_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+            "UPSTREAM_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "GATEWAY_HOSTNAMES": "ssm-gateway.example.com", "GATEWAY_KEYS": keys}
+    broken = dict(good, GATEWAY_KEYS=keys.replace("root-demo-secret-for-local-use-only-00001", "short"),
+                  POLICIES="permit (principal, action, resource) when { context.comment like };")
+    base = {k: v for k, v in os.environ.items() if k not in good and k != "POLICIES"}
+    for name, config, status in (("a valid configuration", good, 0), ("a broken one", broken, 1)):
+        dev_vars = Path(tempfile.mkdtemp(prefix="readme-config-")) / ".dev.vars"
+        dev_vars.write_text("".join(f"{k}='{v}'\n" for k, v in config.items()))
+        env = dict(base, UPSTREAM_REGION="us-east-1", **config)
+        for line in commands(block.code):
+            p = run(line.replace("gateway/.dev.vars", str(dev_vars)), env=env, check=False, timeout=600)
+            if (p.returncode == 0) != (status == 0):  # make says 2 when its recipe fails
+                raise Failed(f"`{line}` on {name} exited {p.returncode}:\n{p.stdout}")
+            if status and not all(v in p.stdout for v in ("GATEWAY_KEYS[", "POLICIES:")):
+                raise Failed(f"`{line}` did not name every broken variable:\n{p.stdout}")
+            print(f"      {name}: exit {p.returncode}, {p.stdout.strip().splitlines()[-1][:90]!r}", flush=True)
+
+
 def check_cargo(block: Block, state: dict) -> None:
     print("      compiled and run by `cargo test -p ssm-edge-tests --test readme` (tests/build.rs)")
 
 
 CHECKS = {"make": check_make, "install": check_install, "app": check_app,
-          "gateway-local": check_gateway_local, "deploy": check_deploy, "cargo": check_cargo}
+          "gateway-local": check_gateway_local, "deploy": check_deploy, "check-config": check_check_config,
+          "cargo": check_cargo}
 
 
 def main(argv: list[str]) -> int:
