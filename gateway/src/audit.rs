@@ -77,6 +77,9 @@ pub struct AuditLine {
     /// The policies that decided.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policy_ids: Vec<String>,
+    /// The `@reason`s of the forbids that decided, as the caller was told them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
     /// The error code answered, when the gateway refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'static str>,
@@ -255,6 +258,7 @@ impl AuditLine {
     /// call names (the decision is not `decision`, which says how the request ended).
     pub fn record_decision(&mut self, decision: &Decision) {
         self.policy_ids.clone_from(&decision.policy_ids);
+        self.reasons.clone_from(&decision.reasons);
         if let Some(document) = &decision.document {
             if self.document.is_none() {
                 self.document = Some(document.given.clone());
@@ -436,6 +440,7 @@ mod tests {
         let decision = Decision {
             allowed: false,
             policy_ids: Vec::new(),
+            reasons: Vec::new(),
             action: "UseForeignDocument",
             resource: format!("document/{given}"),
             document: Some(document),
@@ -453,6 +458,23 @@ mod tests {
                 "account": "999999999999",
             })
         );
+        assert!(value.get("reasons").is_none(), "no reasons, no member");
+
+        let forbidden = Decision {
+            allowed: false,
+            policy_ids: vec!["comment-names-a-ticket".into()],
+            reasons: vec!["name a ticket".into()],
+            action: "SendCommand",
+            resource: "document/Ops-RestartService".into(),
+            document: None,
+        };
+        line.record_decision(&forbidden);
+        let value: serde_json::Value = serde_json::from_str(&line.to_json()).unwrap();
+        assert_eq!(
+            value["policyIds"],
+            serde_json::json!(["comment-names-a-ticket"])
+        );
+        assert_eq!(value["reasons"], serde_json::json!(["name a ticket"]));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Every refusal as the AWS-shaped JSON error an SDK decodes into the matching
 //! exception: `{"__type": ..., "message": ...}`, the right status, and the request id
-//! header (added by the pipeline). Messages never carry secrets, tokens or policy text.
+//! header (added by the pipeline). Messages never carry secrets, tokens or policy text,
+//! except the `@reason` a policy author wrote for callers: a policy refusal's message
+//! ends with the deciding forbids' reasons, also given as `"reasons": [...]` (a member
+//! SDKs ignore or keep on the exception).
 
 use ssm_edge_core::validate::ValidationError;
 use ssm_edge_core::verify::{ErrorDialect, Refusal};
@@ -34,7 +37,7 @@ pub enum GatewayError {
     #[error("this request signature was already used; sign every request anew")]
     Replayed,
     /// Cedar denied the call.
-    #[error("User: {principal} is not authorized to perform: ssm:{action} on resource: {resource}: denied by policy")]
+    #[error("User: {principal} is not authorized to perform: ssm:{action} on resource: {resource}: denied by policy{}", reasons_text(.reasons))]
     Denied {
         /// The caller.
         principal: String,
@@ -42,6 +45,8 @@ pub enum GatewayError {
         action: &'static str,
         /// What the call was about (`document/<name>` or `fleet`).
         resource: String,
+        /// The `@reason`s of the forbids that decided (often none).
+        reasons: Vec<String>,
     },
     /// A browser request from an origin not on `CORS_ALLOWED_ORIGINS`, or a preflight
     /// asking for a method or header the gateway does not take.
@@ -147,6 +152,15 @@ fn sigv4_message(refusal: &Refusal) -> String {
     }
 }
 
+/// `: reason; reason` after "denied by policy", or nothing.
+fn reasons_text(reasons: &[String]) -> String {
+    if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", reasons.join("; "))
+    }
+}
+
 /// The AWS answer for a [`GatewayError`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsAnswer {
@@ -156,13 +170,19 @@ pub struct AwsAnswer {
     pub status: u16,
     /// `message`.
     pub message: String,
+    /// `reasons`, when a policy refusal has some (the member is left out otherwise).
+    pub reasons: Vec<String>,
 }
 
 impl AwsAnswer {
     /// The awsJson body.
     #[must_use]
     pub fn json_body(&self) -> String {
-        serde_json::json!({ "__type": self.code, "message": self.message }).to_string()
+        let mut body = serde_json::json!({ "__type": self.code, "message": self.message });
+        if !self.reasons.is_empty() {
+            body["reasons"] = serde_json::json!(self.reasons);
+        }
+        body.to_string()
     }
 }
 
@@ -206,10 +226,15 @@ impl GatewayError {
             GatewayError::UpstreamUnreachable { .. } => ("InternalServerError", 502),
             GatewayError::Misconfigured | GatewayError::Internal(_) => ("InternalServerError", 500),
         };
+        let reasons = match self {
+            GatewayError::Denied { reasons, .. } => reasons.clone(),
+            _ => Vec::new(),
+        };
         AwsAnswer {
             code,
             status,
             message,
+            reasons,
         }
     }
 
@@ -262,6 +287,7 @@ mod tests {
             principal: "bob".into(),
             action: "SendCommand",
             resource: "document/AWS-RunShellScript".into(),
+            reasons: Vec::new(),
         }
         .answer();
         assert_eq!((denied.code, denied.status), ("AccessDeniedException", 400));
@@ -272,6 +298,30 @@ mod tests {
         );
         let body: serde_json::Value = serde_json::from_str(&denied.json_body()).unwrap();
         assert_eq!(body["__type"], "AccessDeniedException");
+        assert!(body.get("reasons").is_none(), "{body}");
+
+        // The deciding policies' reasons, in the message and as a member.
+        let reasons = vec![
+            "name a ticket".to_owned(),
+            "use another document".to_owned(),
+        ];
+        let reasoned = GatewayError::Denied {
+            principal: "bob".into(),
+            action: "SendCommand",
+            resource: "document/AWS-RunShellScript".into(),
+            reasons: reasons.clone(),
+        }
+        .answer();
+        assert_eq!(
+            reasoned.message,
+            "User: bob is not authorized to perform: ssm:SendCommand on resource: \
+             document/AWS-RunShellScript: denied by policy: name a ticket; use another document"
+        );
+        let body: serde_json::Value = serde_json::from_str(&reasoned.json_body()).unwrap();
+        assert_eq!(body["reasons"], serde_json::json!(reasons));
+        assert_eq!(body["message"], reasoned.message.as_str());
+        // No other refusal has the member.
+        assert!(GatewayError::Replayed.answer().reasons.is_empty());
 
         let accepted = Accepted {
             region: "eu-west-1".into(),

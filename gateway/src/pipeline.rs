@@ -123,8 +123,8 @@ pub enum StartError {
     /// A configuration variable is invalid.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
-    /// The policies do not load.
-    #[error("POLICIES: {0}")]
+    /// The policies do not load. Their problems name the `POLICIES` source already.
+    #[error("{}{}", if .0.names_source() { "" } else { "POLICIES: " }, .0)]
     Policy(#[from] PolicyError),
 }
 
@@ -257,6 +257,7 @@ impl Gateway {
                 principal: identity.principal.clone(),
                 action: decision.action,
                 resource: decision.resource.clone(),
+                reasons: decision.reasons.clone(),
             });
         }
 

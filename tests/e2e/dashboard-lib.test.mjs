@@ -62,9 +62,10 @@ test("parameter values: lines of a StringList, one String, and every broken rule
 test("errors are put plainly, with what to check", () => {
   const gw = { mode: "gateway", auth: "keys" };
   const service = (name, message, extra = {}) => Object.assign(new Error(message), { name, $metadata: { requestId: "r-1", attempts: 3 }, ...extra });
-  const denied = explain(service("AccessDeniedException", "User: alice is not authorized to perform: ssm:SendCommand on resource: document/AWS-RunShellScript: denied by policy"), gw);
+  const denied = explain(service("AccessDeniedException", "User: alice is not authorized to perform: ssm:SendCommand on resource: document/AWS-RunShellScript: denied by policy: only admins may run AWS-RunShellScript"), gw);
   assert.equal(denied.title, "The gateway's policy does not allow this");
-  assert.match(denied.detail, /denied by policy/);
+  // The message is the detail, verbatim: a policy's @reason reaches the person.
+  assert.match(denied.detail, /denied by policy: only admins may run AWS-RunShellScript$/);
   assert.equal(denied.requestId, "r-1");
   const throttled = explain(service("ThrottlingException", "Rate exceeded", { throttling: true }), gw);
   assert.equal(throttled.kind, "throttled");

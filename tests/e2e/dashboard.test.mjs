@@ -495,11 +495,15 @@ async function dashboardTests() {
       const text = await box.innerText();
       assert.match(text, /The gateway's policy does not allow this/);
       assert.match(text, /alice is not authorized to perform: ssm:SendCommand on resource: document\/AWS-RunShellScript: denied by policy/);
+      // The deciding forbid's @reason (gateway/policies/30-admins.cedar), shown verbatim.
+      assert.match(text, /denied by policy: only admins may run AWS-RunShellScript: use a document made for the task, such as Ops-RestartService/);
       assert.match(text, /Nothing was run/);
       const denied = sends().at(-1);
       assert.equal(denied.principal, "alice");
       assert.equal(denied.decision, "denied", lastAudit());
       assert.equal(denied.error, "AccessDeniedException");
+      assert.deepEqual(denied.policyIds, ["shell-scripts-only-for-admins"], lastAudit());
+      assert.equal(denied.reasons?.length, 1, lastAudit());
       await box.scrollIntoViewIfNeeded();
       await screenshot("alice-denied");
     });

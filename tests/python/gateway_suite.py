@@ -330,11 +330,15 @@ class GatewaySuite(unittest.TestCase):
                 Parameters={"commands": ["id"]}, Comment="CHG-2 just looking")
         rid = self.assert_client_error(ctx, "AccessDeniedException", "denied by policy")
         self.assertIn("bob", ctx.exception.response["Error"]["Message"])
+        # The deciding forbid's @reason (gateway/policies/30-admins.cedar).
+        self.assertIn("denied by policy: only admins may run AWS-RunShellScript",
+                      ctx.exception.response["Error"]["Message"])
         self.assertEqual(self.proxy.since(before), {})
         line = self.gw.audit_for(rid)
         self.assertEqual((line["decision"], line["error"], line["principal"]),
                          ("denied", "AccessDeniedException", "bob"))
         self.assertEqual(line["policyIds"], ["shell-scripts-only-for-admins"])
+        self.assertEqual(len(line["reasons"]), 1)
         self.assertNotIn("upstreamStatus", line)
 
     def test_on_call_outside_its_policy_is_denied(self):

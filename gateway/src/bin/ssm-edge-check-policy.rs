@@ -6,10 +6,11 @@
 //! ssm-edge-check-policy --schema          # prints the schema
 //! ssm-edge-check-policy --schema-json     # prints it in Cedar's JSON form
 //! ```
-//! After a successful check it prints what policies can see: each entity's attributes
-//! and each action's resource and context (the Document's owner and ARN parts, every
-//! SendCommand field). Exit status 0 when every policy validates, 1 (with the reason)
-//! otherwise.
+//! After a successful check it prints the policies' ids, the `@reason` each refusing
+//! policy gives callers, and what policies can see: each entity's attributes and each
+//! action's resource and context (the Document's owner and ARN parts, every SendCommand
+//! field). Exit status 0 when every policy validates; 1 otherwise, with every problem
+//! found as `file:line:column: message`, the line and a caret under the column.
 
 use std::process::ExitCode;
 
@@ -56,6 +57,13 @@ fn main() -> ExitCode {
                 sources.len(),
                 ids.join(", ")
             );
+            let reasons = engine.policy_reasons();
+            if !reasons.is_empty() {
+                println!("\nWhat a refusal by each tells the caller (@reason):");
+                for (id, reason) in reasons {
+                    println!("  {id}: {reason}");
+                }
+            }
             match schema_summary() {
                 Ok(summary) => {
                     println!("\nWhat policies can see (`?`: optional, test with `has`):\n{summary}")

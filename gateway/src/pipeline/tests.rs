@@ -349,7 +349,7 @@ fn a_replayed_signature_is_refused() {
 // Refusals before the upstream.
 
 #[test]
-fn a_policy_denial_is_access_denied_without_policy_text() {
+fn a_policy_denial_is_access_denied_with_only_the_policys_reason() {
     let gateway = gateway(&[]);
     let host = MemoryHost::new();
     let body = json!({
@@ -365,15 +365,22 @@ fn a_policy_denial_is_access_denied_without_policy_text() {
     );
     let (status, code, message) = error_of(&out);
     assert_eq!((status, code.as_str()), (400, "AccessDeniedException"));
+    // The deciding forbid's @reason, written for callers; nothing else of the policy.
+    let reason = "only admins may run AWS-RunShellScript: use a document made for the \
+                  task, such as Ops-RestartService";
     assert_eq!(
         message,
-        "User: bob is not authorized to perform: ssm:SendCommand on resource: \
-         document/AWS-RunShellScript: denied by policy"
+        format!(
+            "User: bob is not authorized to perform: ssm:SendCommand on resource: \
+             document/AWS-RunShellScript: denied by policy: {reason}"
+        )
     );
+    let body: Value = serde_json::from_str(body_text(&out)).unwrap();
+    assert_eq!(body["reasons"], json!([reason]));
     for policy_text in [
         "forbid",
         "permit",
-        "admins",
+        "Group",
         "shell-scripts-only-for-admins",
         "unless",
     ] {
@@ -388,6 +395,7 @@ fn a_policy_denial_is_access_denied_without_policy_text() {
     assert_eq!(audit["decision"], "denied");
     assert_eq!(audit["error"], "AccessDeniedException");
     assert_eq!(audit["policyIds"], json!(["shell-scripts-only-for-admins"]));
+    assert_eq!(audit["reasons"], json!([reason]));
     assert_eq!(audit["principal"], "bob");
     assert_eq!(audit["document"], "AWS-RunShellScript");
     assert!(!host.logs().concat().contains("hunter2"));
@@ -406,6 +414,49 @@ fn a_policy_denial_is_access_denied_without_policy_text() {
     ));
     assert_eq!(code, "AccessDeniedException");
     assert!(message.contains("ssm:SendCommandUnbounded"), "{message}");
+    assert_eq!(host.sends(), 0);
+}
+
+#[test]
+fn a_refusal_gives_the_deciding_reasons_and_only_those() {
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    let ticket = "every command needs a Comment that starts with its ticket, CHG-<number> or \
+                  INC-<number> (e.g. \"CHG-1234 restart nginx\")";
+    // No ticket: the ticket forbid decides and says why.
+    let mut body = restart();
+    body["Comment"] = json!("restart please");
+    let out = handle(
+        &gateway,
+        &host,
+        signed(&host, &ALICE, OperationName::SendCommand, &body),
+    );
+    let (_, code, message) = error_of(&out);
+    assert_eq!(code, "AccessDeniedException");
+    assert!(
+        message.ends_with(&format!(
+            "document/Ops-RestartService: denied by policy: {ticket}"
+        )),
+        "{message}"
+    );
+    let answer: Value = serde_json::from_str(body_text(&out)).unwrap();
+    assert_eq!(answer["reasons"], json!([ticket]));
+    assert_eq!(host.last_audit()["reasons"], json!([ticket]));
+
+    // Nothing permits (a service off the allow-list): no forbid decided, nothing said.
+    body["Comment"] = json!("CHG-9 restart");
+    body["Parameters"] = json!({ "service": ["postgres"] });
+    let out = handle(
+        &gateway,
+        &host,
+        signed(&host, &ALICE, OperationName::SendCommand, &body),
+    );
+    let (_, code, message) = error_of(&out);
+    assert_eq!(code, "AccessDeniedException");
+    assert!(message.ends_with(": denied by policy"), "{message}");
+    let answer: Value = serde_json::from_str(body_text(&out)).unwrap();
+    assert!(answer.get("reasons").is_none(), "{answer}");
+    assert!(host.last_audit().get("reasons").is_none());
     assert_eq!(host.sends(), 0);
 }
 
@@ -444,15 +495,30 @@ fn configured_policies_replace_the_shipped_ones() {
     assert_eq!(code, "AccessDeniedException");
     assert_eq!(host.sends(), 1);
 
-    // Broken configured policies stop the gateway from starting.
+    // Broken configured policies stop the gateway from starting, every problem named
+    // once after the variable, with its line and column.
     let broken = Gateway::new(config(&[(
         "POLICIES",
-        "permit (principal, action, resource",
+        "permit (principal, action, resource\n;\npermit (principal action, resource);",
     )]));
-    assert!(matches!(
-        broken,
-        Err(StartError::Policy(PolicyError::Syntax { .. }))
-    ));
+    let Err(error @ StartError::Policy(PolicyError::Syntax(_))) = broken else {
+        panic!("expected a syntax error");
+    };
+    let text = error.to_string();
+    assert!(
+        text.starts_with("POLICIES:2:1: Cedar syntax error: unexpected token `;`"),
+        "{text}"
+    );
+    assert!(text.contains("\nPOLICIES:3:19: "), "{text}");
+    assert!(!text.contains("POLICIES: POLICIES"), "{text}");
+    // Errors without a place still say which variable.
+    let Err(empty) = Gateway::new(config(&[("POLICIES", "// none yet")])) else {
+        panic!("no policy, no gateway");
+    };
+    assert_eq!(
+        empty.to_string(),
+        "POLICIES: no policies configured: every request would be denied"
+    );
 }
 
 #[test]

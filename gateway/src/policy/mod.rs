@@ -9,17 +9,22 @@
 //! foreign document (another account's, region's or partition's ARN; see [`document`]
 //! for the rules) must also be permitted as `UseForeignDocument`, which no shipped
 //! policy does either.
+//!
+//! A `forbid` may carry `@reason("...")`, the words a caller it refuses is told
+//! ([`Decision::reasons`]); loading checks every reason ([`reason_rule`]) and reports
+//! every syntax and schema problem at its line and column ([`diagnostics`]).
 
 mod context;
+pub mod diagnostics;
 pub mod document;
+mod load;
 mod summary;
 
 use std::collections::BTreeSet;
-use std::str::FromStr;
 
 use cedar_policy::{
     AuthorizationError, Authorizer, Decision as CedarDecision, Entities, PolicyId, PolicySet,
-    Request, Schema, ValidationMode, Validator,
+    Request, Schema,
 };
 
 #[cfg(test)]
@@ -27,7 +32,9 @@ pub(crate) use context::every_send_command_member;
 pub use context::{
     CallFacts, Caller, EntityTypes, FactsError, SEND_COMMAND_MEMBERS, USE_FOREIGN_DOCUMENT,
 };
+pub use diagnostics::{Position, Problem, Problems};
 pub use document::{Document, DocumentArn, Owner, UpstreamScope};
+pub use load::{reason_rule, MAX_REASON_CHARS, REASON};
 pub use summary::schema_summary;
 
 use crate::call::ParsedCall;
@@ -67,20 +74,16 @@ pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Why policies could not be loaded. Each variant names the source and the rule.
+/// Why policies could not be loaded. Each variant names the source; [`Problems`] name
+/// every problem found with its place (`file:line:column`, the line and a caret).
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     /// The schema itself does not parse (a build defect).
     #[error("the Cedar schema does not parse: {0}")]
     Schema(String),
-    /// A policy source does not parse.
-    #[error("{source_name}: Cedar syntax error: {message}")]
-    Syntax {
-        /// File name or configuration key.
-        source_name: String,
-        /// Cedar's diagnostic.
-        message: String,
-    },
+    /// Sources do not parse (or hold templates): every syntax error of every source.
+    #[error("{0}")]
+    Syntax(Problems),
     /// Two policies share an id.
     #[error("{source_name}: policy id {id:?} is used twice")]
     DuplicateId {
@@ -89,12 +92,22 @@ pub enum PolicyError {
         /// The id.
         id: String,
     },
-    /// Policies break the schema (strict validation).
-    #[error("policies do not validate against the schema: {0}")]
-    Validation(String),
+    /// Policies break the schema (strict validation) or carry a bad `@reason`: every
+    /// such problem.
+    #[error("{0}")]
+    Validation(Problems),
     /// No policy at all: everything would be denied.
     #[error("no policies configured: every request would be denied")]
     Empty,
+}
+
+impl PolicyError {
+    /// Whether the text names the sources (every variant but [`PolicyError::Schema`] and
+    /// [`PolicyError::Empty`] does).
+    #[must_use]
+    pub fn names_source(&self) -> bool {
+        !matches!(self, PolicyError::Schema(_) | PolicyError::Empty)
+    }
 }
 
 /// Who decided, and what.
@@ -106,6 +119,10 @@ pub struct Decision {
     /// The ids of the policies that decided: the matching permits when allowed, the
     /// matching forbids when a forbid denied, empty when nothing permitted.
     pub policy_ids: Vec<String>,
+    /// When a forbid denied: the `@reason`s of the forbids that decided, in the order of
+    /// their ids, each once. Empty otherwise (allowed, nothing permitted, a policy
+    /// failed to evaluate), and for forbids without one.
+    pub reasons: Vec<String>,
     /// Which action was decided last (`UseForeignDocument` or `SendCommandUnbounded`
     /// when that check denied).
     pub action: &'static str,
@@ -136,52 +153,18 @@ impl std::fmt::Debug for PolicyEngine {
 
 impl PolicyEngine {
     /// Parses the policies in `sources` (name, Cedar text), gives each the id of its
-    /// `@id("...")` annotation (or `<name>#<n>`), and validates the set against
-    /// [`SCHEMA`] in strict mode.
+    /// `@id("...")` annotation (or `<name>#<n>`), checks each `@reason("...")` (see
+    /// [`reason_rule`]), and validates the set against [`SCHEMA`] in strict mode.
     ///
     /// # Errors
-    /// [`PolicyError`] naming the source and the broken rule.
+    /// [`PolicyError`] naming the source and, for syntax, schema and `@reason` problems,
+    /// every one found with its line and column.
     pub fn new<'a>(
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, PolicyError> {
         let schema =
             Schema::from_json_str(SCHEMA_JSON).map_err(|e| PolicyError::Schema(e.to_string()))?;
-        let mut policies = PolicySet::new();
-        for (name, text) in sources {
-            let parsed = PolicySet::from_str(text).map_err(|e| PolicyError::Syntax {
-                source_name: name.to_owned(),
-                message: e.to_string(),
-            })?;
-            let mut all: Vec<_> = parsed.policies().cloned().collect();
-            all.sort_by_key(|p| p.id().to_string());
-            for (n, policy) in all.into_iter().enumerate() {
-                let id = policy
-                    .annotation("id")
-                    .map_or_else(|| format!("{name}#{n}"), str::to_owned);
-                let policy = policy.new_id(PolicyId::new(&id));
-                policies.add(policy).map_err(|_| PolicyError::DuplicateId {
-                    source_name: name.to_owned(),
-                    id,
-                })?;
-            }
-            if parsed.templates().next().is_some() {
-                return Err(PolicyError::Syntax {
-                    source_name: name.to_owned(),
-                    message: "policy templates are not supported".to_owned(),
-                });
-            }
-        }
-        if policies.is_empty() {
-            return Err(PolicyError::Empty);
-        }
-        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
-        if !result.validation_passed() {
-            let errors: Vec<String> = result
-                .validation_errors()
-                .map(|e| format!("{}: {e}", e.policy_id()))
-                .collect();
-            return Err(PolicyError::Validation(errors.join("; ")));
-        }
+        let policies = load::load(sources, &schema)?;
         Ok(PolicyEngine {
             schema,
             policies,
@@ -238,6 +221,18 @@ impl PolicyEngine {
         ids
     }
 
+    /// The policies with a `@reason`, and the reason, sorted by id.
+    #[must_use]
+    pub fn policy_reasons(&self) -> Vec<(String, String)> {
+        let mut reasons: Vec<(String, String)> = self
+            .policies
+            .policies()
+            .filter_map(|p| Some((p.id().to_string(), p.annotation(REASON)?.to_owned())))
+            .collect();
+        reasons.sort();
+        reasons
+    }
+
     /// Decides whether `identity` may make `call` given `caller` facts.
     ///
     /// The call's own action is decided first; then, only while allowed,
@@ -264,15 +259,16 @@ impl PolicyEngine {
         action: &'static str,
         facts: &CallFacts,
     ) -> Decision {
-        let decision = |allowed: bool, ids: Vec<String>| Decision {
+        let decision = |allowed: bool, ids: Vec<String>, reasons: Vec<String>| Decision {
             allowed,
             policy_ids: ids,
+            reasons,
             action,
             resource: facts.resource_text(),
             document: facts.document().cloned(),
         };
         let Some((request, entities)) = self.request(identity, action, facts) else {
-            return decision(false, Vec::new());
+            return decision(false, Vec::new(), Vec::new());
         };
         let response = self
             .authorizer
@@ -289,7 +285,7 @@ impl PolicyEngine {
             })
             .collect();
         if !failed.is_empty() {
-            return decision(false, failed.into_iter().collect());
+            return decision(false, failed.into_iter().collect(), Vec::new());
         }
         let ids: BTreeSet<String> = response
             .diagnostics()
@@ -297,7 +293,23 @@ impl PolicyEngine {
             .map(ToString::to_string)
             .collect();
         let ids: Vec<String> = ids.into_iter().collect();
-        decision(response.decision() == CedarDecision::Allow, ids)
+        if response.decision() == CedarDecision::Allow {
+            return decision(true, ids, Vec::new());
+        }
+        let reasons = self.reasons(&ids);
+        decision(false, ids, reasons)
+    }
+
+    /// The `@reason`s of the policies `ids` (in that order), each once.
+    fn reasons(&self, ids: &[String]) -> Vec<String> {
+        let mut reasons: Vec<String> = Vec::new();
+        for id in ids {
+            let reason = self.policies.annotation(&PolicyId::new(id), REASON);
+            if let Some(reason) = reason.filter(|r| !reasons.iter().any(|known| known == r)) {
+                reasons.push(reason.to_owned());
+            }
+        }
+        reasons
     }
 
     /// The Cedar request and entities, both checked against the schema.

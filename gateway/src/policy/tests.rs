@@ -459,15 +459,16 @@ fn a_schema_error_is_refused_naming_the_policy() {
     "#;
     let sources = SHIPPED_POLICIES.iter().copied().chain([("bad.cedar", bad)]);
     let error = PolicyEngine::new(sources).unwrap_err();
-    let PolicyError::Validation(message) = &error else {
+    let PolicyError::Validation(problems) = &error else {
         panic!("expected a validation error, got {error:?}");
     };
+    let message = problems.to_string();
     assert!(message.contains("looks-at-nope"), "{message}");
     assert!(message.contains("nope"), "{message}");
     assert!(
-        error
-            .to_string()
-            .starts_with("policies do not validate against the schema"),
+        error.to_string().starts_with(
+            "bad.cedar:4:16: policy \"looks-at-nope\" does not validate against the schema"
+        ),
         "{error}"
     );
 
@@ -487,7 +488,8 @@ fn a_schema_error_is_refused_naming_the_policy() {
         ),
     ] {
         match PolicyEngine::new([("p.cedar", text)]) {
-            Err(PolicyError::Validation(message)) => {
+            Err(PolicyError::Validation(problems)) => {
+                let message = problems.to_string();
                 assert!(message.contains(id), "{id}: {message}");
             }
             other => panic!("{id}: expected a validation error, got {other:?}"),
@@ -502,19 +504,15 @@ fn a_syntax_error_names_the_source() {
         ("broken.cedar", "permit (principal, action, resource"),
     ])
     .unwrap_err();
-    let PolicyError::Syntax {
-        source_name,
-        message,
-    } = &error
-    else {
+    let PolicyError::Syntax(problems) = &error else {
         panic!("expected a syntax error, got {error:?}");
     };
-    assert_eq!(source_name, "broken.cedar");
-    assert!(!message.is_empty());
+    assert_eq!(problems.0.len(), 1, "{problems}");
+    assert_eq!(problems.0[0].source_name, "broken.cedar");
     assert!(
         error
             .to_string()
-            .starts_with("broken.cedar: Cedar syntax error: "),
+            .starts_with("broken.cedar:1:36: Cedar syntax error: unexpected end of input"),
         "{error}"
     );
 }
@@ -529,8 +527,9 @@ fn templates_are_refused() {
     assert!(
         matches!(
             &error,
-            PolicyError::Syntax { source_name, message }
-                if source_name == "template.cedar" && message.contains("templates")
+            PolicyError::Syntax(problems)
+                if problems.0[0].source_name == "template.cedar"
+                    && problems.0[0].message.contains("templates")
         ),
         "{error:?}"
     );
@@ -1226,3 +1225,5 @@ fn a_policy_that_fails_to_evaluate_denies() {
         .allowed
     );
 }
+
+mod reasons;
