@@ -223,8 +223,11 @@ def check_try_claims(gateway: str, alice: dict) -> None:
         raise Failed("README 'Try': alice's AWS-RunShellScript was not refused")
     except ClientError as e:
         error = e.response["Error"]
-        if error["Code"] != "AccessDeniedException" or "denied by policy" not in error["Message"]:
-            raise Failed(f"README 'Try': alice's AWS-RunShellScript refused unexpectedly: {error}")
+        policy = (ROOT / "gateway/policies/30-admins.cedar").read_text()
+        reason = re.search(r'@reason\("([^"]*)"\)', policy).group(1)
+        if error["Code"] != "AccessDeniedException" or not error["Message"].endswith(f"denied by policy: {reason}"):
+            raise Failed(f"README 'Try': alice's AWS-RunShellScript is not refused with the policy's reason "
+                         f"({reason!r}): {error}")
         print(f"      alice, AWS-RunShellScript: {error['Code']}: {error['Message']}", flush=True)
     command = ssm.send_command(DocumentName="Ops-RestartService", Comment="CHG-1 restart",
                                Targets=[{"Key": "tag:env", "Values": ["staging"]}],
