@@ -92,10 +92,14 @@ PY
 # A configuration mistake stops here, with every problem, not at the first request.
 cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-config -- \
   --wrangler gateway/wrangler.toml "$state/gateway.env" >/dev/null
+# wrangler's devtools inspector on a free port (its fixed default, 9229, would stop a second
+# demo or gateway beside this one).
+inspector_port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 # gateway/'s pinned wrangler, with the Node 22 its npm ci installed beside it.
 (cd gateway && PATH="$PWD/node_modules/.bin:$PATH" exec wrangler dev \
   --ip 127.0.0.1 --port "$gateway_port" --env-file "$state/gateway.env" \
+  --inspector-port "$inspector_port" \
   --persist-to "$state/wrangler" --show-interactive-dev-session=false) >"$state/gateway.log" 2>&1 &
 pids+=("$!")
 "$node22" www/serve.mjs --port "$www_port" --gateway "http://127.0.0.1:$gateway_port" \

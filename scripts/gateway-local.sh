@@ -74,7 +74,11 @@ cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-config -- \
   --wrangler gateway/wrangler.toml "$state/.env" >/dev/null
 # gateway/'s pinned wrangler, with the Node 22 its npm ci installed beside it.
 export PATH="$root/gateway/node_modules/.bin:$PATH"
+# wrangler's devtools inspector on a free port (its fixed default, 9229, would stop a second
+# demo or gateway beside this one).
+inspector_port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 cd gateway
 wrangler dev --ip 127.0.0.1 --port "$port" \
+  --inspector-port "$inspector_port" \
   --env-file "$state/.env" --persist-to "$state/wrangler" --show-interactive-dev-session=false
