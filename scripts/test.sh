@@ -22,8 +22,8 @@ cargo build -p ssm-edge-core --no-default-features --features model --target was
 step "gateway: shipped Cedar policies validate against the schema"
 cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- gateway/policies/*.cedar
 
-step "gateway: wasm32 clippy and Worker build (worker-build)"
-cargo clippy -p ssm-edge-gateway --target wasm32-unknown-unknown --locked -- -D warnings
+step "gateway: wasm32 clippy of the Worker (the lib; the bins are native tools) and its build (worker-build)"
+cargo clippy -p ssm-edge-gateway --target wasm32-unknown-unknown --lib --locked -- -D warnings
 bash scripts/build-gateway.sh
 
 step "unit, oracle and end-to-end tests"
