@@ -15,9 +15,10 @@ cargo fmt --all --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "no_std build of the core (wasm32v1-none), without and with the typed model"
+step "no_std build of the core (wasm32v1-none), without and with the typed model, and with sts"
 cargo build -p ssm-edge-core --no-default-features --target wasm32v1-none --locked
 cargo build -p ssm-edge-core --no-default-features --features model --target wasm32v1-none --locked
+cargo build -p ssm-edge-core --no-default-features --features sts --target wasm32v1-none --locked
 
 step "gateway: shipped Cedar policies validate against the schema"
 cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- gateway/policies/*.cedar

@@ -166,7 +166,7 @@ string_enum! {
 }
 
 /// Codes botocore's standard retry mode treats as throttling.
-const THROTTLING: &[&str] = &[
+pub(crate) const THROTTLING: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -184,17 +184,17 @@ const THROTTLING: &[&str] = &[
 ];
 
 /// Codes botocore's standard retry mode treats as transient.
-const TRANSIENT: &[&str] = &[
+pub(crate) const TRANSIENT: &[&str] = &[
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",
 ];
 
 /// Statuses botocore's standard retry mode treats as transient.
-const TRANSIENT_STATUS: &[u16] = &[500, 502, 503, 504];
+pub(crate) const TRANSIENT_STATUS: &[u16] = &[500, 502, 503, 504];
 
 /// Codes the AWS SDKs treat as a possible clock-skew refusal.
-const CLOCK_SKEW: &[&str] = &[
+pub(crate) const CLOCK_SKEW: &[&str] = &[
     "AuthFailure",
     "InvalidSignatureException",
     "RequestExpired",

@@ -97,7 +97,8 @@ pub struct Endpoint {
     pub url: String,
     /// The region to sign for (the configured region).
     pub signing_region: String,
-    /// The service name to sign for: always [`SIGNING_NAME`] (`ssm`).
+    /// The service name to sign for: [`SIGNING_NAME`] (`ssm`) from [`resolve`]; `sts`
+    /// from `sts::sts_endpoint` (feature `sts`).
     pub signing_name: &'static str,
 }
 
@@ -221,6 +222,50 @@ pub fn resolve(config: &EndpointConfig) -> Result<Endpoint, EndpointError> {
 #[must_use]
 pub fn partition_of(region: &str) -> Option<&'static str> {
     is_valid_region(region).then(|| partition_in(region, &PARTITIONS).name)
+}
+
+/// The regional endpoint `https://<prefix>.<region>.<dnsSuffix>` of another service in
+/// `region`'s partition (or the checked custom `endpoint_url`), signed for `region` as
+/// `signing_name`. The partition's DNS suffix is the one of its standard SSM endpoint
+/// (`https://ssm.<region>.<dnsSuffix>` in every partition of the table).
+#[cfg(feature = "sts")]
+pub(crate) fn resolve_regional(
+    prefix: &str,
+    signing_name: &'static str,
+    region: &str,
+    endpoint_url: Option<&str>,
+) -> Result<Endpoint, EndpointError> {
+    if !is_valid_region(region) {
+        return Err(EndpointError::InvalidRegion {
+            region: String::from(region),
+        });
+    }
+    let url = match endpoint_url {
+        Some(custom) => {
+            custom_url::validate_base_url(custom).map_err(EndpointError::InvalidEndpointUrl)?
+        }
+        None => {
+            let dns_suffix = partition_in(region, &PARTITIONS).standard.1;
+            let mut url = String::with_capacity(9 + prefix.len() + region.len() + dns_suffix.len());
+            url.push_str("https://");
+            url.push_str(prefix);
+            url.push('.');
+            url.push_str(region);
+            url.push_str(dns_suffix);
+            url
+        }
+    };
+    Ok(Endpoint {
+        url,
+        signing_region: String::from(region),
+        signing_name,
+    })
+}
+
+/// Whether `name` is a partition of the table (`aws`, `aws-cn`, `aws-us-gov`, ...).
+#[cfg(feature = "sts")]
+pub(crate) fn is_partition(name: &str) -> bool {
+    PARTITIONS.iter().any(|p| p.name == name)
 }
 
 // The table is an array (not a slice) so that `table[0]` is checked at compile time:

@@ -14,6 +14,8 @@
 //! ```
 //!
 //! `#![no_std]` + `alloc`; the default `std` feature only adds `std::error::Error` impls.
+//! The `sts` feature adds the `sts` module: STS `AssumeRole` (query-protocol request,
+//! XML answer).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -34,6 +36,8 @@ pub mod request;
 pub mod retry;
 pub mod sign;
 mod sort;
+#[cfg(feature = "sts")]
+pub mod sts;
 pub mod time;
 pub mod validate;
 pub mod verify;

@@ -9,7 +9,7 @@
 //! | [`AmzDate`] (`YYYYMMDD'T'HHMMSS'Z'`) | `20261126T073813Z` | `X-Amz-Date`, string to sign |
 //! | date stamp (`YYYYMMDD`) | `20261126` | credential scope |
 //! | IMF-fixdate (RFC 9110 §5.6.7) | `Thu, 26 Nov 2026 07:38:13 GMT` | HTTP `Date` (clock-skew correction) |
-//! | ISO 8601 extended (RFC 3339, UTC) | `2026-11-26T07:38:13Z` | times in messages people read |
+//! | ISO 8601 extended (RFC 3339, UTC) | `2026-11-26T07:38:13Z` | times in messages people read; STS `Expiration` ([`parse_iso8601`]) |
 //!
 //! The supported range is 1970-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z (the amz-date
 //! format has four year digits); anything outside is [`TimeError::OutOfRange`].
@@ -292,6 +292,73 @@ pub fn format_iso8601(secs: u64) -> Result<String, TimeError> {
     put_digits(&mut out[14..16], c.minute.into());
     put_digits(&mut out[17..19], c.second.into());
     Ok(out.iter().map(|&b| char::from(b)).collect())
+}
+
+/// Parses an RFC 3339 / ISO 8601 extended date-time, as STS writes `Expiration`
+/// (`2026-12-04T04:11:51Z`), to unix seconds: `YYYY-MM-DDTHH:MM:SS`, optional fractional
+/// seconds (`.123`, any number of digits, truncated), then `Z` or a `±HH:MM` offset
+/// (`+00:00`), which is applied. `T` and `Z` may be lower case (RFC 3339 §5.6). A leap
+/// second (`:60`) counts as the next second, as in [`parse_http_date`].
+///
+/// # Errors
+/// [`TimeError::Syntax`] for another shape, [`TimeError::InvalidField`] for an
+/// impossible field, [`TimeError::OutOfRange`] outside the supported range (after the
+/// offset is applied).
+pub fn parse_iso8601(s: &str) -> Result<u64, TimeError> {
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return Err(TimeError::Syntax);
+    }
+    let mut rest = &b[19..];
+    if let [b'.', fraction @ ..] = rest {
+        let digits = fraction.iter().take_while(|d| d.is_ascii_digit()).count();
+        if digits == 0 {
+            return Err(TimeError::Syntax);
+        }
+        rest = &fraction[digits..];
+    }
+    // Seconds east of UTC.
+    let offset: i64 = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = digits(&[*h1, *h2])?;
+            let minutes = digits(&[*m1, *m2])?;
+            if hours > 23 || minutes > 59 {
+                return Err(TimeError::InvalidField);
+            }
+            let east = i64::from(hours) * 3600 + i64::from(minutes) * 60;
+            if *sign == b'-' {
+                -east
+            } else {
+                east
+            }
+        }
+        _ => return Err(TimeError::Syntax),
+    };
+    let second = digits(&b[17..19])? as u8;
+    let leap = second == 60;
+    let c = CivilDateTime {
+        year: digits(&b[0..4])?,
+        month: digits(&b[5..7])? as u8,
+        day: digits(&b[8..10])? as u8,
+        hour: digits(&b[11..13])? as u8,
+        minute: digits(&b[14..16])? as u8,
+        second: if leap { 59 } else { second },
+    };
+    // The local fields must be in range themselves (so `1969-12-31T23:00:00-01:00` is
+    // refused though its instant is not); then the instant is checked too.
+    let local = i64::try_from(c.to_unix()?).map_err(|_| TimeError::OutOfRange)?;
+    let utc = local + i64::from(leap) - offset;
+    u64::try_from(utc)
+        .ok()
+        .filter(|&t| t <= MAX_UNIX_SECONDS)
+        .ok_or(TimeError::OutOfRange)
 }
 
 const DAY_NAMES: [&[u8; 3]; 7] = [b"Sun", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat"];
@@ -625,6 +692,79 @@ mod tests {
             format_iso8601(MAX_UNIX_SECONDS + 1),
             Err(TimeError::OutOfRange)
         );
+    }
+
+    #[test]
+    fn iso8601_parse() {
+        let t = 1_796_357_511; // 2026-12-04T04:11:51Z
+        assert_eq!(format_iso8601(t).unwrap(), "2026-12-04T04:11:51Z");
+        for same in [
+            "2026-12-04T04:11:51Z",
+            "2026-12-04T04:11:51.123Z",
+            "2026-12-04T04:11:51.999999999Z",
+            "2026-12-04T04:11:51.0Z",
+            "2026-12-04T04:11:51+00:00",
+            "2026-12-04T04:11:51-00:00",
+            "2026-12-04T04:11:51.5+00:00",
+            "2026-12-04t04:11:51z",
+            "2026-12-04T06:11:51+02:00",
+            "2026-12-03T23:41:51-04:30",
+        ] {
+            assert_eq!(parse_iso8601(same), Ok(t), "{same:?}");
+        }
+        // Leap second: the next second.
+        assert_eq!(
+            parse_iso8601("2016-12-31T23:59:60Z"),
+            parse_iso8601("2017-01-01T00:00:00Z")
+        );
+        for bad in [
+            "",
+            "2026-12-04T04:11:51",
+            "2026-12-04 04:11:51Z",
+            "2026-12-04T04:11:51.Z",
+            "2026-12-04T04:11:51.12aZ",
+            "2026-12-04T04:11Z",
+            "20261204T041151Z",
+            "2026-12-04T04:11:51+0000",
+            "2026-12-04T04:11:51+00",
+            "2026-12-04T04:11:51Z ",
+            " 2026-12-04T04:11:51Z",
+            "2026-12-04T04:11:51UTC",
+            "+2026-12-04T04:11:51Z",
+            "2026-1a-04T04:11:51Z",
+        ] {
+            assert_eq!(parse_iso8601(bad), Err(TimeError::Syntax), "{bad:?}");
+        }
+        for bad in [
+            "2026-13-04T04:11:51Z",
+            "2026-02-29T04:11:51Z",
+            "2026-12-04T24:11:51Z",
+            "2026-12-04T04:60:51Z",
+            "2026-12-04T04:11:61Z",
+            "2026-12-04T04:11:51+24:00",
+            "2026-12-04T04:11:51+00:60",
+        ] {
+            assert_eq!(parse_iso8601(bad), Err(TimeError::InvalidField), "{bad:?}");
+        }
+        for bad in [
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:30:00+01:00",
+            "9999-12-31T23:30:00-01:00",
+        ] {
+            assert_eq!(parse_iso8601(bad), Err(TimeError::OutOfRange), "{bad:?}");
+        }
+        assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(parse_iso8601("9999-12-31T23:59:59Z"), Ok(MAX_UNIX_SECONDS));
+        // Round trip over a deterministic spread of the range.
+        let mut s: u64 = 2026;
+        for _ in 0..20_000 {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let t = s % (MAX_UNIX_SECONDS + 1);
+            let text = format_iso8601(t).unwrap();
+            assert_eq!(parse_iso8601(&text), Ok(t), "{text}");
+        }
     }
 
     #[test]

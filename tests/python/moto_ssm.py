@@ -3,9 +3,11 @@
 
 Starts moto's ThreadedMotoServer on 127.0.0.1 (port from argv, 0 = pick one),
 creates an IAM user with an access key allowed to do everything (the only
-unauthenticated requests, counted by INITIAL_NO_AUTH_ACTION_COUNT), then prints one
-JSON line {"endpoint", "access_key_id", "secret_access_key", "region"} and serves
-until its standard input closes (or it gets SIGTERM/SIGINT).
+unauthenticated requests, counted by INITIAL_NO_AUTH_ACTION_COUNT), then, with that
+key, the role ROLE_ARN, which the user may assume and whose policy allows `ssm:*` only
+(for tests/tests/sts_moto.rs). Prints one JSON line {"endpoint", "access_key_id",
+"secret_access_key", "region", "role_arn"} and serves until its standard input closes
+(or it gets SIGTERM/SIGINT).
 
 Used by the Rust end-to-end tests (tests/src/lib.rs) and by `make demo`.
 """
@@ -27,6 +29,39 @@ import logging  # noqa: E402
 
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
+
+
+ROLE_NAME = "ssm-edge-ops"
+ROLE_ARN = "arn:aws:iam::123456789012:role/" + ROLE_NAME
+
+
+def create_role(endpoint, key):
+    """The role the user may assume: SSM only (so a call it makes elsewhere is refused)."""
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:user/ssm-edge"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="ssm",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}]}
+        ),
+    )
 
 
 def free_port():
@@ -52,6 +87,7 @@ def main():
         ),
     )
     key = iam.create_access_key(UserName="ssm-edge")["AccessKey"]
+    create_role(endpoint, key)
     print(
         json.dumps(
             {
@@ -59,6 +95,7 @@ def main():
                 "region": "us-east-1",
                 "access_key_id": key["AccessKeyId"],
                 "secret_access_key": key["SecretAccessKey"],
+                "role_arn": ROLE_ARN,
             }
         ),
         flush=True,

@@ -97,8 +97,8 @@ pub fn run_gateway_suite(script: &str, env: &[(&str, &str)], deadline: std::time
 }
 
 /// A local SSM peer started from a Python script that prints one JSON line
-/// (`endpoint`, `region`, `access_key_id`, `secret_access_key`) and serves until its
-/// standard input closes. Stopped when dropped.
+/// (`endpoint`, `region`, `access_key_id`, `secret_access_key`, optionally `role_arn`)
+/// and serves until its standard input closes. Stopped when dropped.
 pub struct SsmPeer {
     /// `http://127.0.0.1:<port>`.
     pub endpoint: String,
@@ -108,6 +108,8 @@ pub struct SsmPeer {
     pub access_key_id: String,
     /// Its secret.
     pub secret_access_key: String,
+    /// A role the key may assume (`ssm:*` only), if the peer made one (moto does).
+    pub role_arn: Option<String>,
     child: std::process::Child,
 }
 
@@ -117,6 +119,8 @@ struct PeerInfo {
     region: String,
     access_key_id: String,
     secret_access_key: String,
+    #[serde(default)]
+    role_arn: Option<String>,
 }
 
 impl SsmPeer {
@@ -145,6 +149,7 @@ impl SsmPeer {
             region: info.region,
             access_key_id: info.access_key_id,
             secret_access_key: info.secret_access_key,
+            role_arn: info.role_arn,
             child,
         }
     }
@@ -174,8 +179,9 @@ impl std::fmt::Debug for SsmPeer {
     }
 }
 
-/// moto's server as a local SSM on 127.0.0.1 with signature checking on, with one
-/// IAM user whose key may do everything (`tests/python/moto_ssm.py`).
+/// moto's server as a local SSM (and STS, IAM, ...) on 127.0.0.1 with signature checking
+/// on, with one IAM user whose key may do everything and a role it may assume
+/// (`role_arn`, `ssm:*` only; `tests/python/moto_ssm.py`).
 #[derive(Debug)]
 pub struct MotoSsm(SsmPeer);
 

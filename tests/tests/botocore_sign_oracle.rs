@@ -10,6 +10,12 @@
 //! `Authorization`, `X-Amz-Date`, `X-Amz-Security-Token` and `X-Amz-Content-Sha256`
 //! headers must be identical byte for byte.
 //!
+//! `botocore_sts_client_builds_the_same_assume_role` does the same for STS: 300
+//! `AssumeRole` calls built and signed by the core (`ssm_edge_core::sts`) and by
+//! botocore's own STS client (`tests/python/botocore_sts.py`: its endpoint rules, query
+//! serializer and `SigV4Auth` for `sts`, clock frozen) must agree on the URL, the body
+//! and every signed header.
+//!
 //! Known, documented difference (asserted, not papered over): botocore's `Trimall`
 //! is Python's `' '.join(value.split())`, which also collapses tabs and Unicode
 //! whitespace (U+00A0, U+2003, ...); the SigV4 specification, the CRT test suite and
@@ -24,6 +30,7 @@ use serde::Deserialize;
 use serde_json::json;
 use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::sign::{sign_with_debug, Credentials, SigningParams};
+use ssm_edge_core::sts::{sts_endpoint, AssumeRole, RoleArn};
 
 const COUNT: usize = 1200;
 
@@ -378,4 +385,170 @@ fn known_trimall_difference() {
             "case {i}"
         );
     }
+}
+
+/// One `AssumeRole` call for the STS case.
+struct StsCase {
+    region: String,
+    endpoint_url: Option<String>,
+    credentials: Credentials,
+    time: u64,
+    call: AssumeRole,
+}
+
+const NAME_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+=,.@-";
+
+fn sts_cases(seed: u64, count: usize) -> Vec<StsCase> {
+    let mut rng = Rng(seed);
+    let mut external_chars = NAME_CHARS.to_vec();
+    external_chars.extend_from_slice(b":/");
+    (0..count)
+        .map(|_| {
+            let region = match rng.below(8) {
+                0 => "us-iso-east-1".to_string(),
+                1 => "eusc-de-east-1".to_string(),
+                _ => region(&mut rng),
+            };
+            let partition = ssm_edge_core::endpoint::partition_of(&region).unwrap_or("aws");
+            let path: String = (0..rng.below(3))
+                .map(|_| {
+                    let len = 1 + rng.below(12) as usize;
+                    format!("{}/", rng.string(b"abcdefghij-_.0123456789", len))
+                })
+                .collect();
+            let name_len = 1 + rng.below(64) as usize;
+            let role_arn = format!(
+                "arn:{partition}:iam::{}:role/{path}{}",
+                rng.string(b"0123456789", 12),
+                rng.string(NAME_CHARS, name_len)
+            );
+            let session_len = 2 + rng.below(63) as usize;
+            let mut call = AssumeRole::new(
+                RoleArn::parse(&role_arn).unwrap(),
+                rng.string(NAME_CHARS, session_len),
+            )
+            .with_duration_secs(900 + rng.below(43_200 - 900 + 1) as u32);
+            if rng.chance(40) {
+                let longest = if rng.chance(90) { 60 } else { 1223 };
+                let len = 2 + rng.below(longest) as usize;
+                call = call.with_external_id(rng.string(&external_chars, len));
+            }
+            let endpoint_url = match rng.below(10) {
+                0 => Some("http://127.0.0.1:5000".to_string()),
+                1 => Some(format!(
+                    "https://vpce-0{}.sts.{region}.vpce.amazonaws.com:8443",
+                    rng.string(HEX, 16)
+                )),
+                _ => None,
+            };
+            let token = rng.chance(50).then(|| {
+                let len = 100 + rng.below(800) as usize;
+                rng.string(TOKEN_CHARS, len)
+            });
+            StsCase {
+                endpoint_url,
+                credentials: Credentials::new(
+                    format!("ASIA{}", rng.string(UPPER_DIGITS, 16)),
+                    rng.string(SECRET_CHARS, 40),
+                    token,
+                ),
+                time: 946_684_800 + rng.below(4_102_444_800 - 946_684_800),
+                call,
+                region,
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct StsPeer {
+    id: usize,
+    url: String,
+    body: String,
+    content_type: String,
+    x_amz_date: String,
+    x_amz_security_token: Option<String>,
+    authorization: String,
+}
+
+#[test]
+fn botocore_sts_client_builds_the_same_assume_role() {
+    let cases = sts_cases(0x55AA_2026_1204_0003, 300);
+    let input: Vec<serde_json::Value> = cases
+        .iter()
+        .enumerate()
+        .map(|(id, c)| {
+            json!({
+                "id": id,
+                "region": c.region,
+                "endpoint_url": c.endpoint_url,
+                "access_key_id": c.credentials.access_key_id,
+                "secret_access_key": c.credentials.secret_access_key,
+                "session_token": c.credentials.session_token,
+                "time": c.time,
+                "role_arn": c.call.role_arn.as_str(),
+                "session_name": c.call.session_name,
+                "duration_secs": c.call.duration_secs,
+                "external_id": c.call.external_id,
+            })
+        })
+        .collect();
+    let mut child = ssm_edge_tests::python_script("botocore_sts.py")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start botocore_sts.py");
+    let payload = serde_json::to_vec(&input).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&payload));
+    let output = child.wait_with_output().expect("botocore_sts.py output");
+    writer.join().unwrap().expect("write calls");
+    assert!(
+        output.status.success(),
+        "botocore_sts.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let trailer: serde_json::Value = serde_json::from_str(lines.pop().expect("trailer")).unwrap();
+    assert_eq!(trailer["count"], cases.len());
+    assert_eq!(trailer["botocore_version"], "1.44.8", "the pinned botocore");
+    assert_eq!(lines.len(), cases.len());
+    for (i, (case, line)) in cases.iter().zip(lines).enumerate() {
+        let peer: StsPeer = serde_json::from_str(line).expect("peer line");
+        assert_eq!(peer.id, i);
+        let endpoint = sts_endpoint(&case.region, case.endpoint_url.as_deref()).unwrap();
+        let ours = case
+            .call
+            .request(&endpoint, &case.credentials, case.time)
+            .expect("core builds");
+        assert_eq!(ours.url, peer.url, "case {i}: URL ({})", case.region);
+        assert_eq!(
+            String::from_utf8(ours.body.clone()).unwrap(),
+            peer.body,
+            "case {i}: body"
+        );
+        assert_eq!(
+            ours.header("Content-Type"),
+            Some(peer.content_type.as_str())
+        );
+        assert_eq!(ours.header("X-Amz-Date"), Some(peer.x_amz_date.as_str()));
+        assert_eq!(
+            ours.header("X-Amz-Security-Token"),
+            peer.x_amz_security_token.as_deref()
+        );
+        assert_eq!(
+            ours.header("Authorization"),
+            Some(peer.authorization.as_str()),
+            "case {i}: Authorization"
+        );
+    }
+    // The generator covered what it claims to cover.
+    let has = |f: &dyn Fn(&StsCase) -> bool| cases.iter().filter(|c| f(c)).count();
+    assert!(has(&|c| c.call.external_id.is_some()) > 60);
+    assert!(has(&|c| c.endpoint_url.is_some()) > 30);
+    assert!(has(&|c| c.credentials.session_token.is_some()) > 100);
+    assert!(has(&|c| c.region.starts_with("cn-")) > 5);
+    assert!(has(&|c| c.call.role_arn.path() != "/") > 100);
 }

@@ -29,6 +29,13 @@ fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
     }
 }
 
+/// Appends the SigV4 URI-encoding of `s` (`/` encoded too) to `out`: also the
+/// query protocol's form encoding (RFC 3986 unreserved characters kept).
+#[cfg(feature = "sts")]
+pub(crate) fn uri_encode(out: &mut String, s: &str) {
+    encode_into(out, s.as_bytes(), false);
+}
+
 /// Splits `s` at the first `byte` (an ASCII delimiter): (before, after) or (`s`,
 /// `None`). Through `split_once(char)` on purpose: its searcher is in the wasm anyway
 /// (endpoints, the glue), and sharing it measured smaller than a byte scan with its own

@@ -66,6 +66,8 @@ pub(crate) use canonical::{
     check_header, hex32, hex_str, is_one_of, is_token, is_valid_header_value, write_string_to_sign,
     write_string_to_sign_hex,
 };
+#[cfg(feature = "sts")]
+pub(crate) use encode::uri_encode;
 pub(crate) use key::SigningKey;
 
 use crate::request::HttpRequest;
