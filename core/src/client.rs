@@ -61,6 +61,23 @@ pub struct Call {
 }
 
 impl Call {
+    /// Validates `input` (every problem at once) and serializes it, once per call: the
+    /// bytes every attempt sends are the ones validated. Any [`Client`] can run it.
+    ///
+    /// # Errors
+    /// [`BuildError`] when the input breaks the model's rules.
+    #[cfg(feature = "model")]
+    pub fn new<O: Operation>(input: &O::Input) -> Result<Call, BuildError> {
+        let body = serde_json::to_vec(input).map_err(|_| BuildError::Serialize)?;
+        crate::validate::check_json(O::NAME, &body)?;
+        Ok(Call {
+            operation: O::NAME,
+            body,
+            attempts: 0,
+            tickets: Vec::new(),
+        })
+    }
+
     /// The operation called.
     #[must_use]
     pub fn operation(&self) -> OperationName {
@@ -181,15 +198,7 @@ impl Client {
     /// [`BuildError`] when the input breaks the model's rules.
     #[cfg(feature = "model")]
     pub fn start<O: Operation>(&self, input: &O::Input) -> Result<Call, BuildError> {
-        // Serialized once, and the bytes that will be sent are the ones validated.
-        let body = serde_json::to_vec(input).map_err(|_| BuildError::Serialize)?;
-        crate::validate::check_json(O::NAME, &body)?;
-        Ok(Call {
-            operation: O::NAME,
-            body,
-            attempts: 0,
-            tickets: Vec::new(),
-        })
+        Call::new::<O>(input)
     }
 
     /// Validates `json` as the input of `operation` (every problem at once, with the

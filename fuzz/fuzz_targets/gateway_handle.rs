@@ -43,10 +43,9 @@ use ssm_edge_gateway::{Config, Gateway, Incoming};
 
 thread_local! {
     static GATEWAY: Gateway = testing::gateway(&[]);
-    /// The shipped policies, classifying documents against the upstream as the gateway does.
-    static ENGINE: PolicyEngine = PolicyEngine::shipped()
-        .expect("shipped policies")
-        .with_upstream(testing::config(&[]).upstream_scope());
+    /// The shipped policies (documents are classified against the caller's route, as
+    /// the gateway does).
+    static ENGINE: PolicyEngine = PolicyEngine::shipped().expect("shipped policies");
 }
 
 #[derive(Arbitrary, Debug)]
@@ -150,12 +149,14 @@ fn may_forward(
         groups,
         method: AuthMethod::SigV4,
         replay_key: None,
+        signed_region: None,
     };
     let caller = Caller {
         auth_method: "sigv4",
         source_ip: http.header("cf-connecting-ip").map(str::to_owned),
         now: now_ms / 1000,
-    };
+       route: testing::home_route(),
+   };
     let allowed = ENGINE
         .with(|engine| engine.decide(&identity, &call, &caller))
         .allowed;

@@ -164,14 +164,16 @@ fuzz_target!(|data: &[u8]| {
             AuthMethod::SigV4
         },
         replay_key: None,
+        signed_region: None,
     };
     let caller = Caller {
         auth_method: identity.method.as_str(),
         now: meta.next().and_then(|n| n.parse().ok()).unwrap_or(NOW),
         source_ip: meta.next().map(str::to_owned),
-    };
+       route: ssm_edge_gateway::testing::home_route(),
+   };
 
-    let facts = CallFacts::of(&call, &caller, None);
+    let facts = CallFacts::of(&call, &caller);
     assert_eq!(facts.action, "SendCommand");
     TYPES.with(|types| {
         facts

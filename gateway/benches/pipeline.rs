@@ -238,11 +238,13 @@ fn bench_parts(c: &mut Criterion) {
         groups: vec!["on-call".into()],
         method: AuthMethod::SigV4,
         replay_key: None,
+        signed_region: None,
     };
     let caller = Caller {
         auth_method: "sigv4",
         source_ip: Some(CLIENT_IP.into()),
         now: NOW,
+        route: testing::home_route(),
     };
     let send = call::parse(OperationName::SendCommand, &body).expect("valid");
     let list = call::parse(OperationName::ListCommands, &list_body()).expect("valid");

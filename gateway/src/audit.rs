@@ -52,6 +52,12 @@ pub struct AuditLine {
     /// `sigv4` or `jwt`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<&'static str>,
+    /// The upstream region the call goes to, once chosen ([`crate::route`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The upstream account's alias (`default` or one of `UPSTREAM_ACCOUNTS`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// The operation, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,

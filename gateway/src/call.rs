@@ -1,7 +1,7 @@
 //! The calls the gateway accepts: the operation named by `X-Amz-Target`, its body parsed
 //! and validated by the core. Invalid input never leaves the gateway.
 
-use ssm_edge_core::client::{Call, Client};
+use ssm_edge_core::client::Call;
 use ssm_edge_core::model::{self, OperationName};
 use ssm_edge_core::request::{BuildError, TARGET_PREFIX};
 use ssm_edge_core::validate::{parse_input, Rule, ValidationError};
@@ -40,13 +40,13 @@ macro_rules! parsed_calls {
                 })
             }
 
-            /// Starts the upstream call on `client`: the input serialized by the core.
+            /// Starts the upstream call: the input serialized by the core.
             ///
             /// # Errors
             /// Only for an input the core cannot serialize (none that it parsed).
-            pub fn start(&self, client: &Client) -> Result<Call, BuildError> {
+            pub fn start(&self) -> Result<Call, BuildError> {
                 match self {
-                    $(ParsedCall::$operation(input) => client.start::<model::$operation>(input),)+
+                    $(ParsedCall::$operation(input) => Call::new::<model::$operation>(input),)+
                 }
             }
         }

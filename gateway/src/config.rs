@@ -7,14 +7,18 @@
 //!
 //! | name | default | meaning |
 //! |---|---|---|
-//! | `UPSTREAM_REGION` | `us-east-1` | region of the SSM endpoint the gateway forwards to |
-//! | `UPSTREAM_ENDPOINT` | the region's endpoint | an override URL (moto, the local SSM, a VPC endpoint) |
-//! | `UPSTREAM_ACCESS_KEY_ID`, `UPSTREAM_SECRET_ACCESS_KEY` | required | upstream credentials (secrets) |
+//! | `UPSTREAM_REGION` | `us-east-1` (the first of `UPSTREAM_REGIONS` when that is set) | the region of callers who choose none (bearer tokens without `X-Ssm-Edge-Region`) |
+//! | `UPSTREAM_REGIONS` | `UPSTREAM_REGION` | the regions the gateway forwards to, comma-separated, of one partition: a SigV4 caller's signed region picks one (the AWS CLI's `--region`, the SDKs' `region`), a bearer-token caller's `X-Ssm-Edge-Region` header; any other is refused before policy (see [`crate::route`]) |
+//! | `UPSTREAM_ENDPOINT` | each region's endpoint | an override URL for every region (moto, the local SSM, a VPC endpoint) |
+//! | `UPSTREAM_ACCESS_KEY_ID`, `UPSTREAM_SECRET_ACCESS_KEY` | required | upstream credentials (secrets): the `default` account's, and the ones roles are assumed with |
 //! | `UPSTREAM_SESSION_TOKEN` | none | for temporary upstream credentials (secret) |
-//! | `UPSTREAM_ACCOUNT_ID` | none | the upstream's 12-digit account id: document ARNs of this account (in the upstream's partition and region) decide as their names; unset, every document ARN naming an account is foreign (see [`crate::policy::document`]) |
+//! | `UPSTREAM_ACCOUNT_ID` | none | the `default` account's 12-digit id: document ARNs of the call's account (in its partition and region) decide as their names; unset, every document ARN naming an account is foreign for `default` (see [`crate::policy::document`]) |
+//! | `UPSTREAM_ACCOUNTS` | none | more accounts, reached by assuming a role: JSON `{"<alias>": "<role ARN>"}` (aliases: lowercase letters, digits, hyphens; not `default`). A caller picks one with `X-Ssm-Edge-Account: <alias>` (signed, for SigV4); the role's temporary credentials are cached until 5 minutes before they expire |
+//! | `UPSTREAM_STS_ENDPOINT` | `UPSTREAM_REGION`'s STS endpoint | an override URL for STS `AssumeRole` |
+//! | `UPSTREAM_ROLE_DURATION_SECS` | `3600` | `DurationSeconds` of each `AssumeRole`, 900 to 43200 |
 //! | `UPSTREAM_TIMEOUT_MS` | `10000` | per-attempt upstream timeout |
 //! | `UPSTREAM_MAX_ATTEMPTS` | `3` | attempts per call, where the core's retry decision allows |
-//! | `GATEWAY_REGION` | `UPSTREAM_REGION` | the region callers scope their SigV4 signatures to |
+//! | `GATEWAY_REGION` | `UPSTREAM_REGION` | with one upstream region only: the region callers scope their SigV4 signatures to, when it must differ from the upstream's |
 //! | `GATEWAY_KEYS` | none | gateway-issued keys, JSON (secret; see [`crate::identity::keys`]) |
 //! | `GATEWAY_HOSTNAMES` | the host of the request's URL | the host names (with `:port` when not the default) callers sign for, comma-separated; a signature for any other `Host` is refused (set it in a deployment: a gateway behind a proxy that rewrites the URL, or sharing keys with another gateway, must name its own public names) |
 //! | `MAX_SKEW_SECS` | `300` | allowed SigV4 clock skew |
@@ -33,18 +37,19 @@
 
 use std::fmt;
 
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
 use ssm_edge_core::sign::Credentials;
 
 use crate::audit::DigestKey;
 use crate::identity::jwt::JwtConfig;
 use crate::identity::keys::GatewayKeys;
 use crate::limits::RateLimit;
-use crate::policy::UpstreamScope;
+use crate::route::Routes;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod dotenv;
+mod routes;
 mod start;
+pub use routes::RoleSettings;
 pub mod summary;
 #[cfg(test)]
 mod tests;
@@ -62,11 +67,15 @@ pub const DEFAULT_JWT_PRINCIPAL_PREFIX: &str = "jwt:";
 /// Every variable the gateway reads (the table above), for telling a typo from a setting.
 pub const VARIABLES: &[&str] = &[
     "UPSTREAM_REGION",
+    "UPSTREAM_REGIONS",
     "UPSTREAM_ENDPOINT",
     "UPSTREAM_ACCESS_KEY_ID",
     "UPSTREAM_SECRET_ACCESS_KEY",
     "UPSTREAM_SESSION_TOKEN",
     "UPSTREAM_ACCOUNT_ID",
+    "UPSTREAM_ACCOUNTS",
+    "UPSTREAM_STS_ENDPOINT",
+    "UPSTREAM_ROLE_DURATION_SECS",
     "UPSTREAM_TIMEOUT_MS",
     "UPSTREAM_MAX_ATTEMPTS",
     "GATEWAY_REGION",
@@ -117,20 +126,16 @@ impl fmt::Display for ConfigError {
 /// The whole configuration.
 #[derive(Debug)]
 pub struct Config {
-    /// The upstream endpoint URL (no trailing slash).
-    pub upstream_url: String,
-    /// The upstream signing region.
-    pub upstream_region: String,
+    /// Where calls may go: regions and accounts.
+    pub routes: Routes,
+    /// How roles of other accounts are assumed.
+    pub roles: RoleSettings,
     /// Upstream credentials (redacted in `Debug`).
     pub upstream_credentials: Credentials,
-    /// The upstream's account id (`UPSTREAM_ACCOUNT_ID`), when configured.
-    pub upstream_account_id: Option<String>,
     /// Per-attempt upstream timeout.
     pub upstream_timeout_ms: u64,
     /// Attempts per call.
     pub upstream_max_attempts: u32,
-    /// The region callers sign for.
-    pub gateway_region: String,
     /// The `Host` values callers may sign for (lowercase); empty: the request URL's host.
     pub gateway_hostnames: Vec<String>,
     /// Allowed SigV4 skew.
@@ -212,10 +217,7 @@ impl<G: Fn(&str) -> Option<String>> Reader<G> {
 
 /// What the upstream part of the configuration reads to.
 struct Upstream {
-    url: String,
-    region: String,
     credentials: Credentials,
-    account_id: Option<String>,
     timeout_ms: u64,
     max_attempts: u32,
     digest_key: DigestKey,
@@ -223,7 +225,6 @@ struct Upstream {
 
 /// What the caller part (how callers authenticate) reads to.
 struct Callers {
-    region: String,
     hostnames: Vec<String>,
     max_skew_secs: u64,
     keys: GatewayKeys,
@@ -242,8 +243,9 @@ impl Config {
             get,
             problems: Vec::new(),
         };
+        let (routes, roles) = routes::read_routes(&mut r);
         let upstream = read_upstream(&mut r);
-        let callers = read_callers(&mut r, &upstream.region);
+        let callers = read_callers(&mut r);
         let cors_origins = read_cors(&mut r);
         let per_minute = r.number(
             "RATE_LIMIT_PER_MINUTE",
@@ -264,13 +266,11 @@ impl Config {
             return Err(r.problems);
         }
         Ok(Config {
-            upstream_url: upstream.url,
-            upstream_region: upstream.region,
+            routes,
+            roles,
             upstream_credentials: upstream.credentials,
-            upstream_account_id: upstream.account_id,
             upstream_timeout_ms: upstream.timeout_ms,
             upstream_max_attempts: upstream.max_attempts,
-            gateway_region: callers.region,
             gateway_hostnames: callers.hostnames,
             max_skew_secs: callers.max_skew_secs,
             keys: callers.keys,
@@ -283,13 +283,6 @@ impl Config {
         })
     }
 
-    /// The upstream as the policy engine classifies documents against it (give it to
-    /// [`crate::policy::PolicyEngine::with_upstream`]).
-    #[must_use]
-    pub fn upstream_scope(&self) -> UpstreamScope {
-        UpstreamScope::for_region(&self.upstream_region, self.upstream_account_id.clone())
-    }
-
     /// The key audit parameter digests are made with; `None` when values are logged in
     /// clear (`AUDIT_PARAMETER_VALUES=true`). For [`crate::audit::AuditLine::describe_send_command`].
     #[must_use]
@@ -299,26 +292,6 @@ impl Config {
 }
 
 fn read_upstream<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> Upstream {
-    let region = r
-        .get("UPSTREAM_REGION")
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    let mut endpoint = EndpointConfig::new(region.clone());
-    let custom = r.get("UPSTREAM_ENDPOINT");
-    if let Some(url) = &custom {
-        endpoint = endpoint.with_endpoint_url(url.clone());
-    }
-    let url = match resolve(&endpoint) {
-        Ok(resolved) => resolved.url.trim_end_matches('/').to_owned(),
-        Err(e) => {
-            let name = if custom.is_some() {
-                "UPSTREAM_ENDPOINT"
-            } else {
-                "UPSTREAM_REGION"
-            };
-            r.problem(name, e.to_string());
-            String::new()
-        }
-    };
     let access_key = r.required("UPSTREAM_ACCESS_KEY_ID");
     let secret = r.required("UPSTREAM_SECRET_ACCESS_KEY");
     let digest_key = match r.get("AUDIT_DIGEST_KEY") {
@@ -330,15 +303,6 @@ fn read_upstream<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> Upstream {
         }
     };
     let credentials = Credentials::new(access_key, secret, r.get("UPSTREAM_SESSION_TOKEN"));
-    let account_id = r.get("UPSTREAM_ACCOUNT_ID").map(|v| v.trim().to_owned());
-    if let Some(id) = &account_id {
-        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            r.problem(
-                "UPSTREAM_ACCOUNT_ID",
-                "a 12-digit AWS account id, like 123456789012",
-            );
-        }
-    }
     let timeout_ms = r.number(
         "UPSTREAM_TIMEOUT_MS",
         10_000u64,
@@ -349,23 +313,14 @@ fn read_upstream<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> Upstream {
         (1..=5).contains(&n)
     });
     Upstream {
-        url,
-        region,
         credentials,
-        account_id,
         timeout_ms,
         max_attempts,
         digest_key,
     }
 }
 
-fn read_callers<G: Fn(&str) -> Option<String>>(
-    r: &mut Reader<G>,
-    upstream_region: &str,
-) -> Callers {
-    let region = r
-        .get("GATEWAY_REGION")
-        .unwrap_or_else(|| upstream_region.to_owned());
+fn read_callers<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> Callers {
     let hostnames = list(r.get("GATEWAY_HOSTNAMES"));
     for name in &hostnames {
         if name.contains(['/', '@', ' ', '*']) || name.contains("://") {
@@ -409,7 +364,6 @@ fn read_callers<G: Fn(&str) -> Option<String>>(
     }
     let jwt = issuer.and_then(|issuer| read_jwt(r, issuer, principal_prefix));
     Callers {
-        region,
         hostnames,
         max_skew_secs,
         keys,

@@ -13,6 +13,8 @@ pub const ALLOWED_HEADERS: &[&str] = &[
     "amz-sdk-invocation-id",
     "amz-sdk-request",
     "idempotency-key",
+    crate::route::ACCOUNT_HEADER,
+    crate::route::REGION_HEADER,
 ];
 
 /// Response headers a page may read.

@@ -101,6 +101,21 @@ pub enum GatewayError {
         /// Whether a non-idempotent call may have run.
         may_have_run: bool,
     },
+    /// The request names a region or account this gateway does not serve.
+    #[error("{0}")]
+    Route(crate::route::RouteRefusal),
+    /// The role of the call's account could not be assumed: nothing was sent. Names
+    /// the account alias and STS's error code, never the role or its account id (the
+    /// audit line has STS's words).
+    #[error("the gateway could not act in account {account:?}: STS AssumeRole {}; nothing was sent{}", .failure, if *.retryable { ", retry shortly" } else { "; its operators have the details in the log" })]
+    AssumeRole {
+        /// The account alias.
+        account: String,
+        /// What went wrong: `refused with AccessDenied`, `timed out`, …
+        failure: String,
+        /// Whether a later try may succeed (throttling, STS unavailable or slow).
+        retryable: bool,
+    },
     /// The gateway's configuration is invalid (details are in the log only).
     #[error("the gateway is misconfigured; its operators have the details in the log")]
     Misconfigured,
@@ -114,8 +129,8 @@ pub enum GatewayError {
 /// are on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {
-    /// The region SigV4 callers sign for (`GATEWAY_REGION`).
-    pub region: String,
+    /// The regions SigV4 callers may sign for.
+    pub regions: Vec<String>,
     /// Whether gateway keys are configured (SigV4).
     pub sigv4: bool,
     /// Whether bearer tokens are configured (JWT).
@@ -128,7 +143,7 @@ fn missing_authentication(accepted: &Accepted) -> String {
     if accepted.sigv4 {
         ways.push(format!(
             "sign the request with SigV4 using an access key this gateway issued, for this gateway's host name and region {} (service ssm)",
-            accepted.region
+            accepted.regions.join(" or ")
         ));
     }
     if accepted.bearer {
@@ -144,8 +159,12 @@ fn missing_authentication(accepted: &Accepted) -> String {
 /// this gateway takes (the SDK's region, which a custom endpoint does not set).
 fn sigv4_message(refusal: &Refusal) -> String {
     match refusal {
-        Refusal::WrongRegion { expected, .. } => format!(
+        Refusal::WrongRegion { expected, .. } if !expected.contains(", ") => format!(
             "{} This gateway accepts signatures for region '{expected}' only: set the client's region to {expected}.",
+            refusal.message()
+        ),
+        Refusal::WrongRegion { expected, .. } => format!(
+            "{} This gateway serves the regions {expected}: set the client's region to one of them.",
             refusal.message()
         ),
         _ => refusal.message(),
@@ -213,6 +232,13 @@ impl GatewayError {
                 ("ValidationException", 400)
             }
             GatewayError::UnknownOperation(_) => ("UnknownOperationException", 400),
+            GatewayError::Route(refusal) => (refusal.code(), 400),
+            // A retryable failure is a status SDKs retry (nothing was sent); a refused
+            // role is the operators' to fix, which retrying would not.
+            GatewayError::AssumeRole {
+                retryable: true, ..
+            } => ("ServiceUnavailable", 503),
+            GatewayError::AssumeRole { .. } => ("AccessDeniedException", 403),
             GatewayError::PayloadTooLarge { .. } => ("RequestEntityTooLargeException", 413),
             GatewayError::Throttled { .. } | GatewayError::IdempotencyInProgress => {
                 ("ThrottlingException", 400)
@@ -261,6 +287,8 @@ impl GatewayError {
             | GatewayError::UnrecognizedClient(_)
             | GatewayError::WrongHost { .. }
             | GatewayError::Replayed => "unauthenticated",
+            GatewayError::Route(_) => "invalid",
+            GatewayError::AssumeRole { .. } => "upstream-failed",
             GatewayError::Denied { .. } | GatewayError::Cors(_) => "denied",
             GatewayError::Serialization(_)
             | GatewayError::Validation(_)
@@ -324,7 +352,7 @@ mod tests {
         assert!(GatewayError::Replayed.answer().reasons.is_empty());
 
         let accepted = Accepted {
-            region: "eu-west-1".into(),
+            regions: vec!["eu-west-1".into()],
             sigv4: true,
             bearer: false,
         };

@@ -22,6 +22,7 @@ pub mod identity;
 pub mod limits;
 pub mod pipeline;
 pub mod policy;
+pub mod route;
 pub mod scrub;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

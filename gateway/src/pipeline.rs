@@ -15,13 +15,12 @@
 mod forward;
 mod identify;
 mod trail;
+mod upstreams;
 
 use std::cell::RefCell;
 
 use sha2::{Digest, Sha256};
-use ssm_edge_core::client::Client;
 use ssm_edge_core::decode::HttpResponse;
-use ssm_edge_core::endpoint::{Endpoint, SIGNING_NAME};
 use ssm_edge_core::model::OperationName;
 use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::retry::Transport;
@@ -41,6 +40,8 @@ use crate::policy::{Caller, PolicyEngine, PolicyError};
 use forward::Forwarded;
 use identify::JwksCache;
 pub use trail::Trail;
+use upstreams::Upstreams;
+pub use upstreams::{REFRESH_BEFORE_SECS, ROLE_SESSION_NAME};
 
 /// An incoming HTTP request: the core's request value (its `Debug` redacts credentials),
 /// `url` absolute as received (`https://gateway.example/`).
@@ -105,15 +106,15 @@ pub(crate) fn log_error<H: Host>(host: &H, what: &str, error: &dyn std::fmt::Dis
     host.log(&serde_json::json!({ "gatewayError": format!("{what}: {error}") }).to_string());
 }
 
-/// The gateway: configuration, policies, the upstream client and caches. Build one per
+/// The gateway: configuration, policies, the upstream clients and caches. Build one per
 /// isolate.
 pub struct Gateway {
     config: Config,
     policy: PolicyEngine,
     verify_keys: RefCell<SigningKeyCache>,
-    /// The core's client for the upstream: its signing-key cache, learnt clock offset
-    /// and retry quota outlive one request.
-    upstream: RefCell<Client>,
+    /// The core's clients, one per route (their signing-key caches, learnt clock
+    /// offsets and retry quotas outlive one request), and the roles' credentials.
+    upstreams: RefCell<Upstreams>,
     jwks: RefCell<JwksCache>,
 }
 
@@ -145,20 +146,12 @@ impl Gateway {
         let policy = match &config.policies {
             Some(text) => PolicyEngine::new([("POLICIES", text.as_str())])?,
             None => PolicyEngine::shipped()?,
-        }
-        .with_upstream(config.upstream_scope());
-        let endpoint = Endpoint {
-            url: config.upstream_url.clone(),
-            signing_region: config.upstream_region.clone(),
-            signing_name: SIGNING_NAME,
         };
-        let upstream = Client::new(endpoint, config.upstream_credentials.clone())
-            .with_max_attempts(config.upstream_max_attempts);
         Ok(Gateway {
             config,
             policy,
             verify_keys: RefCell::new(SigningKeyCache::with_capacity(8)),
-            upstream: RefCell::new(upstream),
+            upstreams: RefCell::new(Upstreams::default()),
             jwks: RefCell::new(JwksCache::default()),
         })
     }
@@ -235,6 +228,14 @@ impl Gateway {
         let identity = &*trail
             .identity
             .insert(self.identify(host, request, now_ms).await?);
+        let route = &*trail.route.insert(
+            self.config
+                .routes
+                .choose(identity.signed_region.as_deref(), |name| {
+                    request.header(name)
+                })
+                .map_err(GatewayError::Route)?,
+        );
         let operation = operation_stage(request)?;
         trail.operation = Some(operation);
         let call = &*trail
@@ -248,6 +249,7 @@ impl Gateway {
             auth_method: identity.method.as_str(),
             source_ip: request.header("cf-connecting-ip").map(str::to_owned),
             now: now_ms / 1000,
+            route: route.clone(),
         };
         let decision = &*trail
             .decision
@@ -262,7 +264,7 @@ impl Gateway {
         }
 
         // What goes upstream is the core's serialization of the input just decided on.
-        let upstream_call = call.start(&self.upstream.borrow()).map_err(|e| {
+        let upstream_call = call.start().map_err(|e| {
             log_error(host, "upstream body", &e);
             GatewayError::Internal("the request could not be prepared; nothing was sent")
         })?;
@@ -295,7 +297,7 @@ impl Gateway {
             }
         }
 
-        let forwarded = self.forward(host, upstream_call).await;
+        let forwarded = self.forward(host, route, upstream_call).await;
         trail.forward = Some(forwarded.report().clone());
         self.settle(host, &accepted, scope.as_deref(), body_sha256, forwarded)
             .await
@@ -601,6 +603,8 @@ fn request_id<H: Host>(host: &H) -> String {
     )
 }
 
+#[cfg(test)]
+mod route_tests;
 #[cfg(test)]
 mod tamper_tests;
 #[cfg(test)]

@@ -440,6 +440,17 @@ pub fn config(overrides: &[(&str, &str)]) -> Config {
     Config::from_lookup(move |name| vars.get(name).cloned()).expect("test configuration")
 }
 
+/// The route of a call without route headers under [`config`]`(&[])`: us-east-1, the
+/// gateway's own account (its id not configured).
+#[must_use]
+pub fn home_route() -> crate::route::Route {
+    crate::route::Route {
+        region: "us-east-1".into(),
+        account: crate::route::HOME_ACCOUNT.into(),
+        account_id: None,
+    }
+}
+
 /// A gateway over [`config`]`(overrides)`.
 ///
 /// # Panics
@@ -475,7 +486,22 @@ pub fn incoming(request: HttpRequest) -> Incoming {
 /// # Panics
 /// When the request does not sign.
 #[must_use]
-pub fn sign_at(host: &MemoryHost, key: &Key, mut request: HttpRequest, secs: u64) -> Incoming {
+pub fn sign_at(host: &MemoryHost, key: &Key, request: HttpRequest, secs: u64) -> Incoming {
+    sign_in(host, key, request, "us-east-1", secs)
+}
+
+/// Signs `request` as `key` for `region` at `secs` (every header already on it signed).
+///
+/// # Panics
+/// When the request does not sign.
+#[must_use]
+pub fn sign_in(
+    host: &MemoryHost,
+    key: &Key,
+    mut request: HttpRequest,
+    region: &str,
+    secs: u64,
+) -> Incoming {
     let invocation = {
         let mut state = host.state.borrow_mut();
         state.invocations += 1;
@@ -483,7 +509,7 @@ pub fn sign_at(host: &MemoryHost, key: &Key, mut request: HttpRequest, secs: u64
     };
     request.set_header("amz-sdk-invocation-id", format!("invocation-{invocation}"));
     let credentials = Credentials::new(key.akid, key.secret, None);
-    let params = SigningParams::new(&credentials, "us-east-1", "ssm", secs);
+    let params = SigningParams::new(&credentials, region, "ssm", secs);
     let _ = sign(&mut request, &params, None).expect("test request signs");
     incoming(request)
 }
@@ -492,6 +518,26 @@ pub fn sign_at(host: &MemoryHost, key: &Key, mut request: HttpRequest, secs: u64
 #[must_use]
 pub fn signed(host: &MemoryHost, key: &Key, operation: OperationName, body: &Value) -> Incoming {
     sign_at(host, key, unsigned(operation, body), host.now_secs())
+}
+
+/// `operation` with `body` and `headers` (signed with the rest), signed as `key` for
+/// `region` at the host's time.
+#[must_use]
+pub fn signed_for(
+    host: &MemoryHost,
+    key: &Key,
+    region: &str,
+    operation: OperationName,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> Incoming {
+    let mut request = unsigned(operation, body);
+    for (name, value) in headers {
+        request
+            .headers
+            .push(((*name).to_owned(), (*value).to_owned()));
+    }
+    sign_in(host, key, request, region, host.now_secs())
 }
 
 /// `request` with one more header (after signing: not signed).
@@ -649,6 +695,49 @@ pub fn upstream_error(status: u16, code: &str, request_id: &str) -> Scripted {
         &json!({ "__type": code, "message": "upstream says no" }).to_string(),
         request_id,
     )
+}
+
+/// STS's `AssumeRole` answer with these credentials, expiring at `expires_at` (unix
+/// seconds).
+///
+/// # Panics
+/// For an `expires_at` past year 9999.
+pub fn sts_credentials(akid: &str, secret: &str, token: &str, expires_at: u64) -> Scripted {
+    let expiration = ssm_edge_core::time::format_iso8601(expires_at).expect("a date");
+    let body = format!(
+        r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <AssumedRoleUser>
+      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:ssm-edge</AssumedRoleId>
+      <Arn>arn:aws:sts::222222222222:assumed-role/ssm-edge/ssm-edge</Arn>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>{akid}</AccessKeyId>
+      <SecretAccessKey>{secret}</SecretAccessKey>
+      <SessionToken>{token}</SessionToken>
+      <Expiration>{expiration}</Expiration>
+    </Credentials>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>
+</AssumeRoleResponse>"#
+    );
+    Ok(HttpResponse {
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/xml".into())],
+        body: body.into_bytes(),
+    })
+}
+
+/// STS's error answer: `status`, `code` and `message`.
+pub fn sts_error(status: u16, code: &str, message: &str) -> Scripted {
+    let body = format!(
+        r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>4f2e2a3c-0000-4000-8000-000000000000</RequestId></ErrorResponse>"#
+    );
+    Ok(HttpResponse {
+        status,
+        headers: vec![("Content-Type".into(), "text/xml".into())],
+        body: body.into_bytes(),
+    })
 }
 
 /// A failed send.

@@ -1,7 +1,8 @@
 """Tampered requests against the gateway, run by gateway_hardening.py: a corpus of
 variants of one valid signed SendCommand (every signed header changed, the body changed
 by a byte, the scope's date/region/service swapped, the date moved, SignedHeaders
-duplicated or reordered, unsigned headers that change the meaning, case tricks, a cut
+duplicated or reordered, unsigned headers that change the meaning (the route headers
+`X-Ssm-Edge-Account` and `X-Ssm-Edge-Region` among them), case tricks, a cut
 signature, another principal's key id, a signature for another host, replays …) and of
 one valid bearer JWT (alg none, a wrong key, expired, wrong aud/iss, HS256 keyed with the
 RSA public key, a kid naming another key …). Each row names the AWS error the gateway
@@ -45,6 +46,7 @@ UNRECOGNIZED = "UnrecognizedClientException"
 EXPIRED = "ExpiredTokenException"
 SERIALIZATION = "SerializationException"
 DENIED = "AccessDeniedException"
+VALIDATION = "ValidationException"
 # An account that is not the upstream's: anyone can share a document from theirs.
 FOREIGN_ACCOUNT = "999999999999"
 
@@ -235,6 +237,17 @@ def sigv4_cases(c: Corpus, keys):
          None),
         ("a second Authorization (a bearer token)", add_header(s(), "Authorization", "Bearer abc.def.ghi"), INCOMPLETE,
          None),
+        # The route headers (issue 14): what picks the account or region must be signed, and
+        # a signed region header may not contradict the scope's region.
+        ("an unsigned X-Ssm-Edge-Account", add_header(s(), "X-Ssm-Edge-Account", "default"), INCOMPLETE,
+         "x-ssm-edge-account"),
+        ("an unsigned x-ssm-edge-account, lower-case name", add_header(s(), "x-ssm-edge-account", "prod"), INCOMPLETE,
+         "x-ssm-edge-account"),
+        ("an unsigned X-Ssm-Edge-Region", add_header(s(), "X-Ssm-Edge-Region", c.stack.region), INCOMPLETE,
+         "x-ssm-edge-region"),
+        ("a second X-Ssm-Edge-Account after a signed one",
+         add_header(s(extra={"X-Ssm-Edge-Account": "default"}), "X-Ssm-Edge-Account", "prod"), INVALID, None),
+
         # The signature and the Authorization header.
         ("signature cut to 63 digits", edit_signature(s(), lambda sig: sig[:-1]), INVALID, None),
         ("signature with one more digit", edit_signature(s(), lambda sig: sig + "0"), INVALID, None),
@@ -561,6 +574,26 @@ class TamperedRequests(unittest.TestCase):
                 self.assert_refused(self.send(req), code, message)
         self.assertEqual(self.stack.ssm.stats()["requests"], before["requests"], "nothing reached the upstream")
         print(f"\n    ({len(cases)} tampered SigV4 requests refused, none reached the upstream)", file=sys.stderr)
+
+    def test_signed_route_headers_that_name_nothing_served_are_refused(self):
+        """Validly signed, so the caller is known, but pointing where the gateway does not
+        forward: refused before the policy is asked, nothing reaches the upstream."""
+        c = self.corpus
+        cases = [
+            ("a signed X-Ssm-Edge-Region contradicting the scope", c.signed(extra={"X-Ssm-Edge-Region": "eu-west-1"}),
+             INVALID, "differs from the region the request is signed for"),
+            ("a signed X-Ssm-Edge-Account naming no account", c.signed(extra={"X-Ssm-Edge-Account": "prod"}),
+             VALIDATION, 'X-Ssm-Edge-Account: "prod" is not an account this gateway serves (it serves default)'),
+        ]
+        before = self.stack.ssm.stats()
+        for name, req, code, message in cases:
+            with self.subTest(name):
+                reply = self.send(req)
+                self.assertEqual((reply.status, reply.code), (400, code), reply.body[:300])
+                self.assertIn(message, reply.message)
+                line = self.stack.gw.audit_for(reply.request_id)
+                self.assertEqual((line["principal"], line.get("policyIds")), ("alice", None), line)
+        self.assertEqual(self.stack.ssm.stats()["requests"], before["requests"], "nothing reached the upstream")
 
     def test_bad_bearer_tokens_are_refused(self):
         cases = jwt_cases(self.stack)

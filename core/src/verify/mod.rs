@@ -38,13 +38,14 @@
 //! 2. `host` and `x-amz-date` are in `SignedHeaders`;
 //! 3. exactly one `X-Amz-Date`, a strict amz-date (the `Date` header alternative of
 //!    SigV4 is not accepted: every AWS SDK sends `X-Amz-Date`);
-//! 4. the scope: date = day of `X-Amz-Date`, terminator `aws4_request`, region and
-//!    service as configured;
+//! 4. the scope: date = day of `X-Amz-Date`, terminator `aws4_request`, region (one
+//!    of the configured ones) and service as configured;
 //! 5. `X-Amz-Date` within `now ± max_skew_secs` (default ±5 min, as AWS);
 //! 6. every name in `SignedHeaders` is on the request; `host`, `x-amz-date`,
 //!    `x-amz-security-token`, `x-amz-content-sha256`, `x-amz-target` and
-//!    `content-type` appear at most once; and **policy**: `content-type` and every
-//!    `x-amz-*` header present on the request must be signed (SDKs always sign them;
+//!    `content-type` appear at most once; and **policy**: `content-type`, every
+//!    `x-amz-*` header and every header of [`VerifyConfig::signed_if_present`] present
+//!    on the request must be signed (SDKs always sign them;
 //!    otherwise a captured signature would let `X-Amz-Target` or `Content-Type` be
 //!    swapped — a different operation over the same signed body);
 //! 7. the access key id is known to the [`SecretLookup`];
@@ -111,15 +112,45 @@ where
     }
 }
 
+/// The regions a verifier takes in the credential scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeRegions<'a> {
+    /// Exactly this region.
+    One(&'a str),
+    /// Any of these (a gateway serving several regions: the signed one is the caller's
+    /// choice, returned as [`Verified::region`]).
+    AnyOf(&'a [String]),
+}
+
+impl ScopeRegions<'_> {
+    fn allows(&self, region: &str) -> bool {
+        match self {
+            ScopeRegions::One(one) => *one == region,
+            ScopeRegions::AnyOf(all) => all.iter().any(|r| r == region),
+        }
+    }
+
+    /// The regions, comma-separated (for the refusal).
+    fn listed(&self) -> String {
+        match self {
+            ScopeRegions::One(one) => String::from(*one),
+            ScopeRegions::AnyOf(all) => all.join(", "),
+        }
+    }
+}
+
 /// What a verifier expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerifyConfig<'a> {
-    /// The region requests must be scoped to, e.g. `us-east-1`.
-    pub region: &'a str,
+    /// The region(s) requests may be scoped to, e.g. `us-east-1`.
+    pub regions: ScopeRegions<'a>,
     /// The service requests must be scoped to, e.g. `ssm`.
     pub service: &'a str,
     /// Allowed distance between `X-Amz-Date` and `now`, either way, in seconds.
     pub max_skew_secs: u64,
+    /// Headers (lowercase) that, like `x-amz-*`, must be signed when present: the ones
+    /// that change what the receiver does (a gateway's account selector).
+    pub signed_if_present: &'a [&'a str],
 }
 
 impl<'a> VerifyConfig<'a> {
@@ -127,16 +158,31 @@ impl<'a> VerifyConfig<'a> {
     #[must_use]
     pub fn new(region: &'a str, service: &'a str) -> Self {
         VerifyConfig {
-            region,
+            regions: ScopeRegions::One(region),
             service,
             max_skew_secs: DEFAULT_MAX_SKEW_SECS,
+            signed_if_present: &[],
         }
+    }
+
+    /// The same, taking any of `regions` instead.
+    #[must_use]
+    pub fn with_regions(mut self, regions: &'a [String]) -> Self {
+        self.regions = ScopeRegions::AnyOf(regions);
+        self
     }
 
     /// The same with another allowed skew.
     #[must_use]
     pub fn with_max_skew_secs(mut self, secs: u64) -> Self {
         self.max_skew_secs = secs;
+        self
+    }
+
+    /// The same, also requiring `headers` (lowercase names) to be signed when present.
+    #[must_use]
+    pub fn with_signed_if_present(mut self, headers: &'a [&'a str]) -> Self {
+        self.signed_if_present = headers;
         self
     }
 }
@@ -155,6 +201,8 @@ pub struct Verified<P> {
     pub signature: [u8; 32],
     /// The signed `Host` header's value, as received: what the signer meant to reach.
     pub host: String,
+    /// The credential scope's region (one of the verifier's regions).
+    pub region: String,
 }
 
 /// The `Host` header as signed: present exactly once (checked before the signature),
@@ -232,9 +280,9 @@ where
     if auth.terminator != SCOPE_TERMINATOR {
         return Err(Refusal::WrongTerminator(String::from(auth.terminator)));
     }
-    if auth.region != config.region {
+    if !config.regions.allows(auth.region) {
         return Err(Refusal::WrongRegion {
-            expected: String::from(config.region),
+            expected: config.regions.listed(),
             found: String::from(auth.region),
         });
     }
@@ -281,7 +329,11 @@ where
         let must_sign = name.eq_ignore_ascii_case("content-type")
             || name
                 .get(..6)
-                .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
+                .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
+            || config
+                .signed_if_present
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h));
         if must_sign
             && !auth
                 .signed_headers
@@ -345,5 +397,6 @@ where
         signed_at: amz_date,
         signature: auth.signature,
         host: String::from(signed_host(request)),
+        region: String::from(auth.region),
     })
 }

@@ -108,7 +108,7 @@ pub enum Refusal {
     },
     /// The scope region is not the expected region.
     WrongRegion {
-        /// The verifier's region.
+        /// The verifier's region(s), comma-separated.
         expected: String,
         /// The scope's region.
         found: String,

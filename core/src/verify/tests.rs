@@ -637,3 +637,48 @@ proptest! {
         let _ = Authorization::parse(&junk);
     }
 }
+
+#[test]
+fn a_region_set_takes_any_of_its_regions_and_says_which() {
+    let req = signed();
+    let regions = ["eu-west-1".to_string(), "us-east-1".to_string()];
+    let ok = verify(&req, &config().with_regions(&regions), NOW, &lookup, None).unwrap();
+    assert_eq!(ok.region, "us-east-1");
+    assert_eq!(check(&req).unwrap().region, "us-east-1");
+    let others = ["eu-west-1".to_string(), "ap-south-1".to_string()];
+    assert_eq!(
+        verify(&req, &config().with_regions(&others), NOW, &lookup, None).map(|_| ()),
+        Err(Refusal::WrongRegion {
+            expected: "eu-west-1, ap-south-1".to_string(),
+            found: "us-east-1".to_string(),
+        })
+    );
+}
+
+#[test]
+fn a_header_that_must_be_signed_is_refused_unsigned_and_taken_signed() {
+    const ACCOUNT: &[&str] = &["x-ssm-edge-account"];
+    let strict = config().with_signed_if_present(ACCOUNT);
+    let mut unsigned = signed();
+    unsigned
+        .headers
+        .push(("X-Ssm-Edge-Account".into(), "prod".into()));
+    assert_eq!(
+        verify(&unsigned, &strict, NOW, &lookup, None).map(|_| ()),
+        Err(Refusal::HeaderNotSigned("x-ssm-edge-account".into()))
+    );
+    // Without the rule, an unsigned custom header is ignored as before.
+    assert!(check(&unsigned).is_ok());
+
+    let creds = Credentials::new(AKID, SECRET, None);
+    let mut req = ssm_request("AmazonSSM.ListCommands", "{}");
+    req.headers
+        .push(("X-Ssm-Edge-Account".into(), "prod".into()));
+    let _ = sign(
+        &mut req,
+        &SigningParams::new(&creds, "us-east-1", "ssm", NOW),
+        None,
+    )
+    .unwrap();
+    assert!(verify(&req, &strict, NOW, &lookup, None).is_ok());
+}

@@ -12,16 +12,16 @@ use crate::pipeline::Gateway;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
-    /// Where calls go.
-    pub upstream_url: String,
-    /// The upstream signing region.
-    pub upstream_region: String,
+    /// Where calls go: each region and its endpoint (`region url`), the default first.
+    pub upstream_regions: Vec<String>,
     /// The upstream credentials, described (`…WXYZ`, lengths).
     pub upstream_credentials: String,
     /// `UPSTREAM_ACCOUNT_ID`.
     pub upstream_account_id: Option<String>,
-    /// The region callers sign for.
-    pub gateway_region: String,
+    /// The other accounts (`alias → role ARN`) and how their roles are assumed.
+    pub upstream_accounts: Vec<String>,
+    /// The regions callers sign for.
+    pub gateway_regions: Vec<String>,
     /// The host names callers sign for (empty: the request URL's host).
     pub gateway_hostnames: Vec<String>,
     /// Gateway keys: access key id, principal and groups.
@@ -85,12 +85,30 @@ impl Summary {
                     .to_owned()
             }
         };
+        let routes = &config.routes;
+        let mut upstream_regions: Vec<String> = routes
+            .regions
+            .iter()
+            .map(|r| format!("{} {}", r.region, r.url))
+            .collect();
+        upstream_regions.sort_by_key(|r| !r.starts_with(&format!("{} ", routes.default_region)));
         Summary {
-            upstream_url: config.upstream_url.clone(),
-            upstream_region: config.upstream_region.clone(),
+            upstream_regions,
             upstream_credentials,
-            upstream_account_id: config.upstream_account_id.clone(),
-            gateway_region: config.gateway_region.clone(),
+            upstream_account_id: routes.home_account_id.clone(),
+            upstream_accounts: routes
+                .accounts
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} → {} (via {})",
+                        a.alias,
+                        a.role_arn,
+                        config.roles.sts.as_ref().map_or("", |e| e.url.as_str())
+                    )
+                })
+                .collect(),
+            gateway_regions: routes.caller_regions(),
             gateway_hostnames: config.gateway_hostnames.clone(),
             gateway_keys: config
                 .keys
@@ -139,18 +157,21 @@ impl fmt::Display for Summary {
         let account = self.upstream_account_id.as_deref().unwrap_or("unset");
         writeln!(
             f,
-            "upstream:     {} ({})",
-            self.upstream_url, self.upstream_region
+            "upstream:     {} (the first is the default)",
+            self.upstream_regions.join(", ")
         )?;
         writeln!(
             f,
-            "credentials:  {}; account {account}",
+            "credentials:  {}; account default = {account}",
             self.upstream_credentials
         )?;
+        for line in &self.upstream_accounts {
+            writeln!(f, "account:      {line}")?;
+        }
         writeln!(
             f,
             "callers sign: region {}, hosts {}",
-            self.gateway_region,
+            self.gateway_regions.join(" or "),
             or_none(&self.gateway_hostnames, "of the request URL")
         )?;
         writeln!(f, "gateway keys: {}", self.gateway_keys.len())?;

@@ -1,5 +1,6 @@
 //! Reading the configuration: defaults, rules, and every problem at once.
 use super::*;
+use crate::route::RegionEndpoint;
 use std::collections::HashMap;
 
 fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -32,8 +33,15 @@ const BASE: &[(&str, &str)] = &[
 #[test]
 fn defaults_resolve_the_regional_endpoint() {
     let config = Config::from_lookup(lookup(BASE)).unwrap();
-    assert_eq!(config.upstream_url, "https://ssm.us-east-1.amazonaws.com");
-    assert_eq!(config.gateway_region, "us-east-1");
+    assert_eq!(
+        config.routes.regions,
+        [RegionEndpoint {
+            region: "us-east-1".into(),
+            url: "https://ssm.us-east-1.amazonaws.com".into()
+        }]
+    );
+    assert_eq!(config.routes.caller_regions(), ["us-east-1"]);
+    assert!(config.routes.accounts.is_empty());
     assert_eq!(
         config.rate_limit,
         Some(RateLimit {
@@ -42,15 +50,7 @@ fn defaults_resolve_the_regional_endpoint() {
         })
     );
     assert!(!format!("{config:?}").contains("upstream-secret-value"));
-    assert_eq!(config.upstream_account_id, None);
-    assert_eq!(
-        config.upstream_scope(),
-        UpstreamScope {
-            partition: "aws".to_owned(),
-            region: "us-east-1".to_owned(),
-            account_id: None,
-        }
-    );
+    assert_eq!(config.routes.home_account_id, None);
     // The digest key is derived from the upstream secret.
     let values = ["nginx".to_owned()];
     assert_eq!(
@@ -69,9 +69,10 @@ fn account_id_and_digest_key_are_read() {
         ("AUDIT_DIGEST_KEY", key),
     ]);
     let config = Config::from_lookup(lookup(&pairs)).unwrap();
+    let home = config.routes.choose(None, |_| None).unwrap();
     assert_eq!(
-        config.upstream_scope(),
-        UpstreamScope {
+        home.scope(),
+        crate::policy::UpstreamScope {
             partition: "aws-cn".to_owned(),
             region: "cn-north-1".to_owned(),
             account_id: Some("123456789012".to_owned()),
@@ -235,9 +236,9 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(
         lines,
         [
+            "UPSTREAM_ACCOUNT_ID: a 12-digit AWS account id, like 123456789012",
             "UPSTREAM_ACCESS_KEY_ID: required (a secret)",
             "AUDIT_DIGEST_KEY: a secret of 32 characters or more",
-            "UPSTREAM_ACCOUNT_ID: a 12-digit AWS account id, like 123456789012",
             "UPSTREAM_TIMEOUT_MS: milliseconds, 1 or more",
             "UPSTREAM_MAX_ATTEMPTS: 1 to 5",
             "MAX_SKEW_SECS: seconds, 1 to 900",
@@ -349,4 +350,135 @@ fn the_summary_names_no_secret() {
         "{text}"
     );
     assert!(text.contains("AUDIT_DIGEST_KEY (39 characters)"), "{text}");
+}
+
+#[test]
+fn several_regions_are_served_with_their_endpoints() {
+    let mut pairs = BASE.to_vec();
+    pairs.push(("UPSTREAM_REGIONS", "eu-west-1, us-east-1"));
+    let config = Config::from_lookup(lookup(&pairs)).unwrap();
+    let routes = &config.routes;
+    assert_eq!(routes.default_region, "eu-west-1");
+    assert_eq!(routes.signing_region, None);
+    assert_eq!(routes.caller_regions(), ["eu-west-1", "us-east-1"]);
+    assert_eq!(
+        routes.endpoint("us-east-1").unwrap().url,
+        "https://ssm.us-east-1.amazonaws.com"
+    );
+    // An override URL serves every region (the local SSM, moto).
+    pairs.extend([
+        ("UPSTREAM_ENDPOINT", "http://127.0.0.1:4566/"),
+        ("UPSTREAM_REGION", "us-east-1"),
+    ]);
+    let config = Config::from_lookup(lookup(&pairs)).unwrap();
+    assert_eq!(config.routes.default_region, "us-east-1");
+    for region in ["eu-west-1", "us-east-1"] {
+        assert_eq!(
+            config.routes.endpoint(region).unwrap().url,
+            "http://127.0.0.1:4566"
+        );
+    }
+}
+
+#[test]
+fn region_lists_that_cannot_work_are_refused() {
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut pairs = BASE.to_vec();
+        pairs.extend_from_slice(extra);
+        Config::from_lookup(lookup(&pairs)).map(|_| ())
+    };
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("UPSTREAM_REGIONS", "us-east-1,eu-west-1"), ("UPSTREAM_REGION", "ap-south-1")],
+            r#"UPSTREAM_REGION: "ap-south-1" must be one of UPSTREAM_REGIONS"#,
+        ),
+        (
+            &[("UPSTREAM_REGIONS", "us-east-1,us-east-1")],
+            r#"UPSTREAM_REGIONS: "us-east-1" is listed twice"#,
+        ),
+        (
+            &[("UPSTREAM_REGIONS", "us-east-1,cn-north-1")],
+            "UPSTREAM_REGIONS: regions of one partition only (aws, aws-cn, aws-us-gov…): one set of credentials reaches one partition",
+        ),
+        (
+            &[("UPSTREAM_REGIONS", "us-east-1,eu-west-1"), ("GATEWAY_REGION", "us-east-1")],
+            "GATEWAY_REGION: only with one upstream region: with UPSTREAM_REGIONS, callers sign for the region they want",
+        ),
+    ];
+    for (extra, problem) in cases {
+        assert_eq!(only(with(extra)).to_string(), *problem, "{extra:?}");
+    }
+    assert_eq!(
+        only(with(&[("UPSTREAM_REGIONS", "us-east-1,not a region")])).name,
+        "UPSTREAM_REGIONS"
+    );
+}
+
+#[test]
+fn accounts_are_role_arns_under_aliases() {
+    let mut pairs = BASE.to_vec();
+    pairs.extend([
+        ("UPSTREAM_ACCOUNT_ID", "111111111111"),
+        (
+            "UPSTREAM_ACCOUNTS",
+            r#"{"staging": "arn:aws:iam::222222222222:role/ssm-edge", "prod": "arn:aws:iam::333333333333:role/ops/ssm-edge"}"#,
+        ),
+        ("UPSTREAM_STS_ENDPOINT", "http://127.0.0.1:4566"),
+        ("UPSTREAM_ROLE_DURATION_SECS", "900"),
+    ]);
+    let config = Config::from_lookup(lookup(&pairs)).unwrap();
+    let routes = &config.routes;
+    assert_eq!(routes.account_names(), ["default", "prod", "staging"]);
+    assert_eq!(routes.account("prod").unwrap().account_id, "333333333333");
+    assert_eq!(config.roles.duration_secs, 900);
+    let sts = config.roles.sts.as_ref().unwrap();
+    assert_eq!(
+        (
+            sts.url.as_str(),
+            sts.signing_region.as_str(),
+            sts.signing_name
+        ),
+        ("http://127.0.0.1:4566", "us-east-1", "sts")
+    );
+    // Without an override, the default region's STS endpoint.
+    pairs.retain(|(name, _)| *name != "UPSTREAM_STS_ENDPOINT");
+    pairs.push(("UPSTREAM_REGION", "eu-west-1"));
+    let config = Config::from_lookup(lookup(&pairs)).unwrap();
+    assert_eq!(
+        config.roles.sts.unwrap().url,
+        "https://sts.eu-west-1.amazonaws.com"
+    );
+}
+
+#[test]
+fn broken_accounts_are_refused_naming_the_alias_and_rule() {
+    let with = |accounts: &'static str| {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("UPSTREAM_ACCOUNTS", accounts));
+        Config::from_lookup(lookup(&pairs)).map(|_| ())
+    };
+    let problem = |accounts| only(with(accounts)).to_string();
+    assert!(problem(r#"["arn:aws:iam::222222222222:role/x"]"#)
+        .starts_with("UPSTREAM_ACCOUNTS: a JSON object of account alias to role ARN"));
+    assert!(problem(r#"{"Prod": "arn:aws:iam::222222222222:role/x"}"#)
+        .starts_with(r#"UPSTREAM_ACCOUNTS: "Prod" is not an account alias"#));
+    assert!(
+        problem(r#"{"default": "arn:aws:iam::222222222222:role/x"}"#)
+            .starts_with(r#"UPSTREAM_ACCOUNTS: "default" is not an account alias"#)
+    );
+    assert!(
+        problem(r#"{"prod": "arn:aws:iam::2222:role/x"}"#).starts_with("UPSTREAM_ACCOUNTS: prod: ")
+    );
+    assert!(problem(r#"{"prod": "arn:aws:iam::222222222222:user/x"}"#)
+        .starts_with("UPSTREAM_ACCOUNTS: prod: "));
+    assert_eq!(
+        problem(r#"{"prod": "arn:aws-cn:iam::222222222222:role/x"}"#),
+        r#"UPSTREAM_ACCOUNTS: prod: the role is in partition "aws-cn", the upstream regions in "aws""#
+    );
+    let mut pairs = BASE.to_vec();
+    pairs.push(("UPSTREAM_ROLE_DURATION_SECS", "60"));
+    assert_eq!(
+        only(Config::from_lookup(lookup(&pairs))).name,
+        "UPSTREAM_ROLE_DURATION_SECS"
+    );
 }

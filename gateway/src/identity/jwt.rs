@@ -268,6 +268,7 @@ pub fn accept(token: &SignedToken, config: &JwtConfig, now: u64) -> Result<Ident
         groups: groups.into_iter().filter(|g| !g.is_empty()).collect(),
         method: AuthMethod::Jwt,
         replay_key: None,
+        signed_region: None,
     })
 }
 

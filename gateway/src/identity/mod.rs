@@ -41,6 +41,9 @@ pub struct Identity {
     pub method: AuthMethod,
     /// For SigV4: the signature, which a replayed request repeats. `None` for JWT.
     pub replay_key: Option<crate::limits::ReplayKey>,
+    /// For SigV4: the credential scope's region, which picks the upstream region.
+    /// `None` for JWT.
+    pub signed_region: Option<String>,
 }
 
 /// Which identity scheme an `Authorization` header uses, without checking it.

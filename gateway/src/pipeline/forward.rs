@@ -13,6 +13,7 @@ use ssm_edge_core::retry::Transport;
 
 use super::{log_error, Gateway, Host, Outgoing, SendFailure};
 use crate::error::GatewayError;
+use crate::route::Route;
 use crate::scrub::scrub;
 
 /// Headers not passed back from the upstream: hop-by-hop, what the platform recomputes
@@ -78,14 +79,29 @@ impl Forwarded {
 }
 
 impl Gateway {
-    /// Sends `call` upstream until the core's client says it is done.
-    pub(super) async fn forward<H: Host>(&self, host: &H, mut call: Call) -> Forwarded {
+    /// Sends `call` to `route`'s upstream until the core's client says it is done
+    /// (assuming the route's role first when its credentials are due).
+    pub(super) async fn forward<H: Host>(
+        &self,
+        host: &H,
+        route: &Route,
+        mut call: Call,
+    ) -> Forwarded {
         let operation = call.operation();
+        if let Err(failure) = self.prepare_route(host, route).await {
+            return Forwarded::Failed {
+                error: failure.error,
+                not_sent: true,
+                report: ForwardReport {
+                    upstream_error: Some(format!("AssumeRole: {}", failure.detail)),
+                    ..ForwardReport::default()
+                },
+            };
+        }
         loop {
-            let signed = self
-                .upstream
-                .borrow_mut()
-                .request(&mut call, host.now_ms() / 1000);
+            let signed = self.with_client(route, |client| {
+                client.request(&mut call, host.now_ms() / 1000)
+            });
             let Ok(request) = signed else {
                 log_error(host, "upstream request", &"could not be signed");
                 return Forwarded::Failed {
@@ -102,15 +118,10 @@ impl Gateway {
                 .await
                 .and_then(|response| final_status(host, response));
             let (now, random) = (host.now_ms() / 1000, host.random());
-            let outcome = {
-                let mut client = self.upstream.borrow_mut();
-                match &sent {
-                    Ok(response) => client.response_raw(&mut call, response, now, random),
-                    Err(failure) => {
-                        client.transport_failure(&mut call, failure.transport, now, random)
-                    }
-                }
-            };
+            let outcome = self.with_client(route, |client| match &sent {
+                Ok(response) => client.response_raw(&mut call, response, now, random),
+                Err(failure) => client.transport_failure(&mut call, failure.transport, now, random),
+            });
             let stop = match outcome {
                 Outcome::Retry { delay_ms } => {
                     host.sleep(delay_ms).await;

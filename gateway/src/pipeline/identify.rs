@@ -12,6 +12,7 @@ use crate::error::{Accepted, GatewayError};
 use crate::identity::jwt::{self, JwtRefusal};
 use crate::identity::{self, AuthMethod, Identity, Scheme};
 use crate::limits::ReplayKey;
+use crate::route::ROUTE_HEADERS;
 
 /// How long a fetched JWKS is used before fetching it again.
 pub const JWKS_TTL_MS: u64 = 10 * 60 * 1000;
@@ -47,7 +48,7 @@ impl Gateway {
     /// How callers authenticate here, for a request without credentials.
     fn accepted(&self) -> Accepted {
         Accepted {
-            region: self.config.gateway_region.clone(),
+            regions: self.config.routes.caller_regions(),
             sigv4: !self.config.keys.is_empty(),
             bearer: self.config.jwt.is_some(),
         }
@@ -59,8 +60,11 @@ impl Gateway {
                 "this gateway does not accept SigV4 keys: send Authorization: Bearer <JWT>".into(),
             ));
         }
-        let verify_config = VerifyConfig::new(&self.config.gateway_region, "ssm")
-            .with_max_skew_secs(self.config.max_skew_secs);
+        let regions = self.config.routes.caller_regions();
+        let verify_config = VerifyConfig::new("", "ssm")
+            .with_regions(&regions)
+            .with_max_skew_secs(self.config.max_skew_secs)
+            .with_signed_if_present(ROUTE_HEADERS);
         let verified = verify(
             request,
             &verify_config,
@@ -86,6 +90,7 @@ impl Gateway {
                 verified.signed_at.unix(),
                 &verified.signature,
             )),
+            signed_region: Some(verified.region),
         })
     }
 

@@ -10,6 +10,7 @@ use crate::error::GatewayError;
 use crate::idempotency::StoredResponse;
 use crate::identity::Identity;
 use crate::policy::Decision;
+use crate::route::Route;
 
 /// Each stage's typed result, kept as soon as it is known (a refused request stops
 /// part-way, with the later fields empty).
@@ -21,6 +22,8 @@ pub struct Trail {
     pub preflight: bool,
     /// Who called.
     pub identity: Option<Identity>,
+    /// Where the call goes.
+    pub route: Option<Route>,
     /// The operation.
     pub operation: Option<OperationName>,
     /// The parsed, validated input (what the policy decided on and what was forwarded).
@@ -72,6 +75,8 @@ impl Trail {
             source_ip: closing.source_ip.map(str::to_owned),
             principal: self.identity.as_ref().map(|i| i.principal.clone()),
             auth_method: self.identity.as_ref().map(|i| i.method.as_str()),
+            region: self.route.as_ref().map(|r| r.region.clone()),
+            account: self.route.as_ref().map(|r| r.account.clone()),
             operation: self.operation.map(OperationName::as_str),
             decision: self.decision_word(closing.error),
             error: closing.error.map(|e| e.answer().code),

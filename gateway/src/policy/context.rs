@@ -14,6 +14,7 @@ use super::document::{Document, UpstreamScope};
 use crate::call::ParsedCall;
 use crate::fields::CallFields;
 use crate::identity::Identity;
+use crate::route::Route;
 
 /// Facts about the caller that are not in the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub struct Caller {
     pub source_ip: Option<String>,
     /// Unix seconds at the gateway.
     pub now: u64,
+    /// Where the call goes (region and account): `context.region`, `context.account`,
+    /// `context.accountId`; documents are classified against it.
+    pub route: Route,
 }
 
 /// The schema's entity types, parsed once (parsing a name runs Cedar's parser).
@@ -216,10 +220,13 @@ fn facts_error(e: impl std::fmt::Display) -> FactsError {
 }
 
 impl CallFacts {
-    /// Builds the facts for `call`; documents are classified against `scope` (without
-    /// one, every document ARN is foreign).
+    /// Builds the facts for `call`; documents are classified against the caller's route
+    /// (its region, and its account: without an account id, every document ARN naming
+    /// an account is foreign).
     #[must_use]
-    pub fn of(call: &ParsedCall, caller: &Caller, scope: Option<&UpstreamScope>) -> Self {
+    pub fn of(call: &ParsedCall, caller: &Caller) -> Self {
+        let scope = caller.route.scope();
+        let scope = Some(&scope);
         let action = call.operation().as_str();
         let facts = |resource, shape| CallFacts {
             action,
@@ -357,7 +364,16 @@ impl CallFacts {
     /// Only for values Cedar cannot hold (none from a parsed call).
     pub fn context_for(&self, action: &str, types: &EntityTypes) -> Result<Context, FactsError> {
         let caller = self.caller.expression().map_err(facts_error)?;
-        let mut pairs: Vec<(&str, RestrictedExpression)> = vec![("caller", caller)];
+        let route = &self.caller.route;
+        let mut pairs: Vec<(&str, RestrictedExpression)> = vec![
+            ("caller", caller),
+            ("region", string(&route.region)),
+            ("account", string(&route.account)),
+            (
+                "accountId",
+                string(route.account_id.as_deref().unwrap_or_default()),
+            ),
+        ];
         if action == USE_FOREIGN_DOCUMENT {
             pairs.push(("operation", string(self.action)));
         } else {

@@ -139,14 +139,12 @@ pub struct PolicyEngine {
     policies: PolicySet,
     authorizer: Authorizer,
     types: EntityTypes,
-    scope: Option<UpstreamScope>,
 }
 
 impl std::fmt::Debug for PolicyEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PolicyEngine")
             .field("policies", &self.policy_ids())
-            .field("upstream", &self.scope)
             .finish_non_exhaustive()
     }
 }
@@ -170,22 +168,7 @@ impl PolicyEngine {
             policies,
             authorizer: Authorizer::new(),
             types: EntityTypes::new(),
-            scope: None,
         })
-    }
-
-    /// The same engine, classifying documents against `scope` (the upstream's
-    /// partition, region and account). Without it every document ARN is foreign.
-    #[must_use]
-    pub fn with_upstream(mut self, scope: UpstreamScope) -> Self {
-        self.scope = Some(scope);
-        self
-    }
-
-    /// The upstream documents are classified against, if set.
-    #[must_use]
-    pub fn upstream(&self) -> Option<&UpstreamScope> {
-        self.scope.as_ref()
     }
 
     /// The shipped example policies.
@@ -233,7 +216,8 @@ impl PolicyEngine {
         reasons
     }
 
-    /// Decides whether `identity` may make `call` given `caller` facts.
+    /// Decides whether `identity` may make `call` given `caller` facts (documents are
+    /// classified against `caller.route`: the region and account the call goes to).
     ///
     /// The call's own action is decided first; then, only while allowed,
     /// `UseForeignDocument` for a foreign document and `SendCommandUnbounded` for
@@ -242,7 +226,7 @@ impl PolicyEngine {
     /// A request that does not fit the schema (never for calls the core parsed) is
     /// denied with no policy id.
     pub fn decide(&self, identity: &Identity, call: &ParsedCall, caller: &Caller) -> Decision {
-        let facts = CallFacts::of(call, caller, self.scope.as_ref());
+        let facts = CallFacts::of(call, caller);
         let mut decision = self.decide_action(identity, facts.action, &facts);
         if decision.allowed && facts.foreign() {
             decision = self.decide_action(identity, USE_FOREIGN_DOCUMENT, &facts);

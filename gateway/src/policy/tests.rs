@@ -5,6 +5,7 @@ use ssm_edge_core::model::OperationName;
 
 use super::*;
 use crate::identity::AuthMethod;
+use crate::route::Route;
 
 /// 2026-11-26T07:38:13Z, a Thursday.
 const NOW: u64 = 1_795_678_693;
@@ -15,6 +16,7 @@ fn user(name: &str, groups: &[&str]) -> Identity {
         groups: groups.iter().map(|g| (*g).to_owned()).collect(),
         method: AuthMethod::SigV4,
         replay_key: None,
+        signed_region: None,
     }
 }
 
@@ -30,12 +32,26 @@ fn bob() -> Identity {
     user("bob", &[])
 }
 
+/// A SigV4 caller at [`NOW`] whose call goes to us-east-1 in the gateway's own
+/// account, [`ACCOUNT`].
 fn caller() -> Caller {
     Caller {
         auth_method: "sigv4",
         source_ip: None,
         now: NOW,
+        route: Route {
+            region: "us-east-1".into(),
+            account: crate::route::HOME_ACCOUNT.into(),
+            account_id: Some(ACCOUNT.to_owned()),
+        },
     }
+}
+
+/// The same caller, to a route whose account id is not configured.
+fn caller_without_account_id() -> Caller {
+    let mut caller = caller();
+    caller.route.account_id = None;
+    caller
 }
 
 fn call(operation: OperationName, body: &serde_json::Value) -> ParsedCall {
@@ -97,15 +113,13 @@ fn denied(ids: &[&str], action: &'static str) -> Verdict {
     }
 }
 
-/// The upstream account of the scoped engine.
+/// The account of [`caller`]'s route.
 const ACCOUNT: &str = "123456789012";
 
-/// The shipped policies, classifying documents against us-east-1 / [`ACCOUNT`].
+/// The shipped policies (documents are classified against the caller's route:
+/// us-east-1 / [`ACCOUNT`]).
 fn scoped() -> PolicyEngine {
-    shipped().with_upstream(UpstreamScope::for_region(
-        "us-east-1",
-        Some(ACCOUNT.to_owned()),
-    ))
+    shipped()
 }
 
 #[test]
@@ -619,9 +633,8 @@ fn source_ip_is_in_the_context_when_it_parses() {
     let engine = PolicyEngine::new([("office.cedar", OFFICE_ONLY)]).unwrap();
     let list = call(OperationName::ListCommands, &json!({}));
     let from = |ip: Option<&str>| Caller {
-        auth_method: "sigv4",
         source_ip: ip.map(str::to_owned),
-        now: NOW,
+        ..caller()
     };
     assert_eq!(
         engine.decide(&bob(), &list, &from(Some("10.1.2.3"))),
@@ -657,8 +670,8 @@ fn time_and_auth_method_are_in_the_context() {
     let list = call(OperationName::ListCommands, &json!({}));
     let at = |auth_method, now| Caller {
         auth_method,
-        source_ip: None,
         now,
+        ..caller()
     };
     assert!(engine.decide(&bob(), &list, &at("jwt", NOW)).allowed);
     assert!(!engine.decide(&bob(), &list, &at("sigv4", NOW)).allowed);
@@ -915,7 +928,10 @@ fn an_arn_of_another_region_or_partition_is_foreign() {
 
 #[test]
 fn without_the_upstream_account_every_account_arn_is_foreign() {
-    let engine = shipped().with_upstream(UpstreamScope::for_region("us-east-1", None));
+    let engine = shipped();
+    let decide = |engine: &PolicyEngine, who: &Identity, call: &ParsedCall| {
+        engine.decide(who, call, &caller_without_account_id())
+    };
     let own = format!("arn:aws:ssm:us-east-1:{ACCOUNT}:document/Ops-RestartService");
     assert_eq!(
         decide(&engine, &alice(), &send(&with_document(restart(), &own))),
@@ -970,12 +986,7 @@ fn a_policy_can_permit_one_foreign_account() {
         .iter()
         .copied()
         .chain([("foreign.cedar", FOREIGN_FOR_ADMINS)]);
-    let engine = PolicyEngine::new(sources)
-        .unwrap()
-        .with_upstream(UpstreamScope::for_region(
-            "us-east-1",
-            Some(ACCOUNT.to_owned()),
-        ));
+    let engine = PolicyEngine::new(sources).unwrap();
     let tooling = "arn:aws:ssm:us-east-1:111122223333:document/Tooling-Collect";
     let body = with_document(shell("i-0123456789abcdef0", "CHG-5"), tooling);
     assert_eq!(
@@ -1181,7 +1192,8 @@ fn the_schema_summary_shows_the_new_fields() {
         "entity Document: account?: String, arn?: String, name: String, owner: String",
         "outputS3?: {bucket: String, keyPrefix: String, region: String}",
         "serviceRoleArn?: String",
-        "action UseForeignDocument on Document: context {caller: Caller, operation: String}",
+        "action UseForeignDocument on Document: context {account: String, accountId: String, caller: Caller, operation: String, region: String}",
+        "action ListCommands on Fleet: context {account: String, accountId: String, caller: Caller, region: String}",
     ] {
         assert!(summary.contains(needle), "{needle} not in\n{summary}");
     }
@@ -1227,3 +1239,4 @@ fn a_policy_that_fails_to_evaluate_denies() {
 }
 
 mod reasons;
+mod routes;

@@ -64,6 +64,7 @@ fn valid_rs256_token_is_accepted() {
             groups: vec!["on-call".to_owned(), "readers".to_owned()],
             method: AuthMethod::Jwt,
             replay_key: None,
+            signed_region: None,
         }
     );
 }
