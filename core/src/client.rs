@@ -22,6 +22,7 @@
 //! derived once a day), the clock offset learnt from clock-skew refusals, and the
 //! retry quota.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -47,6 +48,8 @@ pub struct Client {
     clock_offset_secs: i64,
     quota: RetryQuota,
     max_attempts: u32,
+    /// [`crate::route`] headers added to every request before signing.
+    route_headers: Vec<(String, String)>,
 }
 
 /// One call in progress: the operation, its serialized input and what its attempts
@@ -165,7 +168,34 @@ impl Client {
             clock_offset_secs: 0,
             quota: RetryQuota::default(),
             max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
+            route_headers: Vec::new(),
         }
+    }
+
+    /// Sends every request to the ssm-edge gateway account `alias`
+    /// ([`crate::route::ACCOUNT_HEADER`], signed with the rest).
+    ///
+    /// # Errors
+    /// `alias` when it is not an account alias ([`crate::route::is_account_alias`]).
+    pub fn with_account(mut self, alias: &str) -> Result<Self, &str> {
+        if !crate::route::is_account_alias(alias) {
+            return Err(alias);
+        }
+        self.route_headers.push((
+            String::from(crate::route::ACCOUNT_HEADER),
+            String::from(alias),
+        ));
+        Ok(self)
+    }
+
+    /// Names the endpoint's region in [`crate::route::REGION_HEADER`] too, for an
+    /// ssm-edge gateway that cannot read it from a signature (bearer tokens).
+    #[must_use]
+    pub fn with_region_header(mut self) -> Self {
+        let region = self.endpoint.signing_region.clone();
+        self.route_headers
+            .push((String::from(crate::route::REGION_HEADER), region));
+        self
     }
 
     /// Sets the number of attempts per call, the first included (at least 1).
@@ -228,6 +258,7 @@ impl Client {
     /// [`SignError`] when the credentials or endpoint cannot be signed with.
     pub fn request(&mut self, call: &mut Call, now: u64) -> Result<HttpRequest, SignError> {
         let mut request = request::build_raw(&self.endpoint.url, call.operation, call.body.clone());
+        request.headers.extend(self.route_headers.iter().cloned());
         let time = now.saturating_add_signed(self.clock_offset_secs);
         let params = SigningParams::new(
             &self.credentials,
@@ -434,6 +465,33 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(call.attempts(), 2);
+    }
+
+    #[test]
+    fn route_headers_are_sent_and_signed() {
+        let mut routed = client()
+            .with_account("staging")
+            .unwrap()
+            .with_region_header();
+        let mut call = routed
+            .start::<ListCommands>(&ListCommandsInput::default())
+            .unwrap();
+        let req = routed.request(&mut call, NOW).unwrap();
+        assert_eq!(req.header("x-ssm-edge-account"), Some("staging"));
+        assert_eq!(req.header("x-ssm-edge-region"), Some("eu-west-1"));
+        let authorization = req.header("authorization").unwrap();
+        assert!(
+            authorization.contains("x-ssm-edge-account;x-ssm-edge-region"),
+            "{authorization}"
+        );
+        assert_eq!(client().with_account("Prod eu").unwrap_err(), "Prod eu");
+        // Without them, nothing is added.
+        let mut plain = client();
+        let mut call = plain
+            .start::<ListCommands>(&ListCommandsInput::default())
+            .unwrap();
+        let req = plain.request(&mut call, NOW).unwrap();
+        assert!(req.header("x-ssm-edge-account").is_none());
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod json;
 pub mod model;
 pub mod request;
 pub mod retry;
+pub mod route;
 pub mod sign;
 mod sort;
 #[cfg(feature = "sts")]

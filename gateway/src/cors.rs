@@ -13,8 +13,8 @@ pub const ALLOWED_HEADERS: &[&str] = &[
     "amz-sdk-invocation-id",
     "amz-sdk-request",
     "idempotency-key",
-    crate::route::ACCOUNT_HEADER,
-    crate::route::REGION_HEADER,
+    "x-ssm-edge-account",
+    "x-ssm-edge-region",
 ];
 
 /// Response headers a page may read.
@@ -111,6 +111,16 @@ mod tests {
             check(Some("http://ops.example.com"), &allowed),
             OriginCheck::Refused
         );
+    }
+
+    #[test]
+    fn the_route_headers_are_allowed() {
+        for name in crate::route::ROUTE_HEADERS {
+            assert!(
+                ALLOWED_HEADERS.contains(&name.to_ascii_lowercase().as_str()),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -14,22 +14,14 @@
 //! audit line, and documents are classified against its account and region.
 
 use serde::Serialize;
+/// The header names and the home account's name are the core's ([`ssm_edge_core::route`]),
+/// which the npm package sends them with.
+pub use ssm_edge_core::route::{is_account_alias, ACCOUNT_HEADER, HOME_ACCOUNT, REGION_HEADER};
 
 use crate::policy::UpstreamScope;
 
-/// The header a caller picks the upstream account with (signed, for SigV4).
-pub const ACCOUNT_HEADER: &str = "x-ssm-edge-account";
-
-/// The header a bearer-token caller picks the upstream region with (SigV4 callers pick
-/// it by signing for it; if they send the header too, it is signed and the same).
-pub const REGION_HEADER: &str = "x-ssm-edge-region";
-
 /// Headers that choose where a call goes: a SigV4 caller must sign them when sent.
 pub const ROUTE_HEADERS: &[&str] = &[ACCOUNT_HEADER, REGION_HEADER];
-
-/// The account of the gateway's own upstream credentials, as policies and audit lines
-/// name it.
-pub const HOME_ACCOUNT: &str = "default";
 
 /// One upstream region and its SSM endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -288,14 +288,17 @@ export class SsmClient {
   #fetch;
   #token = null;
 
-  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, maxAttempts = 3, fetch: fetchImpl } = {}) {
+  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, account, maxAttempts = 3, fetch: fetchImpl } = {}) {
     if (credentials && token) throw new ConfigError("token", "use either credentials or a token, not both");
     if (!credentials && !token) throw new ConfigError("credentials", "are required (or a token for a gateway)");
     if (token && typeof token !== "string" && typeof token !== "function") {
       throw new ConfigError("token", "must be a string or a function returning one");
     }
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError("maxAttempts", "must be a positive integer");
-    this.#options = [region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts];
+    if (account !== undefined && typeof account !== "string") throw new ConfigError("account", "must be a string");
+    // A gateway reads a token caller's region from a header (a signed caller's from its
+    // signature); `account` picks one of its accounts.
+    this.#options = [region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts, account, Boolean(token)];
     // Bad options throw here when the wasm is loaded (always in Node and Workers; in
     // browsers after `ready()`), else from the first call.
     if (isReady()) this.#start();

@@ -17,8 +17,12 @@ export type CredentialsOrProvider = Credentials | (() => Promise<Credentials> | 
 
 /** What every client takes, however it authenticates. */
 export interface SsmClientBaseConfig {
-  /** AWS region, e.g. `eu-west-1`. Also the signing region with a custom endpoint. */
+  /** AWS region, e.g. `eu-west-1`. Also the signing region with a custom endpoint; an
+   * ssm-edge gateway serving several regions forwards to this one. */
   region: string;
+  /** An ssm-edge gateway's account alias (`X-Ssm-Edge-Account`, signed with the rest):
+   * the gateway assumes that account's role. Unset: the gateway's own account. */
+  account?: string;
   /** A custom endpoint URL (a gateway, a VPC endpoint, a local SSM). */
   endpoint?: string;
   useFipsEndpoint?: boolean;

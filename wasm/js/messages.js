@@ -82,6 +82,8 @@ const URL_PROBLEMS = {
 export function configMessage(r) {
   switch (r.code) {
     case "unknownOperation": return "is not one of the Run Command operations";
+    case "invalidAccount":
+      return "is not an account alias: 1 to 63 lowercase ASCII letters, digits and hyphens, not starting with a hyphen";
     case "invalidRegion":
       return "is invalid: it must be a host label of 1 to 63 ASCII letters, digits and hyphens, not starting or ending with a hyphen and not all digits";
     case "fipsWithCustomEndpoint":

@@ -77,8 +77,10 @@ export class Call extends Handle {
 
 /** One client's endpoint, credentials, signing keys, clock offset and retry quota. */
 export class Engine extends Handle {
-  constructor(region, useFips, useDualStack, endpoint, maxAttempts) {
-    const ptr = made(wasm.engine_new(...pass(region), useFips, useDualStack, ...passOptional(endpoint), maxAttempts));
+  constructor(region, useFips, useDualStack, endpoint, maxAttempts, account, regionHeader) {
+    const ptr = made(
+      wasm.engine_new(...pass(region), useFips, useDualStack, ...passOptional(endpoint), maxAttempts, ...passOptional(account), regionHeader),
+    );
     super(ptr, "engine_free");
   }
 

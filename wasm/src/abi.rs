@@ -161,15 +161,22 @@ pub unsafe extern "C" fn engine_new(
     endpoint: *mut u8,
     endpoint_len: usize,
     max_attempts: u32,
+    has_account: u32,
+    account: *mut u8,
+    account_len: usize,
+    region_header: u32,
 ) -> *mut Engine {
     let region = unsafe { text(region, region_len) };
     let endpoint = unsafe { optional(has_endpoint, endpoint, endpoint_len) };
+    let account = unsafe { optional(has_account, account, account_len) };
     boxed(Engine::new(
         &region,
         use_fips == 1,
         use_dual_stack == 1,
         endpoint,
         max_attempts,
+        account,
+        region_header == 1,
     ))
 }
 

@@ -211,16 +211,29 @@ impl Call {
 
 impl Engine {
     /// An engine for a region (and options); throws a `config` error on bad ones.
+    /// `account`: an ssm-edge gateway's account alias, sent (and signed) with every
+    /// request; `region_header`: name the region in a header too, for a gateway that
+    /// reads no signature (bearer tokens).
     pub fn new(
         region: &str,
         use_fips: bool,
         use_dual_stack: bool,
         endpoint: Option<String>,
         max_attempts: u32,
+        account: Option<String>,
+        region_header: bool,
     ) -> Result<Engine, String> {
         let endpoint = endpoint_of(region, use_fips, use_dual_stack, endpoint)?;
-        let client = client::Client::new(endpoint, Credentials::new("", "", None))
+        let mut client = client::Client::new(endpoint, Credentials::new("", "", None))
             .with_max_attempts(max_attempts);
+        if let Some(alias) = account {
+            client = client
+                .with_account(&alias)
+                .map_err(|_| report::config("account", "invalidAccount", |_| {}))?;
+        }
+        if region_header {
+            client = client.with_region_header();
+        }
         Ok(Engine { client })
     }
 

@@ -590,3 +590,35 @@ describe("bearer tokens (a gateway that takes JWTs)", () => {
     });
   });
 });
+
+describe("a gateway's regions and accounts", () => {
+  test("account is sent in X-Ssm-Edge-Account and signed; a token caller also names its region", async () => {
+    await withServer(() => ({ body: { Commands: [] } }), async (server) => {
+      await clientFor(server, { region: "eu-west-1", account: "staging" }).listCommands();
+      const signed = server.requests[0];
+      assert.equal(signed.headers["x-ssm-edge-account"], "staging");
+      assert.equal(signed.headers["x-ssm-edge-region"], undefined, "a signature names the region already");
+      assert.match(signed.headers.authorization, /\/eu-west-1\/ssm\/aws4_request, SignedHeaders=[^,]*x-ssm-edge-account/);
+
+      await new SsmClient({ region: "eu-west-1", endpoint: server.url, token: "tok", account: "prod" }).listCommands();
+      const bearer = server.requests[1];
+      assert.equal(bearer.headers.authorization, "Bearer tok");
+      assert.equal(bearer.headers["x-ssm-edge-account"], "prod");
+      assert.equal(bearer.headers["x-ssm-edge-region"], "eu-west-1");
+
+      await clientFor(server).listCommands();
+      assert.equal(server.requests[2].headers["x-ssm-edge-account"], undefined);
+    });
+  });
+
+  test("an account that is not an alias is a configuration error naming the field", async () => {
+    await withServer(() => ({ body: {} }), async (server) => {
+      for (const account of ["Prod", "prod eu", "", "-x", 7]) {
+        const error = await rejection(Promise.resolve().then(() => clientFor(server, { account }).listCommands()));
+        assert.ok(error instanceof ConfigError && error.field === "account", `${account}: ${error}`);
+      }
+      assert.equal(server.requests.length, 0);
+    });
+  });
+});
+

@@ -57,6 +57,9 @@ const endpoint: string = client.endpoint;
 new SsmClient({ region: "us-east-1" });
 new SsmClient({ region: "us-east-1", endpoint: "https://gateway.example", token: "eyJ..." });
 new SsmClient({ region: "us-east-1", endpoint: "https://gateway.example", token: async () => "eyJ..." });
+new SsmClient({ region: "eu-west-1", endpoint: "https://gateway.example", token: "eyJ...", account: "staging" });
+// @ts-expect-error an account is an alias (a string)
+new SsmClient({ region: "eu-west-1", endpoint: "https://gateway.example", token: "eyJ...", account: 222222222222 });
 // @ts-expect-error credentials or a token, not both
 new SsmClient({ region: "us-east-1", token: "t", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
 // @ts-expect-error a provider must return credentials

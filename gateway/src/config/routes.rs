@@ -9,7 +9,7 @@ use ssm_edge_core::endpoint::{partition_of, resolve, Endpoint, EndpointConfig};
 use ssm_edge_core::sts::{sts_endpoint, RoleArn};
 
 use super::Reader;
-use crate::route::{RegionEndpoint, RoleAccount, Routes, HOME_ACCOUNT};
+use crate::route::{is_account_alias, RegionEndpoint, RoleAccount, Routes, HOME_ACCOUNT};
 
 /// How roles are assumed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,16 +19,6 @@ pub struct RoleSettings {
     pub sts: Option<Endpoint>,
     /// `DurationSeconds` of each AssumeRole (`UPSTREAM_ROLE_DURATION_SECS`).
     pub duration_secs: u32,
-}
-
-/// An account alias: lowercase letters, digits and hyphens, 1 to 63, starting with a
-/// letter or digit.
-fn is_alias(alias: &str) -> bool {
-    (1..=63).contains(&alias.len())
-        && alias
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !alias.starts_with('-')
 }
 
 pub(super) fn read_routes<G: Fn(&str) -> Option<String>>(
@@ -139,7 +129,7 @@ fn read_accounts<G: Fn(&str) -> Option<String>>(
     };
     let mut accounts = Vec::new();
     for (alias, arn) in map {
-        if !is_alias(&alias) || alias == HOME_ACCOUNT {
+        if !is_account_alias(&alias) || alias == HOME_ACCOUNT {
             r.problem(
                 NAME,
                 format!("{alias:?} is not an account alias: 1-63 lowercase letters, digits and hyphens, not \"{HOME_ACCOUNT}\" (the gateway's own account)"),
