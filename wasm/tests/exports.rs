@@ -60,7 +60,7 @@ impl Engine {
         endpoint: Option<String>,
         max_attempts: u32,
     ) -> Result<Engine, Value> {
-        raw::Engine::new(region, fips, dual, endpoint, max_attempts)
+        raw::Engine::new(region, fips, dual, endpoint, max_attempts, None, false)
             .map(Engine)
             .map_err(|e| json(&e))
     }
@@ -754,4 +754,34 @@ fn a_clock_skew_refusal_corrects_the_next_signature() {
         header(&second, "Authorization"),
         header(&first, "Authorization")
     );
+}
+
+#[test]
+fn an_account_that_is_not_an_alias_is_a_config_error_naming_account() {
+    let refused = raw::Engine::new(
+        "us-east-1",
+        false,
+        false,
+        None,
+        3,
+        Some("Prod".into()),
+        false,
+    )
+    .map(|_| ())
+    .map_err(|e| json(&e));
+    let Err(report) = refused else {
+        panic!("accepted");
+    };
+    assert_eq!(report["field"], "account");
+    assert_eq!(report["code"], "invalidAccount");
+    assert!(raw::Engine::new(
+        "us-east-1",
+        false,
+        false,
+        None,
+        3,
+        Some("prod".into()),
+        true
+    )
+    .is_ok());
 }
