@@ -28,7 +28,7 @@ const TOKEN_SUPPORTED = (() => {
   }
 })();
 
-/** @type {{ gateway?: string, region?: string }} */
+/** @type {import("./lib/settings.js").PageConfig} */
 const config = await fetch("/config.json")
   .then((r) => (r.ok ? r.json() : {}))
   .catch(() => ({}));
@@ -161,6 +161,9 @@ function openSettings() {
   for (const r of settingsForm.querySelectorAll("input[name=gateway-auth]")) r.checked = r.value === s.gatewayAuth;
   $("gateway-url").value = s.gatewayUrl;
   $("gateway-region").value = s.gatewayRegion;
+  $("gateway-account").value = s.gatewayAccount;
+  fill($("gateway-regions"), (config.regions ?? []).map((r) => h("option", { value: r })));
+  fill($("gateway-accounts"), (config.accounts ?? []).map((a) => h("option", { value: a })));
   $("token").value = secrets.token;
   $("gateway-key-id").value = secrets.gatewayKeyId;
   $("gateway-secret").value = secrets.gatewaySecret;
@@ -185,6 +188,7 @@ function formSettings() {
     mode,
     gatewayUrl: $("gateway-url").value.trim(),
     gatewayRegion: $("gateway-region").value.trim(),
+    gatewayAccount: $("gateway-account").value.trim(),
     gatewayAuth: auth,
     directRegion: $("direct-region").value.trim(),
     directEndpoint: $("direct-endpoint").value.trim(),
@@ -243,6 +247,9 @@ function settingsProblems(/** @type {Settings} */ s, /** @type {typeof secrets} 
   if (s.mode === "gateway") {
     if (!httpUrl(s.gatewayUrl)) problems.push("Gateway URL: enter an http(s) URL, such as https://ssm-gateway.example.com");
     if (!s.gatewayRegion) problems.push("Region: enter the region the gateway uses, such as us-east-1");
+    if (s.gatewayAccount && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(s.gatewayAccount)) {
+      problems.push("Account: an alias of lowercase letters, digits and hyphens (empty: the gateway's own account)");
+    }
     if (s.gatewayAuth === "token" && !sec.token) problems.push("Bearer token: paste your token");
     if (s.gatewayAuth === "keys" && (!sec.gatewayKeyId || !sec.gatewaySecret)) {
       problems.push("Gateway keys: enter both the access key ID and the secret");
@@ -258,7 +265,7 @@ function settingsProblems(/** @type {Settings} */ s, /** @type {typeof secrets} 
 /** @param {Settings} s @param {typeof secrets} sec */
 function makeClient(s, sec) {
   if (s.mode === "gateway") {
-    const base = { region: s.gatewayRegion, endpoint: s.gatewayUrl, fetch: watchedFetch };
+    const base = { region: s.gatewayRegion, endpoint: s.gatewayUrl, account: s.gatewayAccount || undefined, fetch: watchedFetch };
     return s.gatewayAuth === "token"
       ? new SsmClient(/** @type {any} */ ({ ...base, token: sec.token }))
       : new SsmClient({ ...base, credentials: { accessKeyId: sec.gatewayKeyId, secretAccessKey: sec.gatewaySecret } });
@@ -291,23 +298,52 @@ async function connect(/** @type {Event} */ event) {
   clearError(settingsError);
   const context = { mode: s.mode, auth: s.mode === "direct" ? "credentials" : s.gatewayAuth, endpoint: undefined };
   try {
-    const client = makeClient(s, sec);
-    context.endpoint = /** @type {any} */ (client.endpoint);
-    const first = await client.describeInstanceInformation({ MaxResults: 50 });
-    disconnect(false);
-    state.settings = s;
-    Object.assign(secrets, sec);
-    state.client = client;
-    saveSettings(s);
+    await useClient(s, sec, context);
     dialog.close();
-    renderConnection();
     announce("Connected");
-    await Promise.all([loadInstances(first), loadDocuments(), loadHistory()]);
   } catch (e) {
     showError(settingsError, e, /** @type {any} */ (context));
   } finally {
     button.disabled = false;
     button.textContent = "Connect";
+  }
+}
+
+/**
+ * Connects with `s` and `sec` (one call proves the settings), then makes them current
+ * and loads what the workspace shows: targets, documents and history are those of the
+ * region and account connected to.
+ * @param {Settings} s @param {typeof secrets} sec @param {{ endpoint?: string }} context
+ */
+async function useClient(s, sec, context) {
+  const client = makeClient(s, sec);
+  context.endpoint = /** @type {any} */ (client.endpoint);
+  const first = await client.describeInstanceInformation({ MaxResults: 50 });
+  disconnect(false);
+  state.settings = s;
+  Object.assign(secrets, sec);
+  state.client = client;
+  saveSettings(s);
+  renderConnection();
+  await Promise.all([loadInstances(first), loadDocuments(), loadHistory()]);
+}
+
+/** The top bar's region and account pickers: another route with the same sign-in. */
+async function switchRoute() {
+  const s = { ...state.settings, gatewayRegion: $("pick-region").value, gatewayAccount: $("pick-account").value };
+  if (s.gatewayAccount === "default") s.gatewayAccount = "";
+  const context = { mode: s.mode, auth: s.gatewayAuth, endpoint: undefined };
+  const pickers = /** @type {NodeListOf<HTMLSelectElement>} */ ($("route-picker").querySelectorAll("select"));
+  for (const p of pickers) p.disabled = true;
+  try {
+    await useClient(s, { ...secrets }, context);
+    announce(`Connected to ${s.gatewayAccount || "default"} in ${s.gatewayRegion}`);
+  } catch (e) {
+    // Stay where we were; say why the other route did not work.
+    renderConnection();
+    showError($("targets-error"), e, /** @type {any} */ (context));
+  } finally {
+    for (const p of pickers) p.disabled = false;
   }
 }
 
@@ -335,6 +371,20 @@ function disconnect(forgetSecrets = true) {
   revalidate();
 }
 
+/** Shows the pickers when connected to a gateway that serves more than one place. */
+function renderRoutePicker() {
+  const s = state.settings;
+  const regions = [...new Set([...(config.regions ?? []), s.gatewayRegion])];
+  const accounts = [...new Set([...(config.accounts ?? ["default"]), s.gatewayAccount || "default"])];
+  const picker = $("route-picker");
+  picker.hidden = !state.client || s.mode !== "gateway" || (regions.length < 2 && accounts.length < 2);
+  if (picker.hidden) return;
+  const options = (/** @type {string[]} */ values, /** @type {string} */ current) =>
+    values.map((v) => h("option", { value: v, selected: v === current }, v));
+  fill($("pick-region"), options(regions, s.gatewayRegion));
+  fill($("pick-account"), options(accounts, s.gatewayAccount || "default"));
+}
+
 function renderConnection() {
   const s = state.settings;
   const el = $("connection");
@@ -355,13 +405,14 @@ function renderConnection() {
       return state.client?.endpoint;
     }
   })();
+  renderRoutePicker();
   if (s.mode === "gateway") {
     let who = `key ${secrets.gatewayKeyId}`;
     if (s.gatewayAuth === "token") {
       const claims = jwtClaims(secrets.token);
       who = `token for ${claims?.sub ?? claims?.email ?? "?"}`;
     }
-    el.textContent = `Gateway ${host} · ${who}`;
+    el.textContent = `Gateway ${host} · ${s.gatewayRegion} · account ${s.gatewayAccount || "default"} · ${who}`;
   } else {
     el.textContent = `AWS ${s.directRegion} (${host}) · key ${secrets.directKeyId}`;
   }
@@ -1318,6 +1369,9 @@ async function openHistory(/** @type {any} */ c) {
 // ------------------------------------------------------------------ wiring
 
 $("open-settings").addEventListener("click", openSettings);
+$("pick-region").addEventListener("change", switchRoute);
+$("pick-account").addEventListener("change", switchRoute);
+$("route-picker").addEventListener("submit", (e) => e.preventDefault());
 $("welcome-settings").addEventListener("click", openSettings);
 $("settings-cancel").addEventListener("click", () => dialog.close());
 $("disconnect").addEventListener("click", () => {

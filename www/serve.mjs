@@ -2,6 +2,10 @@
 // /config.json (the gateway URL and region the page starts with). No dependencies.
 //
 //   node www/serve.mjs [--port 8080] [--gateway http://127.0.0.1:8787] [--region us-east-1]
+//                      [--regions us-east-1,eu-west-1] [--accounts default,staging]
+//
+// `--regions` and `--accounts` (the gateway's UPSTREAM_REGIONS and account aliases) fill
+// the dashboard's region and account pickers.
 //
 // Prints `ready http://127.0.0.1:<port>` once listening.
 
@@ -18,6 +22,8 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     gateway: { type: "string", default: "http://127.0.0.1:8787" },
     region: { type: "string", default: "us-east-1" },
+    regions: { type: "string", default: "" },
+    accounts: { type: "string", default: "" },
   },
 });
 const roots = {
@@ -34,7 +40,13 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".ts": "text/plain; charset=utf-8",
 };
-const config = JSON.stringify({ gateway: values.gateway, region: values.region });
+const list = (/** @type {string} */ text) => text.split(",").map((s) => s.trim()).filter(Boolean);
+const config = JSON.stringify({
+  gateway: values.gateway,
+  region: values.region,
+  regions: list(values.regions),
+  accounts: list(values.accounts),
+});
 const CSP =
   "default-src 'self'; connect-src *; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
 

@@ -7,21 +7,29 @@ const KEY = "ssm-edge-dashboard:settings:v1";
 /**
  * @typedef {{
  *   mode: "gateway" | "direct",
- *   gatewayUrl: string, gatewayRegion: string, gatewayAuth: "token" | "keys",
+ *   gatewayUrl: string, gatewayRegion: string, gatewayAccount: string, gatewayAuth: "token" | "keys",
  *   directRegion: string, directEndpoint: string,
  * }} Settings
  */
 
 /** Only these fields are ever written to storage. */
-const PERSISTED = ["mode", "gatewayUrl", "gatewayRegion", "gatewayAuth", "directRegion", "directEndpoint"];
+const PERSISTED = ["mode", "gatewayUrl", "gatewayRegion", "gatewayAccount", "gatewayAuth", "directRegion", "directEndpoint"];
 
-/** @param {{ gateway?: string, region?: string }} config @returns {Settings} */
+/**
+ * What the page is served with (`/config.json`): the gateway, its default region, and the
+ * regions and account aliases it serves (for the pickers; the gateway decides).
+ * @typedef {{ gateway?: string, region?: string, regions?: string[], accounts?: string[] }} PageConfig
+ */
+
+/** @param {PageConfig} config @returns {Settings} */
 export function loadSettings(config) {
   /** @type {Settings} */
   const defaults = {
     mode: "gateway",
     gatewayUrl: config.gateway ?? "",
     gatewayRegion: config.region ?? "us-east-1",
+    // "": the gateway's own account (`default`).
+    gatewayAccount: "",
     gatewayAuth: "token",
     directRegion: config.region ?? "us-east-1",
     directEndpoint: "",
@@ -29,7 +37,7 @@ export function loadSettings(config) {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? "{}");
     for (const k of PERSISTED) {
-      if (typeof saved[k] === "string" && saved[k] !== "") /** @type {any} */ (defaults)[k] = saved[k];
+      if (typeof saved[k] === "string" && (saved[k] !== "" || k === "gatewayAccount")) /** @type {any} */ (defaults)[k] = saved[k];
     }
   } catch {
     // unreadable or blocked storage: start from the defaults
