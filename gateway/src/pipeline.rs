@@ -36,6 +36,7 @@ use crate::idempotency::{self, Begin, Command, StoredResponse};
 use crate::identity::jwt::SignedToken;
 use crate::limits::{Admission, AdmitRequest, ReplayKey};
 use crate::policy::{Caller, PolicyEngine, PolicyError};
+use crate::route::{Route, HOME_ACCOUNT};
 
 use forward::Forwarded;
 use identify::JwksCache;
@@ -134,6 +135,9 @@ struct Accepted<'a> {
     principal: &'a str,
     operation: OperationName,
     replay_key: Option<&'a ReplayKey>,
+    /// Where the call goes, when not the default region and account (keys the
+    /// idempotency record: the same key and body to another account is another call).
+    elsewhere: Option<&'a Route>,
 }
 
 impl Gateway {
@@ -279,6 +283,9 @@ impl Gateway {
                 .replay_key
                 .as_ref()
                 .filter(|_| changes_state(operation)),
+            elsewhere: Some(route).filter(|r| {
+                r.account != HOME_ACCOUNT || r.region != self.config.routes.default_region
+            }),
         };
         self.admit(host, &accepted, now_ms).await?;
 
@@ -472,7 +479,10 @@ fn operation_stage(request: &Incoming) -> Result<OperationName, GatewayError> {
     })
 }
 
-/// The idempotency scope (`principal\nkey`) of a request with an `Idempotency-Key`.
+/// The idempotency scope of a request with an `Idempotency-Key`: `principal\nkey`, and
+/// `\nregion/account` after it for a call that does not go to the default region and
+/// account (so the records of calls to the default place keep the scope they had before
+/// there were several places; neither the key, a region nor an alias holds a line feed).
 fn idempotency_scope(
     request: &Incoming,
     accepted: &Accepted<'_>,
@@ -484,7 +494,14 @@ fn idempotency_scope(
         }
         Some(key) => {
             idempotency::check_key(key).map_err(GatewayError::IdempotencyKey)?;
-            Ok(Some(format!("{}\n{key}", accepted.principal)))
+            let scope = match accepted.elsewhere {
+                None => format!("{}\n{key}", accepted.principal),
+                Some(route) => format!(
+                    "{}\n{key}\n{}/{}",
+                    accepted.principal, route.region, route.account
+                ),
+            };
+            Ok(Some(scope))
         }
     }
 }

@@ -419,3 +419,45 @@ fn policies_allow_one_account_and_not_the_other() {
         "X-Ssm-Edge-Account: \"tooling\" is not an account this gateway serves (it serves default, prod, staging)"
     );
 }
+
+#[test]
+fn one_idempotency_key_in_two_accounts_is_two_calls() {
+    let gateway = fleet_gateway(None);
+    let host = MemoryHost::new();
+    let expires = host.now_secs() + 3600;
+    host.answer_with(move |request| {
+        if is_sts(request) {
+            sts_credentials(
+                "ASIAROLE0000000001",
+                "role-SECRET-0123456789",
+                "tok",
+                expires,
+            )
+        } else {
+            command_created("cmd-1", "upstream-req")
+        }
+    });
+    let keyed = |account: &str| {
+        with_header(
+            signed_for(
+                &host,
+                &ALICE,
+                "us-east-1",
+                OperationName::SendCommand,
+                &restart(),
+                &[("X-Ssm-Edge-Account", account)],
+            ),
+            "Idempotency-Key",
+            "restart-nginx-0002",
+        )
+    };
+    for account in ["default", "staging", "staging"] {
+        let out = handle(&gateway, &host, keyed(account));
+        assert_eq!(out.status, 200, "{account}: {}", body_text(&out));
+        host.advance(1000);
+    }
+    // The same key and body ran once in each account; the repeat in staging was replayed.
+    let runs = sent()(&host).iter().filter(|r| !is_sts(r)).count();
+    assert_eq!(runs, 2);
+    assert_eq!(host.last_audit()["decision"], "replayed");
+}
