@@ -48,8 +48,10 @@ pub struct Client {
     clock_offset_secs: i64,
     quota: RetryQuota,
     max_attempts: u32,
-    /// [`crate::route`] headers added to every request before signing.
-    route_headers: Vec<(String, String)>,
+    /// [`crate::route::ACCOUNT_HEADER`] of every request, when set.
+    account: Option<String>,
+    /// Whether every request names its region in [`crate::route::REGION_HEADER`].
+    region_header: bool,
 }
 
 /// One call in progress: the operation, its serialized input and what its attempts
@@ -168,7 +170,8 @@ impl Client {
             clock_offset_secs: 0,
             quota: RetryQuota::default(),
             max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
-            route_headers: Vec::new(),
+            account: None,
+            region_header: false,
         }
     }
 
@@ -181,10 +184,7 @@ impl Client {
         if !crate::route::is_account_alias(alias) {
             return Err(alias);
         }
-        self.route_headers.push((
-            String::from(crate::route::ACCOUNT_HEADER),
-            String::from(alias),
-        ));
+        self.account = Some(String::from(alias));
         Ok(self)
     }
 
@@ -192,9 +192,7 @@ impl Client {
     /// ssm-edge gateway that cannot read it from a signature (bearer tokens).
     #[must_use]
     pub fn with_region_header(mut self) -> Self {
-        let region = self.endpoint.signing_region.clone();
-        self.route_headers
-            .push((String::from(crate::route::REGION_HEADER), region));
+        self.region_header = true;
         self
     }
 
@@ -258,7 +256,17 @@ impl Client {
     /// [`SignError`] when the credentials or endpoint cannot be signed with.
     pub fn request(&mut self, call: &mut Call, now: u64) -> Result<HttpRequest, SignError> {
         let mut request = request::build_raw(&self.endpoint.url, call.operation, call.body.clone());
-        request.headers.extend(self.route_headers.iter().cloned());
+        if let Some(account) = &self.account {
+            request
+                .headers
+                .push((crate::route::ACCOUNT_HEADER.into(), account.clone()));
+        }
+        if self.region_header {
+            let region = self.endpoint.signing_region.clone();
+            request
+                .headers
+                .push((crate::route::REGION_HEADER.into(), region));
+        }
         let time = now.saturating_add_signed(self.clock_offset_secs);
         let params = SigningParams::new(
             &self.credentials,
