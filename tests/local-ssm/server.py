@@ -12,13 +12,21 @@ signature is recomputed with botocore's SigV4Auth. Nothing is ever executed: the
 output of a few harmless commands is simulated (see README.md).
 
 Environment: LOCAL_SSM_STEP_MS (lifecycle step, default 1000), LOCAL_SSM_ACCESS_KEY_ID,
-LOCAL_SSM_SECRET_ACCESS_KEY, LOCAL_SSM_REGION, LOCAL_SSM_FAULT, LOCAL_SSM_LOG_REQUESTS
-(defaults for the flags).
+LOCAL_SSM_SECRET_ACCESS_KEY, LOCAL_SSM_REGION, LOCAL_SSM_REGIONS, LOCAL_SSM_ROLES,
+LOCAL_SSM_ROLE_DURATION_CAP, LOCAL_SSM_FAULT, LOCAL_SSM_LOG_REQUESTS (defaults for the
+flags).
+
+Several regions and accounts (README.md, "Regions, accounts and STS"): one state per
+(account, region), picked by the signature's scope region and its key's account; STS
+AssumeRole (form-encoded POST /, SigV4 for `sts`) issues temporary credentials for the
+roles of --roles, which SSM requests then use in the role's account until they expire
+(POST /_sts/expire expires them now).
 
 Fault injection (README.md, "Faults"): a rule per run (--fault), per request (header
 x-local-ssm-fault) or set at run time on the control endpoint (POST /_faults, from
 127.0.0.1 only); GET /_faults/stats counts requests, faults and executions (SendCommands
-that created a command); GET /_faults/received shows the raw bodies received.
+that created a command, per account/region too; credentials issued per role); GET
+/_faults/received shows the raw bodies received.
 """
 
 import argparse
@@ -41,6 +49,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 import botocore.auth
 import botocore.session
@@ -249,13 +259,16 @@ def parse_limit(text, total, default):
 
 
 class Emulator:
-    def __init__(self, seed, step_ms, region):
+    def __init__(self, seed, step_ms, region, account=None):
         self.lock = threading.Lock()
         self.step = step_ms / 1000.0
         self.region = region
-        self.account = seed.get("account_id", "123456789012")
+        seed_account = seed.get("account_id", "123456789012")
+        self.account = account or seed_account
         self.instances = {i["InstanceId"]: i for i in seed["instances"]}
-        self.documents = {d["Name"]: d for d in seed["documents"]}
+        # The seed's own documents belong to whichever account this state is.
+        self.documents = {d["Name"]: {**d, "Owner": self.account} if d["Owner"] == seed_account else d
+                          for d in seed["documents"]}
         self.started = time.time()
         self.commands = []  # newest last
         self.by_id = {}
@@ -692,6 +705,9 @@ FAULT_MODES = {
     "truncated": True,            # 200, Content-Length of the whole answer, half of it, close
     "wrong-content-type": True,   # 200 text/html with an HTML page (a captive proxy)
     "access-denied": False,       # 400 AccessDeniedException naming the caller's IAM ARN and account
+                                  # (AssumeRole: 403 AccessDenied naming the caller and the role)
+    "expired": False,             # 400 ExpiredTokenException (AssumeRole: ExpiredToken): the caller's
+                                  # session token has expired
 }
 DEFAULT_HANG_MS = 600_000
 # How many raw request bodies GET /_faults/received keeps (the newest).
@@ -717,8 +733,8 @@ def parse_fault_rule(value):
     if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
         raise ValueError("count: a positive integer (or absent: every matching request)")
     ops = value.get("operations")
-    if ops is not None and (not isinstance(ops, list) or not all(o in OPERATIONS for o in ops)):
-        raise ValueError(f"operations: a list of {', '.join(sorted(OPERATIONS))}")
+    if ops is not None and (not isinstance(ops, list) or not all(o in FAULT_OPERATIONS for o in ops)):
+        raise ValueError(f"operations: a list of {', '.join(sorted(FAULT_OPERATIONS))}")
     execute = value.get("execute", FAULT_MODES[mode])
     if not isinstance(execute, bool):
         raise ValueError("execute: true or false")
@@ -731,6 +747,8 @@ def parse_fault_rule(value):
 # The operations served: the model's operations the emulator implements (one method
 # each, named as in the model), so the list is never written out twice.
 OPERATIONS = {name for name in MODEL.operation_names if callable(getattr(Emulator, name, None))}
+# What fault rules and counters name: the SSM operations and STS AssumeRole.
+FAULT_OPERATIONS = OPERATIONS | {"AssumeRole"}
 
 
 class Faults:
@@ -743,6 +761,8 @@ class Faults:
         self.executed = {}   # operation -> calls that ran (SendCommand: commands created)
         self.applied = {}    # mode -> faults delivered
         self.comments = {}   # SendCommand Comment -> commands created with it
+        self.by_state = {}   # "<account>/<region>" -> operation -> calls that ran there
+        self.assumed = {}    # role ARN -> AssumeRole calls that issued credentials for it
         self.received = collections.deque(maxlen=RECEIVED_KEPT)  # (operation, raw body), newest last
 
     def set_rules(self, rules):
@@ -778,18 +798,228 @@ class Faults:
         with self.lock:
             return [{"operation": op, "body": body.decode("utf-8", errors="replace")} for op, body in self.received]
 
-    def ran(self, operation, body):
+    def ran(self, operation, body, where=None):
+        """Counts a call that ran: `where` is the "<account>/<region>" of the state that ran
+        an SSM call, `body` an AssumeRole's role ARN."""
         with self.lock:
             self.executed[operation] = self.executed.get(operation, 0) + 1
             if operation == "SendCommand":
                 comment = body.get("Comment", "")
                 self.comments[comment] = self.comments.get(comment, 0) + 1
+            if operation == "AssumeRole":
+                self.assumed[body] = self.assumed.get(body, 0) + 1
+            elif where is not None:
+                ops = self.by_state.setdefault(where, {})
+                ops[operation] = ops.get(operation, 0) + 1
 
     def stats(self):
         with self.lock:
             return {"requests": dict(self.requests), "executed": dict(self.executed),
                     "faults": dict(self.applied), "rules": [dict(r) for r in self.rules],
-                    "sendCommandComments": dict(self.comments)}
+                    "sendCommandComments": dict(self.comments),
+                    "executedBy": {where: dict(ops) for where, ops in self.by_state.items()},
+                    "assumedRoles": dict(self.assumed)}
+
+
+# ---------------------------------------------------------------- accounts, regions and STS
+
+STS_VERSION = "2011-06-15"
+STS_NS = f"https://sts.amazonaws.com/doc/{STS_VERSION}/"
+ROLE_ARN_RE = re.compile(r"arn:aws:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})")
+SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}")
+# What a refusal of the signature is called when the request was to STS: (code, status).
+STS_AUTH_CODES = {
+    "UnrecognizedClientException": ("InvalidClientTokenId", 403),
+    "InvalidSignatureException": ("SignatureDoesNotMatch", 403),
+    "ExpiredTokenException": ("ExpiredToken", 400),
+    "MissingAuthenticationTokenException": ("MissingAuthenticationToken", 403),
+    "IncompleteSignatureException": ("IncompleteSignature", 400),
+}
+EXPIRED_TOKEN_MESSAGE = "The security token included in the request is expired"
+INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
+
+
+def parse_roles(value):
+    """--roles: JSON {"<role ARN>": ["<access key id allowed to assume it>", ...]}, or per
+    role {"keys": [...], "durationCap": <seconds>} (its credentials expire after at most
+    that long, whatever DurationSeconds asks). Returns {ARN: {"keys", "durationCap"}};
+    raises ValueError."""
+    roles = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(roles, dict):
+        raise ValueError('a JSON object {"<role ARN>": ["<access key id>", ...]}')
+    out = {}
+    for arn, spec in roles.items():
+        if not ROLE_ARN_RE.fullmatch(arn):
+            raise ValueError(f"{arn!r} is not a role ARN (arn:aws:iam::<12 digits>:role/<name>)")
+        if isinstance(spec, list):
+            spec = {"keys": spec}
+        if not isinstance(spec, dict) or set(spec) - {"keys", "durationCap"}:
+            raise ValueError(f'{arn}: a list of access key ids, or {{"keys": [...], "durationCap": <seconds>}}')
+        keys, cap = spec.get("keys", []), spec.get("durationCap")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise ValueError(f"{arn}: keys: a list of access key ids")
+        if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
+            raise ValueError(f"{arn}: durationCap: seconds, 1 or more")
+        out[arn] = {"keys": list(keys), "durationCap": cap}
+    return out
+
+
+def random_id(prefix, n=16):
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    return prefix + "".join(alphabet[b % 32] for b in os.urandom(n))
+
+
+class Key:
+    """An access key the emulator accepts: the configured long-term key, or temporary
+    credentials AssumeRole issued (with their session token, expiry and role)."""
+
+    def __init__(self, akid, secret, account, *, token=None, expires=None, role_arn=None, session=None):
+        self.akid, self.secret, self.account = akid, secret, account
+        self.token, self.expires, self.role_arn, self.session = token, expires, role_arn, session
+
+    @property
+    def caller_arn(self):
+        """The ARN AWS names the caller by in an access-denied message."""
+        if self.role_arn:
+            name = ROLE_ARN_RE.fullmatch(self.role_arn).group(3)
+            return f"arn:aws:sts::{self.account}:assumed-role/{name}/{self.session}"
+        return f"arn:aws:iam::{self.account}:user/local-ssm-caller"
+
+
+class Fleet:
+    """One Emulator per (account, region) served, and the keys: the configured one (the
+    seed's account) and every credential AssumeRole issued (their role's account)."""
+
+    def __init__(self, seed, step_ms, regions, access_key_id, secret_access_key, roles=None, duration_cap=None):
+        self.regions = list(regions)
+        self.home = seed.get("account_id", "123456789012")
+        self.roles = dict(roles or {})
+        self.duration_cap = duration_cap
+        accounts = [self.home]
+        for arn in self.roles:
+            account = ROLE_ARN_RE.fullmatch(arn).group(1)
+            if account not in accounts:
+                accounts.append(account)
+        self.accounts = accounts
+        self.states = {(a, r): Emulator(seed, step_ms, r, a) for a in accounts for r in self.regions}
+        self.lock = threading.Lock()
+        self.keys = {access_key_id: Key(access_key_id, secret_access_key, self.home)}
+        self.step = step_ms / 1000.0
+
+    @property
+    def several(self):
+        return len(self.states) > 1
+
+    def state(self, account, region):
+        return self.states[(account, region)]
+
+    def tick(self):
+        for state in self.states.values():
+            state.tick()
+
+    def key(self, akid):
+        with self.lock:
+            return self.keys.get(akid)
+
+    def assume_role(self, caller, form, now):
+        """AssumeRole for `caller` (a Key) with the decoded form: (Key issued, its XML)."""
+        def one(name):
+            values = form.get(name) or []
+            return values[0] if values else None
+
+        action, version = one("Action"), one("Version")
+        if action != "AssumeRole" or version != STS_VERSION:
+            raise ApiError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+        role_arn, session = one("RoleArn"), one("RoleSessionName")
+        problems = []
+        if role_arn is None:
+            problems.append("Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
+        elif len(role_arn) < 20:
+            problems.append(f"Value '{role_arn}' at 'roleArn' failed to satisfy constraint: "
+                            "Member must have length greater than or equal to 20")
+        if session is None:
+            problems.append("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
+        elif not SESSION_NAME_RE.fullmatch(session):
+            problems.append(f"Value '{session}' at 'roleSessionName' failed to satisfy constraint: "
+                            r"Member must satisfy regular expression pattern: [\w+=,.@-]* and have length "
+                            "between 2 and 64")
+        duration_text = one("DurationSeconds") or "3600"
+        try:
+            duration = int(duration_text)
+        except ValueError:
+            duration = None
+            problems.append(f"Value '{duration_text}' at 'durationSeconds' failed to satisfy constraint: "
+                            "Member must be an integer")
+        if duration is not None and not 900 <= duration <= 43200:
+            bound = ("greater than or equal to 900" if duration < 900 else "less than or equal to 43200")
+            problems.append(f"Value '{duration}' at 'durationSeconds' failed to satisfy constraint: "
+                            f"Member must have value {bound}")
+        if problems:
+            n = len(problems)
+            raise ApiError("ValidationError",
+                           f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems), 400)
+        if not ROLE_ARN_RE.fullmatch(role_arn):
+            raise ApiError("ValidationError", f"{role_arn} is invalid", 400)
+        role = self.roles.get(role_arn)
+        if role is None or caller.akid not in role["keys"]:
+            raise ApiError("AccessDenied", sts_denied_message(caller.caller_arn, role_arn), 403)
+        caps = [c for c in (duration, self.duration_cap, role["durationCap"]) if c is not None]
+        lifetime = min(caps)
+        account = ROLE_ARN_RE.fullmatch(role_arn).group(1)
+        issued = Key(random_id("ASIA"), base64.b64encode(os.urandom(30)).decode(), account,
+                     token="IQoJb2xvY2FsLXNzbQ" + base64.b64encode(os.urandom(120)).decode(),
+                     expires=now + lifetime, role_arn=role_arn, session=session)
+        with self.lock:
+            self.keys[issued.akid] = issued
+        role_id = random_id("AROA", 17)
+        expiration = datetime.datetime.fromtimestamp(int(issued.expires), tz=datetime.timezone.utc)
+        xml = (f'<AssumeRoleResponse xmlns="{STS_NS}">\n'
+               "  <AssumeRoleResult>\n"
+               "    <AssumedRoleUser>\n"
+               f"      <AssumedRoleId>{role_id}:{escape(session)}</AssumedRoleId>\n"
+               f"      <Arn>{escape(issued.caller_arn)}</Arn>\n"
+               "    </AssumedRoleUser>\n"
+               "    <Credentials>\n"
+               f"      <AccessKeyId>{issued.akid}</AccessKeyId>\n"
+               f"      <SecretAccessKey>{issued.secret}</SecretAccessKey>\n"
+               f"      <SessionToken>{issued.token}</SessionToken>\n"
+               f"      <Expiration>{expiration:%Y-%m-%dT%H:%M:%SZ}</Expiration>\n"
+               "    </Credentials>\n"
+               "  </AssumeRoleResult>\n"
+               f"  <ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>\n"
+               "</AssumeRoleResponse>\n")
+        return issued, xml.encode()
+
+    def expire(self, role_arn=None, now=None):
+        """Expires every issued credential (of `role_arn` only, when given): the number expired."""
+        now = time.time() if now is None else now
+        n = 0
+        with self.lock:
+            for key in self.keys.values():
+                if key.role_arn and (role_arn is None or key.role_arn == role_arn) and key.expires > now:
+                    key.expires = now - 1
+                    n += 1
+        return n
+
+    def issued(self):
+        """Every credential issued, without its secret or token."""
+        now = time.time()
+        with self.lock:
+            return [{"accessKeyId": k.akid, "roleArn": k.role_arn, "account": k.account,
+                     "roleSessionName": k.session, "expiration": iso(k.expires), "expired": k.expires <= now}
+                    for k in self.keys.values() if k.role_arn]
+
+
+def sts_denied_message(caller_arn, role_arn):
+    return f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+
+
+def sts_error_xml(code, message, status):
+    kind = "Receiver" if status >= 500 else "Sender"
+    return (f'<ErrorResponse xmlns="{STS_NS}">\n'
+            f"  <Error>\n    <Type>{kind}</Type>\n    <Code>{escape(code)}</Code>\n"
+            f"    <Message>{escape(message)}</Message>\n  </Error>\n"
+            f"  <RequestId>{uuid.uuid4()}</RequestId>\n</ErrorResponse>\n").encode()
 
 
 # ---------------------------------------------------------------- signature checking
@@ -800,8 +1030,9 @@ _AUTH_RE = re.compile(
     r"SignedHeaders=([a-z0-9;\-]+),\s*Signature=([0-9a-f]{64})$")
 
 
-def verify_signature(method, path, headers, body, keys, region):
-    """Recomputes the SigV4 signature with botocore; raises ApiError on refusal."""
+def verify_signature(method, path, headers, body, fleet, service="ssm"):
+    """Recomputes the SigV4 signature with botocore; raises ApiError on refusal. Returns
+    (the Key, the region the request is scoped to: one of the fleet's)."""
     authorization = headers.get("Authorization")
     if not authorization:
         raise ApiError("MissingAuthenticationTokenException", "Missing Authentication Token", 400)
@@ -810,10 +1041,11 @@ def verify_signature(method, path, headers, body, keys, region):
         raise ApiError("IncompleteSignatureException",
                        f"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders'. "
                        f"Authorization={authorization.split(' ')[0]}", 400)
-    akid, _day, _region, _service, signed, _sig = m.groups()
-    secret = keys.get(akid)
-    if secret is None:
-        raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.", 400)
+    akid, _day, scope_region, scope_service, signed, _sig = m.groups()
+    key = fleet.key(akid)
+    if key is None or (key.token is not None and headers.get("X-Amz-Security-Token") != key.token):
+        # AWS: an unknown key, or temporary credentials without their session token.
+        raise ApiError("UnrecognizedClientException", INVALID_TOKEN_MESSAGE, 400)
     amz_date = headers.get("X-Amz-Date", "")
     try:
         when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
@@ -826,6 +1058,11 @@ def verify_signature(method, path, headers, body, keys, region):
                        f"Signature {'expired' if earlier else 'not yet current'}: {amz_date} is now "
                        f"{'earlier' if earlier else 'later'} than {now:%Y%m%dT%H%M%SZ} ({now:%Y%m%dT%H%M%SZ} "
                        f"{'-' if earlier else '+'} 5 min.)", 400)
+    if scope_service != service:
+        raise ApiError("InvalidSignatureException",
+                       f"Credential should be scoped to correct service: '{service}'. ", 400)
+    if scope_region not in fleet.regions:
+        raise ApiError("InvalidSignatureException", "Credential should be scoped to a valid region. ", 400)
     names = signed.split(";")
     to_sign = {}
     for name in names:
@@ -836,8 +1073,8 @@ def verify_signature(method, path, headers, body, keys, region):
             raise ApiError("InvalidSignatureException", f"Signed header {name} is missing.", 400)
         to_sign[name] = value
     request = AWSRequest(method=method, url=f"http://{headers.get('Host', '')}{path}", data=body, headers=to_sign)
-    creds = Credentials(akid, secret, headers.get("X-Amz-Security-Token"))
-    auth = SigV4Auth(creds, "ssm", region)
+    creds = Credentials(akid, key.secret, headers.get("X-Amz-Security-Token"))
+    auth = SigV4Auth(creds, service, scope_region)
     with _SIGN_LOCK, mock.patch.object(botocore.auth, "get_current_datetime", return_value=when):
         auth.add_auth(request)
     expected = request.headers.get("Authorization")
@@ -845,6 +1082,9 @@ def verify_signature(method, path, headers, body, keys, region):
         raise ApiError("InvalidSignatureException",
                        "The request signature we calculated does not match the signature you provided. Check your "
                        "AWS Secret Access Key and signing method. Consult the service documentation for details.", 400)
+    if key.expires is not None and time.time() >= key.expires:
+        raise ApiError("ExpiredTokenException", EXPIRED_TOKEN_MESSAGE, 400)
+    return key, scope_region
 
 
 # ---------------------------------------------------------------- HTTP
@@ -856,7 +1096,7 @@ HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Welcome</title></head>"
              b"<body><h1>Please sign in to continue</h1></body></html>")
 
 
-def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
+def make_handler(fleet, faults, stopping, log_requests=False):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "local-ssm"
@@ -890,6 +1130,13 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
             self.end_headers()
             (send or self.wfile.write)(data)
 
+        def _answer(self, status, payload, send=None):
+            """Answers an operation: awsJson for SSM, XML (bytes) for STS."""
+            if isinstance(payload, bytes):
+                self._send(status, None, content_type="text/xml", data=payload, send=send)
+            else:
+                self._send(status, payload, send=send)
+
         def do_OPTIONS(self):
             self.send_response(200)
             self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
@@ -907,16 +1154,24 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
 
         def _control(self):
             path = self.path.split("?")[0].rstrip("/")
-            if path not in ("/_faults", "/_faults/stats", "/_faults/received"):
+            if path not in ("/_faults", "/_faults/stats", "/_faults/received", "/_sts/expire", "/_sts/credentials"):
                 return False
             if self.client_address[0] not in LOCAL_ADDRESSES:
-                self._send(403, {"__type": "AccessDeniedException", "message": "/_faults answers 127.0.0.1 only"})
+                self._send(403, {"__type": "AccessDeniedException",
+                                 "message": f"{path} answers 127.0.0.1 only"})
                 return True
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             try:
                 if path == "/_faults/stats" and self.command == "GET":
                     self._send(200, faults.stats())
+                elif path == "/_sts/expire" and self.command == "POST":
+                    value = json.loads(body or b"{}")
+                    if not isinstance(value, dict):
+                        raise ValueError('{} or {"roleArn": "<role ARN>"}')
+                    self._send(200, {"expired": fleet.expire(value.get("roleArn"))})
+                elif path == "/_sts/credentials" and self.command == "GET":
+                    self._send(200, {"credentials": fleet.issued()})
                 elif path == "/_faults/received" and self.command == "GET":
                     self._send(200, {"received": faults.received_bodies()})
                 elif path == "/_faults" and self.command == "GET":
@@ -933,7 +1188,8 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                 else:
                     self._send(405, {"__type": "MethodNotAllowed", "message": f"{self.command} {path}"})
             except ValueError as e:
-                self._send(400, {"__type": "ValidationException", "message": f"fault rule: {e}"})
+                what = "fault rule" if path.startswith("/_faults") else path
+                self._send(400, {"__type": "ValidationException", "message": f"{what}: {e}"})
             return True
 
         def do_GET(self):
@@ -980,27 +1236,49 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                     time.sleep(pause)
             return send
 
+        def _where(self):
+            """(the caller's Key or None, the region), as the Authorization header names them,
+            before any check: which state a fault speaks for."""
+            m = _AUTH_RE.match((self.headers.get("Authorization") or "").strip())
+            key = fleet.key(m.group(1)) if m else None
+            region = m.group(3) if m and m.group(3) in fleet.regions else fleet.regions[0]
+            return key, region
+
         def _denied_message(self):
             """What AWS says when the caller's IAM identity may not call the operation: it
             names the caller's ARN (and so the account) and the resource's ARN."""
+            key, region = self._where()
+            caller = key.caller_arn if key else f"arn:aws:iam::{fleet.home}:user/local-ssm-caller"
+            account = key.account if key else fleet.home
+            if self._sts:
+                form = parse_qs(self._body.decode("utf-8", errors="replace"))
+                return sts_denied_message(caller, (form.get("RoleArn") or [""])[0])
             op = self.headers.get("X-Amz-Target", "").partition(".")[2] or "SendCommand"
-            account = emulator.account
-            return (f"User: arn:aws:iam::{account}:user/local-ssm-caller is not authorized to perform: ssm:{op} "
+            return (f"User: {caller} is not authorized to perform: ssm:{op} "
                     f"on resource: arn:aws:ssm:{region}:{account}:document/Ops-RestartService "
                     f"because no identity-based policy allows the ssm:{op} action")
+
+        def _fault_error(self, code, message, status, sts_code=None, sts_status=None):
+            if self._sts:
+                status = sts_status or status
+                self._answer(status, sts_error_xml(sts_code or code, message, status))
+            else:
+                self._send(status, {"__type": code, "message": message})
 
         def _deliver(self, rule, status, payload):
             """Delivers (status, payload) — the operation's answer, or None when it did not
             run — the way the rule's mode says."""
             mode = rule["mode"]
             if mode == "throttle":
-                self._send(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
+                self._fault_error("ThrottlingException", "Rate exceeded", 400, "Throttling")
             elif mode == "500":
-                self._send(500, {"__type": "InternalServerError", "message": "local-ssm: injected fault"})
+                self._fault_error("InternalServerError", "local-ssm: injected fault", 500, "InternalFailure")
             elif mode == "503":
-                self._send(503, {"__type": "ServiceUnavailable", "message": "local-ssm: injected fault"})
+                self._fault_error("ServiceUnavailable", "local-ssm: injected fault", 503)
             elif mode == "access-denied":
-                self._send(400, {"__type": "AccessDeniedException", "message": self._denied_message()})
+                self._fault_error("AccessDeniedException", self._denied_message(), 400, "AccessDenied", 403)
+            elif mode == "expired":
+                self._fault_error("ExpiredTokenException", EXPIRED_TOKEN_MESSAGE, 400, "ExpiredToken")
             elif mode == "reset-after-read":
                 self._reset()
             elif mode == "hang":
@@ -1011,39 +1289,64 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                 self._send(200, None, content_type="text/html; charset=utf-8", data=HTML_PAGE)
             else:
                 if status is None:
-                    status, payload = 200, {}
+                    status, payload = 200, (b"" if self._sts else {})
                 if mode == "trickle":
-                    self._send(status, payload, send=self._trickle(DEFAULT_TRICKLE_MS if rule["ms"] is None
-                                                                   else rule["ms"]))
+                    self._answer(status, payload, send=self._trickle(DEFAULT_TRICKLE_MS if rule["ms"] is None
+                                                                     else rule["ms"]))
                 else:  # truncated: the whole length announced, half the bytes sent, then close
                     self.close_connection = True
-                    self._send(status, payload, send=lambda data: self.wfile.write(data[:len(data) // 2]))
+                    self._answer(status, payload, send=lambda data: self.wfile.write(data[:len(data) // 2]))
 
         # -------- the SSM API
 
         def _run(self, body):
             """The operation's (status, payload), executions counted."""
+            if self._sts:
+                return self._run_sts(body)
             try:
-                verify_signature("POST", self.path, self.headers, body, keys, region)
+                key, region = verify_signature("POST", self.path, self.headers, body, fleet)
                 target = self.headers.get("X-Amz-Target", "")
                 prefix, _, op = target.partition(".")
                 if prefix != "AmazonSSM" or op not in OPERATIONS:
                     raise ApiError("com.amazon.coral.service#UnknownOperationException",
                                    f"Operation {target!r} is not supported by local-ssm")
                 value = check_input(op, body)
-                out = getattr(emulator, op)(value)
-                faults.ran(op, value)
+                self._served = (key.account, region)
+                out = getattr(fleet.state(key.account, region), op)(value)
+                faults.ran(op, value, f"{key.account}/{region}")
                 return 200, out
             except ApiError as e:
                 return e.status, {"__type": e.code, "message": e.message}
             except Exception as e:  # noqa: BLE001 - answer like AWS, never crash the server
                 return 500, {"__type": "InternalServerError", "message": f"local-ssm: {e!r}"}
 
+        def _run_sts(self, body):
+            """STS AssumeRole: (status, XML bytes), the credentials issued counted."""
+            try:
+                try:
+                    key, region = verify_signature("POST", self.path, self.headers, body, fleet, service="sts")
+                except ApiError as e:
+                    code, status = STS_AUTH_CODES.get(e.code, (e.code, e.status))
+                    raise ApiError(code, e.message, status) from None
+                form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+                issued, xml = fleet.assume_role(key, form, time.time())
+                self._served = (key.account, region)
+                faults.ran("AssumeRole", issued.role_arn)
+                return 200, xml
+            except ApiError as e:
+                return e.status, sts_error_xml(e.code, e.message, e.status)
+            except Exception as e:  # noqa: BLE001 - answer like AWS, never crash the server
+                return 500, sts_error_xml("InternalFailure", f"local-ssm: {e!r}", 500)
+
         def do_POST(self):
             if self._control():
                 return
             started = time.monotonic()
-            op = self.headers.get("X-Amz-Target", "").partition(".")[2]
+            # STS is the form-encoded POST without a target (Action=AssumeRole in the body).
+            self._sts = ("x-www-form-urlencoded" in (self.headers.get("Content-Type") or "").lower()
+                         and not self.headers.get("X-Amz-Target"))
+            self._body, self._served = b"", None
+            op = "AssumeRole" if self._sts else self.headers.get("X-Amz-Target", "").partition(".")[2]
             try:
                 local = self.client_address[0] in LOCAL_ADDRESSES
                 rule = faults.take(op, self.headers.get("x-local-ssm-fault") if local else None)
@@ -1057,18 +1360,22 @@ def make_handler(emulator, keys, region, faults, stopping, log_requests=False):
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                self._body = body
                 faults.receive(op, body)
                 if rule is None:
                     status, payload = self._run(body)
-                    self._send(status, payload)
+                    self._answer(status, payload)
                     return
                 status, payload = self._run(body) if rule["execute"] else (None, None)
                 self._deliver(rule, status, payload)
             except OSError:
                 self.close_connection = True  # the client went away during a fault
             finally:
+                where = {}
+                if fleet.several and self._served:
+                    where = {"account": self._served[0], "region": self._served[1]}
                 self._log(op=op, status=status, fault=rule and rule["mode"],
-                          ms=round((time.monotonic() - started) * 1000))
+                          ms=round((time.monotonic() - started) * 1000), **where)
 
     return Handler
 
@@ -1079,6 +1386,14 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.json"))
     parser.add_argument("--region", default=os.environ.get("LOCAL_SSM_REGION", "us-east-1"))
+    parser.add_argument("--regions", default=os.environ.get("LOCAL_SSM_REGIONS"),
+                        help="the regions served, comma-separated, each with its own state (default: --region)")
+    parser.add_argument("--roles", default=os.environ.get("LOCAL_SSM_ROLES"),
+                        help='roles STS AssumeRole may assume: JSON {"<role ARN>": ["<access key id>", ...]}')
+    parser.add_argument("--role-duration-cap", type=int,
+                        default=int(os.environ["LOCAL_SSM_ROLE_DURATION_CAP"])
+                        if os.environ.get("LOCAL_SSM_ROLE_DURATION_CAP") else None,
+                        help="issued role credentials expire after at most this many seconds")
     parser.add_argument("--access-key-id", default=os.environ.get("LOCAL_SSM_ACCESS_KEY_ID", "AKIALOCALSSM00000000"))
     parser.add_argument("--secret-access-key",
                         default=os.environ.get("LOCAL_SSM_SECRET_ACCESS_KEY", "local-ssm-secret-access-key"))
@@ -1093,24 +1408,36 @@ def main():
         rules = [parse_fault_rule(args.fault)] if args.fault else []
     except ValueError as e:
         parser.error(f"--fault: {e}")
+    regions = [r.strip() for r in (args.regions or "").split(",") if r.strip()]
+    if regions and args.region not in regions:
+        args.region = regions[0]
+    try:
+        roles = parse_roles(args.roles) if args.roles else {}
+    except ValueError as e:
+        parser.error(f"--roles: {e}")
+    if args.role_duration_cap is not None and args.role_duration_cap < 1:
+        parser.error("--role-duration-cap: seconds, 1 or more")
     with open(args.seed, encoding="utf-8") as f:
         seed = json.load(f)
-    emulator = Emulator(seed, max(1, args.step_ms), args.region)
-    keys = {args.access_key_id: args.secret_access_key}
+    fleet = Fleet(seed, max(1, args.step_ms), regions or [args.region], args.access_key_id,
+                  args.secret_access_key, roles, args.role_duration_cap)
     done = threading.Event()
-    handler = make_handler(emulator, keys, args.region, Faults(rules), done, args.log_requests)
+    handler = make_handler(fleet, Faults(rules), done, args.log_requests)
     server = ThreadingHTTPServer((args.host, args.port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def ticker():
-        while not done.wait(emulator.step / 5):
-            emulator.tick()
+        while not done.wait(fleet.step / 5):
+            fleet.tick()
 
     threading.Thread(target=ticker, daemon=True).start()
     host, port = server.server_address[:2]
-    print(json.dumps({"endpoint": f"http://{host}:{port}", "region": args.region,
-                      "access_key_id": args.access_key_id, "secret_access_key": args.secret_access_key}), flush=True)
+    info = {"endpoint": f"http://{host}:{port}", "region": args.region,
+            "access_key_id": args.access_key_id, "secret_access_key": args.secret_access_key}
+    if regions or roles:
+        info.update(regions=fleet.regions, account_id=fleet.home, accounts=fleet.accounts)
+    print(json.dumps(info), flush=True)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
     threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()

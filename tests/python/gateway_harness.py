@@ -476,12 +476,12 @@ class LocalSsmProcess:
     command line), its request log (--log-requests) in `workdir`/local-ssm.log, and its
     fault control endpoint (tests/local-ssm/README.md, "Faults")."""
 
-    def __init__(self, repo: Path, workdir: Path, *, access_key_id, secret_access_key, step_ms=200):
+    def __init__(self, repo: Path, workdir: Path, *, access_key_id, secret_access_key, step_ms=200, args=()):
         self.log_path = workdir / "local-ssm.log"
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, str(repo / "tests/local-ssm/server.py"), "--port", "0", "--step-ms", str(step_ms),
-             "--log-requests"],
+             "--log-requests", *args],
             cwd=repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, start_new_session=True,
             env={**os.environ, "LOCAL_SSM_ACCESS_KEY_ID": access_key_id,
                  "LOCAL_SSM_SECRET_ACCESS_KEY": secret_access_key},
@@ -492,6 +492,7 @@ class LocalSsmProcess:
             raise RuntimeError(f"local-ssm did not start:\n{self.log_path.read_text(errors='replace')}")
         info = json.loads(line)
         self.url, self.region = info["endpoint"], info["region"]
+        self.regions = info.get("regions", [self.region])
         self.access_key_id = access_key_id
 
     def _control(self, method, path, body=None):
@@ -510,8 +511,17 @@ class LocalSsmProcess:
 
     def stats(self):
         """{"requests": {op: n}, "executed": {op: n}, "faults": {mode: n}, "rules": [...],
-        "sendCommandComments": {comment: n}}."""
+        "sendCommandComments": {comment: n}, "executedBy": {"<account>/<region>": {op: n}},
+        "assumedRoles": {role ARN: n}}."""
         return self._control("GET", "/_faults/stats")
+
+    def expire_credentials(self, role_arn=None):
+        """Expires every credential its STS issued (of `role_arn` only): how many."""
+        return self._control("POST", "/_sts/expire", {"roleArn": role_arn} if role_arn else {})["expired"]
+
+    def issued_credentials(self):
+        """The credentials its STS issued ({accessKeyId, roleArn, account, expiration, expired})."""
+        return self._control("GET", "/_sts/credentials")["credentials"]
 
     def received(self, operation=None):
         """The raw bodies (bytes) it received, oldest first (its last 1000 requests)."""
