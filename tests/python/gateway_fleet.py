@@ -318,34 +318,43 @@ class RoleCredentialsRefreshed(FleetTestCase):
         fleet.client("root", "eu-west-1", "sandbox").list_commands()
         self.assertEqual(assumed(after, fleet.stats(), "sandbox"), 1)
 
-    def test_upstream_expired_token_reaches_the_caller(self):
+    def test_credentials_the_upstream_says_expired_are_renewed_and_the_call_resent(self):
         """archive's credentials (1 h by the gateway's clock) expire early at STS: SSM's
-        ExpiredTokenException is the caller's answer, as AWS's, and nothing ran."""
+        ExpiredTokenException proves the call did not run, so the gateway assumes the role
+        again and resends it, once; the caller never sees the refusal, and the command
+        runs once."""
         fleet = self.fleet
         ssm = fleet.client("root", "eu-west-1", "archive")
         ssm.list_commands()
         self.assertEqual(fleet.ssm.expire_credentials(ROLES["archive"]), 1)
         before = fleet.stats()
-        status, code, message, _ = self.refused(lambda: restart(ssm, "archive expired"))
-        self.assertEqual((status, code), (400, "ExpiredTokenException"), message)
-        self.assertIn("expired", message)
+        restart(ssm, "archive expired")
         after = fleet.stats()
-        self.assertEqual(requests(before, after, "SendCommand"), 1, "not retried")
-        self.assertEqual(ran_anywhere(before, after), {})
-        self.assertEqual(assumed(before, after, "archive"), 0)
+        self.assertEqual(requests(before, after, "SendCommand"), 2, "refused once, then resent")
+        self.assertEqual(ran_anywhere(before, after), {f"{ACCOUNT_IDS['archive']}/eu-west-1": 1})
+        self.assertEqual(assumed(before, after, "archive"), 1)
+        # The renewed credentials are kept for the next calls.
+        ssm.list_commands()
+        self.assertEqual(assumed(after, fleet.stats(), "archive"), 0)
 
-    @unittest.expectedFailure
-    def test_gateway_renews_credentials_that_upstream_says_expired(self):
-        """Found by this suite: after an ExpiredTokenException the gateway keeps the
-        credentials (it renews by its own clock only), so every call to the account
-        fails until 5 minutes before the Expiration STS gave. Expected to fail until the
-        gateway drops a role's credentials when the upstream says they expired."""
+    def test_credentials_refused_after_renewal_reach_the_caller(self):
+        """vault's credentials keep being refused (they expire at STS again right after
+        the gateway renews them, by a fault): the renewal happens once per call, and
+        SSM's ExpiredTokenException is then the caller's answer, as AWS's; nothing ran."""
         fleet = self.fleet
         ssm = fleet.client("root", "us-east-1", "vault")
         ssm.list_commands()
-        fleet.ssm.expire_credentials(ROLES["vault"])
-        self.refused(lambda: ssm.list_commands())  # ExpiredTokenException once: acceptable
-        ssm.list_commands()  # then a renewed role: fails today
+        fleet.ssm.faults({"mode": "expired", "operations": ["SendCommand"], "count": 2})
+        try:
+            before = fleet.stats()
+            status, code, message, _ = self.refused(lambda: restart(ssm, "vault expired"))
+        finally:
+            fleet.ssm.clear_faults()
+        self.assertEqual((status, code), (400, "ExpiredTokenException"), message)
+        after = fleet.stats()
+        self.assertEqual(requests(before, after, "SendCommand"), 2, "resent once, not more")
+        self.assertEqual(assumed(before, after, "vault"), 1)
+        self.assertEqual(ran_anywhere(before, after), {})
 
 
 class AssumeRoleFailures(FleetTestCase):

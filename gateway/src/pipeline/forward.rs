@@ -11,9 +11,10 @@ use ssm_edge_core::decode::{decode_error, HttpResponse, ServiceError};
 use ssm_edge_core::model::OperationName;
 use ssm_edge_core::retry::Transport;
 
+use super::upstreams::AssumeRoleFailure;
 use super::{log_error, Gateway, Host, Outgoing, SendFailure};
 use crate::error::GatewayError;
-use crate::route::Route;
+use crate::route::{Route, HOME_ACCOUNT};
 use crate::scrub::scrub;
 
 /// Headers not passed back from the upstream: hop-by-hop, what the platform recomputes
@@ -88,15 +89,9 @@ impl Gateway {
         mut call: Call,
     ) -> Forwarded {
         let operation = call.operation();
+        let mut renewed = false;
         if let Err(failure) = self.prepare_route(host, route).await {
-            return Forwarded::Failed {
-                error: failure.error,
-                not_sent: true,
-                report: ForwardReport {
-                    upstream_error: Some(format!("AssumeRole: {}", failure.detail)),
-                    ..ForwardReport::default()
-                },
-            };
+            return assume_role_failed(failure, call.attempts());
         }
         loop {
             let signed = self.with_client(route, |client| {
@@ -130,6 +125,19 @@ impl Gateway {
                 Outcome::Done(()) => None,
                 Outcome::Failed(error) => Some(error.kind),
             };
+            // A role's credentials the upstream no longer takes (revoked, or expired
+            // before the time STS gave): an auth refusal proves nothing ran, so assume
+            // the role again and resend, once.
+            if let Some(CallErrorKind::Service(error)) = &stop {
+                if !renewed && route.account != HOME_ACCOUNT && credentials_gone(error) {
+                    renewed = true;
+                    self.forget_role(&route.account);
+                    if let Err(failure) = self.prepare_route(host, route).await {
+                        return assume_role_failed(failure, call.attempts());
+                    }
+                    continue;
+                }
+            }
             let attempts = call.attempts();
             return match (sent, stop) {
                 (Ok(response), stop) => {
@@ -147,6 +155,31 @@ impl Gateway {
                 ),
             };
         }
+    }
+}
+
+/// Whether an upstream refusal says the credentials themselves are no longer valid.
+fn credentials_gone(error: &ServiceError) -> bool {
+    matches!(
+        error.code.as_str(),
+        "ExpiredTokenException"
+            | "ExpiredToken"
+            | "UnrecognizedClientException"
+            | "InvalidClientTokenId"
+    )
+}
+
+/// The answer when the route's role could not be assumed: nothing (more) was sent.
+fn assume_role_failed(failure: AssumeRoleFailure, attempts: u32) -> Forwarded {
+    Forwarded::Failed {
+        error: failure.error,
+        // Nothing was sent, or only an attempt the upstream refused for its credentials.
+        not_sent: true,
+        report: ForwardReport {
+            attempts,
+            upstream_error: Some(format!("AssumeRole: {}", failure.detail)),
+            ..ForwardReport::default()
+        },
     }
 }
 

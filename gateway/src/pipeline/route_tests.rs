@@ -461,3 +461,74 @@ fn one_idempotency_key_in_two_accounts_is_two_calls() {
     assert_eq!(runs, 2);
     assert_eq!(host.last_audit()["decision"], "replayed");
 }
+
+#[test]
+fn role_credentials_the_upstream_says_expired_are_renewed_and_the_call_resent_once() {
+    let gateway = fleet_gateway(None);
+    let host = MemoryHost::new();
+    let expires = host.now_secs() + 3600;
+    let issued = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = issued.clone();
+    host.answer_with(move |request| {
+        if is_sts(request) {
+            counter.set(counter.get() + 1);
+            let akid = format!("ASIAROLE000000000{}", counter.get());
+            return sts_credentials(&akid, "role-SECRET-0123456789", "tok", expires);
+        }
+        // Only the first role key is expired upstream (STS revoked it early).
+        if scope(request).starts_with("ASIAROLE0000000001/") {
+            upstream_error(400, "ExpiredTokenException", "upstream-req")
+        } else {
+            upstream(200, r#"{"Commands":[]}"#, "upstream-req")
+        }
+    });
+    let call = |host: &MemoryHost| {
+        signed_for(
+            host,
+            &BOB,
+            "us-east-1",
+            OperationName::ListCommands,
+            &list(),
+            &[("X-Ssm-Edge-Account", "staging")],
+        )
+    };
+    let out = handle(&gateway, &host, call(&host));
+    assert_eq!(out.status, 200, "{}", body_text(&out));
+    assert_eq!(issued.get(), 2, "assumed again after the refusal");
+    assert!(scope(&host.last_sent()).starts_with("ASIAROLE0000000002/"));
+    // And the renewed credentials are kept.
+    assert_eq!(handle(&gateway, &host, call(&host)).status, 200);
+    assert_eq!(issued.get(), 2);
+
+    // Renewed once per call: credentials refused again reach the caller as refused.
+    host.answer_with(move |request| {
+        if is_sts(request) {
+            sts_credentials(
+                "ASIAROLE0000000009",
+                "role-SECRET-0123456789",
+                "tok",
+                expires,
+            )
+        } else {
+            upstream_error(400, "ExpiredTokenException", "upstream-req")
+        }
+    });
+    let out = handle(&gateway, &host, call(&host));
+    assert_eq!(error_of(&out).1, "ExpiredTokenException");
+
+    // The gateway's own account has no role to renew: the refusal is the answer.
+    let home = signed_for(
+        &host,
+        &BOB,
+        "us-east-1",
+        OperationName::ListCommands,
+        &list(),
+        &[],
+    );
+    let before = host.sends();
+    assert_eq!(
+        error_of(&handle(&gateway, &host, home)).1,
+        "ExpiredTokenException"
+    );
+    assert_eq!(host.sends(), before + 1);
+}

@@ -109,6 +109,13 @@ impl Gateway {
         Ok(())
     }
 
+    /// Drops the credentials of role account `alias`: the next call assumes it again.
+    pub(super) fn forget_role(&self, alias: &str) {
+        if let Some(role) = self.upstreams.borrow_mut().roles.get_mut(alias) {
+            role.expires_at = 0;
+        }
+    }
+
     /// Runs `f` with the client of `route` (made by [`Self::prepare_route`]).
     pub(super) fn with_client<T>(&self, route: &Route, f: impl FnOnce(&mut Client) -> T) -> T {
         let mut upstreams = self.upstreams.borrow_mut();
