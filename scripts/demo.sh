@@ -56,21 +56,28 @@ start_peer() {
   echo "$name did not start: $state/$name.log" >&2
   exit 1
 }
-start_peer local-ssm .venv/bin/python tests/local-ssm/server.py --port 0
+# Two regions, and besides the emulator's own account (123456789012, the gateway's
+# `default`) a staging account whose role the gateway assumes with the emulator's key.
+demo_regions=us-east-1,eu-west-1
+demo_accounts='{"staging": "arn:aws:iam::222222222222:role/ssm-edge"}'
+start_peer local-ssm .venv/bin/python tests/local-ssm/server.py --port 0 --regions "$demo_regions" \
+  --roles '{"arn:aws:iam::222222222222:role/ssm-edge": ["AKIALOCALSSM00000000"]}' \
+  --access-key-id AKIALOCALSSM00000000
 start_peer issuer .venv/bin/python tests/demo/issuer.py
 ssm_line=$(head -1 "$state/local-ssm.out")
 issuer_line=$(head -1 "$state/issuer.out")
 
-.venv/bin/python - "$ssm_line" "$issuer_line" "$www_port" "$state" "$gateway_port" <<'PY'
+.venv/bin/python - "$ssm_line" "$issuer_line" "$www_port" "$state" "$gateway_port" "$demo_regions" "$demo_accounts" <<'PY'
 import json, sys
 ssm, issuer, www_port, state = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
-gateway_port = sys.argv[5]
+gateway_port, regions, accounts = sys.argv[5], sys.argv[6], sys.argv[7]
 keys = json.load(open("tests/demo/gateway-keys.json"))  # the demo principals, local use only
 seed = json.load(open("tests/local-ssm/seed.json"))  # the emulator's account, in its ARNs
 env = {
     "UPSTREAM_ENDPOINT": ssm["endpoint"], "UPSTREAM_REGION": ssm["region"],
     "UPSTREAM_ACCESS_KEY_ID": ssm["access_key_id"], "UPSTREAM_SECRET_ACCESS_KEY": ssm["secret_access_key"],
     "UPSTREAM_ACCOUNT_ID": seed["account_id"],
+    "UPSTREAM_REGIONS": regions, "UPSTREAM_ACCOUNTS": accounts, "UPSTREAM_STS_ENDPOINT": ssm["endpoint"],
     # The names callers reach this gateway by (and sign for), as a deployment sets its own.
     "GATEWAY_HOSTNAMES": f"127.0.0.1:{gateway_port},localhost:{gateway_port}",
     "GATEWAY_KEYS": json.dumps(keys),
@@ -104,6 +111,7 @@ export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 pids+=("$!")
 "$node22" www/serve.mjs --port "$www_port" --gateway "http://127.0.0.1:$gateway_port" \
   --region "$(.venv/bin/python -c 'import json,sys; print(json.loads(sys.argv[1])["region"])' "$ssm_line")" \
+  --regions "$demo_regions" --accounts "default,$(.venv/bin/python -c 'import json,sys; print(",".join(json.loads(sys.argv[1])))' "$demo_accounts")" \
   >"$state/www.log" 2>&1 &
 pids+=("$!")
 
@@ -121,7 +129,11 @@ cat <<TXT
   dashboard:  http://127.0.0.1:$www_port
   gateway:    http://127.0.0.1:$gateway_port   (audit lines: $state/gateway.log)
   SSM:        a local emulator (tests/local-ssm: 6 instances, 4 documents; it never executes
-              anything). To use a real AWS account instead, see README "Run the gateway".
+              anything), in two regions (us-east-1, eu-west-1) and two accounts: the
+              gateway's own (default) and staging, whose role the gateway assumes through
+              the emulator's STS. Pick them in the dashboard's top bar, or send
+              X-Ssm-Edge-Account: staging. To use a real AWS account instead, see README
+              "Run the gateway".
   policies:   gateway/policies/*.cedar — alice (on-call) may restart nginx/redis/worker on
               tag env=staging; root (admins) may run anything; bob only reads; every
               command needs a Comment naming a ticket (CHG-… or INC-…).

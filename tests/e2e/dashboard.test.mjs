@@ -72,6 +72,7 @@ async function dashboardTests() {
     root: { accessKeyId: "GWDEMOROOT000001", secretAccessKey: "root-demo-secret-for-local-use-only-00001", principal: "root", groups: ["admins"] },
     bob: { accessKeyId: "GWDEMOBOB0000001", secretAccessKey: "bob-demo-secret-for-local-use-only-000001", principal: "bob", groups: [] },
   };
+  const STAGING_ROLE = "arn:aws:iam::222222222222:role/ssm-edge";
   const WEB1 = { id: "i-0123456789abcdef0", name: "web-1.staging.internal" };
   const WEB2 = { id: "i-0fedcba9876543210", name: "web-2.staging.internal" };
   const TOKEN_SUPPORTED = /ConfigError\("token"/.test(readFileSync(join(ROOT, "wasm/pkg/client.js"), "utf8"));
@@ -200,7 +201,16 @@ async function dashboardTests() {
     auditFile = join(work, "audit.jsonl");
 
     const [ssmLine, issuerLine, wwwPort, gatewayPort] = await Promise.all([
-      start("local-ssm", PYTHON, [join(ROOT, "tests/local-ssm/server.py"), "--port", "0", "--step-ms", String(STEP_MS)], /^\{/),
+      start(
+        "local-ssm",
+        PYTHON,
+        [
+          join(ROOT, "tests/local-ssm/server.py"),
+          ...["--port", "0", "--step-ms", String(STEP_MS), "--regions", "us-east-1,eu-west-1"],
+          ...["--access-key-id", "AKIALOCALSSM00000000", "--roles", JSON.stringify({ [STAGING_ROLE]: ["AKIALOCALSSM00000000"] })],
+        ],
+        /^\{/,
+      ),
       TOKEN_SUPPORTED ? start("issuer", PYTHON, [join(ROOT, "tests/demo/issuer.py")], /^\{/) : null,
       freePort(),
       freePort(),
@@ -215,6 +225,10 @@ async function dashboardTests() {
       UPSTREAM_SECRET_ACCESS_KEY: ssm.secret_access_key,
       // The account of the emulator's ARNs (tests/local-ssm/seed.json).
       UPSTREAM_ACCOUNT_ID: "123456789012",
+      // A second region and a second account, reached through the emulator's STS.
+      UPSTREAM_REGIONS: "us-east-1,eu-west-1",
+      UPSTREAM_ACCOUNTS: JSON.stringify({ staging: STAGING_ROLE }),
+      UPSTREAM_STS_ENDPOINT: ssm.endpoint,
       GATEWAY_KEYS: JSON.stringify(Object.values(KEYS)),
       // The gateway's own address: the only host name callers may sign for.
       GATEWAY_HOSTNAMES: `127.0.0.1:${gatewayPort}`,
@@ -236,7 +250,11 @@ async function dashboardTests() {
     const wwwLine = await start(
       "www",
       NODE22,
-      [join(ROOT, "www/serve.mjs"), "--port", String(wwwPort), "--gateway", gatewayUrl, "--region", ssm.region],
+      [
+        join(ROOT, "www/serve.mjs"),
+        ...["--port", String(wwwPort), "--gateway", gatewayUrl, "--region", ssm.region],
+        ...["--regions", "us-east-1,eu-west-1", "--accounts", "default,staging"],
+      ],
       /^ready /,
     );
     site = wwwLine.slice("ready ".length);
@@ -477,6 +495,27 @@ async function dashboardTests() {
       assert.equal(cancels[0].decision, "allowed");
       await page.waitForTimeout(200);
       await screenshot("cancelled");
+    });
+  });
+
+  test("the top bar switches account and region: that place's own fleet and history", async () => {
+    await during("route-picker", async () => {
+      await page.locator("#route-picker").waitFor({ state: "visible" });
+      await page.locator("#pick-account").selectOption("staging");
+      await page.locator("#connection", { hasText: `${ssm.region} · account staging` }).waitFor();
+      await page.locator("#pick-region").selectOption("eu-west-1");
+      await page.locator("#connection", { hasText: "eu-west-1 · account staging" }).waitFor();
+      // Its own history: nothing sent there yet; its fleet: the emulator's seed, in that account.
+      await page.locator("#history-body td.empty").waitFor();
+      assert.equal(await page.locator("#instances-body tr").count(), 6);
+      const reads = audit().filter((l) => l.principal === "root" && l.operation === "ListCommands");
+      assert.deepEqual([reads.at(-1).region, reads.at(-1).account], ["eu-west-1", "staging"], lastAudit());
+      await screenshot("staging-eu-west-1", { fullPage: true });
+      // Back where we were: the first command is in the history again.
+      await page.locator("#pick-account").selectOption("default");
+      await page.locator("#pick-region").selectOption(ssm.region);
+      await page.locator(`#history-body tr[data-command="${firstCommand}"]`).waitFor();
+      assert.match(await page.locator("#connection").innerText(), new RegExp(`${ssm.region} · account default`));
     });
   });
 

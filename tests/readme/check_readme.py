@@ -250,6 +250,20 @@ def check_try_claims(gateway: str, alice: dict) -> None:
                      f"TimedOut with {want}")
     print(f"      alice, Ops-RestartService on env=staging: {listed['Status']} {seen}", flush=True)
 
+    # "Switch to account staging in eu-west-1 and the same restart runs there."
+    staging = boto3.client("ssm", region_name="eu-west-1", endpoint_url=gateway,
+                           aws_access_key_id=alice["accessKeyId"], aws_secret_access_key=alice["secretAccessKey"])
+    staging.meta.events.register("before-sign.ssm.*",
+                                 lambda request, **_: request.headers.__setitem__("X-Ssm-Edge-Account", "staging"))
+    there = staging.send_command(DocumentName="Ops-RestartService", Comment="CHG-1 restart",
+                                 Targets=[{"Key": "tag:env", "Values": ["staging"]}],
+                                 Parameters={"service": ["nginx"]})["Command"]["CommandId"]
+    home_ids = {c["CommandId"] for c in ssm.list_commands()["Commands"]}
+    staging_ids = {c["CommandId"] for c in staging.list_commands()["Commands"]}
+    if there not in staging_ids or there in home_ids or command["CommandId"] in staging_ids:
+        raise Failed("README 'Try': the restart sent to account staging in eu-west-1 is not listed there only")
+    print(f"      alice, the same restart in staging/eu-west-1: {there} (listed there, not at home)", flush=True)
+
 
 def check_gateway_local(block: Block, state: dict) -> None:
     lines = commands(block.code)
