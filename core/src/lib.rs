@@ -27,6 +27,7 @@ extern crate std;
 #[macro_use]
 mod macros;
 
+pub mod arn;
 pub mod client;
 pub mod decode;
 pub mod endpoint;

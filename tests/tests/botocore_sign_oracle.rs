@@ -286,27 +286,8 @@ fn run(cases: &[Case]) -> Vec<(Ours, Peer)> {
             "content_sha256": case.content_sha256,
         }));
     }
-    let mut child = ssm_edge_tests::python_script("botocore_sign.py")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start botocore_sign.py");
-    let payload = serde_json::to_vec(&input).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&payload));
-    let output = child.wait_with_output().expect("botocore_sign.py output");
-    writer.join().unwrap().expect("write requests");
-    assert!(
-        output.status.success(),
-        "botocore_sign.py failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    let trailer: serde_json::Value = serde_json::from_str(lines.pop().expect("trailer")).unwrap();
-    assert_eq!(trailer["count"], cases.len());
-    assert_eq!(trailer["botocore_version"], "1.44.8", "the pinned botocore");
+    let text = run_botocore_peer("botocore_sign.py", &input, cases.len());
+    let lines: Vec<&str> = text.lines().collect();
     let peers: Vec<Peer> = lines
         .iter()
         .map(|l| serde_json::from_str(l).expect("peer line"))
@@ -493,27 +474,8 @@ fn botocore_sts_client_builds_the_same_assume_role() {
             })
         })
         .collect();
-    let mut child = ssm_edge_tests::python_script("botocore_sts.py")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start botocore_sts.py");
-    let payload = serde_json::to_vec(&input).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&payload));
-    let output = child.wait_with_output().expect("botocore_sts.py output");
-    writer.join().unwrap().expect("write calls");
-    assert!(
-        output.status.success(),
-        "botocore_sts.py failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    let trailer: serde_json::Value = serde_json::from_str(lines.pop().expect("trailer")).unwrap();
-    assert_eq!(trailer["count"], cases.len());
-    assert_eq!(trailer["botocore_version"], "1.44.8", "the pinned botocore");
+    let text = run_botocore_peer("botocore_sts.py", &input, cases.len());
+    let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), cases.len());
     for (i, (case, line)) in cases.iter().zip(lines).enumerate() {
         let peer: StsPeer = serde_json::from_str(line).expect("peer line");
@@ -551,4 +513,33 @@ fn botocore_sts_client_builds_the_same_assume_role() {
     assert!(has(&|c| c.credentials.session_token.is_some()) > 100);
     assert!(has(&|c| c.region.starts_with("cn-")) > 5);
     assert!(has(&|c| c.call.role_arn.path() != "/") > 100);
+}
+
+/// Runs a botocore peer script with `input` as JSON on its stdin: its stdout without the
+/// trailer line, which must report `count` items and the pinned botocore.
+fn run_botocore_peer(script: &str, input: &impl serde::Serialize, count: usize) -> String {
+    let mut child = ssm_edge_tests::python_script(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {script}: {e}"));
+    let payload = serde_json::to_vec(input).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&payload));
+    let output = child.wait_with_output().expect("the peer's output");
+    writer.join().unwrap().expect("write the input");
+    assert!(
+        output.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut text = String::from_utf8(output.stdout).unwrap();
+    let trimmed = text.trim_end_matches('\n');
+    let (body, trailer) = trimmed.rsplit_once('\n').unwrap_or(("", trimmed));
+    let trailer: serde_json::Value = serde_json::from_str(trailer).expect("trailer");
+    assert_eq!(trailer["count"], count, "{script}");
+    assert_eq!(trailer["botocore_version"], "1.44.8", "the pinned botocore");
+    text.truncate(body.len());
+    text
 }

@@ -114,22 +114,13 @@ impl RoleArn {
         if !(20..=2048).contains(&arn.chars().count()) {
             return Err(RoleArnProblem::Length);
         }
-        let mut parts = arn.splitn(6, ':');
-        let (
-            Some("arn"),
-            Some(partition),
-            Some(service),
-            Some(region),
-            Some(account),
-            Some(resource),
-        ) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        )
+        let Some(crate::arn::ArnParts {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        }) = crate::arn::ArnParts::split(arn)
         else {
             return Err(RoleArnProblem::NotAnArn);
         };

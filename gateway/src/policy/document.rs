@@ -105,17 +105,9 @@ fn is_plain_name(name: &str) -> bool {
 }
 
 fn parse_arn(text: &str) -> Option<(DocumentArn, &str)> {
-    let mut parts = text.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("ssm"), Some(region), Some(account), Some(rest)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
+    let parts = ssm_edge_core::arn::ArnParts::split(text).filter(|p| p.service == "ssm")?;
+    let (partition, region, account, rest) =
+        (parts.partition, parts.region, parts.account, parts.resource);
     let name = rest.strip_prefix("document/")?;
     is_plain_name(name).then(|| {
         (
