@@ -21,8 +21,6 @@ set; GATEWAY_SUITE_KEEP=1 keeps the work directory (vars, audit files, logs).
 import json
 import os
 import secrets
-import shutil
-import sys
 import tempfile
 import time
 import unittest
@@ -34,7 +32,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from gateway_harness import (HTTP_TIMEOUT, INSTANCE, READY_TIMEOUT, STAGING, UPSTREAM_ACCOUNT_ID, GatewayProcess,
-                             LocalSsmProcess, stop_all)
+                             LocalSsmProcess, run_suite, stop_all)
 
 HOME = UPSTREAM_ACCOUNT_ID
 ROLES = {
@@ -486,30 +484,17 @@ class PoliciesPerAccount(FleetTestCase):
                 self.assertEqual(requests(before, fleet.stats(), "SendCommand"), 0)
 
 
+def stop_fleet():
+    """Stops the fleet's servers; their work directory, if they started."""
+    fleet = Fleet._instance
+    if fleet is None:
+        return None
+    fleet.stop()
+    return fleet.workdir
+
+
 def main():
-    missing = [name for name in ("NODE22", "REPO") if not os.environ.get(name)]
-    if missing:
-        sys.exit(f"gateway_fleet.py: {', '.join(missing)} not set; "
-                 "run it through `cargo test -p ssm-edge-tests --test gateway_fleet`")
-    started = time.monotonic()
-    try:
-        program = unittest.main(module=__name__, exit=False)
-    finally:
-        fleet = Fleet._instance
-        if fleet is not None:
-            fleet.stop()
-    ok = program.result.wasSuccessful()
-    if fleet is not None:
-        if not ok:
-            for log in sorted(fleet.workdir.glob("*.log")):
-                lines = log.read_text(errors="replace").splitlines()
-                print(f"\n---- last lines of {log.name} ----", *lines[-30:], sep="\n", file=sys.stderr)
-        if os.environ.get("GATEWAY_SUITE_KEEP") == "1" or not ok:
-            print(f"gateway fleet work directory kept: {fleet.workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(fleet.workdir, ignore_errors=True)
-    print(f"gateway fleet: {time.monotonic() - started:.1f} s", file=sys.stderr)
-    sys.exit(0 if ok else 1)
+    run_suite("gateway_fleet", __name__, stop_fleet)
 
 
 if __name__ == "__main__":

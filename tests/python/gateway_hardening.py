@@ -16,15 +16,13 @@ root) set; GATEWAY_SUITE_KEEP=1 keeps the work directory (vars, audit files, log
 `-k pattern` runs a part, as with unittest.
 """
 
-import os
-import shutil
 import sys
 import time
 import unittest
 
 import gateway_faults
 import gateway_tamper
-from gateway_harness import BOTO_BODIES, REPLIES, LocalStack, leaks
+from gateway_harness import BOTO_BODIES, REPLIES, LocalStack, leaks, run_suite
 
 
 class SecretsStayHidden(unittest.TestCase):
@@ -99,29 +97,15 @@ def load_tests(loader, tests, pattern):
     return suite
 
 
+def stop_stack():
+    """Stops the shared stack; its work directory, if it started."""
+    stack = LocalStack._instance
+    LocalStack.stop_all()
+    return stack.workdir if stack is not None else None
+
+
 def main():
-    missing = [name for name in ("NODE22", "REPO") if not os.environ.get(name)]
-    if missing:
-        sys.exit(f"gateway_hardening.py: {', '.join(missing)} not set; "
-                 "run it through `cargo test -p ssm-edge-tests --test gateway_hardening`")
-    started = time.monotonic()
-    try:
-        program = unittest.main(module=__name__, exit=False)
-    finally:
-        stack = LocalStack._instance
-        LocalStack.stop_all()
-    ok = program.result.wasSuccessful()
-    if stack is not None:
-        if not ok:
-            for log in sorted(stack.workdir.glob("*.log")):
-                lines = log.read_text(errors="replace").splitlines()
-                print(f"\n---- last lines of {log.name} ----", *lines[-30:], sep="\n", file=sys.stderr)
-        if os.environ.get("GATEWAY_SUITE_KEEP") == "1" or not ok:
-            print(f"gateway hardening work directory kept: {stack.workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(stack.workdir, ignore_errors=True)
-    print(f"gateway hardening: {time.monotonic() - started:.1f} s", file=sys.stderr)
-    sys.exit(0 if ok else 1)
+    run_suite("gateway_hardening", __name__, stop_stack)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import json
 import os
 import queue
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -689,3 +691,33 @@ class LocalStack:
 
     def requests_since(self, before, operation):
         return self.ssm.stats()["requests"].get(operation, 0) - before["requests"].get(operation, 0)
+
+
+def run_suite(name, module, stop):
+    """Runs the unittest suite of `module` (needs NODE22 and REPO, which the Rust test
+    sets), then `stop()`, which stops the servers and returns their work directory (or
+    None if none started): on failure its logs' last lines are printed and it is kept
+    (also with GATEWAY_SUITE_KEEP=1), else removed. Exits 0 or 1."""
+    missing = [var for var in ("NODE22", "REPO") if not os.environ.get(var)]
+    if missing:
+        sys.exit(f"{name}.py: {', '.join(missing)} not set; "
+                 f"run it through `cargo test -p ssm-edge-tests --test {name}`")
+    started = time.monotonic()
+    workdir = None
+    try:
+        program = unittest.main(module=module, exit=False)
+    finally:
+        workdir = stop()
+    ok = program.result.wasSuccessful()
+    if workdir is not None:
+        if not ok:
+            for log in sorted(Path(workdir).glob("*.log")):
+                lines = log.read_text(errors="replace").splitlines()
+                print(f"\n---- last lines of {log.name} ----", *lines[-30:], sep="\n", file=sys.stderr)
+        if os.environ.get("GATEWAY_SUITE_KEEP") == "1" or not ok:
+            print(f"{name} work directory kept: {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{name}: {time.monotonic() - started:.1f} s", file=sys.stderr)
+    sys.exit(0 if ok else 1)
+
