@@ -45,10 +45,17 @@ gateway: setup
 gateway-local: setup
 	bash scripts/gateway-local.sh
 
-## Validate Cedar policies against the gateway's schema: make check-policy [POLICY_FILES="a.cedar b.cedar"]
+## Validate Cedar policies against the gateway's schema and compile them for the Worker:
+## make check-policy [POLICY_FILES="a.cedar b.cedar"] [POLICY_OUT=policies.compiled.cedar].
+## The shipped policies (the default) compile into the file the Worker embeds.
 POLICY_FILES ?= gateway/policies/*.cedar
+ifeq ($(origin POLICY_FILES),file)
+POLICY_OUT ?= gateway/src/policy/shipped.compiled.cedar
+else
+POLICY_OUT ?= policies.compiled.cedar
+endif
 check-policy:
-	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- $(POLICY_FILES)
+	cargo run --quiet --locked -p ssm-edge-gateway --bin ssm-edge-check-policy -- --out $(POLICY_OUT) $(POLICY_FILES)
 
 ## Check the gateway's configuration as the Worker reads it, before `wrangler dev` says "Ready":
 ## make check-config [CONFIG=gateway/.dev.vars] (with wrangler.toml's [vars]). Every problem,

@@ -29,7 +29,7 @@
 //! | `JWT_PRINCIPAL_PREFIX` | `jwt:` | put before the principal claim's value: a token for `alice` is `User::"jwt:alice"` in policies, rate limits, idempotency keys and audit lines, never the gateway key principal `alice`. `GATEWAY_KEYS` principals may not start with it (refused at startup). Set another prefix to change it; `none`: no prefix, token subjects and key principals share one namespace (only for deployments whose policies expect that) |
 //! | `JWT_LEEWAY_SECS` | `60` | clock leeway for `exp`/`nbf` |
 //! | `JWT_JWKS_REFRESH_SECS` | `30` | shortest time between JWKS fetches forced by an unknown `kid`, 5 or more (the fetch happens before authentication, so a flood of made-up kids is held to one fetch per this many seconds per isolate; the set is also fetched every 10 min) |
-//! | `POLICIES` | the shipped `gateway/policies/*.cedar` | Cedar policy text |
+//! | `POLICIES` | the shipped `gateway/policies/*.cedar` | Cedar policies as `make check-policy` compiles them (validated; Cedar source is refused, see [`crate::policy::compile`]) |
 //! | `CORS_ALLOWED_ORIGINS` | none (CORS off) | exact origins, comma-separated |
 //! | `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST` | `120`, `20` | per-principal token bucket (`0` per minute: off) |
 //! | `AUDIT_PARAMETER_VALUES` | `false` | `true` logs parameter values instead of their keyed digest |
@@ -144,7 +144,7 @@ pub struct Config {
     pub keys: GatewayKeys,
     /// Bearer tokens, when configured.
     pub jwt: Option<JwtConfig>,
-    /// Cedar policy text, when configured (else the shipped policies).
+    /// Compiled Cedar policies, when configured (else the shipped policies).
     pub policies: Option<String>,
     /// CORS origins.
     pub cors_origins: Vec<String>,

@@ -142,13 +142,13 @@ struct Accepted<'a> {
 
 impl Gateway {
     /// Reads the configuration and loads the policies (the configured ones, or the
-    /// shipped examples), validated against the schema.
+    /// shipped examples), compiled by `make check-policy` ([`PolicyEngine::load`]).
     ///
     /// # Errors
     /// [`StartError`] naming the variable or policy and the rule.
     pub fn new(config: Config) -> Result<Self, StartError> {
         let policy = match &config.policies {
-            Some(text) => PolicyEngine::new([("POLICIES", text.as_str())])?,
+            Some(text) => PolicyEngine::load(text)?,
             None => PolicyEngine::shipped()?,
         };
         Ok(Gateway {

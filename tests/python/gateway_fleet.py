@@ -31,7 +31,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from gateway_harness import (HTTP_TIMEOUT, INSTANCE, READY_TIMEOUT, STAGING, UPSTREAM_ACCOUNT_ID, GatewayProcess,
+from gateway_harness import (HTTP_TIMEOUT, INSTANCE, READY_TIMEOUT, STAGING, UPSTREAM_ACCOUNT_ID, GatewayProcess, compile_policies,
                              LocalSsmProcess, run_suite, stop_all)
 
 HOME = UPSTREAM_ACCOUNT_ID
@@ -96,14 +96,14 @@ class Fleet:
         gateway_keys = json.dumps([{"accessKeyId": akid, "secretAccessKey": secret, "principal": who,
                                     "groups": {"alice": ["on-call"], "root": ["admins"]}.get(who, [])}
                                    for who, (akid, secret) in self.keys.items()])
-        policies = [p.read_text() for p in sorted((self.repo / "gateway/policies").glob("*.cedar"))]
+        policies = compile_policies(self.repo, [*sorted((self.repo / "gateway/policies").glob("*.cedar")), POLICY_FILE])
         variables = {
             "UPSTREAM_ENDPOINT": self.ssm.url, "UPSTREAM_STS_ENDPOINT": self.ssm.url,
             "UPSTREAM_REGIONS": ",".join(REGIONS), "UPSTREAM_ACCOUNT_ID": HOME,
             "UPSTREAM_ACCOUNTS": json.dumps(ROLES),
             "UPSTREAM_ACCESS_KEY_ID": self.upstream_akid, "UPSTREAM_SECRET_ACCESS_KEY": upstream_secret,
             "UPSTREAM_TIMEOUT_MS": "2000", "UPSTREAM_MAX_ATTEMPTS": "3",
-            "GATEWAY_KEYS": gateway_keys, "POLICIES": "\n".join(policies + [POLICY_FILE.read_text()]),
+            "GATEWAY_KEYS": gateway_keys, "POLICIES": policies,
             "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_BURST": "10000",
         }
         self.gw = GatewayProcess("fleet", variables, self.workdir, self.node, self.repo)

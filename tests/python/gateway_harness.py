@@ -91,7 +91,19 @@ class Reply(NamedTuple):
 REPLIES = []
 
 
-def http_request(method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT, chunked=False):
+def compile_policies(repo, files):
+    """The Cedar policy `files`, validated and compiled by `make check-policy`'s tool: the
+    form the Worker's POLICIES takes (Cedar source is refused)."""
+    done = subprocess.run(
+        ["cargo", "run", "--quiet", "--locked", "-p", "ssm-edge-gateway", "--bin", "ssm-edge-check-policy",
+         "--", "--out", "-", *map(str, files)],
+        cwd=repo, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"the policies do not compile:\n{done.stderr}")
+    return done.stdout
+
+
+method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT, chunked=False):
     """One request on a fresh connection. `headers` is a dict or a list of (name, value)
     pairs (a name may repeat); a `Host` among them replaces the one http.client adds.
     `chunked`: the body goes in 8 KiB chunks with no Content-Length (a server that answers
@@ -613,12 +625,12 @@ class LocalStack:
         self.rsa_key = SigningKey("RS256", "rsa-main-1")
         self.ec_key = SigningKey("ES256", "ec-main-1")
         self.jwks.publish("main", [self.rsa_key, self.ec_key])
-        policies = "\n".join(p.read_text() for p in sorted((self.repo / "gateway/policies").glob("*.cedar")))
+        # POLICIES unset: the Worker's shipped policies (gateway/policies/*.cedar, compiled).
         common = {
             "UPSTREAM_ENDPOINT": self.ssm.url, "UPSTREAM_REGION": self.region,
             "UPSTREAM_ACCESS_KEY_ID": upstream_akid, "UPSTREAM_SECRET_ACCESS_KEY": upstream_secret,
             "UPSTREAM_TIMEOUT_MS": str(self.UPSTREAM_TIMEOUT_MS), "UPSTREAM_MAX_ATTEMPTS": "3",
-            "GATEWAY_KEYS": gateway_keys, "POLICIES": policies,
+            "GATEWAY_KEYS": gateway_keys,
             "JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE, "JWT_JWKS_URL": self.jwks.url("main"),
             "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_BURST": "10000",
             "UPSTREAM_ACCOUNT_ID": UPSTREAM_ACCOUNT_ID,

@@ -126,7 +126,7 @@ class GatewaySuite(unittest.TestCase):
         cls.rotation_new = SigningKey("ES256", "rotating-2")
         cls.jwks.publish("rotating", [cls.rotation_old])
 
-        policies = "\n".join(p.read_text() for p in sorted((cls.repo / "gateway/policies").glob("*.cedar")))
+        # POLICIES unset: the Worker's shipped policies (gateway/policies/*.cedar, compiled).
         common = {
             "UPSTREAM_ENDPOINT": cls.proxy.url,
             "UPSTREAM_REGION": cls.region,
@@ -136,7 +136,6 @@ class GatewaySuite(unittest.TestCase):
             "JWT_ISSUER": ISSUER,
             "JWT_AUDIENCE": AUDIENCE,
             "CORS_ALLOWED_ORIGINS": ORIGIN,
-            "POLICIES": policies,
             "UPSTREAM_ACCOUNT_ID": UPSTREAM_ACCOUNT_ID,
         }
         node = env("NODE22")

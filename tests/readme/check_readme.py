@@ -14,7 +14,7 @@ a new snippet cannot slip in untested.
   gateway-local  `make gateway-local` started, then the rest of the block run against it
   deploy         needs a Cloudflare account: each command is checked without one (the
                  pinned wrangler runs and knows the subcommand, the npm scripts exist,
-                 the policies the block uploads validate, `wrangler deploy --dry-run`
+                 the policies the block uploads validate and compile, `wrangler deploy --dry-run`
                  builds and bundles the Worker)
   check-config   run as written on a valid configuration (exit 0) and on a broken one
                  (fails, naming every problem), with gateway/.dev.vars a file written here
@@ -285,21 +285,27 @@ def check_gateway_local(block: Block, state: dict) -> None:
 
 
 def check_deploy(block: Block, state: dict) -> None:
-    cwd, scripts = ROOT, {}
+    cwd, scripts, compiled = ROOT, {}, {}
     for line in commands(block.code):
         if line == "cd gateway":
             cwd = ROOT / "gateway"
             scripts = json.loads((cwd / "package.json").read_text()).get("scripts", {})
         elif line == "npm ci":  # setup.sh's own install of the same lock (npm ci would undo its stamp)
             run(["bash", str(ROOT / "scripts/npm-ci.sh"), "gateway"])
-        elif m := re.fullmatch(r"(?:cat (\S+) \| )?npx wrangler (\w+)(?: (\w+))?(?: [A-Z_]+)?", line):
-            if m.group(1):
-                files = sorted(cwd.glob(m.group(1)))
-                if not files:
-                    raise Failed(f"{block.where()}: {m.group(1)} matches no file in {cwd}")
-                run(["cargo", "run", "--quiet", "--locked", "-p", "ssm-edge-gateway", "--bin",
-                     "ssm-edge-check-policy", "--", *map(str, files)], what="the policies it uploads")
-            sub = [m.group(2)] + ([m.group(3)] if m.group(3) else [])
+        elif m := re.fullmatch(r"cargo run -q -p ssm-edge-gateway --bin ssm-edge-check-policy -- --out (\S+) (\S+)", line):
+            files = sorted(cwd.glob(m.group(2)))
+            if not files:
+                raise Failed(f"{block.where()}: {m.group(2)} matches no file in {cwd}")
+            out = Path(tempfile.mkdtemp(prefix="readme-policies-")) / m.group(1)
+            run(["cargo", "run", "--quiet", "--locked", "-p", "ssm-edge-gateway", "--bin",
+                 "ssm-edge-check-policy", "--", "--out", str(out), *map(str, files)], what="the policies it uploads")
+            if not out.read_text().startswith("// ssm-edge compiled policies"):
+                raise Failed(f"{block.where()}: {m.group(1)} is not compiled policies")
+            compiled[m.group(1)] = out
+        elif m := re.fullmatch(r"npx wrangler (\w+)(?: (\w+))?(?: [A-Z_]+)?(?: < (\S+))?", line):
+            if m.group(3) and m.group(3) not in compiled:
+                raise Failed(f"{block.where()}: {m.group(3)} is not written by an earlier line")
+            sub = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
             out = run(["npx", "wrangler", *sub, "--help"], cwd=cwd, timeout=120).stdout
             if "Unknown argument" in out or "Unknown command" in out:
                 raise Failed(f"{block.where()}: wrangler does not know `{' '.join(sub)}`:\n{out}")

@@ -7,8 +7,8 @@ use crate::policy::PolicyEngine;
 
 impl Gateway {
     /// Reads the configuration through `get` (see [`Config::from_lookup`]) and loads the
-    /// policies. When variables are broken, `POLICIES` is still parsed and validated, so
-    /// that one run names every problem.
+    /// compiled policies. When variables are broken, `POLICIES` is still loaded, so that
+    /// one run names every problem.
     ///
     /// # Errors
     /// Every problem, each naming its variable once and the rule.
@@ -17,7 +17,7 @@ impl Gateway {
             Ok(config) => Gateway::new(config).map_err(|e| vec![start_problem(e)]),
             Err(mut problems) => {
                 if let Some(text) = get("POLICIES").filter(|t| !t.trim().is_empty()) {
-                    if let Err(e) = PolicyEngine::new([("POLICIES", text.as_str())]) {
+                    if let Err(e) = PolicyEngine::load(&text) {
                         problems.push(start_problem(e.into()));
                     }
                 }

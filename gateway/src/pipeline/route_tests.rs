@@ -20,8 +20,9 @@ fn fleet_gateway(policies: Option<&str>) -> crate::pipeline::Gateway {
         ("UPSTREAM_ACCOUNTS", ACCOUNTS),
         ("UPSTREAM_STS_ENDPOINT", STS_URL),
     ];
-    if let Some(text) = policies {
-        vars.push(("POLICIES", text));
+    let compiled = policies.map(|text| crate::policy::compile([("POLICIES", text)]).unwrap());
+    if let Some(compiled) = &compiled {
+        vars.push(("POLICIES", compiled));
     }
     gateway(&vars)
 }

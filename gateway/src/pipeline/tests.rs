@@ -467,7 +467,8 @@ fn configured_policies_replace_the_shipped_ones() {
         permit (principal, action == Action::"ListCommands", resource)
         when { context.caller has sourceIp && context.caller.sourceIp.isInRange(ip("10.0.0.0/8")) };
     "#;
-    let gateway = gateway(&[("POLICIES", policies)]);
+    let compiled = crate::policy::compile([("POLICIES", policies)]).unwrap();
+    let gateway = gateway(&[("POLICIES", &compiled)]);
     assert_eq!(gateway.policy_ids(), ["office-lists"]);
     let host = MemoryHost::new();
     host.script([upstream(200, r#"{"Commands":[]}"#, "u-1")]);
@@ -495,13 +496,22 @@ fn configured_policies_replace_the_shipped_ones() {
     assert_eq!(code, "AccessDeniedException");
     assert_eq!(host.sends(), 1);
 
-    // Broken configured policies stop the gateway from starting, every problem named
-    // once after the variable, with its line and column.
-    let broken = Gateway::new(config(&[(
-        "POLICIES",
-        "permit (principal, action, resource\n;\npermit (principal action, resource);",
-    )]));
-    let Err(error @ StartError::Policy(PolicyError::Syntax(_))) = broken else {
+    // Cedar source stops the gateway from starting: it loads only what `make
+    // check-policy` validated and compiled, which names every problem of the source
+    // with its line and column.
+    let Err(error @ StartError::Policy(PolicyError::NotCompiled)) =
+        Gateway::new(config(&[("POLICIES", policies)]))
+    else {
+        panic!("Cedar source loaded");
+    };
+    assert!(
+        error
+            .to_string()
+            .starts_with("POLICIES: holds Cedar source"),
+        "{error}"
+    );
+    let broken = "permit (principal, action, resource\n;\npermit (principal action, resource);";
+    let Err(error @ PolicyError::Syntax(_)) = crate::policy::compile([("POLICIES", broken)]) else {
         panic!("expected a syntax error");
     };
     let text = error.to_string();
@@ -510,13 +520,12 @@ fn configured_policies_replace_the_shipped_ones() {
         "{text}"
     );
     assert!(text.contains("\nPOLICIES:3:19: "), "{text}");
-    assert!(!text.contains("POLICIES: POLICIES"), "{text}");
     // Errors without a place still say which variable.
-    let Err(empty) = Gateway::new(config(&[("POLICIES", "// none yet")])) else {
+    let Err(empty) = crate::policy::compile([("POLICIES", "// none yet")]) else {
         panic!("no policy, no gateway");
     };
     assert_eq!(
-        empty.to_string(),
+        StartError::from(empty).to_string(),
         "POLICIES: no policies configured: every request would be denied"
     );
 }
@@ -1391,8 +1400,9 @@ fn a_token_for_root_is_not_the_key_principal_root() {
         @id("token-root-lists-documents")
         permit (principal == User::"jwt:root", action == Action::"ListDocuments", resource);
     "#;
+    let compiled = crate::policy::compile([("POLICIES", policies)]).unwrap();
     let gateway = gateway(&[
-        ("POLICIES", policies),
+        ("POLICIES", &compiled),
         ("RATE_LIMIT_PER_MINUTE", "1"),
         ("RATE_LIMIT_BURST", "1"),
     ]);

@@ -14,6 +14,7 @@
 //! ([`Decision::reasons`]); loading checks every reason ([`reason_rule`]) and reports
 //! every syntax and schema problem at its line and column ([`diagnostics`]).
 
+mod compiled;
 mod context;
 pub mod diagnostics;
 pub mod document;
@@ -23,10 +24,11 @@ mod summary;
 use std::collections::BTreeSet;
 
 use cedar_policy::{
-    AuthorizationError, Authorizer, Decision as CedarDecision, Entities, PolicyId, PolicySet,
-    Request, Schema,
+    AuthorizationError, Authorizer, Decision as CedarDecision, Entities, Entity, PolicyId,
+    PolicySet, Request,
 };
 
+pub use compiled::{compile, MAGIC};
 #[cfg(test)]
 pub(crate) use context::every_send_command_member;
 pub use context::{
@@ -44,35 +46,40 @@ use crate::identity::Identity;
 /// and edit.
 pub const SCHEMA: &str = include_str!("ssm.cedarschema");
 
-/// The same schema in Cedar's JSON form (`ssm.cedarschema.json`), which the gateway
-/// loads: the Worker then carries no Cedar-schema parser (a test keeps the two equal;
-/// `make regen` rewrites the JSON).
+/// The same schema in Cedar's JSON form (`ssm.cedarschema.json`), which [`compile`] and
+/// `make check-policy` load (a test keeps the two equal; `make regen` rewrites the JSON).
+/// The Worker carries neither: it loads compiled policies.
 pub const SCHEMA_JSON: &str = include_str!("ssm.cedarschema.json");
 
 /// The shipped example policies (`gateway/policies/*.cedar`), used when the
 /// configuration names none.
 pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
     (
-        "10-read-only.cedar",
+        "gateway/policies/10-read-only.cedar",
         include_str!("../../policies/10-read-only.cedar"),
     ),
     (
-        "20-on-call-restart.cedar",
+        "gateway/policies/20-on-call-restart.cedar",
         include_str!("../../policies/20-on-call-restart.cedar"),
     ),
     (
-        "30-admins.cedar",
+        "gateway/policies/30-admins.cedar",
         include_str!("../../policies/30-admins.cedar"),
     ),
     (
-        "40-ticket-comment.cedar",
+        "gateway/policies/40-ticket-comment.cedar",
         include_str!("../../policies/40-ticket-comment.cedar"),
     ),
     (
-        "50-destinations-for-admins.cedar",
+        "gateway/policies/50-destinations-for-admins.cedar",
         include_str!("../../policies/50-destinations-for-admins.cedar"),
     ),
 ];
+
+/// The shipped policies compiled (`shipped.compiled.cedar`, written by `make
+/// check-policy`; a test checks it is current): what the Worker loads when `POLICIES` is
+/// unset.
+pub const SHIPPED_COMPILED: &str = include_str!("shipped.compiled.cedar");
 
 /// Why policies could not be loaded. Each variant names the source; [`Problems`] name
 /// every problem found with its place (`file:line:column`, the line and a caret).
@@ -99,6 +106,16 @@ pub enum PolicyError {
     /// No policy at all: everything would be denied.
     #[error("no policies configured: every request would be denied")]
     Empty,
+    /// Cedar source where compiled policies belong (the Worker does not validate).
+    #[error(
+        "holds Cedar source; the gateway loads compiled policies: run `make check-policy \
+         POLICY_FILES=\"your/*.cedar\"` (it validates them and writes policies.compiled.cedar) \
+         and set this to what it wrote"
+    )]
+    NotCompiled,
+    /// Compiled policies the gateway cannot use as they are, and why.
+    #[error("compiled policies that cannot be used: {0}")]
+    Compiled(String),
 }
 
 impl PolicyError {
@@ -106,7 +123,13 @@ impl PolicyError {
     /// [`PolicyError::Empty`] does).
     #[must_use]
     pub fn names_source(&self) -> bool {
-        !matches!(self, PolicyError::Schema(_) | PolicyError::Empty)
+        !matches!(
+            self,
+            PolicyError::Schema(_)
+                | PolicyError::Empty
+                | PolicyError::NotCompiled
+                | PolicyError::Compiled(_)
+        )
     }
 }
 
@@ -133,10 +156,11 @@ pub struct Decision {
     pub document: Option<Document>,
 }
 
-/// A validated policy set with its schema, ready to decide.
+/// A validated policy set, ready to decide.
 pub struct PolicyEngine {
-    schema: Schema,
     policies: PolicySet,
+    /// The schema's actions with their groups (Cedar decides `action in` with them).
+    actions: Vec<Entity>,
     authorizer: Authorizer,
     types: EntityTypes,
 }
@@ -152,7 +176,8 @@ impl std::fmt::Debug for PolicyEngine {
 impl PolicyEngine {
     /// Parses the policies in `sources` (name, Cedar text), gives each the id of its
     /// `@id("...")` annotation (or `<name>#<n>`), checks each `@reason("...")` (see
-    /// [`reason_rule`]), and validates the set against [`SCHEMA`] in strict mode.
+    /// [`reason_rule`]), validates the set against [`SCHEMA`] in strict mode, and loads
+    /// it as the Worker does: [`compile`], then [`PolicyEngine::load`].
     ///
     /// # Errors
     /// [`PolicyError`] naming the source and, for syntax, schema and `@reason` problems,
@@ -160,23 +185,30 @@ impl PolicyEngine {
     pub fn new<'a>(
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, PolicyError> {
-        let schema =
-            Schema::from_json_str(SCHEMA_JSON).map_err(|e| PolicyError::Schema(e.to_string()))?;
-        let policies = load::load(sources, &schema)?;
+        Self::load(&compile(sources)?)
+    }
+
+    /// Loads policies [`compile`] wrote (the Worker's way: no schema, no validation).
+    ///
+    /// # Errors
+    /// [`PolicyError::NotCompiled`] for Cedar source, [`PolicyError::Compiled`] for a
+    /// text compiled against another schema or edited since.
+    pub fn load(compiled: &str) -> Result<Self, PolicyError> {
+        let loaded = compiled::load(compiled)?;
         Ok(PolicyEngine {
-            schema,
-            policies,
+            policies: loaded.policies,
+            actions: loaded.actions,
             authorizer: Authorizer::new(),
             types: EntityTypes::new(),
         })
     }
 
-    /// The shipped example policies.
+    /// The shipped example policies, compiled ([`SHIPPED_COMPILED`]).
     ///
     /// # Errors
     /// Only if the shipped files are broken (a test checks they are not).
     pub fn shipped() -> Result<Self, PolicyError> {
-        Self::new(SHIPPED_POLICIES.iter().copied())
+        Self::load(SHIPPED_COMPILED)
     }
 
     /// [`SCHEMA`] converted to Cedar's JSON schema form (for `make regen`).
@@ -222,9 +254,6 @@ impl PolicyEngine {
     /// The call's own action is decided first; then, only while allowed,
     /// `UseForeignDocument` for a foreign document and `SendCommandUnbounded` for
     /// targets the policy cannot bound. The last check made is the decision.
-    ///
-    /// A request that does not fit the schema (never for calls the core parsed) is
-    /// denied with no policy id.
     pub fn decide(&self, identity: &Identity, call: &ParsedCall, caller: &Caller) -> Decision {
         let facts = CallFacts::of(call, caller);
         let mut decision = self.decide_action(identity, facts.action, &facts);
@@ -296,7 +325,9 @@ impl PolicyEngine {
         reasons
     }
 
-    /// The Cedar request and entities, both checked against the schema.
+    /// The Cedar request and entities. The Worker has no schema to check them against:
+    /// builds with debug assertions (every test, fuzz target and `cargo run`) check every
+    /// decision's request against it ([`assert_fits_schema`]).
     fn request(
         &self,
         identity: &Identity,
@@ -305,18 +336,51 @@ impl PolicyEngine {
     ) -> Option<(Request, Entities)> {
         let types = &self.types;
         let context = facts.context_for(action, types).ok()?;
+        let principal = types.user(&identity.principal);
         let request = Request::new(
-            types.user(&identity.principal),
+            principal,
             types.action(action),
             facts.resource_uid(types),
             context,
-            Some(&self.schema),
+            None,
         )
         .ok()?;
-        let entities =
-            Entities::from_entities(facts.entities(identity, types).ok()?, Some(&self.schema))
-                .ok()?;
+        let mut entities = facts.entities(identity, types).ok()?;
+        #[cfg(debug_assertions)]
+        assert_fits_schema(&request, &entities);
+        entities.extend(self.actions.iter().cloned());
+        let entities = Entities::from_entities(entities, None).ok()?;
         Some((request, entities))
+    }
+}
+
+/// Panics unless `request` and `entities` fit the shipped schema: the context and
+/// entities are built by code ([`CallFacts`]), and a value of another type than the
+/// schema says could make a policy's comparison false where it was meant to match.
+#[cfg(debug_assertions)]
+fn assert_fits_schema(request: &Request, entities: &[Entity]) {
+    use std::sync::OnceLock;
+    static SCHEMA: OnceLock<cedar_policy::Schema> = OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        cedar_policy::Schema::from_json_str(SCHEMA_JSON).expect("the shipped schema parses")
+    });
+    let (Some(principal), Some(action), Some(resource)) =
+        (request.principal(), request.action(), request.resource())
+    else {
+        panic!("a request without principal, action or resource");
+    };
+    let context = request.context().expect("a context").clone();
+    if let Err(e) = Request::new(
+        principal.clone(),
+        action.clone(),
+        resource.clone(),
+        context,
+        Some(schema),
+    ) {
+        panic!("the request does not fit the schema: {e}");
+    }
+    if let Err(e) = Entities::from_entities(entities.to_vec(), Some(schema)) {
+        panic!("the entities do not fit the schema: {e}");
     }
 }
 

@@ -1,0 +1,229 @@
+//! Compiled policies: what `make check-policy` writes and what the Worker loads.
+//!
+//! Parsing the schema and validating policies against it was most of a cold Worker's
+//! first answer (docs/benchmarks.md), and their code most of its upload. So they run
+//! once, before deployment: [`compile`] parses, names, checks and validates the sources,
+//! then writes them out as one Cedar text in which every policy carries its id
+//! (`@id("...")`), under a header that records what it was checked against. The Worker
+//! only parses that text ([`load`]); it carries no schema parser and no validator.
+//!
+//! ```text
+//! // ssm-edge compiled policies, format 1
+//! // from 10-read-only.cedar, 20-on-call-restart.cedar: edit those, then `make check-policy`
+//! // schema sha256:<the shipped schema's digest>
+//! // body sha256:<the digest of every byte after this line>
+//! // actions {"CancelCommand":["RunCommand"],…}
+//! @id("read-only-for-everyone")
+//! permit (…);
+//! ```
+//!
+//! The schema digest refuses policies validated against another version of the schema
+//! (a gateway upgrade that changed it), the body digest refuses hand edits that skipped
+//! validation. The `actions` line is the schema's action hierarchy, which Cedar needs
+//! as entities to decide `action in Action::"ReadOnly"`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::str::FromStr;
+
+use cedar_policy::{Entity, PolicyId, PolicySet, Schema};
+use sha2::{Digest, Sha256};
+
+use super::context::EntityTypes;
+use super::{load, PolicyError, SCHEMA, SCHEMA_JSON};
+
+/// The first line of every compiled policy text.
+pub const MAGIC: &str = "// ssm-edge compiled policies, format 1";
+
+/// What every compiled text starts with, whatever its format.
+const MAGIC_STEM: &str = "// ssm-edge compiled policies";
+
+const SCHEMA_LINE: &str = "// schema sha256:";
+const BODY_LINE: &str = "// body sha256:";
+const ACTIONS_LINE: &str = "// actions ";
+
+/// Each action's parents (action groups), as the schema declares them.
+type ActionParents = BTreeMap<String, Vec<String>>;
+
+/// A loaded compiled text: the policies, named, and the action entities.
+pub(super) struct Loaded {
+    pub policies: PolicySet,
+    pub actions: Vec<Entity>,
+}
+
+/// Parses, names, checks and validates `sources` (name, Cedar text) as
+/// [`PolicyEngine::new`](super::PolicyEngine::new) describes, and writes the compiled
+/// text the Worker loads.
+///
+/// # Errors
+/// Every problem of every source ([`PolicyError`]).
+pub fn compile<'a>(
+    sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<String, PolicyError> {
+    let sources: Vec<(&str, &str)> = sources.into_iter().collect();
+    let schema =
+        Schema::from_json_str(SCHEMA_JSON).map_err(|e| PolicyError::Schema(e.to_string()))?;
+    let policies = load::load(sources.iter().copied(), &schema)?;
+    let body = body(&policies, &action_parents(&schema)?)?;
+    let names: Vec<String> = sources.iter().map(|(name, _)| one_line(name)).collect();
+    let text = format!(
+        "{MAGIC}\n// from {}: edit those, then `make check-policy`\n{SCHEMA_LINE}{}\n{BODY_LINE}{}\n{body}",
+        names.join(", "),
+        digest(SCHEMA),
+        digest(&body),
+    );
+    // What is written must load as what was checked: same ids, same policies.
+    let loaded = load(&text)?;
+    let same = |set: &PolicySet| {
+        let mut ids: Vec<String> = set.policies().map(|p| p.id().to_string()).collect();
+        ids.sort();
+        ids
+    };
+    if same(&loaded.policies) != same(&policies) {
+        return Err(PolicyError::Compiled(
+            "the compiled text does not load as the checked policies (a defect)".to_owned(),
+        ));
+    }
+    Ok(text)
+}
+
+/// Loads a compiled text: checks its header against this gateway's schema and its body
+/// against its digest, then parses the policies (no validation: [`compile`] did it).
+///
+/// # Errors
+/// [`PolicyError::NotCompiled`] for Cedar source; [`PolicyError::Compiled`] for another
+/// format, another schema, an edited body or (never for what [`compile`] wrote) a
+/// policy without an id.
+pub(super) fn load(text: &str) -> Result<Loaded, PolicyError> {
+    let (header, body) = split(text)?;
+    let field = |prefix: &str| header.iter().find_map(|line| line.strip_prefix(prefix));
+    if field(SCHEMA_LINE) != Some(digest(SCHEMA).as_str()) {
+        return Err(compiled(
+            "they were checked against another version of the gateway's schema: compile \
+             them again with this version's `make check-policy`",
+        ));
+    }
+    if field(BODY_LINE) != Some(digest(body).as_str()) {
+        return Err(compiled(
+            "they were changed after `make check-policy` wrote them: edit the .cedar \
+             sources and compile again",
+        ));
+    }
+    let (actions, policies) = body.split_once('\n').unwrap_or((body, ""));
+    let actions = actions
+        .strip_prefix(ACTIONS_LINE)
+        .and_then(|json| serde_json::from_str::<ActionParents>(json).ok())
+        .ok_or_else(|| compiled("the actions line is missing or broken"))?;
+    Ok(Loaded {
+        policies: named(policies)?,
+        actions: action_entities(&actions),
+    })
+}
+
+/// The header lines (through the body line) and the body.
+fn split(text: &str) -> Result<(Vec<&str>, &str), PolicyError> {
+    let first = text.lines().next().unwrap_or("");
+    if !first.starts_with(MAGIC_STEM) {
+        return Err(PolicyError::NotCompiled);
+    }
+    if first != MAGIC {
+        return Err(compiled(
+            "they are in another format than this gateway reads: compile them again with \
+             this version's `make check-policy`",
+        ));
+    }
+    let mut header = Vec::new();
+    let mut rest = text;
+    while let Some((line, after)) = rest.split_once('\n') {
+        header.push(line);
+        rest = after;
+        if line.starts_with(BODY_LINE) {
+            return Ok((header, rest));
+        }
+    }
+    Err(compiled("the header has no body line"))
+}
+
+/// The policies of a compiled body, each under the id its `@id` gives.
+fn named(text: &str) -> Result<PolicySet, PolicyError> {
+    let parsed = PolicySet::from_str(text)
+        .map_err(|e| compiled(&format!("the policies do not parse: {e}")))?;
+    let mut named = PolicySet::new();
+    for policy in parsed.policies() {
+        let id = policy
+            .annotation("id")
+            .ok_or_else(|| compiled("a policy has no @id"))?;
+        named
+            .add(policy.new_id(PolicyId::new(id)))
+            .map_err(|_| compiled(&format!("the policy id {id:?} is used twice")))?;
+    }
+    if parsed.templates().next().is_some() {
+        return Err(compiled("a policy template is not supported"));
+    }
+    if named.is_empty() {
+        return Err(PolicyError::Empty);
+    }
+    Ok(named)
+}
+
+/// The body: the actions line, then every policy under its id, in id order.
+fn body(policies: &PolicySet, actions: &ActionParents) -> Result<String, PolicyError> {
+    let actions = serde_json::to_string(actions).map_err(|e| compiled(&e.to_string()))?;
+    let mut all: Vec<_> = policies.policies().collect();
+    all.sort_by_key(|p| p.id().to_string());
+    let mut body = format!("{ACTIONS_LINE}{actions}\n");
+    for policy in all {
+        let id: &str = policy.id().as_ref();
+        // A policy's id is its `@id` when it has one (see `load`); else it gets one.
+        if policy.annotation("id") != Some(id) {
+            body.push_str(&format!("@id(\"{}\")\n", id.escape_debug()));
+        }
+        body.push_str(policy.to_string().trim());
+        body.push_str("\n\n");
+    }
+    Ok(body)
+}
+
+/// The schema's actions, each with its parents.
+fn action_parents(schema: &Schema) -> Result<ActionParents, PolicyError> {
+    let entities = schema
+        .action_entities()
+        .map_err(|e| PolicyError::Schema(e.to_string()))?;
+    let mut actions = ActionParents::new();
+    for entity in entities.iter() {
+        let (uid, _, parents) = entity.clone().into_inner();
+        let mut parents: Vec<String> = parents
+            .iter()
+            .map(|p| p.id().unescaped().to_owned())
+            .collect();
+        parents.sort();
+        actions.insert(uid.id().unescaped().to_owned(), parents);
+    }
+    Ok(actions)
+}
+
+/// The action entities Cedar decides `action in …` with.
+fn action_entities(actions: &ActionParents) -> Vec<Entity> {
+    let types = EntityTypes::new();
+    actions
+        .iter()
+        .map(|(action, parents)| {
+            let parents: HashSet<_> = parents.iter().map(|p| types.action(p)).collect();
+            Entity::new_no_attrs(types.action(action), parents)
+        })
+        .collect()
+}
+
+fn digest(text: &str) -> String {
+    crate::hex::encode(&Sha256::digest(text.as_bytes()))
+}
+
+fn compiled(rule: &str) -> PolicyError {
+    PolicyError::Compiled(rule.to_owned())
+}
+
+/// A source name on one line (it goes into a `//` comment).
+fn one_line(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
