@@ -1,7 +1,10 @@
 //! Per-principal admission: a token bucket (rate limit) and a replay window for SigV4
-//! signatures. Pure state transitions; the Worker keeps the state in one Durable Object
-//! per principal, so every isolate everywhere sees the same bucket. And the request
-//! body's size limit, enforced while the body is read.
+//! signatures. Pure state transitions ([`admit_step`]); the Worker keeps the state in one
+//! Durable Object per principal, so every isolate everywhere sees the same bucket: the
+//! bucket as one small value, each recorded signature under its own key
+//! ([`ReplayKey::storage_key`]), so an admission reads and writes a constant amount
+//! whatever the principal's rate. And the request body's size limit, enforced while the
+//! body is read.
 
 use std::collections::BTreeMap;
 
@@ -71,6 +74,15 @@ pub struct ReplayKey {
 }
 
 impl ReplayKey {
+    /// Where the Worker's Durable Object stores this signature's window end.
+    #[must_use]
+    pub fn storage_key(&self) -> String {
+        format!(
+            "{REPLAY_KEY_PREFIX}{}:{}:{}",
+            self.access_key_id, self.signed_at, self.signature
+        )
+    }
+
     /// The key from what the verifier parsed.
     #[must_use]
     pub fn new(access_key_id: &str, signed_at: u64, signature: &[u8; 32]) -> Self {
@@ -125,27 +137,28 @@ pub enum Admission {
     Replayed,
 }
 
-/// How many signatures one principal's replay log holds at once. Past that, a new
-/// signature is throttled until the oldest one's window ends: the log is stored as one
-/// value (2 MB at most in a SQLite-backed Durable Object; an entry takes about 150
-/// bytes), and a principal signing more than this within one skew window (10 minutes
-/// with the default `MAX_SKEW_SECS`) is over any sensible rate anyway.
-pub const REPLAY_LOG_CAPACITY: usize = 10_000;
+/// The prefix of every recorded signature's storage key in the principal's Durable
+/// Object (the rest is the key's parts; never parsed back).
+pub const REPLAY_KEY_PREFIX: &str = "replay:";
 
 /// The SigV4 signatures a principal used recently, each with the time until which it
-/// could be accepted again (its signing time plus the allowed skew). Expired entries are
-/// dropped as the log is asked, so it never needs a separate sweep.
+/// could be accepted again (its signing time plus the allowed skew): the in-memory form
+/// of what the Durable Object stores under [`ReplayKey::storage_key`]s.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReplayLog {
     until_ms: BTreeMap<ReplayKey, u64>,
 }
 
 impl ReplayLog {
-    /// Whether `key` was recorded and its window is still open at `now_ms`. Drops every
-    /// entry whose window ended before `now_ms`.
-    pub fn seen(&mut self, key: &ReplayKey, now_ms: u64) -> bool {
+    /// Whether `key` was recorded and its window is still open at `now_ms`.
+    #[must_use]
+    pub fn seen(&self, key: &ReplayKey, now_ms: u64) -> bool {
+        self.until_ms.get(key).is_some_and(|until| *until >= now_ms)
+    }
+
+    /// Drops every entry whose window ended before `now_ms`.
+    pub fn drop_expired(&mut self, now_ms: u64) {
         self.until_ms.retain(|_, until| *until >= now_ms);
-        self.until_ms.contains_key(key)
     }
 
     /// Remembers `key` until `until_ms` (the later time, if it was already there).
@@ -170,34 +183,87 @@ impl ReplayLog {
     pub fn is_empty(&self) -> bool {
         self.until_ms.is_empty()
     }
+}
 
-    /// When the first remembered window ends, if any.
-    fn earliest_until_ms(&self) -> Option<u64> {
-        self.until_ms.values().copied().min()
+impl GateCommand {
+    /// The signature the command concerns, if any.
+    #[must_use]
+    pub fn replay_key(&self) -> Option<&ReplayKey> {
+        match self {
+            GateCommand::Admit(request) => request.replay_key.as_ref(),
+            GateCommand::Forget { replay_key } => Some(replay_key),
+        }
     }
 }
 
-/// Stored as a list of `[key, untilMs]` pairs (a JSON object's keys are strings).
-impl Serialize for ReplayLog {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.until_ms.iter())
-    }
+/// What one command needs of the principal's stored state.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GateRead {
+    /// The rate limit's bucket; `None` until the first rate-limited request.
+    pub bucket: Option<TokenBucket>,
+    /// Until when the command's signature ([`GateCommand::replay_key`]) was recorded,
+    /// if it was (expired or not).
+    pub recorded_until_ms: Option<u64>,
 }
 
-impl<'de> Deserialize<'de> for ReplayLog {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let entries = Vec::<(ReplayKey, u64)>::deserialize(deserializer)?;
-        Ok(ReplayLog {
-            until_ms: entries.into_iter().collect(),
-        })
-    }
+/// What to store after one command.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GateWrite {
+    /// The bucket's new state, when it changed.
+    pub bucket: Option<TokenBucket>,
+    /// Record the command's signature until then.
+    pub record_until_ms: Option<u64>,
+    /// Remove the command's signature.
+    pub forget: bool,
 }
 
-/// Everything one principal's admission knows: its token bucket and its replay log.
-/// The Worker stores it as one value in the principal's Durable Object; the in-memory
-/// test host keeps one per principal. Both change it only through [`GateState::apply`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Applies one command to what it read, and says what to store.
+///
+/// `Admit`: a signature recorded and still in its window is a replay, refused without
+/// spending a token; then the rate limit; a signature is recorded only when the request
+/// is admitted (a throttled request's retry by the SDK legitimately resends it).
+/// `Forget`: the signature is removed, answered `Admitted`.
+#[must_use]
+pub fn admit_step(read: GateRead, command: &GateCommand) -> (Admission, GateWrite) {
+    let request = match command {
+        GateCommand::Admit(request) => request,
+        GateCommand::Forget { .. } => {
+            let forget = GateWrite {
+                forget: true,
+                ..GateWrite::default()
+            };
+            return (Admission::Admitted, forget);
+        }
+    };
+    if request.replay_key.is_some()
+        && read
+            .recorded_until_ms
+            .is_some_and(|until| until >= request.now_ms)
+    {
+        return (Admission::Replayed, GateWrite::default());
+    }
+    let mut write = GateWrite::default();
+    if let Some(limit) = request.rate_limit {
+        let mut bucket = read
+            .bucket
+            .unwrap_or_else(|| TokenBucket::full(limit, request.now_ms));
+        let taken = bucket.take(limit, request.now_ms);
+        write.bucket = Some(bucket);
+        if let Err(retry_after_ms) = taken {
+            return (Admission::Throttled { retry_after_ms }, write);
+        }
+    }
+    if request.replay_key.is_some() {
+        write.record_until_ms = Some(request.replay_until_ms);
+    }
+    (Admission::Admitted, write)
+}
+
+/// Everything one principal's admission knows, in memory: its token bucket and its
+/// replay log. The in-memory test host keeps one per principal; the Worker's Durable
+/// Object stores the same facts under separate keys. Both change them only through
+/// [`admit_step`].
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GateState {
     /// The rate limit's bucket; `None` until the first rate-limited request.
     pub bucket: Option<TokenBucket>,
@@ -206,47 +272,30 @@ pub struct GateState {
 }
 
 impl GateState {
-    /// Applies one command and answers it.
-    ///
-    /// `Admit`: a replay is refused without spending a token; then the rate limit; a
-    /// signature is recorded only when the request is admitted (a throttled request's
-    /// retry by the SDK legitimately resends it). A full replay log throttles new
-    /// signatures until its oldest window ends. `Forget`: the signature is removed,
-    /// answered `Admitted`.
+    /// Applies one command ([`admit_step`]) and answers it. Expired signatures are
+    /// dropped as it goes.
     pub fn apply(&mut self, command: &GateCommand) -> Admission {
-        match command {
-            GateCommand::Admit(request) => self.admit(request),
-            GateCommand::Forget { replay_key } => {
-                self.replays.forget(replay_key);
-                Admission::Admitted
+        if let GateCommand::Admit(request) = command {
+            self.replays.drop_expired(request.now_ms);
+        }
+        let key = command.replay_key();
+        let read = GateRead {
+            bucket: self.bucket,
+            recorded_until_ms: key.and_then(|key| self.replays.until_ms.get(key).copied()),
+        };
+        let (admission, write) = admit_step(read, command);
+        if let Some(bucket) = write.bucket {
+            self.bucket = Some(bucket);
+        }
+        if let Some(key) = key {
+            if let Some(until) = write.record_until_ms {
+                self.replays.record(key.clone(), until);
+            }
+            if write.forget {
+                self.replays.forget(key);
             }
         }
-    }
-
-    fn admit(&mut self, request: &AdmitRequest) -> Admission {
-        if let Some(key) = &request.replay_key {
-            if self.replays.seen(key, request.now_ms) {
-                return Admission::Replayed;
-            }
-            if self.replays.len() >= REPLAY_LOG_CAPACITY {
-                let ends = self.replays.earliest_until_ms().unwrap_or(request.now_ms);
-                return Admission::Throttled {
-                    retry_after_ms: ends.saturating_sub(request.now_ms) + 1,
-                };
-            }
-        }
-        if let Some(limit) = request.rate_limit {
-            let bucket = self
-                .bucket
-                .get_or_insert_with(|| TokenBucket::full(limit, request.now_ms));
-            if let Err(retry_after_ms) = bucket.take(limit, request.now_ms) {
-                return Admission::Throttled { retry_after_ms };
-            }
-        }
-        if let Some(key) = &request.replay_key {
-            self.replays.record(key.clone(), request.replay_until_ms);
-        }
-        Admission::Admitted
+        admission
     }
 }
 
@@ -378,74 +427,77 @@ mod tests {
 
     #[test]
     fn the_log_drops_expired_entries_as_it_goes() {
-        let mut log = ReplayLog::default();
-        log.record(key(1), 100);
-        log.record(key(2), 200);
-        assert!(log.seen(&key(1), 100), "open until its until_ms, inclusive");
-        assert!(!log.seen(&key(1), 101));
-        assert_eq!(log.len(), 1, "the expired entry is gone");
-        assert!(log.seen(&key(2), 150));
-        assert!(!log.seen(&key(3), 150));
-        // Recording again keeps the later window.
-        log.record(key(2), 50);
-        assert!(log.seen(&key(2), 200));
-        log.forget(&key(2));
-        assert!(log.is_empty());
-    }
-
-    #[test]
-    fn a_full_log_throttles_new_signatures_until_the_oldest_window_ends() {
         let mut state = GateState::default();
-        for n in 0..REPLAY_LOG_CAPACITY {
-            let signed_at = n as u64;
-            let key = ReplayKey::new("GWKEYALICE000001", signed_at, &[0; 32]);
-            state.replays.record(key, 1_000 + signed_at);
-        }
-        let full = |state: &mut GateState, now_ms| {
-            state.apply(&GateCommand::Admit(AdmitRequest {
-                now_ms,
-                rate_limit: None,
-                replay_key: Some(key(1)),
-                replay_until_ms: now_ms + 300_000,
-            }))
-        };
-        assert_eq!(
-            full(&mut state, 900),
-            Admission::Throttled {
-                retry_after_ms: 101
-            }
+        state.replays.record(key(1), 100);
+        state.replays.record(key(2), 200);
+        assert!(
+            state.replays.seen(&key(1), 100),
+            "open until its until_ms, inclusive"
         );
-        // One window ended: room for one more.
-        assert_eq!(full(&mut state, 1_001), Admission::Admitted);
-        assert_eq!(state.replays.len(), REPLAY_LOG_CAPACITY);
-        // Requests without a signature (bearer tokens) are not held back by it.
-        assert_eq!(
-            state.apply(&GateCommand::Admit(AdmitRequest {
-                now_ms: 1_001,
+        assert!(!state.replays.seen(&key(1), 101));
+        // The next admission drops what expired.
+        let next = |now_ms| {
+            GateCommand::Admit(AdmitRequest {
+                now_ms,
                 rate_limit: None,
                 replay_key: None,
                 replay_until_ms: 0,
-            })),
-            Admission::Admitted
-        );
+            })
+        };
+        state.apply(&next(101));
+        assert_eq!(state.replays.len(), 1, "the expired entry is gone");
+        assert!(state.replays.seen(&key(2), 150));
+        // Recording again keeps the later window.
+        state.replays.record(key(2), 50);
+        assert!(state.replays.seen(&key(2), 200));
+        state.replays.forget(&key(2));
+        assert!(state.replays.is_empty());
     }
 
     #[test]
-    fn the_state_round_trips_as_one_json_value() {
-        let mut state = GateState::default();
-        state.apply(&admit(0, Some(key(1)), 300_000));
-        state.apply(&admit(0, Some(key(2)), 400_000));
-        let json = serde_json::to_value(&state).unwrap();
-        assert_eq!(json["replays"][0][1], 300_000);
+    fn a_step_reads_and_writes_one_signature_and_the_bucket() {
+        // What the Durable Object does: read the bucket and the command's signature,
+        // store what the step says.
+        let fresh = GateRead::default();
+        let (admission, write) = admit_step(fresh, &admit(0, Some(key(1)), 300_000));
+        assert_eq!(admission, Admission::Admitted);
+        assert_eq!(write.record_until_ms, Some(300_000));
+        assert_eq!(write.bucket.unwrap().tokens, 2.0);
+        assert!(!write.forget);
+        let recorded = GateRead {
+            bucket: write.bucket,
+            recorded_until_ms: Some(300_000),
+        };
         assert_eq!(
-            json["replays"][0][0]["signature"],
-            "01".repeat(32),
-            "{json}"
+            admit_step(recorded, &admit(300_000, Some(key(1)), 600_000)),
+            (Admission::Replayed, GateWrite::default()),
+            "a replay writes nothing, not even the bucket"
         );
-        let back: GateState = serde_json::from_value(json).unwrap();
-        assert_eq!(back, state);
-        let empty: GateState = serde_json::from_str(r#"{"bucket":null,"replays":[]}"#).unwrap();
-        assert_eq!(empty, GateState::default());
+        // A record whose window ended (the sweep has not run yet) is not a replay.
+        let (admission, write) = admit_step(recorded, &admit(300_001, Some(key(1)), 600_001));
+        assert_eq!(admission, Admission::Admitted);
+        assert_eq!(write.record_until_ms, Some(600_001));
+        // Bearer tokens have no signature: nothing recorded.
+        let (_, write) = admit_step(fresh, &admit(0, None, 0));
+        assert_eq!(write.record_until_ms, None);
+        let (admission, write) = admit_step(recorded, &GateCommand::Forget { replay_key: key(1) });
+        assert_eq!(admission, Admission::Admitted);
+        assert!(write.forget && write.bucket.is_none() && write.record_until_ms.is_none());
+    }
+
+    #[test]
+    fn storage_keys_tell_every_signature_apart() {
+        let one = ReplayKey::new("GWKEYALICE000001", 1_000, &[1; 32]);
+        let keys = [
+            one.storage_key(),
+            ReplayKey::new("GWKEYALICE000002", 1_000, &[1; 32]).storage_key(),
+            ReplayKey::new("GWKEYALICE000001", 1_001, &[1; 32]).storage_key(),
+            ReplayKey::new("GWKEYALICE000001", 1_000, &[2; 32]).storage_key(),
+        ];
+        let distinct: std::collections::BTreeSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len());
+        assert!(keys.iter().all(|k| k.starts_with(REPLAY_KEY_PREFIX)));
+        assert_eq!(one.storage_key(), one.clone().storage_key());
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::config::MAX_BODY_BYTES;
 use crate::error::GatewayError;
 use crate::idempotency::{self, Begin, Command, Record};
 use crate::identity::jwt::SignedToken;
-use crate::limits::{self, Admission, AdmitRequest, GateCommand, GateState, ReplayKey};
+use crate::limits::{self, Admission, AdmitRequest, GateCommand, ReplayKey, TokenBucket};
 use crate::pipeline::{Gateway, Host, HostError, Incoming, SendFailure};
 
 /// Durable Object binding names (see `wrangler.toml`).
@@ -364,49 +364,136 @@ async fn web_crypto_verify(token: &SignedToken) -> std::result::Result<bool, JsV
     Ok(valid.as_bool().unwrap_or(false))
 }
 
-/// The storage key of a principal's [`GateState`].
-const GATE_STATE: &str = "gate";
+/// The storage key of a principal's token bucket; each recorded signature has its own
+/// ([`ReplayKey::storage_key`]).
+const BUCKET: &str = "token-bucket";
 
-/// One per principal: its [`GateState`] (token bucket and the SigV4 signatures it used
-/// recently), stored as one value and changed only by [`GateState::apply`], which also
-/// drops expired signatures.
+/// The one-value state of earlier versions (bucket and every signature in one value,
+/// rewritten whole by each admission): moved to the keys above on first use.
+const LEGACY_GATE_STATE: &str = "gate";
+
+/// What [`LEGACY_GATE_STATE`] held.
+#[derive(serde::Deserialize)]
+struct LegacyGate {
+    bucket: Option<TokenBucket>,
+    replays: Vec<(ReplayKey, u64)>,
+}
+
+/// One per principal: its token bucket and the SigV4 signatures it used recently, each
+/// under its own key, so that an admission reads and writes a constant amount however
+/// many signatures are recorded. Changed only as [`limits::admit_step`] says; an alarm
+/// sweeps the signatures whose window ended.
 #[durable_object]
 pub struct PrincipalGate {
     state: State,
+    /// Whether this instance has moved the legacy one-value state (in memory only: an
+    /// evicted instance checks again, which costs one read).
+    migrated: std::cell::Cell<bool>,
 }
 
 impl DurableObject for PrincipalGate {
     fn new(state: State, _env: Env) -> Self {
-        PrincipalGate { state }
+        PrincipalGate {
+            state,
+            migrated: std::cell::Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let command: GateCommand = req.json().await?;
         let storage = self.state.storage();
-        let mut gate: GateState = storage.get(GATE_STATE).await?.unwrap_or_default();
-        let admission = gate.apply(&command);
-        storage.put(GATE_STATE, &gate).await?;
+        if !self.migrated.get() {
+            migrate_legacy_gate(&storage).await?;
+            self.migrated.set(true);
+        }
+        let key = command.replay_key().map(ReplayKey::storage_key);
+        let read = limits::GateRead {
+            bucket: storage.get(BUCKET).await?,
+            recorded_until_ms: match &key {
+                Some(key) => storage.get(key).await?,
+                None => None,
+            },
+        };
+        let (admission, write) = limits::admit_step(read, &command);
+        if let Some(bucket) = write.bucket {
+            storage.put(BUCKET, bucket).await?;
+        }
+        if let Some(key) = &key {
+            if let Some(until_ms) = write.record_until_ms {
+                storage.put(key, until_ms).await?;
+                if storage.get_alarm().await?.is_none() {
+                    storage.set_alarm(sweep_delay(until_ms)).await?;
+                }
+            }
+            if write.forget {
+                storage.delete(key).await?;
+            }
+        }
         Response::from_json(&admission)
     }
 
-    /// Only for objects from before the one-value state: their sweep alarm removes the
-    /// old per-signature records (`r:…`) and bucket, and is not set again.
+    /// Sweeps the signatures whose window ended, and sets itself again for the first
+    /// of those left. Also removes what versions before the one-value state stored
+    /// (`r:…` signatures and `bucket`).
     async fn alarm(&self) -> Result<Response> {
         let storage = self.state.storage();
-        let entries = storage
-            .list_with_options(worker::ListOptions::new().prefix("r:"))
-            .await?;
-        let mut legacy = vec![String::from("bucket")];
-        for entry in entries.entries() {
-            let pair: js_sys::Array = entry?.into();
-            legacy.extend(pair.get(0).as_string());
+        let now_ms = Date::now().as_millis();
+        let mut gone = vec![String::from("bucket")];
+        let mut next: Option<u64> = None;
+        for prefix in ["r:", limits::REPLAY_KEY_PREFIX] {
+            let entries = storage
+                .list_with_options(worker::ListOptions::new().prefix(prefix))
+                .await?;
+            for entry in entries.entries() {
+                let pair: js_sys::Array = entry?.into();
+                let Some(key) = pair.get(0).as_string() else {
+                    continue;
+                };
+                let until = pair.get(1).as_f64().map(|ms| ms as u64);
+                match until {
+                    Some(until) if prefix != "r:" && until >= now_ms => {
+                        next = Some(next.map_or(until, |n| n.min(until)));
+                    }
+                    _ => gone.push(key),
+                }
+            }
         }
         // At most 128 keys per call.
-        for keys in legacy.chunks(128) {
+        for keys in gone.chunks(128) {
             storage.delete_multiple(keys.to_vec()).await?;
+        }
+        if let Some(until_ms) = next {
+            storage.set_alarm(sweep_delay(until_ms)).await?;
         }
         Response::empty()
     }
+}
+
+/// How long from now until a window that ends at `until_ms` can be swept.
+fn sweep_delay(until_ms: u64) -> Duration {
+    let now_ms = Date::now().as_millis();
+    Duration::from_millis(until_ms.saturating_sub(now_ms) + 1_000)
+}
+
+/// Moves the one-value state of earlier versions to one key per fact.
+async fn migrate_legacy_gate(storage: &worker::Storage) -> Result<()> {
+    let Some(legacy) = storage.get::<LegacyGate>(LEGACY_GATE_STATE).await? else {
+        return Ok(());
+    };
+    if let Some(bucket) = legacy.bucket {
+        storage.put(BUCKET, bucket).await?;
+    }
+    let now_ms = Date::now().as_millis();
+    let mut latest: Option<u64> = None;
+    for (key, until_ms) in legacy.replays.into_iter().filter(|(_, u)| *u >= now_ms) {
+        storage.put(&key.storage_key(), until_ms).await?;
+        latest = Some(latest.map_or(until_ms, |l| l.max(until_ms)));
+    }
+    storage.delete(LEGACY_GATE_STATE).await?;
+    if let Some(until_ms) = latest {
+        storage.set_alarm(sweep_delay(until_ms)).await?;
+    }
+    Ok(())
 }
 
 /// One per principal and `Idempotency-Key`: the first request's record.
