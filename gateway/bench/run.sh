@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Gateway benchmarks in one run, printed as markdown (figures in docs/benchmarks.md, "Gateway"):
-#   1. CPU per request, natively: criterion, gateway/benches/pipeline.rs (goal ≤ 0.5 ms)
-#   2. on workerd (miniflare): added latency (goals ≤ 1 ms p50, ≤ 5 ms p99), throughput
-#      with 8 and 32 in flight (0 errors), cold start (goal ≤ 50 ms): latency.mjs
-#   3. bundle size as wrangler would upload it (goal ≤ 1 MB gzip): size.sh
+#   1. CPU per request, natively: criterion, gateway/benches/pipeline.rs (goals: SendCommand
+#      ≤ 60 µs SigV4, ≤ 300 µs JWT ES256)
+#   2. on workerd (miniflare): added latency (goals: ListCommands ≤ 1 ms p50 and ≤ 3 ms p99,
+#      SendCommand ≤ 1.5 ms p50), throughput with 8 and 32 in flight (0 errors), cold start
+#      (goal ≤ 30 ms): latency.mjs; and where a cold start's time goes: cold-parts.sh
+#   3. bundle size as wrangler would upload it (goal ≤ 900 KB gzip): size.sh
 # then a table of the goals. Run: make bench-gateway (or bash gateway/bench/run.sh);
 # ~4 minutes on 2 cores once the Rust bench is compiled (its first compile takes ~5 more).
 #
@@ -64,6 +66,12 @@ say "workerd: added latency, throughput, cold start (gateway/bench/latency.mjs, 
 echo "## On workerd (miniflare): added latency, throughput, cold start"
 echo
 "$node22" gateway/bench/latency.mjs --json "$results/latency.json"
+echo
+
+say "where a cold start goes (gateway/bench/cold-parts.sh)"
+echo "### Where a cold gateway's start goes (cold-parts.sh: each step as a wasm export, fresh Node processes)"
+echo
+bash gateway/bench/cold-parts.sh
 echo
 
 say "bundle size (gateway/bench/size.sh)"

@@ -103,7 +103,7 @@ def compile_policies(repo, files):
     return done.stdout
 
 
-method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT, chunked=False):
+def http_request(method, url, headers=None, body=b"", timeout=HTTP_TIMEOUT, chunked=False):
     """One request on a fresh connection. `headers` is a dict or a list of (name, value)
     pairs (a name may repeat); a `Host` among them replaces the one http.client adds.
     `chunked`: the body goes in 8 KiB chunks with no Content-Length (a server that answers

@@ -29,7 +29,7 @@ use cedar_policy::{Entity, PolicyId, PolicySet, Schema};
 use sha2::{Digest, Sha256};
 
 use super::context::EntityTypes;
-use super::{load, PolicyError, SCHEMA, SCHEMA_JSON};
+use super::{load, PolicyError, SCHEMA, SCHEMA_JSON, SHIPPED_COMPILED};
 
 /// The first line of every compiled policy text.
 pub const MAGIC: &str = "// ssm-edge compiled policies, format 1";
@@ -95,14 +95,13 @@ pub fn compile<'a>(
 /// policy without an id.
 pub(super) fn load(text: &str) -> Result<Loaded, PolicyError> {
     let (header, body) = split(text)?;
-    let field = |prefix: &str| header.iter().find_map(|line| line.strip_prefix(prefix));
-    if field(SCHEMA_LINE) != Some(digest(SCHEMA).as_str()) {
+    if header_field(&header, SCHEMA_LINE) != Some(schema_digest()) {
         return Err(compiled(
             "they were checked against another version of the gateway's schema: compile \
              them again with this version's `make check-policy`",
         ));
     }
-    if field(BODY_LINE) != Some(digest(body).as_str()) {
+    if header_field(&header, BODY_LINE) != Some(digest(body).as_str()) {
         return Err(compiled(
             "they were changed after `make check-policy` wrote them: edit the .cedar \
              sources and compile again",
@@ -117,6 +116,21 @@ pub(super) fn load(text: &str) -> Result<Loaded, PolicyError> {
         policies: named(policies)?,
         actions: action_entities(&actions),
     })
+}
+
+/// The value of the header line that starts with `prefix`.
+fn header_field<'a>(header: &[&'a str], prefix: &str) -> Option<&'a str> {
+    header.iter().find_map(|line| line.strip_prefix(prefix))
+}
+
+/// This gateway's schema digest: the one its shipped policies were compiled with (a test
+/// checks they are current, so it is the digest of [`SCHEMA`]). Read there, the Worker
+/// need not carry the schema's text.
+fn schema_digest() -> &'static str {
+    split(SHIPPED_COMPILED)
+        .ok()
+        .and_then(|(header, _)| header_field(&header, SCHEMA_LINE))
+        .unwrap_or("")
 }
 
 /// The header lines (through the body line) and the body.
@@ -145,8 +159,14 @@ fn split(text: &str) -> Result<(Vec<&str>, &str), PolicyError> {
 
 /// The policies of a compiled body, each under the id its `@id` gives.
 fn named(text: &str) -> Result<PolicySet, PolicyError> {
-    let parsed = PolicySet::from_str(text)
-        .map_err(|e| compiled(&format!("the policies do not parse: {e}")))?;
+    // The body is what `compile` wrote (its digest matched), so this fails only for a
+    // gateway whose Cedar reads it otherwise; the Worker does not carry Cedar's error
+    // rendering for it.
+    let parsed = PolicySet::from_str(text).map_err(|_| {
+        compiled(
+            "the policies do not parse: compile them again with this version's `make check-policy`",
+        )
+    })?;
     let mut named = PolicySet::new();
     for policy in parsed.policies() {
         let id = policy

@@ -10,6 +10,9 @@ fn the_shipped_compiled_policies_are_current() {
         compiled == SHIPPED_COMPILED,
         "gateway/src/policy/shipped.compiled.cedar is stale: run `make check-policy`"
     );
+    // Which makes its schema line this gateway's schema digest.
+    let digest = crate::hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(SCHEMA.as_bytes()));
+    assert!(SHIPPED_COMPILED.contains(&format!("\n// schema sha256:{digest}\n")));
 }
 
 #[test]
