@@ -22,7 +22,7 @@
 //! validation. The `actions` line is the schema's action hierarchy, which Cedar needs
 //! as entities to decide `action in Action::"ReadOnly"`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 use cedar_policy::{Entity, PolicyId, PolicySet, Schema};
@@ -47,7 +47,9 @@ type ActionParents = BTreeMap<String, Vec<String>>;
 /// A loaded compiled text: the policies, named, and the action entities.
 pub(super) struct Loaded {
     pub policies: PolicySet,
-    pub actions: Vec<Entity>,
+    /// Each action's entity, by action id, with all its ancestors (a request needs only
+    /// its own action's).
+    pub actions: HashMap<String, Entity>,
 }
 
 /// Parses, names, checks and validates `sources` (name, Cedar text) as
@@ -221,14 +223,22 @@ fn action_parents(schema: &Schema) -> Result<ActionParents, PolicyError> {
     Ok(actions)
 }
 
-/// The action entities Cedar decides `action in …` with.
-fn action_entities(actions: &ActionParents) -> Vec<Entity> {
+/// The action entities Cedar decides `action in …` with, each with every ancestor (so
+/// that a request can carry its own action alone, without the groups' entities).
+fn action_entities(actions: &ActionParents) -> HashMap<String, Entity> {
     let types = EntityTypes::new();
     actions
-        .iter()
-        .map(|(action, parents)| {
-            let parents: HashSet<_> = parents.iter().map(|p| types.action(p)).collect();
-            Entity::new_no_attrs(types.action(action), parents)
+        .keys()
+        .map(|action| {
+            let mut ancestors = HashSet::new();
+            let mut todo: Vec<&String> = actions.get(action).into_iter().flatten().collect();
+            while let Some(parent) = todo.pop() {
+                if ancestors.insert(types.action(parent)) {
+                    todo.extend(actions.get(parent).into_iter().flatten());
+                }
+            }
+            let entity = Entity::new_no_attrs(types.action(action), ancestors);
+            (action.clone(), entity)
         })
         .collect()
 }

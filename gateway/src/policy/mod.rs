@@ -21,7 +21,7 @@ pub mod document;
 mod load;
 mod summary;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use cedar_policy::{
     AuthorizationError, Authorizer, Decision as CedarDecision, Entities, Entity, PolicyId,
@@ -159,8 +159,8 @@ pub struct Decision {
 /// A validated policy set, ready to decide.
 pub struct PolicyEngine {
     policies: PolicySet,
-    /// The schema's actions with their groups (Cedar decides `action in` with them).
-    actions: Vec<Entity>,
+    /// The schema's actions, each with its groups (Cedar decides `action in` with them).
+    actions: HashMap<String, Entity>,
     authorizer: Authorizer,
     types: EntityTypes,
 }
@@ -348,7 +348,7 @@ impl PolicyEngine {
         let mut entities = facts.entities(identity, types).ok()?;
         #[cfg(debug_assertions)]
         assert_fits_schema(&request, &entities);
-        entities.extend(self.actions.iter().cloned());
+        entities.extend(self.actions.get(action).cloned());
         let entities = Entities::from_entities(entities, None).ok()?;
         Some((request, entities))
     }
