@@ -247,9 +247,7 @@ function settingsProblems(/** @type {Settings} */ s, /** @type {typeof secrets} 
   if (s.mode === "gateway") {
     if (!httpUrl(s.gatewayUrl)) problems.push("Gateway URL: enter an http(s) URL, such as https://ssm-gateway.example.com");
     if (!s.gatewayRegion) problems.push("Region: enter the region the gateway uses, such as us-east-1");
-    if (s.gatewayAccount && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(s.gatewayAccount)) {
-      problems.push("Account: an alias of lowercase letters, digits and hyphens (empty: the gateway's own account)");
-    }
+    // The account alias is the package's to check (its ConfigError names `account`).
     if (s.gatewayAuth === "token" && !sec.token) problems.push("Bearer token: paste your token");
     if (s.gatewayAuth === "keys" && (!sec.gatewayKeyId || !sec.gatewaySecret)) {
       problems.push("Gateway keys: enter both the access key ID and the secret");
