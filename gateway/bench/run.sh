@@ -7,7 +7,7 @@
 #      (goal ≤ 30 ms): latency.mjs; and where a cold start's time goes: cold-parts.sh
 #   3. bundle size as wrangler would upload it (goal ≤ 900 KB gzip): size.sh
 # then a table of the goals. Run: make bench-gateway (or bash gateway/bench/run.sh);
-# ~4 minutes on 2 cores once the Rust bench is compiled (its first compile takes ~5 more).
+# ~6 minutes on 2 cores once the Rust bench is compiled (its first compile takes ~5 more).
 #
 # The Worker measured is gateway/build as it is (built by `bash scripts/build-gateway.sh`,
 # which is wrangler's [build] command); it is built only when missing, or when
@@ -62,7 +62,7 @@ awk '/^gateway\// { name = $0; sub(/ +time:.*/, "", name) }
   "$results/criterion.txt"
 echo
 
-say "workerd: added latency, throughput, cold start (gateway/bench/latency.mjs, ~3 minutes)"
+say "workerd: added latency, throughput, cold start (gateway/bench/latency.mjs, ~2 minutes)"
 echo "## On workerd (miniflare): added latency, throughput, cold start"
 echo
 "$node22" gateway/bench/latency.mjs --json "$results/latency.json"
