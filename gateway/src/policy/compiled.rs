@@ -74,7 +74,7 @@ pub fn compile<'a>(
         digest(&body),
     );
     // What is written must load as what was checked: same ids, same policies.
-    let loaded = load(&text)?;
+    let loaded = load(&text, &EntityTypes::new())?;
     let same = |set: &PolicySet| {
         let mut ids: Vec<String> = set.policies().map(|p| p.id().to_string()).collect();
         ids.sort();
@@ -95,7 +95,7 @@ pub fn compile<'a>(
 /// [`PolicyError::NotCompiled`] for Cedar source; [`PolicyError::Compiled`] for another
 /// format, another schema, an edited body or (never for what [`compile`] wrote) a
 /// policy without an id.
-pub(super) fn load(text: &str) -> Result<Loaded, PolicyError> {
+pub(super) fn load(text: &str, types: &EntityTypes) -> Result<Loaded, PolicyError> {
     let (header, body) = split(text)?;
     if header_field(&header, SCHEMA_LINE) != Some(schema_digest()) {
         return Err(compiled(
@@ -116,7 +116,7 @@ pub(super) fn load(text: &str) -> Result<Loaded, PolicyError> {
         .ok_or_else(|| compiled("the actions line is missing or broken"))?;
     Ok(Loaded {
         policies: named(policies)?,
-        actions: action_entities(&actions),
+        actions: action_entities(&actions, types),
     })
 }
 
@@ -225,8 +225,7 @@ fn action_parents(schema: &Schema) -> Result<ActionParents, PolicyError> {
 
 /// The action entities Cedar decides `action in …` with, each with every ancestor (so
 /// that a request can carry its own action alone, without the groups' entities).
-fn action_entities(actions: &ActionParents) -> HashMap<String, Entity> {
-    let types = EntityTypes::new();
+fn action_entities(actions: &ActionParents, types: &EntityTypes) -> HashMap<String, Entity> {
     actions
         .keys()
         .map(|action| {

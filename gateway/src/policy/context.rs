@@ -4,10 +4,13 @@
 //! JSON: parsing Cedar's JSON value format was 70 % of a decision's time (see
 //! docs/benchmarks.md). The request is still checked against the schema.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
-use cedar_policy::{Context, Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
+use cedar_policy::{
+    ActionConstraint, Context, Entity, EntityId, EntityTypeName, EntityUid, PolicySet,
+    PrincipalConstraint, ResourceConstraint, RestrictedExpression,
+};
 use ssm_edge_core::model::SendCommandInput;
 
 use super::document::{Document, UpstreamScope};
@@ -31,7 +34,7 @@ pub struct Caller {
     pub route: Route,
 }
 
-/// The schema's entity types, parsed once (parsing a name runs Cedar's parser).
+/// The schema's entity types, parsed once per engine.
 #[derive(Clone, Debug)]
 pub struct EntityTypes {
     user: EntityTypeName,
@@ -43,17 +46,43 @@ pub struct EntityTypes {
     action: EntityTypeName,
 }
 
+/// The schema's entity type names as Cedar policy scopes, two to a policy (never
+/// authorized with: only read back by [`EntityTypes::new`]).
+///
+/// Cedar's API makes an `EntityTypeName` from text two ways: `EntityTypeName::from_str`,
+/// which checks the name with a `regex::Regex` built on first use, or its policy parser.
+/// Loading the policies needs the parser anyway; the regex would be extra code compiled
+/// and run on a Worker's first request (~8 ms of a cold start, docs/benchmarks.md).
+const TYPE_NAMES: &str = r#"
+permit (principal is User, action == Action::"types", resource is Group);
+permit (principal is Document, action, resource is Fleet);
+permit (principal is Parameters, action, resource is TagTargets);
+"#;
+
 impl EntityTypes {
-    /// Parses the type names of the shipped schema.
+    /// The shipped schema's type names, read from [`TYPE_NAMES`] with Cedar's parser.
     ///
     /// # Panics
-    /// Never: the names are constants that parse (a test checks).
+    /// Never: the text is a constant that parses and names every type (a test checks).
     #[must_use]
     pub fn new() -> Self {
-        let name = |n: &str| {
-            n.parse::<EntityTypeName>()
-                .expect("a valid Cedar type name")
+        let set: PolicySet = TYPE_NAMES.parse().expect("TYPE_NAMES parses");
+        let mut names: HashMap<String, EntityTypeName> = HashMap::new();
+        let mut keep = |name: &EntityTypeName| {
+            names.insert(name.to_string(), name.clone());
         };
+        for policy in set.policies() {
+            if let PrincipalConstraint::Is(name) = policy.principal_constraint() {
+                keep(&name);
+            }
+            if let ActionConstraint::Eq(uid) = policy.action_constraint() {
+                keep(uid.type_name());
+            }
+            if let ResourceConstraint::Is(name) = policy.resource_constraint() {
+                keep(&name);
+            }
+        }
+        let mut name = |n: &str| names.remove(n).expect("TYPE_NAMES names every type");
         EntityTypes {
             user: name("User"),
             group: name("Group"),
@@ -610,4 +639,37 @@ pub(crate) fn every_send_command_member() -> serde_json::Value {
             "Alarms": [{ "Name": "cpu-high" }],
         },
     })
+}
+
+#[cfg(test)]
+mod type_name_tests {
+    use cedar_policy::{EntityTypeName, Schema};
+
+    use super::EntityTypes;
+    use crate::policy::SCHEMA;
+
+    /// The names read from `TYPE_NAMES` are those `EntityTypeName::from_str` makes, and
+    /// each entity type is one the schema declares.
+    #[test]
+    fn entity_types_are_the_schemas_names_as_cedar_parses_them() {
+        let types = EntityTypes::new();
+        let (schema, _) = Schema::from_cedarschema_str(SCHEMA).expect("the schema parses");
+        let declared: Vec<String> = schema.entity_types().map(ToString::to_string).collect();
+        let entity_types = [
+            (&types.user, "User"),
+            (&types.group, "Group"),
+            (&types.document, "Document"),
+            (&types.fleet, "Fleet"),
+            (&types.parameters, "Parameters"),
+            (&types.tag_targets, "TagTargets"),
+        ];
+        for (got, name) in entity_types {
+            assert_eq!(got, &name.parse::<EntityTypeName>().unwrap(), "{name}");
+            assert!(
+                declared.iter().any(|d| d == name),
+                "{name} is not in the schema"
+            );
+        }
+        assert_eq!(types.action, "Action".parse::<EntityTypeName>().unwrap());
+    }
 }

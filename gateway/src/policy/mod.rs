@@ -194,12 +194,13 @@ impl PolicyEngine {
     /// [`PolicyError::NotCompiled`] for Cedar source, [`PolicyError::Compiled`] for a
     /// text compiled against another schema or edited since.
     pub fn load(compiled: &str) -> Result<Self, PolicyError> {
-        let loaded = compiled::load(compiled)?;
+        let types = EntityTypes::new();
+        let loaded = compiled::load(compiled, &types)?;
         Ok(PolicyEngine {
             policies: loaded.policies,
             actions: loaded.actions,
             authorizer: Authorizer::new(),
-            types: EntityTypes::new(),
+            types,
         })
     }
 
