@@ -705,6 +705,15 @@ class LocalStack:
         return self.ssm.stats()["requests"].get(operation, 0) - before["requests"].get(operation, 0)
 
 
+def print_failures(result):
+    """Each failed test's name and the end of its traceback, last, so that a CI log that
+    keeps only its tail still says what failed (unittest printed them whole above)."""
+    for kind, failed in (("FAIL", result.failures), ("ERROR", result.errors)):
+        for test, trace in failed:
+            print(f"\n---- {kind}: {test.id()} {test.shortDescription() or ''}".rstrip(),
+                  *trace.splitlines()[-12:], sep="\n", file=sys.stderr)
+
+
 def run_suite(name, module, stop):
     """Runs the unittest suite of `module` (needs NODE22 and REPO, which the Rust test
     sets), then `stop()`, which stops the servers and returns their work directory (or
@@ -730,6 +739,8 @@ def run_suite(name, module, stop):
             print(f"{name} work directory kept: {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    if not ok:
+        print_failures(program.result)
     print(f"{name}: {time.monotonic() - started:.1f} s", file=sys.stderr)
     sys.exit(0 if ok else 1)
 
