@@ -175,6 +175,14 @@ def send_command_body(document, *, comment, instance_ids=None, targets=None, par
     return json.dumps(body).encode()
 
 
+def complete_lines(path):
+    """The lines of a log another process appends to, up to its last line feed: a read
+    can catch a line midway through being written (reads do not wait for appends), and
+    the text after the last line feed is left for the next read."""
+    text = path.read_text(errors="replace")
+    return text[:text.rfind("\n") + 1].splitlines()
+
+
 def leaks(texts, secrets):
     """(where, what) for every secret value found in any text; never the value itself."""
     return [(where, label) for where, text in texts.items() for label, value in secrets.items()
@@ -467,7 +475,7 @@ class GatewayProcess:
 
     def audit_lines(self):
         """Every line the worker logged, parsed (a line that is not JSON raises)."""
-        return [json.loads(l) for l in self.audit_path.read_text().splitlines() if l.strip()]
+        return [json.loads(l) for l in complete_lines(self.audit_path) if l.strip()]
 
     def audit_for(self, request_id, timeout=5.0):
         """The audit line of `request_id` (lines reach the file asynchronously)."""
@@ -544,8 +552,7 @@ class LocalSsmProcess:
 
     def request_log(self):
         """The lines of its request log, parsed (operation, status, fault, ms)."""
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        return [json.loads(line) for line in lines if line.startswith("{")]
+        return [json.loads(line) for line in complete_lines(self.log_path) if line.startswith("{")]
 
     def stop(self):
         stop_process(self.proc)
@@ -711,7 +718,7 @@ def print_failures(result):
     for kind, failed in (("FAIL", result.failures), ("ERROR", result.errors)):
         for test, trace in failed:
             print(f"\n---- {kind}: {test.id()} {test.shortDescription() or ''}".rstrip(),
-                  *trace.splitlines()[-12:], sep="\n", file=sys.stderr)
+                  *trace.splitlines()[-16:], sep="\n", file=sys.stderr)
 
 
 def run_suite(name, module, stop):
