@@ -427,7 +427,7 @@ pub fn decode_error(response: &HttpResponse) -> ServiceError {
 }
 
 fn parse_error_body(status: u16, body: &[u8]) -> (String, String) {
-    let text = String::from_utf8_lossy(body);
+    let text = crate::text::from_utf8_lossy(body);
     let trimmed = trim(&text);
     // botocore `_is_generic_error_response`: a 5xx with no body or an `<html>` body.
     if status >= 500 && (trimmed.is_empty() || trimmed.starts_with("<html>")) {

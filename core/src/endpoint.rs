@@ -32,6 +32,7 @@ mod partitions;
 #[cfg(test)]
 mod tests;
 
+use crate::text;
 use alloc::string::String;
 
 pub use custom_url::UrlProblem;
@@ -362,13 +363,13 @@ impl Partition {
     /// `region in regions or re.match(regionRegex, region)`, for a valid region
     /// (ASCII letters, digits, hyphens: so Python's `\w` is `[A-Za-z0-9]` and `\d` is `[0-9]`).
     fn contains(&self, region: &str) -> bool {
-        self.regions.split(' ').any(|listed| listed == region)
-            || self.region_prefixes.split(' ').any(|prefix| {
+        text::split(self.regions, b' ').any(|listed| listed == region)
+            || text::split(self.region_prefixes, b' ').any(|prefix| {
                 let rest = region
                     .strip_prefix(prefix)
                     .and_then(|r| r.strip_prefix('-'));
                 // `\w+\-\d+$`: `\w` cannot match `-`, so the first `-` separates them.
-                match rest.and_then(|r| r.split_once('-')) {
+                match rest.and_then(|r| text::split_once(r, b'-')) {
                     Some((word, digits)) => {
                         !word.is_empty()
                             && word.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')

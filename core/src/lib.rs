@@ -40,6 +40,7 @@ pub mod sign;
 mod sort;
 #[cfg(feature = "sts")]
 pub mod sts;
+pub mod text;
 pub mod time;
 pub mod validate;
 pub mod verify;

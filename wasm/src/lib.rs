@@ -26,6 +26,7 @@ use ssm_edge_core::model::OperationName;
 use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::retry::Transport;
 use ssm_edge_core::sign::{self, Credentials, SigningKeyCache, SigningParams};
+use ssm_edge_core::text;
 use ssm_edge_core::validate;
 
 fn operation(name: &str) -> Result<OperationName, String> {
@@ -85,7 +86,7 @@ fn pairs(flat: &str, extra: usize) -> Vec<(String, String)> {
     if flat.is_empty() {
         return out;
     }
-    let mut it = flat.split('\n');
+    let mut it = text::split(flat, b'\n');
     while let (Some(n), Some(v)) = (it.next(), it.next()) {
         out.push((String::from(n), String::from(v)));
     }
@@ -151,7 +152,7 @@ impl Signer {
         };
         // One split for the fields and the header pairs after them (their count is
         // checked above), rather than a `splitn` and then a split of the rest.
-        let mut parts = fields.split('\n');
+        let mut parts = text::split(fields, b'\n');
         let mut next = || parts.next().unwrap_or("");
         let (method, url, region, service) = (next(), next(), next(), next());
         let (access_key_id, secret_access_key, session_token) = (next(), next(), next());

@@ -2,6 +2,7 @@
 //! written without panicking slices (a str-slicing panic formats its message, which
 //! would pull `core::fmt` into the wasm).
 
+use crate::text;
 use alloc::string::String;
 
 /// What is wrong with a custom endpoint URL.
@@ -59,16 +60,14 @@ pub(super) fn validate_base_url(url: &str) -> Result<String, UrlProblem> {
         .map(|rest| ("https://", rest))
         .or_else(|| strip_prefix_ignore_case(url, "http://").map(|rest| ("http://", rest)))
         .ok_or(UrlProblem::Scheme)?;
-    if url.contains('#') {
+    if text::has(url, b'#') {
         return Err(UrlProblem::Fragment);
     }
-    if url.contains('?') {
+    if text::has(url, b'?') {
         return Err(UrlProblem::Query);
     }
-    let authority = rest
-        .split_once('/')
-        .map_or(rest, |(authority, _path)| authority);
-    if authority.contains('@') {
+    let authority = text::split_once(rest, b'/').map_or(rest, |(authority, _path)| authority);
+    if text::has(authority, b'@') {
         return Err(UrlProblem::UserInfo);
     }
     let (host, port) = split_host_port(authority)?;
@@ -111,14 +110,14 @@ enum Host<'a> {
 /// Splits `host[:port]` or `[v6][:port]`; refuses an empty host.
 fn split_host_port(authority: &str) -> Result<(Host<'_>, Option<&str>), UrlProblem> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6.split_once(']').ok_or(UrlProblem::InvalidHost)?;
+        let (inside, after) = text::split_once(v6, b']').ok_or(UrlProblem::InvalidHost)?;
         let port = match after {
             "" => None,
             _ => Some(after.strip_prefix(':').ok_or(UrlProblem::InvalidHost)?),
         };
         (Host::V6(inside), port)
     } else {
-        match authority.split_once(':') {
+        match text::split_once(authority, b':') {
             Some((host, port)) => (Host::Name(host), Some(port)),
             None => (Host::Name(authority), None),
         }
@@ -138,7 +137,7 @@ fn is_valid_host(host: Host<'_>) -> bool {
     };
     let name = name.strip_suffix('.').unwrap_or(name);
     name.len() <= 255
-        && name.split('.').all(|label| {
+        && text::split(name, b'.').all(|label| {
             let b = label.as_bytes();
             (1..=63).contains(&b.len())
                 && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
@@ -160,7 +159,7 @@ pub(super) fn is_ipv6(s: &str) -> bool {
                 return false;
             };
             // Dotted IPv4 only ends an address, so never comes before `::`.
-            !head.contains('.')
+            !text::has(head, b'.')
                 && matches!((groups(head), groups(tail)), (Some(h), Some(t)) if h + t <= 7)
         }
     }
@@ -173,7 +172,7 @@ fn groups(s: &str) -> Option<usize> {
         return Some(0);
     }
     let mut count = 0;
-    let mut pieces = s.split(':').peekable();
+    let mut pieces = text::split(s, b':').peekable();
     while let Some(piece) = pieces.next() {
         count += if pieces.peek().is_none() && is_ipv4(piece) {
             2
@@ -190,7 +189,7 @@ fn groups(s: &str) -> Option<usize> {
 /// by `core::net`: some parsers read it as octal).
 fn is_ipv4(s: &str) -> bool {
     let mut parts = 0;
-    s.split('.').all(|part| {
+    text::split(s, b'.').all(|part| {
         parts += 1;
         let b = part.as_bytes();
         (1..=3).contains(&b.len())

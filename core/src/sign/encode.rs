@@ -41,7 +41,7 @@ pub(crate) fn uri_encode(out: &mut String, s: &str) {
 /// (endpoints, the glue), and sharing it measured smaller than a byte scan with its own
 /// slicing checks.
 pub(crate) fn split_at_byte(s: &str, byte: u8) -> (&str, Option<&str>) {
-    match s.split_once(char::from(byte)) {
+    match crate::text::split_once(s, byte) {
         Some((a, b)) => (a, Some(b)),
         None => (s, None),
     }
@@ -132,7 +132,7 @@ fn hex_val(b: u8) -> Option<u8> {
 /// Appends the SigV4 encoding of the form-decoded `component` (`scratch` is reused).
 fn put_param(out: &mut String, component: &str, scratch: &mut Vec<u8>) {
     form_decode(component, scratch);
-    encode_into(out, String::from_utf8_lossy(scratch).as_bytes(), false);
+    encode_into(out, crate::text::from_utf8_lossy(scratch).as_bytes(), false);
 }
 
 /// The canonical query string: parameters split on `&` (empty pieces skipped), split at

@@ -18,6 +18,7 @@
 //! millions of strings, including every single code point.
 
 use super::unicode_sets::{is_letter_number_or_separator, is_space_separator};
+use crate::text;
 
 /// A `pattern` constraint from the SSM service model, named by its shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -149,7 +150,7 @@ fn document_arn(s: &str) -> bool {
 /// The first two alternatives are unanchored: any value *containing* `$LATEST` or
 /// `$DEFAULT` matches.
 fn document_version(s: &str) -> bool {
-    s.contains("$LATEST") || s.contains("$DEFAULT") || is_positive_integer(s)
+    text::contains(s, "$LATEST") || text::contains(s, "$DEFAULT") || is_positive_integer(s)
 }
 
 /// `^[a-zA-Z0-9_\-.]{1,128}$`
@@ -188,8 +189,8 @@ fn max_errors(s: &str) -> bool {
 fn target_key(s: &str) -> bool {
     s.chars().all(|c| {
         matches!(c, '_' | '.' | ':' | '/' | '=' | '-' | '@') || is_letter_number_or_separator(c)
-    }) || s.contains("resource-groups:ResourceTypeFilters")
-        || s.contains("resource-groups:Name")
+    }) || text::contains(s, "resource-groups:ResourceTypeFilters")
+        || text::contains(s, "resource-groups:Name")
 }
 
 /// `[1-9][0-9]*` over the whole input.
