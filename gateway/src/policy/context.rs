@@ -215,9 +215,40 @@ fn record(
     RestrictedExpression::new_record(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)))
 }
 
+/// `ip("…")` values for callers' addresses, each made once. Cedar's
+/// `RestrictedExpression::new_ip` parses the function name `ip` with its policy parser
+/// (building the lexer's regex) every time: ~5 µs, a seventh of a SendCommand decision.
+/// Callers repeat (a dashboard polls from one address), so the values are kept, at most
+/// [`IpValues::CAPACITY`] of them: a full cache starts again empty.
+#[derive(Debug, Default)]
+pub struct IpValues(std::sync::Mutex<HashMap<IpAddr, RestrictedExpression>>);
+
+impl IpValues {
+    /// How many addresses are kept.
+    pub const CAPACITY: usize = 1024;
+
+    /// `ip("<ip>")`.
+    pub fn of(&self, ip: IpAddr) -> RestrictedExpression {
+        let mut known = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(value) = known.get(&ip) {
+            return value.clone();
+        }
+        if known.len() >= Self::CAPACITY {
+            known.clear();
+        }
+        let value = RestrictedExpression::new_ip(ip.to_string());
+        known.insert(ip, value.clone());
+        value
+    }
+}
+
 impl Caller {
     fn expression(
         &self,
+        ips: &IpValues,
     ) -> Result<RestrictedExpression, cedar_policy::ExpressionConstructionError> {
         let long = |n: u64| RestrictedExpression::new_long(n as i64);
         let mut pairs = vec![
@@ -232,7 +263,7 @@ impl Caller {
             .as_deref()
             .and_then(|s| s.trim().parse::<IpAddr>().ok())
         {
-            pairs.push(("sourceIp", RestrictedExpression::new_ip(ip.to_string())));
+            pairs.push(("sourceIp", ips.of(ip)));
         }
         record(pairs)
     }
@@ -382,8 +413,8 @@ impl CallFacts {
     ///
     /// # Errors
     /// Only for values Cedar cannot hold (none from a parsed call).
-    pub fn context(&self, types: &EntityTypes) -> Result<Context, FactsError> {
-        self.context_for(self.action, types)
+    pub fn context(&self, types: &EntityTypes, ips: &IpValues) -> Result<Context, FactsError> {
+        self.context_for(self.action, types, ips)
     }
 
     /// The context record for `action`: the call's own, or for
@@ -391,8 +422,13 @@ impl CallFacts {
     ///
     /// # Errors
     /// Only for values Cedar cannot hold (none from a parsed call).
-    pub fn context_for(&self, action: &str, types: &EntityTypes) -> Result<Context, FactsError> {
-        let caller = self.caller.expression().map_err(facts_error)?;
+    pub fn context_for(
+        &self,
+        action: &str,
+        types: &EntityTypes,
+        ips: &IpValues,
+    ) -> Result<Context, FactsError> {
+        let caller = self.caller.expression(ips).map_err(facts_error)?;
         let route = &self.caller.route;
         let mut pairs: Vec<(&str, RestrictedExpression)> = vec![
             ("caller", caller),
@@ -671,5 +707,32 @@ mod type_name_tests {
             );
         }
         assert_eq!(types.action, "Action".parse::<EntityTypeName>().unwrap());
+    }
+}
+
+#[cfg(test)]
+mod ip_value_tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use cedar_policy::RestrictedExpression;
+
+    use super::IpValues;
+
+    /// Kept values are the ones Cedar makes, for IPv4, IPv6 and mapped addresses, on
+    /// the first call and the next; the cache never holds more than its capacity.
+    #[test]
+    fn ip_values_are_cedars_and_bounded() {
+        let ips = IpValues::default();
+        for text in ["10.1.2.3", "2001:db8::1", "::ffff:10.0.0.1"] {
+            let ip: IpAddr = text.parse().unwrap();
+            let cedar = RestrictedExpression::new_ip(ip.to_string());
+            assert_eq!(ips.of(ip), cedar, "{text}, made");
+            assert_eq!(ips.of(ip), cedar, "{text}, kept");
+        }
+        for n in 0..u32::try_from(IpValues::CAPACITY).unwrap() + 10 {
+            let ip = IpAddr::from(Ipv4Addr::from(n));
+            assert_eq!(ips.of(ip), RestrictedExpression::new_ip(ip.to_string()));
+            assert!(ips.0.lock().unwrap().len() <= IpValues::CAPACITY);
+        }
     }
 }

@@ -32,7 +32,8 @@ pub use compiled::{compile, MAGIC};
 #[cfg(test)]
 pub(crate) use context::every_send_command_member;
 pub use context::{
-    CallFacts, Caller, EntityTypes, FactsError, SEND_COMMAND_MEMBERS, USE_FOREIGN_DOCUMENT,
+    CallFacts, Caller, EntityTypes, FactsError, IpValues, SEND_COMMAND_MEMBERS,
+    USE_FOREIGN_DOCUMENT,
 };
 pub use diagnostics::{Position, Problem, Problems};
 pub use document::{Document, DocumentArn, Owner, UpstreamScope};
@@ -163,6 +164,8 @@ pub struct PolicyEngine {
     actions: HashMap<String, Entity>,
     authorizer: Authorizer,
     types: EntityTypes,
+    /// Callers' addresses as Cedar values, made once each.
+    ips: IpValues,
 }
 
 impl std::fmt::Debug for PolicyEngine {
@@ -201,6 +204,7 @@ impl PolicyEngine {
             actions: loaded.actions,
             authorizer: Authorizer::new(),
             types,
+            ips: IpValues::default(),
         })
     }
 
@@ -336,7 +340,7 @@ impl PolicyEngine {
         facts: &CallFacts,
     ) -> Option<(Request, Entities)> {
         let types = &self.types;
-        let context = facts.context_for(action, types).ok()?;
+        let context = facts.context_for(action, types, &self.ips).ok()?;
         let principal = types.user(&identity.principal);
         let request = Request::new(
             principal,
