@@ -22,7 +22,7 @@ use serde_json::Value;
 use ssm_edge_core::model::OperationName;
 use ssm_edge_gateway::call::parse;
 use ssm_edge_gateway::identity::{AuthMethod, Identity};
-use ssm_edge_gateway::policy::{CallFacts, Caller, EntityTypes, PolicyEngine};
+use ssm_edge_gateway::policy::{CallFacts, Caller, EntityTypes, IpValues, PolicyEngine};
 
 thread_local! {
     static TYPES: EntityTypes = EntityTypes::new();
@@ -177,7 +177,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(facts.action, "SendCommand");
     TYPES.with(|types| {
         facts
-            .context(types)
+            .context(types, &IpValues::default())
             .unwrap_or_else(|e| panic!("no Cedar context for a parsed call: {e}"));
         let entities = facts
             .entities(&identity, types)
