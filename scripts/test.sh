@@ -15,6 +15,9 @@ cargo fmt --all --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "fuzz targets compile (their own workspace; the smoke run at the end builds them with sanitizers)"
+(cd fuzz && cargo check --locked --bins)
+
 step "no_std build of the core (wasm32v1-none), without and with the typed model, and with sts"
 cargo build -p ssm-edge-core --no-default-features --target wasm32v1-none --locked
 cargo build -p ssm-edge-core --no-default-features --features model --target wasm32v1-none --locked
