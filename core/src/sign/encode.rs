@@ -37,9 +37,7 @@ pub(crate) fn uri_encode(out: &mut String, s: &str) {
 }
 
 /// Splits `s` at the first `byte` (an ASCII delimiter): (before, after) or (`s`,
-/// `None`). Through `split_once(char)` on purpose: its searcher is in the wasm anyway
-/// (endpoints, the glue), and sharing it measured smaller than a byte scan with its own
-/// slicing checks.
+/// `None`), by [`crate::text::split_once`], which the endpoints and the glue share.
 pub(crate) fn split_at_byte(s: &str, byte: u8) -> (&str, Option<&str>) {
     match crate::text::split_once(s, byte) {
         Some((a, b)) => (a, Some(b)),
