@@ -68,7 +68,7 @@ fn main() -> ExitCode {
         }
         None => {}
     }
-    let engine = match PolicyEngine::load(&compiled) {
+    let engine = match PolicyEngine::load_fresh(&compiled) {
         Ok(engine) => engine,
         Err(e) => return fail(&e),
     };

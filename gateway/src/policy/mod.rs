@@ -153,7 +153,7 @@ pub struct Decision {
     /// The resource as a refusal names it: `document/<DocumentName as given>` (also for
     /// an ARN) or `fleet`.
     pub resource: String,
-    /// The document the call names, classified (SendCommand, DescribeDocument).
+    /// The document the call names, classified (SendCommand, DescribeDocument, GetDocument).
     pub document: Option<Document>,
 }
 
@@ -188,7 +188,19 @@ impl PolicyEngine {
     pub fn new<'a>(
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, PolicyError> {
-        Self::load(&compile(sources)?)
+        Self::load_fresh(&compile(sources)?)
+    }
+
+    /// Loads a text [`compile`] just wrote, in this build (`make check-policy`).
+    ///
+    /// # Errors
+    /// As [`PolicyEngine::load`].
+    pub fn load_fresh(compiled: &str) -> Result<Self, PolicyError> {
+        let types = EntityTypes::new();
+        Ok(Self::from_loaded(
+            compiled::load_fresh(compiled, &types)?,
+            types,
+        ))
     }
 
     /// Loads policies [`compile`] wrote (the Worker's way: no schema, no validation).
@@ -198,14 +210,17 @@ impl PolicyEngine {
     /// text compiled against another schema or edited since.
     pub fn load(compiled: &str) -> Result<Self, PolicyError> {
         let types = EntityTypes::new();
-        let loaded = compiled::load(compiled, &types)?;
-        Ok(PolicyEngine {
+        Ok(Self::from_loaded(compiled::load(compiled, &types)?, types))
+    }
+
+    fn from_loaded(loaded: compiled::Loaded, types: EntityTypes) -> Self {
+        PolicyEngine {
             policies: loaded.policies,
             actions: loaded.actions,
             authorizer: Authorizer::new(),
             types,
             ips: IpValues::default(),
-        })
+        }
     }
 
     /// The shipped example policies, compiled ([`SHIPPED_COMPILED`]).
