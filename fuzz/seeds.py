@@ -62,6 +62,8 @@ CANCEL = {"CommandId": "0b2a9e8c-3c11-4b33-9d0a-1a2b3c4d5e6f", "InstanceIds": ["
 DESCRIBE_INSTANCES = {"Filters": [{"Key": "PingStatus", "Values": ["Online"]}], "MaxResults": 50}
 DESCRIBE_DOCUMENT = {"Name": "AWS-RunShellScript", "DocumentVersion": "1"}
 LIST_DOCUMENTS = {"Filters": [{"Key": "Owner", "Values": ["Self"]}], "MaxResults": 10}
+GET_DOCUMENT = {"Name": "Ops-RestartService", "DocumentVersion": "$LATEST", "DocumentFormat": "YAML"}
+LIST_TAGS = {"ResourceType": "ManagedInstance", "ResourceId": "mi-0123456789abcdef0"}
 
 # OperationName::ALL order.
 OPERATIONS = [
@@ -73,6 +75,8 @@ OPERATIONS = [
     ("DescribeInstanceInformation", [DESCRIBE_INSTANCES]),
     ("DescribeDocument", [DESCRIBE_DOCUMENT]),
     ("ListDocuments", [LIST_DOCUMENTS]),
+    ("GetDocument", [GET_DOCUMENT]),
+    ("ListTagsForResource", [LIST_TAGS]),
 ]
 
 ERRORS = [

@@ -52,7 +52,7 @@ impl HttpResponse {
 }
 
 string_enum! {
-    /// An AWS error code: every error the model declares for the eight Run Command
+    /// An AWS error code: every error the model declares for the Run Command
     /// operations, plus the common auth, throttling, skew and transient codes.
     /// Codes not listed are kept verbatim in `Unknown`.
     ErrorCode {
@@ -82,6 +82,10 @@ string_enum! {
         InvalidParameters => "InvalidParameters",
         /// Modelled: the plugin name is not valid.
         InvalidPluginName => "InvalidPluginName",
+        /// Modelled: the resource whose tags were asked for does not exist.
+        InvalidResourceId => "InvalidResourceId",
+        /// Modelled: the resource type cannot have tags, or not through this call.
+        InvalidResourceType => "InvalidResourceType",
         /// Modelled: the service role is not valid.
         InvalidRole => "InvalidRole",
         /// Modelled: the command invocation does not exist (yet).

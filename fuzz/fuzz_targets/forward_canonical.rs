@@ -8,8 +8,8 @@
 //! - it is canonical: parsing and starting it again gives the same bytes (one body per
 //!   input, whatever the caller's spelling: member order, escapes, white space, nulls).
 //!
-//! Input: the first byte picks the operation (`OperationName::ALL[b % 8]`), the rest
-//! is the body.
+//! Input: the first byte picks the operation (`OperationName::ALL[b % ALL.len()]`), the
+//! rest is the body.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,13 +1,13 @@
-//! A request body through the gateway's `call::parse` for one of the eight operations:
+//! A request body through the gateway's `call::parse` for one of the operations:
 //! never panics; `Ok` implies the core's `validate()` passes on the parsed input and
 //! that the input survives a JSON round trip; `Err(Serialization)` exactly when the body
 //! is not a JSON object or names a member twice; `Ok` exactly when the core's
 //! `parse_input` accepts the body.
 //!
-//! Input: the first byte picks the operation (`OperationName::ALL[b % 8]`: 0
+//! Input: the first byte picks the operation (`OperationName::ALL[b % ALL.len()]`: 0
 //! SendCommand, 1 ListCommands, 2 ListCommandInvocations, 3 GetCommandInvocation,
-//! 4 CancelCommand, 5 DescribeInstanceInformation, 6 DescribeDocument, 7 ListDocuments);
-//! the rest is the body.
+//! 4 CancelCommand, 5 DescribeInstanceInformation, 6 DescribeDocument, 7 ListDocuments,
+//! 8 GetDocument, 9 ListTagsForResource); the rest is the body.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

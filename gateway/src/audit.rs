@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
-use ssm_edge_core::model::{DescribeDocumentInput, SendCommandInput};
+use ssm_edge_core::model::{CancelCommandInput, SendCommandInput};
 
 pub use crate::fields::{Alarms, CallFields, CloudWatchOutput, Notification, OutputS3};
 use crate::policy::{Decision, DocumentArn, Owner};
@@ -61,13 +61,13 @@ pub struct AuditLine {
     /// The operation, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,
-    /// SendCommand / DescribeDocument: the document as the caller gave it.
+    /// SendCommand, DescribeDocument, GetDocument: the document as the caller gave it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     /// Whose document it is, as the policy decided it (from [`AuditLine::record_decision`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document_owner: Option<DocumentOwner>,
-    /// SendCommand: instance ids and targets.
+    /// SendCommand: instance ids and targets; CancelCommand: the instances it names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub targets: Option<AuditTargets>,
     /// SendCommand: parameter name → keyed digest of its values (or the values, if
@@ -102,7 +102,7 @@ pub struct AuditLine {
     /// Upstream attempts made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
-    /// SendCommand: the new command's id.
+    /// SendCommand: the new command's id; CancelCommand: the command cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command_id: Option<String>,
     /// The client's address.
@@ -254,10 +254,20 @@ impl AuditLine {
         self.fields = CallFields::of_send_command(input);
     }
 
-    /// Fills the document and its version fields from a DescribeDocument input.
-    pub fn describe_document(&mut self, input: &DescribeDocumentInput) {
-        self.document.clone_from(&input.name);
-        self.fields = CallFields::of_describe_document(input);
+    /// Fills the document as given and its version (and format) fields, for a
+    /// DescribeDocument or GetDocument.
+    pub fn describe_document(&mut self, name: Option<&String>, fields: CallFields) {
+        self.document = name.cloned();
+        self.fields = fields;
+    }
+
+    /// The command a CancelCommand names and the instances it is limited to.
+    pub fn describe_cancel_command(&mut self, input: &CancelCommandInput) {
+        self.command_id.clone_from(&input.command_id);
+        self.targets = input.instance_ids.clone().map(|ids| AuditTargets {
+            instance_ids: Some(ids),
+            targets: None,
+        });
     }
 
     /// Records the policy decision: the policies that decided and whose document the
@@ -485,13 +495,17 @@ mod tests {
 
     #[test]
     fn describe_document_records_the_version() {
-        let input: DescribeDocumentInput = serde_json::from_value(serde_json::json!({
-            "Name": "Ops-RestartService",
-            "VersionName": "v2",
-        }))
-        .unwrap();
+        let input: ssm_edge_core::model::DescribeDocumentInput =
+            serde_json::from_value(serde_json::json!({
+                "Name": "Ops-RestartService",
+                "VersionName": "v2",
+            }))
+            .unwrap();
         let mut line = AuditLine::default();
-        line.describe_document(&input);
+        line.describe_document(
+            input.name.as_ref(),
+            CallFields::of_describe_document(&input),
+        );
         let value: serde_json::Value = serde_json::from_str(&line.to_json()).unwrap();
         assert_eq!(value["document"], "Ops-RestartService");
         assert_eq!(value["versionName"], "v2");

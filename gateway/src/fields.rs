@@ -4,19 +4,31 @@
 //! ([`crate::audit`]) are both built from this one extraction.
 
 use serde::Serialize;
-use ssm_edge_core::model::{DescribeDocumentInput, SendCommandInput};
+use ssm_edge_core::model::{
+    DescribeDocumentInput, GetDocumentInput, ListTagsForResourceInput, SendCommandInput,
+};
 
-/// The fields of a SendCommand (or DescribeDocument) other than document, targets and
-/// parameters, as given (absent ones are left out).
+/// The fields a call forwards other than its document, targets and parameters, as
+/// given (absent ones are left out): a SendCommand's, a document read's version and
+/// format, a tag listing's resource.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallFields {
     /// `DocumentVersion`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document_version: Option<String>,
-    /// DescribeDocument's `VersionName`.
+    /// DescribeDocument's and GetDocument's `VersionName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
+    /// GetDocument's `DocumentFormat` (`YAML`, `JSON`, `TEXT`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_format: Option<String>,
+    /// ListTagsForResource's `ResourceType` (`ManagedInstance`, `Document`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// ListTagsForResource's `ResourceId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
     /// `DocumentHash`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document_hash: Option<String>,
@@ -120,6 +132,9 @@ impl CallFields {
         CallFields {
             document_version: input.document_version.clone(),
             version_name: None,
+            document_format: None,
+            resource_type: None,
+            resource_id: None,
             document_hash: input.document_hash.clone(),
             document_hash_type: input
                 .document_hash_type
@@ -163,6 +178,30 @@ impl CallFields {
         CallFields {
             document_version: input.document_version.clone(),
             version_name: input.version_name.clone(),
+            ..CallFields::default()
+        }
+    }
+
+    /// The version and format fields of a GetDocument.
+    #[must_use]
+    pub fn of_get_document(input: &GetDocumentInput) -> Self {
+        CallFields {
+            document_version: input.document_version.clone(),
+            version_name: input.version_name.clone(),
+            document_format: input
+                .document_format
+                .as_ref()
+                .map(|f| f.as_str().to_owned()),
+            ..CallFields::default()
+        }
+    }
+
+    /// The resource whose tags a ListTagsForResource lists.
+    #[must_use]
+    pub fn of_list_tags_for_resource(input: &ListTagsForResourceInput) -> Self {
+        CallFields {
+            resource_type: input.resource_type.as_ref().map(|t| t.as_str().to_owned()),
+            resource_id: input.resource_id.clone(),
             ..CallFields::default()
         }
     }

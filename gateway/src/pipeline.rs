@@ -621,6 +621,8 @@ fn request_id<H: Host>(host: &H) -> String {
 }
 
 #[cfg(test)]
+mod read_tests;
+#[cfg(test)]
 mod route_tests;
 #[cfg(test)]
 mod tamper_tests;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A small local emulator of SSM Run Command (eight operations), for tests and dashboards.
+"""A small local emulator of SSM Run Command (the operations the core models), for tests and dashboards.
 
     python tests/local-ssm/server.py --port 0 --seed tests/local-ssm/seed.json
 
@@ -460,6 +460,10 @@ class Emulator:
                 raise ApiError("InvalidParameters", f"Parameter \"{name}\" is not defined in document {doc['Name']}.")
             if p["Type"] == "String" and len(values) != 1:
                 raise ApiError("InvalidParameters", f"Parameter \"{name}\" is a String and takes exactly one value.")
+            if "MinItems" in p and len(values) < p["MinItems"]:
+                raise ApiError("InvalidParameters", f"Parameter \"{name}\" needs at least {p['MinItems']} values.")
+            if "MaxItems" in p and len(values) > p["MaxItems"]:
+                raise ApiError("InvalidParameters", f"Parameter \"{name}\" takes at most {p['MaxItems']} values.")
             for v in values:
                 if "AllowedValues" in p and v not in p["AllowedValues"]:
                     raise ApiError("InvalidParameters",
@@ -630,9 +634,26 @@ class Emulator:
             out["NextToken"] = nxt
         return out
 
+    @staticmethod
+    def _content(doc):
+        """The document itself, as GetDocument answers it in JSON: parameters with their
+        rules, and one step (schema 2.x) or plugin (1.2) that uses them."""
+        rules = {"Type": "type", "Description": "description", "DefaultValue": "default",
+                 "AllowedValues": "allowedValues", "AllowedPattern": "allowedPattern",
+                 "MinItems": "minItems", "MaxItems": "maxItems"}
+        params = {p["Name"]: {rules[k]: v for k, v in p.items() if k in rules} for p in doc["Parameters"]}
+        inputs = {name: "{{ %s }}" % name for name in params}
+        content = {"schemaVersion": doc["SchemaVersion"], "description": doc["Description"], "parameters": params}
+        if doc["SchemaVersion"].startswith("1."):
+            content["runtimeConfig"] = {doc["Plugin"]: {"properties": [{"id": "0." + doc["Plugin"], **inputs}]}}
+        else:
+            content["mainSteps"] = [{"action": doc["Plugin"], "name": doc["Plugin"].rsplit(":", 1)[-1],
+                                     "inputs": inputs}]
+        return json.dumps(content, indent=2)
+
     def DescribeDocument(self, body):
         doc = self.document(body["Name"], body.get("DocumentVersion"))
-        content = json.dumps({"schemaVersion": doc["SchemaVersion"], "description": doc["Description"]})
+        content = self._content(doc)
         return {"Document": {
             "Hash": hashlib.sha256(content.encode()).hexdigest(), "HashType": "Sha256", "Name": doc["Name"],
             "Owner": doc["Owner"], "CreatedDate": self.started - 86400 * 365, "Status": "Active",
@@ -643,6 +664,39 @@ class Emulator:
             "SchemaVersion": doc["SchemaVersion"], "LatestVersion": "1", "DefaultVersion": "1",
             "DocumentFormat": "JSON", "Tags": [],
         }}
+
+    def GetDocument(self, body):
+        doc = self.document(body["Name"], body.get("DocumentVersion"))
+        if body.get("VersionName"):
+            raise ApiError("InvalidDocumentVersion",
+                           f"Document {doc['Name']} has no version named {body['VersionName']}.")
+        form = body.get("DocumentFormat") or "JSON"
+        content = self._content(doc)
+        if form == "YAML":
+            import yaml  # PyYAML, pinned in tests/constraints.txt
+            content = yaml.safe_dump(json.loads(content), sort_keys=False)
+        elif form == "TEXT":
+            raise ApiError("ValidationException",
+                           f"Document {doc['Name']} is a {doc['DocumentType']} document: ask for JSON or YAML.")
+        return {
+            "Name": doc["Name"], "CreatedDate": self.started - 86400 * 365, "DocumentVersion": "1",
+            "Status": "Active", "Content": content, "DocumentType": doc["DocumentType"], "DocumentFormat": form,
+        }
+
+    def ListTagsForResource(self, body):
+        kind, rid = body["ResourceType"], body["ResourceId"]
+        if kind == "ManagedInstance":
+            # As in SSM: only hybrid (mi-) nodes are tagged here; EC2 instances' tags are EC2's.
+            inst = self.instances.get(rid) if rid.startswith("mi-") else None
+            if inst is None:
+                raise ApiError("InvalidResourceId", f"The resource ID \"{rid}\" is not valid. Verify the ID and try again.")
+            tags = inst["Tags"]
+        elif kind == "Document":
+            self.document(rid)
+            tags = {}
+        else:
+            raise ApiError("InvalidResourceId", f"The resource ID \"{rid}\" is not valid. Verify the ID and try again.")
+        return {"TagList": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
 
     def ListDocuments(self, body):
         docs = list(self.documents.values())

@@ -319,6 +319,41 @@ class GatewaySuite(unittest.TestCase):
         desc = bob.describe_document(Name="Ops-RestartService")["Document"]
         self.assertEqual(desc["Name"], "Ops-RestartService")
 
+    def test_get_document_and_managed_node_tags_through_boto3(self):
+        """GetDocument and ListTagsForResource as boto3 calls them: forwarded as decided,
+        audited with every member; tags of anything but managed nodes refused."""
+        bob = self.client("bob")
+        doc = bob.get_document(Name="Ops-RestartService", DocumentVersion="$LATEST", DocumentFormat="JSON")
+        self.assertEqual(doc["Name"], "Ops-RestartService")
+        self.assertIn("parameters", json.loads(doc["Content"]))
+        line = self.gw.audit_for(doc["ResponseMetadata"]["RequestId"])
+        self.assertEqual(
+            {k: line.get(k) for k in ("decision", "operation", "document", "documentVersion", "documentFormat")},
+            {"decision": "allowed", "operation": "GetDocument", "document": "Ops-RestartService",
+             "documentVersion": "$LATEST", "documentFormat": "JSON"})
+
+        # moto knows no managed node (it answers InvalidResourceId for every one): the
+        # gateway forwards the call, and boto3 gets moto's error as it would SSM's. (The
+        # tamper suite reads real tags from the local SSM.)
+        node = f"mi-{uuid.uuid4().hex[:17]}"
+        before = self.proxy.snapshot()
+        with self.assertRaises(ClientError) as ctx:
+            bob.list_tags_for_resource(ResourceType="ManagedInstance", ResourceId=node)
+        rid = self.assert_client_error(ctx, "InvalidResourceId")
+        self.assertEqual(self.proxy.since(before), {"AmazonSSM.ListTagsForResource": 1})
+        line = self.gw.audit_for(rid)
+        self.assertEqual((line["decision"], line["resourceType"], line["resourceId"], line["upstreamStatus"]),
+                         ("upstream-error", "ManagedInstance", node, 400))
+
+        before = self.proxy.snapshot()
+        with self.assertRaises(ClientError) as ctx:
+            self.client("root").list_tags_for_resource(ResourceType="Parameter", ResourceId="/prod/db/password")
+        rid = self.assert_client_error(ctx, "AccessDeniedException", "managed nodes only")
+        self.assertEqual(self.proxy.since(before), {}, "nothing reached the upstream")
+        line = self.gw.audit_for(rid)
+        self.assertEqual((line["decision"], line["policyIds"], line["resourceType"]),
+                         ("denied", ["tags-of-managed-nodes-only"], "Parameter"))
+
     # ---------------------------------------------------------------- policy denials
 
     def test_shell_script_is_denied_to_bob(self):

@@ -130,13 +130,13 @@ class Corpus:
         self.stack = stack
 
     def signed(self, who="alice", body=None, *, at=None, extra=None, service="ssm", region=None, akid=None,
-               secret=None, omit=(), host=None):
-        """A SendCommand signed by botocore; `omit`: headers left out when signing, then
-        added (so they are there, unsigned); `host`: signed for that Host (instead of the
-        gateway's address) and sent with it."""
+               secret=None, omit=(), host=None, operation="SendCommand"):
+        """A call (SendCommand unless `operation` says) signed by botocore; `omit`: headers
+        left out when signing, then added (so they are there, unsigned); `host`: signed for
+        that Host (instead of the gateway's address) and sent with it."""
         body = body if body is not None else restart_body()
-        unsigned = {"Content-Type": JSON_CT, "X-Amz-Target": "AmazonSSM.SendCommand"}
-        headers = self.stack.sign("SendCommand", body, who, akid=akid, secret=secret, at=at, service=service,
+        unsigned = {"Content-Type": JSON_CT, "X-Amz-Target": f"AmazonSSM.{operation}"}
+        headers = self.stack.sign(operation, body, who, akid=akid, secret=secret, at=at, service=service,
                                   region=region, url=f"http://{host}" if host else None,
                                   extra={**(extra or {}), **{name: None for name in omit}})
         pairs = [*headers.items(), *((name, unsigned[name]) for name in omit)]
@@ -489,6 +489,22 @@ def body_cases(c: Corpus):
     for member, value in destinations(region, uuid.uuid4().hex[:10]):
         rows.append((f"alice: {member}", "alice", c.signed("alice", restart_with(**{member: value})), DENIED,
                      ["not authorized"], "denied"))
+    # Reads name documents and resources too.
+    get = "GetDocument"
+    rows += [
+        ("root: GetDocument of another account's document", "root",
+         c.signed("root", json.dumps({"Name": foreign}).encode(), operation=get), DENIED, ["not authorized"],
+         "denied"),
+        ("alice: GetDocument naming Name twice", "alice",
+         c.signed("alice", ('{"Name":"Ops-RestartService","Name":"' + foreign + '"}').encode(), operation=get),
+         SERIALIZATION, ["Name", "more than once"], "invalid"),
+    ]
+    for kind, rid in (("Parameter", "/prod/db/password"), ("Document", "Ops-RestartService"),
+                      ("OpsItem", "oi-0123456789ab")):
+        rows.append((f"root: the tags of a {kind}", "root",
+                     c.signed("root", json.dumps({"ResourceType": kind, "ResourceId": rid}).encode(),
+                              operation="ListTagsForResource"),
+                     DENIED, ["managed nodes only"], "denied"))
     return rows
 
 
@@ -621,9 +637,10 @@ class TamperedRequests(unittest.TestCase):
         return found[0]
 
     def test_signed_requests_asking_for_too_much_are_refused(self):
-        """Foreign document ARNs (for admins too), members named twice, and on-call's
-        output destinations, notifications and roles: refused with the AWS error, the
-        principal in the audit line, nothing sent upstream."""
+        """Foreign document ARNs (for admins too, in SendCommand and GetDocument), members
+        named twice, on-call's output destinations, notifications and roles, and tags of
+        anything but managed nodes: refused with the AWS error, the principal in the audit
+        line, nothing sent upstream."""
         cases = body_cases(self.corpus)
         self.assertEqual(len({name for name, *_ in cases}), len(cases), "row names are unique")
         before = self.stack.ssm.stats()
@@ -631,7 +648,8 @@ class TamperedRequests(unittest.TestCase):
             with self.subTest(name):
                 reply = self.send(req)
                 self.assertEqual((reply.status, reply.code), (400, code), reply.body[:300])
-                decoded = decode_error("SendCommand", reply.status, list(reply.headers.items()), reply.body)
+                operation = header(req, "X-Amz-Target").split(".", 1)[1]
+                decoded = decode_error(operation, reply.status, list(reply.headers.items()), reply.body)
                 self.assertEqual(decoded["code"], code, "botocore decodes the same error")
                 for fragment in fragments:
                     self.assertIn(fragment, reply.message)
@@ -678,6 +696,23 @@ class TamperedRequests(unittest.TestCase):
         self.assertEqual(json.loads(self.sent_body(comment))["DocumentName"], arn)
         line = self.stack.gw.audit_for(answer["ResponseMetadata"]["RequestId"])
         self.assertEqual((line["decision"], line["principal"]), ("allowed", "alice"), line)
+
+    def test_read_members_reach_the_upstream_and_the_audit_line(self):
+        """GetDocument and ListTagsForResource through boto3: the local SSM receives each
+        member as the policy saw it, and the audit line carries it."""
+        alice = self.stack.boto("alice")
+        doc = alice.get_document(Name="Ops-RestartService", DocumentVersion="1", DocumentFormat="YAML")
+        self.assertIn("allowedValues:", doc["Content"])
+        self.assertEqual(json.loads(self.stack.ssm.received("GetDocument")[-1]),
+                         {"Name": "Ops-RestartService", "DocumentVersion": "1", "DocumentFormat": "YAML"})
+        line = self.stack.gw.audit_for(doc["ResponseMetadata"]["RequestId"])
+        self.assertEqual([line.get(k) for k in ("decision", "document", "documentVersion", "documentFormat")],
+                         ["allowed", "Ops-RestartService", "1", "YAML"])
+        node = "mi-0123456789abcdef0"
+        tags = alice.list_tags_for_resource(ResourceType="ManagedInstance", ResourceId=node)["TagList"]
+        self.assertEqual(tags, [{"Key": "env", "Value": "prod"}, {"Key": "service", "Value": "db"}])
+        self.assertEqual(json.loads(self.stack.ssm.received("ListTagsForResource")[-1]),
+                         {"ResourceType": "ManagedInstance", "ResourceId": node})
 
     def test_every_forwarded_field_reaches_the_upstream_and_the_audit_line(self):
         """Root may send output, notifications and a role where he wants; alice may set

@@ -205,7 +205,7 @@ impl std::ops::Deref for MotoSsm {
     }
 }
 
-/// The local SSM emulator (`tests/local-ssm/server.py`) on 127.0.0.1: the eight Run
+/// The local SSM emulator (`tests/local-ssm/server.py`) on 127.0.0.1: the Run
 /// Command operations over a seeded fleet, with a real command lifecycle and every
 /// signature checked by botocore.
 #[derive(Debug)]

@@ -11,6 +11,7 @@ use ssm_edge_core::decode::{ErrorCode, ServiceError};
 use ssm_edge_core::endpoint::{resolve, EndpointConfig};
 use ssm_edge_core::model::*;
 use ssm_edge_core::request::{build_raw, HttpRequest};
+use ssm_edge_core::sign::canonical::payload_hash;
 use ssm_edge_core::sign::{sign, Credentials, SigningParams};
 use ssm_edge_tests::transport::{call, jitter, now, send, Error};
 use ssm_edge_tests::LocalSsm;
@@ -360,6 +361,95 @@ fn documents_have_their_parameters() {
     .expect("DocumentIdentifiers");
     let names: Vec<_> = mine.iter().filter_map(|d| d.name.as_deref()).collect();
     assert_eq!(names, ["Ops-RestartService"]);
+}
+
+#[test]
+fn get_document_gives_the_content_and_its_parameter_rules() {
+    let ssm = LocalSsm::start(STEP_MS);
+    let mut client = client(&ssm, &ssm.secret_access_key);
+    let get = |client: &mut Client, name: &str, format: Option<DocumentFormat>| {
+        call::<GetDocument>(
+            client,
+            &GetDocumentInput {
+                name: Some(name.into()),
+                document_format: format,
+                ..Default::default()
+            },
+        )
+    };
+    let doc = get(
+        &mut client,
+        "Ops-RestartService",
+        Some(DocumentFormat::Json),
+    )
+    .expect("GetDocument");
+    assert_eq!(doc.document_format, Some(DocumentFormat::Json));
+    let content: serde_json::Value =
+        serde_json::from_str(doc.content.as_deref().expect("Content")).unwrap();
+    assert_eq!(content["schemaVersion"], "2.2");
+    assert_eq!(
+        content["parameters"]["service"]["allowedValues"],
+        serde_json::json!(["nginx", "redis", "worker", "sshd", "cron", "api"])
+    );
+    // DescribeDocument's Hash is the SHA-256 of that content.
+    let described = call::<DescribeDocument>(
+        &mut client,
+        &DescribeDocumentInput {
+            name: Some("Ops-RestartService".into()),
+            ..Default::default()
+        },
+    )
+    .expect("DescribeDocument")
+    .document
+    .expect("Document");
+    assert_eq!(
+        described.hash.as_deref(),
+        Some(payload_hash(doc.content.as_deref().unwrap().as_bytes()).as_str())
+    );
+    let yaml = get(
+        &mut client,
+        "AWS-RunShellScript",
+        Some(DocumentFormat::Yaml),
+    )
+    .expect("GetDocument YAML");
+    assert!(
+        yaml.content.as_deref().unwrap().contains("allowedPattern:"),
+        "{:?}",
+        yaml.content
+    );
+    expect(
+        get(&mut client, "Ops-DoesNotExist", None),
+        ErrorCode::InvalidDocument,
+    );
+}
+
+#[test]
+fn managed_nodes_have_their_tags() {
+    let ssm = LocalSsm::start(STEP_MS);
+    let mut client = client(&ssm, &ssm.secret_access_key);
+    let tags = |client: &mut Client, kind: ResourceTypeForTagging, id: &str| {
+        call::<ListTagsForResource>(
+            client,
+            &ListTagsForResourceInput {
+                resource_type: Some(kind),
+                resource_id: Some(id.into()),
+            },
+        )
+    };
+    let list = tags(&mut client, ResourceTypeForTagging::ManagedInstance, LOST)
+        .expect("ListTagsForResource")
+        .tag_list
+        .expect("TagList");
+    let pairs: Vec<_> = list
+        .iter()
+        .map(|t| (t.key.as_deref().unwrap(), t.value.as_deref().unwrap()))
+        .collect();
+    assert_eq!(pairs, [("env", "prod"), ("service", "db")]);
+    // EC2 instances' tags are EC2's, not SSM's.
+    expect(
+        tags(&mut client, ResourceTypeForTagging::ManagedInstance, WEB_1),
+        ErrorCode::InvalidResourceId,
+    );
 }
 
 #[test]

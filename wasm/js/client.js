@@ -56,7 +56,7 @@ export class TransportError extends Error {
   }
 }
 
-// One subclass per error code the model declares for the eight operations, plus
+// One subclass per error code the model declares for the operations, plus
 // the common auth and throttling codes, so `instanceof` works as in the AWS SDK.
 const ERROR_CODES = [
   ...DECLARED_ERRORS,

@@ -171,11 +171,7 @@ export declare const errors: {
 };
 
 export type ErrorCode =
-  | "DuplicateInstanceId" | "InternalServerError" | "InvalidCommandId" | "InvalidDocument"
-  | "InvalidDocumentVersion" | "InvalidFilterKey" | "InvalidInstanceId"
-  | "InvalidInstanceInformationFilterValue" | "InvalidNextToken" | "InvalidNotificationConfig"
-  | "InvalidOutputFolder" | "InvalidParameters" | "InvalidPluginName" | "InvalidRole"
-  | "InvocationDoesNotExist" | "MaxDocumentSizeExceeded" | "UnsupportedPlatformType"
+  | M.DeclaredErrorCode
   | "ThrottlingException" | "UnrecognizedClientException" | "InvalidSignatureException"
   | "SignatureDoesNotMatch" | "IncompleteSignatureException" | "InvalidClientTokenId"
   | "ExpiredTokenException" | "AccessDeniedException" | "RequestExpired" | "ValidationException";

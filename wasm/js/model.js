@@ -4,11 +4,11 @@
 /** Output members the model types as timestamps (epoch seconds on the wire, Date here). */
 export const TIMESTAMP_MEMBERS = new Set(["CreatedDate", "ExpiresAfter", "LastAssociationExecutionDate", "LastPingDateTime", "LastSuccessfulAssociationExecutionDate", "RegistrationDate", "RequestedDateTime", "ResponseFinishDateTime", "ResponseStartDateTime", "ReviewedTime"]);
 
-/** Error codes the model declares for the eight operations. */
-export const DECLARED_ERRORS = ["DuplicateInstanceId", "InternalServerError", "InvalidInstanceId", "InvalidDocument", "InvalidDocumentVersion", "InvalidOutputFolder", "InvalidParameters", "UnsupportedPlatformType", "MaxDocumentSizeExceeded", "InvalidRole", "InvalidNotificationConfig", "InvalidCommandId", "InvalidFilterKey", "InvalidNextToken", "InvalidPluginName", "InvocationDoesNotExist", "InvalidInstanceInformationFilterValue"];
+/** Error codes the model declares for the operations. */
+export const DECLARED_ERRORS = ["DuplicateInstanceId", "InternalServerError", "InvalidInstanceId", "InvalidDocument", "InvalidDocumentVersion", "InvalidOutputFolder", "InvalidParameters", "UnsupportedPlatformType", "MaxDocumentSizeExceeded", "InvalidRole", "InvalidNotificationConfig", "InvalidCommandId", "InvalidFilterKey", "InvalidNextToken", "InvalidPluginName", "InvocationDoesNotExist", "InvalidInstanceInformationFilterValue", "InvalidResourceType", "InvalidResourceId"];
 
 /** Every operation: its name on the wire and the client method that calls it. */
-export const OPERATIONS = [["SendCommand", "sendCommand"], ["ListCommands", "listCommands"], ["ListCommandInvocations", "listCommandInvocations"], ["GetCommandInvocation", "getCommandInvocation"], ["CancelCommand", "cancelCommand"], ["DescribeInstanceInformation", "describeInstanceInformation"], ["DescribeDocument", "describeDocument"], ["ListDocuments", "listDocuments"]];
+export const OPERATIONS = [["SendCommand", "sendCommand"], ["ListCommands", "listCommands"], ["ListCommandInvocations", "listCommandInvocations"], ["GetCommandInvocation", "getCommandInvocation"], ["CancelCommand", "cancelCommand"], ["DescribeInstanceInformation", "describeInstanceInformation"], ["DescribeDocument", "describeDocument"], ["ListDocuments", "listDocuments"], ["GetDocument", "getDocument"], ["ListTagsForResource", "listTagsForResource"]];
 
 /** The pageable operations: [operation, client method, input token, output token]. */
 export const PAGINATORS = [["ListCommands", "paginateListCommands", "NextToken", "NextToken"], ["ListCommandInvocations", "paginateListCommandInvocations", "NextToken", "NextToken"], ["DescribeInstanceInformation", "paginateDescribeInstanceInformation", "NextToken", "NextToken"], ["ListDocuments", "paginateListDocuments", "NextToken", "NextToken"]];

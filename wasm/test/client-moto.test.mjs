@@ -8,7 +8,7 @@
 import { test as nodeTest, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { SsmClient, SsmServiceException, errors, signRequest } from "ssm-edge";
+import { SsmClient, SsmServiceException, ValidationError, errors, signRequest } from "ssm-edge";
 import { startMoto, shellCommand, INSTANCE } from "../test-support/moto.mjs";
 
 // A broken behaviour fails its test instead of hanging the suite.
@@ -91,11 +91,18 @@ test("signRequest output is accepted by moto; paginateListDocuments follows Next
   // Documents are made with CreateDocument, which the client does not offer: sign it ourselves.
   const names = ["ssm-edge-doc-a", "ssm-edge-doc-b", "ssm-edge-doc-c"];
   for (const Name of names) {
-    const content = { schemaVersion: "2.2", description: Name, mainSteps: [{ action: "aws:runShellScript", name: "run", inputs: { runCommand: ["true"] } }] };
+    const content = {
+      schemaVersion: "2.2", description: Name,
+      parameters: { level: { type: "String", allowedValues: ["low", "high"], default: "low" } },
+      mainSteps: [{ action: "aws:runShellScript", name: "run", inputs: { runCommand: ["echo {{ level }}"] } }],
+    };
     const signed = await signRequest({
       url: `${moto.endpoint}/`,
       headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AmazonSSM.CreateDocument" },
-      body: JSON.stringify({ Name, DocumentType: "Command", DocumentFormat: "JSON", Content: JSON.stringify(content) }),
+      body: JSON.stringify({
+        Name, DocumentType: "Command", DocumentFormat: "JSON", Content: JSON.stringify(content),
+        Tags: [{ Key: "team", Value: Name }],
+      }),
       credentials: async () => moto.credentials,
       region: moto.region,
     });
@@ -111,6 +118,19 @@ test("signRequest output is accepted by moto; paginateListDocuments follows Next
   assert.equal(pages.length, 3, "one page per document with MaxResults 1");
   const { Document } = await client.describeDocument({ Name: names[0] });
   assert.ok(Document.CreatedDate instanceof Date, "CreatedDate is a Date");
+  // GetDocument: the content itself, with its parameters' rules.
+  const got = await client.getDocument({ Name: names[1], DocumentFormat: "JSON" });
+  assert.equal(got.Name, names[1]);
+  assert.equal(got.DocumentFormat, "JSON");
+  assert.deepEqual(JSON.parse(got.Content).parameters.level.allowedValues, ["low", "high"]);
+  const e = await client.getDocument({ Name: "ssm-edge-no-such-doc" }).then(() => assert.fail("resolved"), (e) => e);
+  assert.ok(e instanceof errors.InvalidDocument, `${e?.constructor?.name}: ${e}`);
+  const bad = await client.getDocument({ Name: names[1], DocumentFormat: "XML" }).then(() => assert.fail("resolved"), (e) => e);
+  assert.ok(bad instanceof ValidationError, `${bad?.constructor?.name}: ${bad}`);
+  assert.match(bad.message, /DocumentFormat/);
+  // ListTagsForResource: the tags CreateDocument set.
+  const { TagList } = await client.listTagsForResource({ ResourceType: "Document", ResourceId: names[2] });
+  assert.deepEqual(TagList, [{ Key: "team", Value: names[2] }]);
 });
 
 test("a wrong secret: errors.SignatureDoesNotMatch, HTTP 403, one attempt", async () => {

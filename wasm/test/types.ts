@@ -26,6 +26,8 @@ import {
   type GetCommandInvocationOutput,
   type CommandInvocationStatus,
   type ListCommandsOutput,
+  type GetDocumentOutput,
+  type Tag,
   type OperationName,
   type OperationInputs,
   type OperationOutputs,
@@ -110,6 +112,14 @@ async function reads(): Promise<void> {
   await client.cancelCommand({ CommandId: "c" });
   await client.describeInstanceInformation({ Filters: [{ Key: "PingStatus", Values: ["Online"] }] });
   await client.describeDocument({ Name: "AWS-RunShellScript" });
+  const doc: GetDocumentOutput = await client.getDocument({ Name: "AWS-RunShellScript", DocumentFormat: "JSON" });
+  const content: string | undefined = doc.Content;
+  // @ts-expect-error DocumentFormat is an enum
+  await client.getDocument({ Name: "AWS-RunShellScript", DocumentFormat: "XML" });
+  const tags: Tag[] | undefined = (await client.listTagsForResource({ ResourceType: "ManagedInstance", ResourceId: "mi-0123456789abcdef0" })).TagList;
+  // @ts-expect-error ResourceId is required
+  await client.listTagsForResource({ ResourceType: "ManagedInstance" });
+  void [content, tags];
   await client.listDocuments({ Filters: [{ Key: "Owner", Values: ["Self"] }] });
   void [list, status];
 }
@@ -180,7 +190,7 @@ const badCode: ErrorCode = "Nope";
 // ---- validate, signRequest, resolveEndpoint -------------------------------------------------
 const problems: Problem[] = validate("SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: ["i-0123456789abcdef0"] });
 validate("ListCommands", {});
-// @ts-expect-error only the eight operations
+// @ts-expect-error only the modelled operations
 validate("DeleteEverything", {});
 
 async function sign(): Promise<SignedRequest> {

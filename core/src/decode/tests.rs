@@ -22,7 +22,7 @@ fn response(status: u16, body: &str) -> HttpResponse {
     }
 }
 
-/// Every error code the model declares for the eight operations, with the message
+/// Every error code the model declares for the operations, with the message
 /// the service sends for it (shape as recorded from SSM: `__type` + `Message`).
 const DECLARED: &[(&str, &str)] = &[
     ("DuplicateInstanceId", "Instance IDs must be unique."),
@@ -59,6 +59,14 @@ const DECLARED: &[(&str, &str)] = &[
         "Parameter \"servce\" is not defined in the document.",
     ),
     ("InvalidPluginName", "The plugin name is not valid."),
+    (
+        "InvalidResourceId",
+        "The resource ID \"i-0123456789abcdef0\" is not valid. Verify the ID and try again.",
+    ),
+    (
+        "InvalidResourceType",
+        "The resource type \"Instance\" is not valid.",
+    ),
     (
         "InvalidRole",
         "The role name can't contain invalid characters.",

@@ -12,6 +12,14 @@ use crate::json::Value;
 use crate::validate::{json, shapes, Schema, Shape, Validate};
 
 string_enum! {
+    /// Values of the model shape `AttachmentHashType`.
+    AttachmentHashType {
+        /// `Sha256`
+        Sha256 => "Sha256",
+    }
+}
+
+string_enum! {
     /// Values of the model shape `CloudProvider`.
     CloudProvider {
         /// `AWS`
@@ -292,6 +300,32 @@ string_enum! {
         ManagedInstance => "ManagedInstance",
         /// `EC2Instance`
         EC2Instance => "EC2Instance",
+    }
+}
+
+string_enum! {
+    /// Values of the model shape `ResourceTypeForTagging`.
+    ResourceTypeForTagging {
+        /// `Document`
+        Document => "Document",
+        /// `ManagedInstance`
+        ManagedInstance => "ManagedInstance",
+        /// `MaintenanceWindow`
+        MaintenanceWindow => "MaintenanceWindow",
+        /// `Parameter`
+        Parameter => "Parameter",
+        /// `PatchBaseline`
+        PatchBaseline => "PatchBaseline",
+        /// `OpsItem`
+        OpsItem => "OpsItem",
+        /// `OpsMetadata`
+        OpsMetadata => "OpsMetadata",
+        /// `Automation`
+        Automation => "Automation",
+        /// `Association`
+        Association => "Association",
+        /// `CloudConnector`
+        CloudConnector => "CloudConnector",
     }
 }
 
@@ -993,6 +1027,80 @@ impl Schema for DocumentKeyValuesFilter {
         DocumentKeyValuesFilter {
             key: json::member(value, "Key").map(json::string),
             values: json::member(value, "Values").map(|v: &Value| json::list(v, json::string)),
+        }
+    }
+}
+
+/// Input of the `GetDocument` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetDocumentInput {
+    /// The name of the SSM document. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// An optional field specifying the version of the artifact associated with the document.
+    #[serde(
+        rename = "VersionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version_name: Option<String>,
+    /// The document version for which you want information.
+    #[serde(
+        rename = "DocumentVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_version: Option<String>,
+    /// Returns the document in the specified format.
+    #[serde(
+        rename = "DocumentFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_format: Option<DocumentFormat>,
+}
+
+impl Schema for GetDocumentInput {
+    const SHAPE: &'static Shape = &shapes::GET_DOCUMENT_REQUEST;
+
+    fn from_checked_json(value: &Value) -> Self {
+        GetDocumentInput {
+            name: json::member(value, "Name").map(json::string),
+            version_name: json::member(value, "VersionName").map(json::string),
+            document_version: json::member(value, "DocumentVersion").map(json::string),
+            document_format: json::member(value, "DocumentFormat")
+                .map(|v: &Value| DocumentFormat::from(json::str_of(v))),
+        }
+    }
+}
+
+/// Input of the `ListTagsForResource` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceInput {
+    /// Returns a list of tags for a specific resource type. Required.
+    #[serde(
+        rename = "ResourceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_type: Option<ResourceTypeForTagging>,
+    /// The resource ID for which you want to see a list of tags. Required.
+    #[serde(
+        rename = "ResourceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_id: Option<String>,
+}
+
+impl Schema for ListTagsForResourceInput {
+    const SHAPE: &'static Shape = &shapes::LIST_TAGS_FOR_RESOURCE_REQUEST;
+
+    fn from_checked_json(value: &Value) -> Self {
+        ListTagsForResourceInput {
+            resource_type: json::member(value, "ResourceType")
+                .map(|v: &Value| ResourceTypeForTagging::from(json::str_of(v))),
+            resource_id: json::member(value, "ResourceId").map(json::string),
         }
     }
 }
@@ -2073,6 +2181,114 @@ pub struct DocumentIdentifier {
     pub cloud_providers: Option<Vec<CloudProvider>>,
 }
 
+/// Output of the `GetDocument` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetDocumentOutput {
+    /// The name of the SSM document.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The date the SSM document was created.
+    #[serde(
+        rename = "CreatedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_date: Option<EpochSeconds>,
+    /// The friendly name of the SSM document.
+    #[serde(
+        rename = "DisplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<String>,
+    /// The version of the artifact associated with the document.
+    #[serde(
+        rename = "VersionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version_name: Option<String>,
+    /// The document version.
+    #[serde(
+        rename = "DocumentVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_version: Option<String>,
+    /// The status of the SSM document, such as Creating , Active , Updating , Failed , and Deleting .
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DocumentStatus>,
+    /// A message returned by Amazon Web Services Systems Manager that explains the Status value.
+    #[serde(
+        rename = "StatusInformation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_information: Option<String>,
+    /// The contents of the SSM document.
+    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The document type.
+    #[serde(
+        rename = "DocumentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_type: Option<DocumentType>,
+    /// The document format, either JSON or YAML.
+    #[serde(
+        rename = "DocumentFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_format: Option<DocumentFormat>,
+    /// A list of SSM documents required by a document.
+    #[serde(rename = "Requires", default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<Vec<DocumentRequires>>,
+    /// A description of the document attachments, including names, locations, sizes, and so on.
+    #[serde(
+        rename = "AttachmentsContent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachments_content: Option<Vec<AttachmentContent>>,
+    /// The current review status of a new custom Systems Manager document (SSM document) created by a member of your organization, or of the latest version of an existing SSM document.
+    #[serde(
+        rename = "ReviewStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub review_status: Option<ReviewStatus>,
+}
+
+/// A structure that includes attributes that describe a document attachment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentContent {
+    /// The name of an attachment.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The size of an attachment in bytes.
+    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// The cryptographic hash value of the document content.
+    #[serde(rename = "Hash", default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// The hash algorithm used to calculate the hash value.
+    #[serde(rename = "HashType", default, skip_serializing_if = "Option::is_none")]
+    pub hash_type: Option<AttachmentHashType>,
+    /// The URL location of the attachment content.
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Output of the `ListTagsForResource` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceOutput {
+    /// A list of tags.
+    #[serde(rename = "TagList", default, skip_serializing_if = "Option::is_none")]
+    pub tag_list: Option<Vec<Tag>>,
+}
+
 /// Marker type for the `SendCommand` operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendCommand;
@@ -2183,4 +2399,32 @@ impl Operation for ListDocuments {
 
 impl Validate for ListDocumentsInput {
     const OPERATION: OperationName = OperationName::ListDocuments;
+}
+
+/// Marker type for the `GetDocument` operation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GetDocument;
+
+impl Operation for GetDocument {
+    const NAME: OperationName = OperationName::GetDocument;
+    type Input = GetDocumentInput;
+    type Output = GetDocumentOutput;
+}
+
+impl Validate for GetDocumentInput {
+    const OPERATION: OperationName = OperationName::GetDocument;
+}
+
+/// Marker type for the `ListTagsForResource` operation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListTagsForResource;
+
+impl Operation for ListTagsForResource {
+    const NAME: OperationName = OperationName::ListTagsForResource;
+    type Input = ListTagsForResourceInput;
+    type Output = ListTagsForResourceOutput;
+}
+
+impl Validate for ListTagsForResourceInput {
+    const OPERATION: OperationName = OperationName::ListTagsForResource;
 }

@@ -1,4 +1,4 @@
-//! Rust types for the inputs and outputs of the eight Run Command operations,
+//! Rust types for the inputs and outputs of the Run Command operations,
 //! generated from botocore's copy of the SSM service model
 //! (`core/codegen/gen_model.py` → `generated.rs`). JSON member names and shapes are
 //! exactly the model's; every member is optional so that a missing required member

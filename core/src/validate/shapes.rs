@@ -849,6 +849,80 @@ pub static MAX_RESULTS: Shape = Shape::Integer(Bounds {
     min: Some(1),
     max: Some(50),
 });
+/// Input of `GetDocument`.
+pub static GET_DOCUMENT_REQUEST: Shape = Shape::Struct(&[
+    Member {
+        name: "Name",
+        shape: &DOCUMENT_ARN,
+        required: true,
+    },
+    Member {
+        name: "VersionName",
+        shape: &DOCUMENT_VERSION_NAME,
+        required: false,
+    },
+    Member {
+        name: "DocumentVersion",
+        shape: &DOCUMENT_VERSION,
+        required: false,
+    },
+    Member {
+        name: "DocumentFormat",
+        shape: &DOCUMENT_FORMAT,
+        required: false,
+    },
+]);
+/// The model shape `DocumentFormat`.
+pub static DOCUMENT_FORMAT: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: None,
+        max: None,
+    },
+    pattern: None,
+    allowed: &["YAML", "JSON", "TEXT"],
+});
+/// Input of `ListTagsForResource`.
+pub static LIST_TAGS_FOR_RESOURCE_REQUEST: Shape = Shape::Struct(&[
+    Member {
+        name: "ResourceType",
+        shape: &RESOURCE_TYPE_FOR_TAGGING,
+        required: true,
+    },
+    Member {
+        name: "ResourceId",
+        shape: &RESOURCE_ID,
+        required: true,
+    },
+]);
+/// The model shape `ResourceTypeForTagging`.
+pub static RESOURCE_TYPE_FOR_TAGGING: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: None,
+        max: None,
+    },
+    pattern: None,
+    allowed: &[
+        "Document",
+        "ManagedInstance",
+        "MaintenanceWindow",
+        "Parameter",
+        "PatchBaseline",
+        "OpsItem",
+        "OpsMetadata",
+        "Automation",
+        "Association",
+        "CloudConnector",
+    ],
+});
+/// The model shape `ResourceId`.
+pub static RESOURCE_ID: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: None,
+        max: None,
+    },
+    pattern: None,
+    allowed: &[],
+});
 
 /// The values of the model's `CommandStatus` (the `Status` command filter takes them).
 pub static COMMAND_STATUS: &[&str] = &[
@@ -873,5 +947,7 @@ pub fn input(operation: OperationName) -> &'static Shape {
         OperationName::DescribeInstanceInformation => &DESCRIBE_INSTANCE_INFORMATION_REQUEST,
         OperationName::DescribeDocument => &DESCRIBE_DOCUMENT_REQUEST,
         OperationName::ListDocuments => &LIST_DOCUMENTS_REQUEST,
+        OperationName::GetDocument => &GET_DOCUMENT_REQUEST,
+        OperationName::ListTagsForResource => &LIST_TAGS_FOR_RESOURCE_REQUEST,
     }
 }

@@ -3,7 +3,7 @@
 use ssm_edge_core::model::OperationName;
 
 use super::forward::ForwardReport;
-use crate::audit::{rfc3339, AuditLine};
+use crate::audit::{rfc3339, AuditLine, CallFields};
 use crate::call::ParsedCall;
 use crate::config::Config;
 use crate::error::GatewayError;
@@ -87,22 +87,46 @@ impl Trail {
             Some(ParsedCall::SendCommand(input)) => {
                 line.describe_send_command(input, closing.config.audit_digest());
             }
-            Some(ParsedCall::DescribeDocument(input)) => line.describe_document(input),
-            _ => {}
+            Some(ParsedCall::DescribeDocument(input)) => {
+                line.describe_document(
+                    input.name.as_ref(),
+                    CallFields::of_describe_document(input),
+                );
+            }
+            Some(ParsedCall::GetDocument(input)) => {
+                line.describe_document(input.name.as_ref(), CallFields::of_get_document(input));
+            }
+            Some(ParsedCall::ListTagsForResource(input)) => {
+                line.fields = CallFields::of_list_tags_for_resource(input);
+            }
+            Some(ParsedCall::CancelCommand(input)) => line.describe_cancel_command(input),
+            // Listings and lookups whose members the policy does not see either.
+            Some(
+                ParsedCall::ListCommands(_)
+                | ParsedCall::ListCommandInvocations(_)
+                | ParsedCall::GetCommandInvocation(_)
+                | ParsedCall::DescribeInstanceInformation(_)
+                | ParsedCall::ListDocuments(_),
+            )
+            | None => {}
         }
         if let Some(decision) = &self.decision {
             line.record_decision(decision);
         }
         if let Some(replayed) = &self.replayed {
             line.upstream_status = Some(replayed.status);
-            line.command_id.clone_from(&replayed.command_id);
+            if replayed.command_id.is_some() {
+                line.command_id.clone_from(&replayed.command_id);
+            }
         }
         if let Some(forward) = &self.forward {
             line.attempts = Some(forward.attempts).filter(|n| *n > 0);
             line.upstream_status = forward.upstream_status;
             line.upstream_request_id
                 .clone_from(&forward.upstream_request_id);
-            line.command_id.clone_from(&forward.command_id);
+            if forward.command_id.is_some() {
+                line.command_id.clone_from(&forward.command_id);
+            }
             line.upstream_error.clone_from(&forward.upstream_error);
         }
         line

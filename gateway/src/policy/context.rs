@@ -177,11 +177,11 @@ struct SendFacts {
 
 #[derive(Debug)]
 enum Shape {
+    /// A listing or lookup whose members the policy does not see (ReadContext).
     Read,
-    DescribeDocument {
-        document_version: Option<String>,
-        version_name: Option<String>,
-    },
+    /// A document read's version and format, a tag listing's resource: each given
+    /// field as a context attribute of the same name.
+    Fields(Box<CallFields>),
     Cancel {
         command_id: String,
         instance_ids: Vec<String>,
@@ -295,17 +295,26 @@ impl CallFacts {
             caller: caller.clone(),
             shape,
         };
+        let document = |name: &Option<String>| {
+            Resource::Document(Document::classify(
+                name.as_deref().unwrap_or_default(),
+                scope,
+            ))
+        };
+        // Every operation by name, no catch-all: a new one must say what its policy sees.
         match call {
             ParsedCall::SendCommand(input) => Self::send_command(input, caller, scope),
             ParsedCall::DescribeDocument(input) => facts(
-                Resource::Document(Document::classify(
-                    input.name.as_deref().unwrap_or_default(),
-                    scope,
-                )),
-                Shape::DescribeDocument {
-                    document_version: input.document_version.clone(),
-                    version_name: input.version_name.clone(),
-                },
+                document(&input.name),
+                Shape::Fields(Box::new(CallFields::of_describe_document(input))),
+            ),
+            ParsedCall::GetDocument(input) => facts(
+                document(&input.name),
+                Shape::Fields(Box::new(CallFields::of_get_document(input))),
+            ),
+            ParsedCall::ListTagsForResource(input) => facts(
+                Resource::Fleet,
+                Shape::Fields(Box::new(CallFields::of_list_tags_for_resource(input))),
             ),
             ParsedCall::CancelCommand(input) => facts(
                 Resource::Fleet,
@@ -314,7 +323,11 @@ impl CallFacts {
                     instance_ids: input.instance_ids.clone().unwrap_or_default(),
                 },
             ),
-            _ => facts(Resource::Fleet, Shape::Read),
+            ParsedCall::ListCommands(_)
+            | ParsedCall::ListCommandInvocations(_)
+            | ParsedCall::GetCommandInvocation(_)
+            | ParsedCall::DescribeInstanceInformation(_)
+            | ParsedCall::ListDocuments(_) => facts(Resource::Fleet, Shape::Read),
         }
     }
 
@@ -371,7 +384,7 @@ impl CallFacts {
         }
     }
 
-    /// The document the call names (SendCommand, DescribeDocument).
+    /// The document the call names (SendCommand, DescribeDocument, GetDocument).
     #[must_use]
     pub fn document(&self) -> Option<&Document> {
         match &self.resource {
@@ -444,16 +457,19 @@ impl CallFacts {
         } else {
             match &self.shape {
                 Shape::Read => {}
-                Shape::DescribeDocument {
-                    document_version,
-                    version_name,
-                } => {
-                    if let Some(v) = document_version {
-                        pairs.push(("documentVersion", string(v)));
-                    }
-                    if let Some(v) = version_name {
-                        pairs.push(("versionName", string(v)));
-                    }
+                Shape::Fields(fields) => {
+                    let given = [
+                        ("documentVersion", &fields.document_version),
+                        ("versionName", &fields.version_name),
+                        ("documentFormat", &fields.document_format),
+                        ("resourceType", &fields.resource_type),
+                        ("resourceId", &fields.resource_id),
+                    ];
+                    pairs.extend(
+                        given
+                            .into_iter()
+                            .filter_map(|(name, value)| Some((name, string(value.as_ref()?)))),
+                    );
                 }
                 Shape::Cancel {
                     command_id,

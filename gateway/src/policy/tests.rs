@@ -135,6 +135,7 @@ fn shipped_policies_load_and_validate() {
             "output-destinations-only-for-admins",
             "read-only-for-everyone",
             "shell-scripts-only-for-admins",
+            "tags-of-managed-nodes-only",
         ]
     );
     assert!(format!("{engine:?}").contains("on-call-restart-staging"));
@@ -160,6 +161,10 @@ fn read_only_operations_are_allowed_for_any_user() {
         (OperationName::ListDocuments, json!({})),
         (
             OperationName::DescribeDocument,
+            json!({ "Name": "AWS-RunShellScript" }),
+        ),
+        (
+            OperationName::GetDocument,
             json!({ "Name": "AWS-RunShellScript" }),
         ),
     ];
@@ -1239,5 +1244,6 @@ fn a_policy_that_fails_to_evaluate_denies() {
 }
 
 mod compiled;
+mod reads;
 mod reasons;
 mod routes;
