@@ -7,7 +7,7 @@
 import { SsmClient, ready, validate, resolveEndpoint } from "ssm-edge";
 import { h, fill, $, badge, duration, time } from "./lib/dom.js";
 import { explain } from "./lib/errors.js";
-import { parameterDefs, valuesOf, parameterProblems, parameterOf } from "./lib/params.js";
+import { contentRules, parameterDefs, valuesOf, parameterProblems, parameterOf } from "./lib/params.js";
 import { loadSettings, saveSettings, jwtClaims } from "./lib/settings.js";
 
 /** @typedef {import("./lib/params.js").ParamDef} ParamDef */
@@ -58,6 +58,10 @@ const state = {
   documents: [],
   /** @type {any} the DescribeDocument `Document` */
   doc: null,
+  /** @type {string | null} why the document's own rules (GetDocument) are not known */
+  rulesMissing: null,
+  /** @type {Map<string, string[] | null>} managed nodes' tags (ListTagsForResource); null: unreadable */
+  tags: new Map(),
   docLoading: false,
   /** @type {ParamDef[]} */
   defs: [],
@@ -351,6 +355,7 @@ function disconnect(forgetSecrets = true) {
   state.client = null;
   if (forgetSecrets) for (const k of Object.keys(secrets)) /** @type {any} */ (secrets)[k] = "";
   state.instances = [];
+  state.tags.clear();
   state.selected.clear();
   state.tagMatches = null;
   state.documents = [];
@@ -440,6 +445,7 @@ async function loadInstances(/** @type {any} */ first) {
     fillFilterOptions();
     renderInstances();
     announce(`${list.length} instances loaded`);
+    loadTags(client, list);
   } catch (e) {
     showError(box, e);
     $("instances-summary").textContent = "";
@@ -475,12 +481,52 @@ function cell(/** @type {string} */ label, /** @type {any[]} */ ...children) {
   return h("td", { "data-label": label }, h("div", { class: "cell" }, ...children));
 }
 
-/** Tags, when the service returns them (AWS's DescribeInstanceInformation does not). */
-function tagsOf(/** @type {any} */ inst) {
-  const tags = inst.Tags;
-  if (Array.isArray(tags)) return tags.map((t) => `${t.Key}=${t.Value}`);
-  if (tags && typeof tags === "object") return Object.entries(tags).map(([k, v]) => `${k}=${v}`);
-  return [];
+/**
+ * Reads the tags of the managed nodes in `list` (ListTagsForResource, four at a time) and
+ * shows them as they arrive. SSM keeps tags for hybrid nodes (`mi-…`) only: an EC2
+ * instance's tags are EC2's. A refusal (a policy that does not allow it) stops the rest.
+ * @param {SsmClient} client @param {any[]} list
+ */
+async function loadTags(client, list) {
+  const queue = list.filter((i) => i.ResourceType === "ManagedInstance" && !state.tags.has(i.InstanceId));
+  let refused = false;
+  const worker = async () => {
+    for (let inst = queue.shift(); inst && !refused && state.client === client; inst = queue.shift()) {
+      try {
+        const { TagList } = await client.listTagsForResource({ ResourceType: "ManagedInstance", ResourceId: inst.InstanceId });
+        state.tags.set(inst.InstanceId, (TagList ?? []).map((t) => `${t.Key}=${t.Value}`));
+      } catch (e) {
+        state.tags.set(inst.InstanceId, null);
+        refused ||= /** @type {any} */ (e)?.name === "AccessDeniedException";
+      }
+      if (state.client === client) showTags(inst);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+/** Puts an instance's tags in its row, in place (focus elsewhere in the table stays). @param {any} inst */
+function showTags(inst) {
+  const row = [...$("instances-body").querySelectorAll("tr")].find((r) => r.dataset.instance === inst.InstanceId);
+  const old = row?.querySelector("td[data-label='Tags']");
+  if (row && old) old.replaceWith(tagsCell(inst, Boolean(state.tagMatches?.has(inst.InstanceId)) && state.targetMode === "tag"));
+}
+
+/** What the Tags cell says when there are no tags to show. @param {any} inst */
+function noTags(inst) {
+  if (inst.ResourceType !== "ManagedInstance") return "SSM keeps tags for hybrid nodes (mi-…) only; an EC2 instance's tags are EC2's";
+  if (!state.tags.has(inst.InstanceId)) return "Loading tags…";
+  return state.tags.get(inst.InstanceId) === null ? "The tags could not be read (ListTagsForResource)" : "No tags";
+}
+
+/** The Tags cell of an instance's row. @param {any} inst @param {boolean} matched */
+function tagsCell(inst, matched) {
+  const tags = state.tags.get(inst.InstanceId) ?? [];
+  return cell(
+    "Tags",
+    tags.length ? tags.map((t) => h("span", { class: "chip" }, t)) : matched ? null : h("span", { class: "muted", title: noTags(inst) }, "—"),
+    matched ? h("span", { class: "chip chip-match" }, "matches tag") : null,
+  );
 }
 
 function renderInstances() {
@@ -495,11 +541,10 @@ function renderInstances() {
       : rows.map((i) => {
           const id = i.InstanceId;
           const name = i.ComputerName || i.Name || id;
-          const tags = tagsOf(i);
           const match = state.tagMatches?.has(id);
           return h(
             "tr",
-            { class: [state.selected.has(id) && !byTag ? "selected" : "", match && byTag ? "matched" : ""].join(" ").trim() || null },
+            { class: [state.selected.has(id) && !byTag ? "selected" : "", match && byTag ? "matched" : ""].join(" ").trim() || null, dataset: { instance: id } },
             byTag
               ? null
               : h(
@@ -526,15 +571,7 @@ function renderInstances() {
               i.AgentVersion ?? "—",
               i.IsLatestVersion === false ? h("span", { class: "muted small" }, " (update available)") : null,
             ),
-            cell(
-              "Tags",
-              tags.length
-                ? tags.map((t) => h("span", { class: "chip" }, t))
-                : match && byTag
-                  ? null
-                  : h("span", { class: "muted", title: "DescribeInstanceInformation returns no tags" }, "—"),
-              match && byTag ? h("span", { class: "chip chip-match" }, "matches tag") : null,
-            ),
+            tagsCell(i, match && byTag),
           );
         }),
   );
@@ -699,10 +736,19 @@ async function chooseDocument(/** @type {string} */ name) {
   $("document-info").textContent = "Loading the document…";
   revalidate();
   try {
-    const { Document } = await state.client.describeDocument({ Name: name });
+    const client = state.client;
+    // The rules live in the content; without it, the form still works from the descriptions.
+    const [{ Document }, rules] = await Promise.all([
+      client.describeDocument({ Name: name }),
+      client.getDocument({ Name: name, DocumentFormat: "JSON" }).then(
+        (got) => contentRules(got.Content) ?? "its content is not JSON",
+        (/** @type {any} */ e) => explain(e, ctx()).title,
+      ),
+    ]);
     if (seq !== docSeq) return;
     state.doc = Document;
-    state.defs = parameterDefs(Document);
+    state.rulesMissing = typeof rules === "string" ? rules : null;
+    state.defs = parameterDefs(Document, typeof rules === "string" ? null : rules);
     renderDocument();
   } catch (e) {
     if (seq !== docSeq) return;
@@ -724,6 +770,9 @@ function renderDocument() {
       { class: "muted small" },
       `Runs on ${doc.PlatformTypes?.join(", ") || "any platform"} · version ${doc.DocumentVersion ?? doc.DefaultVersion ?? "?"} · owner ${doc.Owner ?? "?"}`,
     ),
+    state.rulesMissing
+      ? h("p", { class: "muted small", id: "rules-missing" }, `The document's own parameter rules could not be read (${state.rulesMissing}): SSM checks them when you send.`)
+      : null,
   );
   const params = $("params");
   if (state.defs.length === 0) {
@@ -764,6 +813,8 @@ function renderDocument() {
           def.description.replace(/^\s*\((Required|Optional)\)\s*/i, ""),
           def.type === "StringList" ? "One value per line." : "",
           !def.required && def.defaultValue && !def.allowedValues ? `Leave empty for the default (${def.defaultValue}).` : "",
+          def.type === "StringList" && def.minItems !== undefined ? `At least ${def.minItems}.` : "",
+          def.type === "StringList" && def.maxItems !== undefined ? `At most ${def.maxItems}.` : "",
           def.patternHint ? `Must be ${def.patternHint}.` : def.allowedPattern ? `Must match ${def.allowedPattern}.` : "",
         ]
           .filter(Boolean)

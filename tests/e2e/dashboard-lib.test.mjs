@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parameterDefs, valuesOf, parameterProblems, parameterOf } from "../../www/lib/params.js";
+import { contentRules, parameterDefs, valuesOf, parameterProblems, parameterOf } from "../../www/lib/params.js";
 import { explain } from "../../www/lib/errors.js";
 
 const RUN_SHELL = {
@@ -19,32 +19,82 @@ const RUN_SHELL = {
   ],
 };
 
-test("parameter rules: from the parameter, AWS's table (Amazon-owned only), or the (Required) convention", () => {
-  const defs = parameterDefs(RUN_SHELL);
+/** AWS-RunShellScript's content as GetDocument returns it (JSON), trimmed to its parameters. */
+const RUN_SHELL_CONTENT = JSON.stringify({
+  schemaVersion: "1.2",
+  parameters: {
+    commands: { type: "StringList", description: "(Required) Specify a shell script or a command to run." },
+    workingDirectory: { type: "String", default: "", description: "(Optional) The path." },
+    executionTimeout: {
+      type: "String", default: "3600", description: "(Optional) Seconds.",
+      allowedPattern: "([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)",
+    },
+  },
+});
+
+test("parameter rules: from the document's content, else from the parameter or the (Required) convention", () => {
+  const defs = parameterDefs(RUN_SHELL, contentRules(RUN_SHELL_CONTENT));
   assert.deepEqual(defs.map((d) => [d.name, d.type, d.required, Boolean(d.allowedPattern)]), [
     ["commands", "StringList", true, false],
     ["workingDirectory", "String", false, false],
     ["executionTimeout", "String", false, true],
   ]);
-  // A look-alike document of another owner gets no borrowed rules.
-  const mine = parameterDefs({ ...RUN_SHELL, Owner: "123456789012" });
-  assert.equal(mine.find((d) => d.name === "executionTimeout").allowedPattern, undefined);
-  assert.equal(mine.find((d) => d.name === "commands").required, true, "(Required) in the description");
-  // Rules a service adds to the parameter win.
-  const custom = parameterDefs({
+  assert.match(defs[2].patternHint, /whole number of seconds/);
+  // Without the content (GetDocument refused or failed): the descriptions' convention.
+  const blind = parameterDefs(RUN_SHELL);
+  assert.equal(blind.find((d) => d.name === "executionTimeout").allowedPattern, undefined);
+  assert.equal(blind.find((d) => d.name === "commands").required, true, "(Required) in the description");
+  // A custom document: required = no default; allowed values, patterns and item counts.
+  const custom = parameterDefs(
+    {
+      Name: "Ops-Rotate",
+      Owner: "123456789012",
+      Parameters: [
+        { Name: "service", Type: "String", Description: "The unit" },
+        { Name: "hosts", Type: "StringList", Description: "Where" },
+        { Name: "reason", Type: "String", Description: "Why", DefaultValue: "routine" },
+      ],
+    },
+    contentRules(JSON.stringify({
+      schemaVersion: "2.2",
+      parameters: {
+        service: { type: "String", allowedValues: ["nginx", "cron"] },
+        hosts: { type: "StringList", minItems: 1, maxItems: 2, allowedPattern: "^[a-z0-9-]+$" },
+        reason: { type: "String", default: "routine" },
+      },
+    })),
+  );
+  assert.deepEqual(custom.map((d) => [d.name, d.required, d.allowedValues, d.minItems, d.maxItems]), [
+    ["service", true, ["nginx", "cron"], undefined, undefined],
+    ["hosts", true, undefined, 1, 2],
+    ["reason", false, undefined, undefined, undefined],
+  ]);
+  assert.deepEqual(
+    parameterProblems(custom, { service: ["nginx"], hosts: ["a", "b", "c"] }).map((p) => [p.path, p.rule]),
+    [['Parameters["hosts"]', "maxItems"]],
+  );
+  assert.deepEqual(
+    parameterProblems(custom, { service: ["sshd"], hosts: ["web_1"] }).map((p) => [p.path, p.rule]),
+    [['Parameters["service"]', "enum"], ['Parameters["hosts"]', "pattern"]],
+  );
+  // Rules a service adds to the parameter count when the content is unknown.
+  const added = parameterDefs({
     Name: "Ops-RestartService",
     Owner: "123456789012",
     Parameters: [{ Name: "service", Type: "String", Description: "unit", Required: true, AllowedValues: ["nginx", "cron"] }],
   });
-  assert.deepEqual(custom[0].allowedValues, ["nginx", "cron"]);
-  assert.equal(custom[0].required, true);
+  assert.deepEqual(added[0].allowedValues, ["nginx", "cron"]);
+  assert.equal(added[0].required, true);
+  // Content that is not JSON is no rules at all; JSON without parameters is none.
+  assert.equal(contentRules("schemaVersion: '2.2'\n"), null);
+  assert.deepEqual(contentRules('{"schemaVersion":"2.2"}'), {});
 });
 
 test("parameter values: lines of a StringList, one String, and every broken rule with the core's paths", () => {
-  const [commands, , timeout] = parameterDefs(RUN_SHELL);
+  const [commands, , timeout] = parameterDefs(RUN_SHELL, contentRules(RUN_SHELL_CONTENT));
   assert.deepEqual(valuesOf(commands, "hostname\n\n  \necho hi\n"), ["hostname", "echo hi"]);
   assert.deepEqual(valuesOf(timeout, ""), []);
-  const defs = parameterDefs(RUN_SHELL);
+  const defs = parameterDefs(RUN_SHELL, contentRules(RUN_SHELL_CONTENT));
   assert.deepEqual(parameterProblems(defs, { commands: ["hostname"], executionTimeout: ["600"] }), []);
   assert.deepEqual(parameterProblems(defs, { executionTimeout: ["172801"] }).map((p) => [p.path, p.rule]), [
     ['Parameters["commands"]', "required"],

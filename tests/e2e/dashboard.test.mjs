@@ -148,6 +148,13 @@ async function dashboardTests() {
       })
       .filter((l) => l && l.decision);
   }
+  /** The audit lines that `pred` picks, once there are some (the log reaches the file a little after the answer). */
+  async function audited(pred, ms = 5000) {
+    for (const until = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 50))) {
+      const found = audit().filter(pred);
+      if (found.length || Date.now() > until) return found;
+    }
+  }
   const sends = () => audit().filter((l) => l.operation === "SendCommand");
   const lastAudit = (n = 6) =>
     audit()
@@ -382,6 +389,14 @@ async function dashboardTests() {
       assert.match(stored, /gatewayUrl/);
       const lines = audit().filter((l) => l.operation === "DescribeInstanceInformation");
       assert.ok(lines.some((l) => l.principal === "root" && l.decision === "allowed"), lastAudit());
+      // The hybrid node's tags, read with ListTagsForResource through the gateway.
+      const onprem = page.locator("#instances-body tr", { hasText: "onprem-db-1" });
+      await onprem.locator(".chip", { hasText: "service=db" }).waitFor();
+      assert.deepEqual(await onprem.locator(".chip").allInnerTexts(), ["env=prod", "service=db"]);
+      const tagReads = await audited((l) => l.operation === "ListTagsForResource");
+      assert.deepEqual(tagReads.map((l) => [l.decision, l.resourceType, l.resourceId]), [["allowed", "ManagedInstance", "mi-0123456789abcdef0"]]);
+      const web1 = page.locator("#instances-body tr", { hasText: WEB1.name });
+      assert.match(await web1.locator("td[data-label='Tags'] .muted").getAttribute("title"), /EC2 instance's tags are EC2's/);
       await screenshot("instances", { fullPage: true });
     });
   });
@@ -413,6 +428,10 @@ async function dashboardTests() {
       await timeout.fill("abc");
       await page.waitForFunction(() => document.querySelector("[data-field='param:executionTimeout']")?.getAttribute("aria-invalid") === "true");
       assert.match(await errorNextTo(timeout), /"abc" is not a whole number of seconds/);
+      // That pattern is the document's own, read with GetDocument.
+      const reads = await audited((l) => l.operation === "GetDocument" && l.document === "AWS-RunShellScript");
+      assert.deepEqual(reads.map((l) => [l.decision, l.documentFormat]), [["allowed", "JSON"]], lastAudit());
+      assert.equal(await page.locator("#rules-missing").count(), 0, "the rules were read");
       assert.equal(await sendButton().isDisabled(), true, "Send is disabled while a parameter is invalid");
       assert.match(await page.locator("#problems").innerText(), /executionTimeout/);
 
@@ -558,7 +577,9 @@ async function dashboardTests() {
       const service = page.getByLabel(/^service/);
       await service.waitFor();
       await page.waitForFunction(() => /service/.test(document.querySelector("#problems")?.textContent ?? ""));
-      await service.fill("nginx");
+      // The document's own allowed values (GetDocument's content) make it a choice.
+      assert.deepEqual(await service.locator("option").allInnerTexts(), ["Choose…", "nginx", "redis", "worker", "sshd", "cron", "api"]);
+      await service.selectOption("nginx");
       await page.getByLabel("Comment").fill("INC-7 e2e restart nginx");
       await page.waitForFunction(() => !document.getElementById("send-button")?.disabled);
       assert.match(await page.locator("#send-summary").innerText(), /Ops-RestartService on instances with env=staging \(3 now\)/);

@@ -1,56 +1,83 @@
 // @ts-check
 // A document's parameters as form fields, and their values checked against the
-// document's own rules (required, allowed values, allowed pattern) before sending.
+// document's own rules (required, allowed values, allowed pattern, min/max items) before
+// sending.
 //
 // DescribeDocument returns, per parameter, only Name, Type, Description and DefaultValue
 // (the SSM model's DocumentParameter). The rules live in the document's content, which
-// GetDocument returns and ssm-edge does not model. So the rules come from, in order:
-//   1. the parameter itself, if a service or gateway adds Required / AllowedValues /
-//      AllowedPattern to it;
-//   2. the table below, for AWS-owned documents whose rules are public and stable;
-//   3. AWS's convention of starting a required parameter's description with "(Required)".
-// The core's validate() knows the service model only; these checks add the document's.
+// GetDocument returns (asked for as JSON): `parameters.<name>` with `type`, `default`,
+// `allowedValues`, `allowedPattern`, `minItems`, `maxItems`; a parameter without a
+// `default` is required. When the content cannot be read (a policy that refuses
+// GetDocument, a network error), the rules come from the parameter itself if a service
+// adds them, and from AWS's convention of starting a required parameter's description
+// with "(Required)". The core's validate() knows the service model only; these checks
+// add the document's.
 
-const EXECUTION_TIMEOUT = "([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)";
-
-const TIMEOUT_RULE = {
-  allowedPattern: EXECUTION_TIMEOUT,
-  patternHint: "a whole number of seconds from 1 to 172800 (48 hours)",
-};
-
-/** @type {Record<string, Record<string, { required?: boolean, allowedValues?: string[], allowedPattern?: string, patternHint?: string }>>} */
-export const AWS_DOCUMENT_RULES = {
-  "AWS-RunShellScript": { commands: { required: true }, executionTimeout: TIMEOUT_RULE },
-  "AWS-RunPowerShellScript": { commands: { required: true }, executionTimeout: TIMEOUT_RULE },
-  "AWS-UpdateSSMAgent": { allowDowngrade: { allowedValues: ["true", "false"] } },
-};
+/** Words for patterns AWS-owned documents use, shown instead of the pattern itself. */
+const PATTERN_WORDS = new Map([
+  [
+    "([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)",
+    "a whole number of seconds from 1 to 172800 (48 hours)",
+  ],
+]);
 
 /**
  * @typedef {{
  *   name: string, type: "String" | "StringList", description: string, defaultValue?: string,
  *   required: boolean, allowedValues?: string[], allowedPattern?: string, patternHint?: string,
+ *   minItems?: number, maxItems?: number,
  * }} ParamDef
  * @typedef {{ path: string, rule: string, message: string }} Problem
  */
 
-/** @param {any} document a DescribeDocument `Document` @returns {ParamDef[]} */
-export function parameterDefs(document) {
-  const known = document?.Owner === "Amazon" ? AWS_DOCUMENT_RULES[document.Name] ?? {} : {};
+/**
+ * The content GetDocument returned (its `Content` text, asked for as JSON), parsed: the
+ * parameters' rules, or null when the text is not a JSON document with parameters.
+ * @param {string | undefined} text @returns {Record<string, any> | null}
+ */
+export function contentRules(text) {
+  try {
+    const content = JSON.parse(text ?? "");
+    const params = content?.parameters;
+    return params && typeof params === "object" && !Array.isArray(params) ? params : {};
+  } catch {
+    return null;
+  }
+}
+
+/** A count rule, when it is a whole number. @param {unknown} n */
+function count(n) {
+  return Number.isInteger(n) && /** @type {number} */ (n) >= 0 ? /** @type {number} */ (n) : undefined;
+}
+
+/**
+ * @param {any} document a DescribeDocument `Document`
+ * @param {Record<string, any> | null} [rules] the content's parameters ({@link contentRules}),
+ *   null or absent when unknown
+ * @returns {ParamDef[]}
+ */
+export function parameterDefs(document, rules = null) {
   return (document?.Parameters ?? []).map((/** @type {any} */ p) => {
-    const rule = known[p.Name] ?? {};
-    const description = p.Description ?? "";
-    const allowedValues = p.AllowedValues ?? p.allowedValues ?? rule.allowedValues;
-    const allowedPattern = p.AllowedPattern ?? p.allowedPattern ?? rule.allowedPattern;
+    const rule = rules?.[p.Name];
+    const description = p.Description ?? rule?.description ?? "";
+    const fromContent = rule && typeof rule === "object";
+    const allowedValues = fromContent ? rule.allowedValues : (p.AllowedValues ?? p.allowedValues);
+    const allowedPattern = fromContent ? rule.allowedPattern : (p.AllowedPattern ?? p.allowedPattern);
+    const defaultValue = p.DefaultValue ?? (fromContent && "default" in rule ? String(rule.default) : undefined);
     return {
       name: p.Name,
-      type: p.Type === "StringList" ? "StringList" : "String",
+      type: (p.Type ?? rule?.type) === "StringList" ? "StringList" : "String",
       description,
-      defaultValue: p.DefaultValue ?? p.defaultValue,
-      required: Boolean(p.Required ?? p.required ?? rule.required ?? /^\s*\(Required\)/i.test(description)),
+      defaultValue,
+      // In a document's content, a parameter without a default is required.
+      required: fromContent
+        ? !("default" in rule)
+        : Boolean(p.Required ?? p.required ?? /^\s*\(Required\)/i.test(description)),
       allowedValues: Array.isArray(allowedValues) && allowedValues.length ? allowedValues.map(String) : undefined,
-      allowedPattern,
-      // Words for the pattern, when we know them (only for the pattern they describe).
-      patternHint: allowedPattern === rule.allowedPattern ? rule.patternHint : undefined,
+      allowedPattern: typeof allowedPattern === "string" ? allowedPattern : undefined,
+      patternHint: typeof allowedPattern === "string" ? PATTERN_WORDS.get(allowedPattern) : undefined,
+      minItems: fromContent ? count(rule.minItems) : undefined,
+      maxItems: fromContent ? count(rule.maxItems) : undefined,
     };
   });
 }
@@ -98,6 +125,12 @@ export function parameterProblems(defs, values) {
     }
     if (def.type === "String" && list.length > 1) {
       problems.push({ path, rule: "type", message: "takes a single value" });
+    }
+    if (def.type === "StringList" && def.minItems !== undefined && list.length < def.minItems) {
+      problems.push({ path, rule: "minItems", message: `needs at least ${def.minItems} value${def.minItems === 1 ? "" : "s"} (one per line)` });
+    }
+    if (def.type === "StringList" && def.maxItems !== undefined && list.length > def.maxItems) {
+      problems.push({ path, rule: "maxItems", message: `takes at most ${def.maxItems} value${def.maxItems === 1 ? "" : "s"} (one per line)` });
     }
     list.forEach((value, i) => {
       const where = def.type === "StringList" && list.length > 1 ? `${path}[${i}]` : path;
