@@ -10,6 +10,7 @@
 //! [`pipeline::Host`]); `worker.rs` (wasm32 only) adapts Worker requests, Durable
 //! Objects and `fetch` to it.
 
+pub mod approvals;
 pub mod audit;
 pub mod call;
 pub mod config;

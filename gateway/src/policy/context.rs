@@ -43,6 +43,7 @@ pub struct EntityTypes {
     fleet: EntityTypeName,
     parameters: EntityTypeName,
     tag_targets: EntityTypeName,
+    approval: EntityTypeName,
     action: EntityTypeName,
 }
 
@@ -57,6 +58,7 @@ const TYPE_NAMES: &str = r#"
 permit (principal is User, action == Action::"types", resource is Group);
 permit (principal is Document, action, resource is Fleet);
 permit (principal is Parameters, action, resource is TagTargets);
+permit (principal is Approval, action, resource is Fleet);
 "#;
 
 impl EntityTypes {
@@ -90,6 +92,7 @@ impl EntityTypes {
             fleet: name("Fleet"),
             parameters: name("Parameters"),
             tag_targets: name("TagTargets"),
+            approval: name("Approval"),
             action: name("Action"),
         }
     }
@@ -104,6 +107,28 @@ impl EntityTypes {
     #[must_use]
     pub fn user(&self, principal: &str) -> EntityUid {
         EntityUid::from_type_name_and_id(self.user.clone(), EntityId::new(principal))
+    }
+
+    /// `Approval::"<id>"`.
+    #[must_use]
+    pub fn approval(&self, id: &str) -> EntityUid {
+        EntityUid::from_type_name_and_id(self.approval.clone(), EntityId::new(id))
+    }
+
+    /// The user `identity` and its groups, as entities.
+    #[must_use]
+    pub fn principal_entities(&self, identity: &Identity) -> Vec<Entity> {
+        let groups: HashSet<EntityUid> = identity
+            .groups
+            .iter()
+            .map(|g| EntityUid::from_type_name_and_id(self.group.clone(), EntityId::new(g)))
+            .collect();
+        let mut entities: Vec<Entity> = groups
+            .iter()
+            .map(|g| Entity::new_no_attrs(g.clone(), HashSet::new()))
+            .collect();
+        entities.push(Entity::new_no_attrs(self.user(&identity.principal), groups));
+        entities
     }
 }
 
@@ -246,7 +271,7 @@ impl IpValues {
 }
 
 impl Caller {
-    fn expression(
+    pub(super) fn expression(
         &self,
         ips: &IpValues,
     ) -> Result<RestrictedExpression, cedar_policy::ExpressionConstructionError> {
@@ -274,6 +299,12 @@ impl Caller {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct FactsError(String);
+
+impl FactsError {
+    pub(super) fn new(text: String) -> Self {
+        FactsError(text)
+    }
+}
 
 fn facts_error(e: impl std::fmt::Display) -> FactsError {
     FactsError(e.to_string())
@@ -441,6 +472,29 @@ impl CallFacts {
         types: &EntityTypes,
         ips: &IpValues,
     ) -> Result<Context, FactsError> {
+        let pairs = self.context_pairs(action, types, ips)?;
+        Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_owned(), v))).map_err(facts_error)
+    }
+
+    /// [`CallFacts::context_for`] as a record value (an `Approval`'s `request`).
+    ///
+    /// # Errors
+    /// Only for values Cedar cannot hold (none from a parsed call).
+    pub fn context_record(
+        &self,
+        action: &str,
+        types: &EntityTypes,
+        ips: &IpValues,
+    ) -> Result<RestrictedExpression, FactsError> {
+        record(self.context_pairs(action, types, ips)?).map_err(facts_error)
+    }
+
+    fn context_pairs(
+        &self,
+        action: &str,
+        types: &EntityTypes,
+        ips: &IpValues,
+    ) -> Result<Vec<(&'static str, RestrictedExpression)>, FactsError> {
         let caller = self.caller.expression(ips).map_err(facts_error)?;
         let route = &self.caller.route;
         let mut pairs: Vec<(&str, RestrictedExpression)> = vec![
@@ -481,7 +535,7 @@ impl CallFacts {
                 Shape::Send(send) => self.send_context(send, types, &mut pairs)?,
             }
         }
-        Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_owned(), v))).map_err(facts_error)
+        Ok(pairs)
     }
 
     fn send_context(
@@ -620,19 +674,7 @@ impl CallFacts {
         identity: &Identity,
         types: &EntityTypes,
     ) -> Result<Vec<Entity>, FactsError> {
-        let groups: HashSet<EntityUid> = identity
-            .groups
-            .iter()
-            .map(|g| EntityUid::from_type_name_and_id(types.group.clone(), EntityId::new(g)))
-            .collect();
-        let mut entities: Vec<Entity> = groups
-            .iter()
-            .map(|g| Entity::new_no_attrs(g.clone(), HashSet::new()))
-            .collect();
-        entities.push(Entity::new_no_attrs(
-            types.user(&identity.principal),
-            groups,
-        ));
+        let mut entities = types.principal_entities(identity);
         entities.push(self.resource_entity(types)?);
         if let Shape::Send(send) = &self.shape {
             let tags = |map: Vec<(String, RestrictedExpression)>, ty: &EntityTypeName| {
@@ -714,6 +756,7 @@ mod type_name_tests {
             (&types.fleet, "Fleet"),
             (&types.parameters, "Parameters"),
             (&types.tag_targets, "TagTargets"),
+            (&types.approval, "Approval"),
         ];
         for (got, name) in entity_types {
             assert_eq!(got, &name.parse::<EntityTypeName>().unwrap(), "{name}");

@@ -14,6 +14,7 @@
 //! ([`Decision::reasons`]); loading checks every reason ([`reason_rule`]) and reports
 //! every syntax and schema problem at its line and column ([`diagnostics`]).
 
+mod approval;
 mod compiled;
 mod context;
 pub mod diagnostics;
@@ -28,6 +29,7 @@ use cedar_policy::{
     PolicySet, Request,
 };
 
+pub use approval::{PendingRequest, APPROVE_COMMAND, REQUEST_SEND_COMMAND};
 pub use compiled::{compile, MAGIC};
 #[cfg(test)]
 pub(crate) use context::every_send_command_member;
@@ -74,6 +76,10 @@ pub const SHIPPED_POLICIES: &[(&str, &str)] = &[
     (
         "gateway/policies/50-destinations-for-admins.cedar",
         include_str!("../../policies/50-destinations-for-admins.cedar"),
+    ),
+    (
+        "gateway/policies/60-approvals.cedar",
+        include_str!("../../policies/60-approvals.cedar"),
     ),
 ];
 
@@ -303,9 +309,20 @@ impl PolicyEngine {
         let Some((request, entities)) = self.request(identity, action, facts) else {
             return decision(false, Vec::new(), Vec::new());
         };
+        let (allowed, ids, reasons) = self.authorize(&request, &entities);
+        decision(allowed, ids, reasons)
+    }
+
+    /// Cedar's answer: allowed, the policies that decided, the deciding forbids'
+    /// reasons. A policy that fails to evaluate denies, named.
+    fn authorize(
+        &self,
+        request: &Request,
+        entities: &Entities,
+    ) -> (bool, Vec<String>, Vec<String>) {
         let response = self
             .authorizer
-            .is_authorized(&request, &self.policies, &entities);
+            .is_authorized(request, &self.policies, entities);
         // A policy whose evaluation fails (an attribute or tag read without `has`, or
         // Cedar's recursion limit on a very long condition) is skipped by Cedar, which
         // would let a failing `forbid` open the door: the gateway denies instead, naming
@@ -318,7 +335,7 @@ impl PolicyEngine {
             })
             .collect();
         if !failed.is_empty() {
-            return decision(false, failed.into_iter().collect(), Vec::new());
+            return (false, failed.into_iter().collect(), Vec::new());
         }
         let ids: BTreeSet<String> = response
             .diagnostics()
@@ -327,10 +344,10 @@ impl PolicyEngine {
             .collect();
         let ids: Vec<String> = ids.into_iter().collect();
         if response.decision() == CedarDecision::Allow {
-            return decision(true, ids, Vec::new());
+            return (true, ids, Vec::new());
         }
         let reasons = self.reasons(&ids);
-        decision(false, ids, reasons)
+        (false, ids, reasons)
     }
 
     /// The `@reason`s of the policies `ids` (in that order), each once.

@@ -128,9 +128,11 @@ fn shipped_policies_load_and_validate() {
     assert_eq!(
         engine.policy_ids(),
         [
+            "admins-approve",
             "admins-run-anything",
             "comment-names-a-ticket",
             "on-call-cancel",
+            "on-call-request-shell-on-staging",
             "on-call-restart-staging",
             "output-destinations-only-for-admins",
             "read-only-for-everyone",
@@ -1243,6 +1245,7 @@ fn a_policy_that_fails_to_evaluate_denies() {
     );
 }
 
+mod approvals;
 mod compiled;
 mod reads;
 mod reasons;
