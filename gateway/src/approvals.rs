@@ -57,10 +57,11 @@ pub struct Approval {
     pub body: String,
     /// Hex SHA-256 of `body`.
     pub body_sha256: String,
-    /// The requester's `Idempotency-Key`, when they sent one: their repeat with it finds
-    /// this record.
+    /// The idempotency scope of the requester's `Idempotency-Key` (their principal, the
+    /// key and the route), when they sent one: their repeat with it finds this record,
+    /// and the answer of the approved run is kept under it as any idempotent answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
+    pub idempotency_scope: Option<String>,
     /// Unix milliseconds.
     pub created_ms: u64,
     /// When a pending request expires.
@@ -277,12 +278,10 @@ pub fn apply(records: &mut BTreeMap<String, Approval>, op: Op, now_ms: u64) -> R
 }
 
 fn request(records: &mut BTreeMap<String, Approval>, approval: Approval) -> Outcome {
-    let earlier = approval.idempotency_key.as_ref().and_then(|key| {
+    let earlier = approval.idempotency_scope.as_ref().and_then(|scope| {
         records.values().find(|a| {
             a.requester.principal == approval.requester.principal
-                && a.idempotency_key.as_ref() == Some(key)
-                && a.region == approval.region
-                && a.account == approval.account
+                && a.idempotency_scope.as_ref() == Some(scope)
                 && !matches!(a.state, State::Expired { .. })
         })
     });
@@ -340,7 +339,7 @@ mod tests {
             account: "default".into(),
             body: body.into(),
             body_sha256: format!("sha-of-{body}"),
-            idempotency_key: key.map(Into::into),
+            idempotency_scope: key.map(|k| format!("{who}\n{k}")),
             created_ms: now_ms,
             expires_ms: now_ms + TTL,
             state: State::Pending,

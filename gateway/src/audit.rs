@@ -78,7 +78,8 @@ pub struct AuditLine {
     #[serde(flatten)]
     pub fields: CallFields,
     /// `allowed`, `denied`, `unauthenticated`, `invalid`, `throttled`, `replayed`
-    /// (idempotent repeat), `upstream-failed`, `error`.
+    /// (idempotent repeat), `upstream-failed`, `error`, `approval-required` (waits for
+    /// an approver), `expired` (an approval nobody decided in time).
     pub decision: &'static str,
     /// The policies that decided.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -105,6 +106,16 @@ pub struct AuditLine {
     /// SendCommand: the new command's id; CancelCommand: the command cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command_id: Option<String>,
+    /// The approval the request filed, found or decided (two-person approval).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_id: Option<String>,
+    /// What happened to it: `requested`, `waiting`, `replayed`, `ran`, `rejected`,
+    /// `withdrawn`, `expired`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_event: Option<&'static str>,
+    /// Who asked for the approved command (the principal is who made this request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<String>,
     /// The client's address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<String>,

@@ -33,6 +33,8 @@
 //! | `CORS_ALLOWED_ORIGINS` | none (CORS off) | exact origins, comma-separated |
 //! | `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST` | `120`, `20` | per-principal token bucket (`0` per minute: off) |
 //! | `AUDIT_PARAMETER_VALUES` | `false` | `true` logs parameter values instead of their keyed digest |
+//! | `APPROVAL_TTL_SECS` | `3600` | how long a SendCommand waiting for approval (`RequestSendCommand`) stays open, 60 to 604800 |
+//! | `APPROVAL_WEBHOOK_URL` | none | where each new approval request and decision is posted as JSON (Slack-compatible `text`; see [`crate::pipeline`] approvals) |
 //! | `AUDIT_DIGEST_KEY` | derived from `UPSTREAM_SECRET_ACCESS_KEY` | the HMAC-SHA256 key of audit parameter digests (secret, 32 characters or more); unset: `HMAC-SHA256(UPSTREAM_SECRET_ACCESS_KEY, "ssm-edge audit digest")`. How to check a logged digest: [`crate::audit`] |
 
 use std::fmt;
@@ -96,6 +98,8 @@ pub const VARIABLES: &[&str] = &[
     "RATE_LIMIT_BURST",
     "AUDIT_PARAMETER_VALUES",
     "AUDIT_DIGEST_KEY",
+    "APPROVAL_TTL_SECS",
+    "APPROVAL_WEBHOOK_URL",
 ];
 
 /// A configuration value that breaks its rule: one problem, one line.
@@ -154,6 +158,17 @@ pub struct Config {
     pub audit_parameter_values: bool,
     /// The key of audit parameter digests (redacted in `Debug`).
     pub audit_digest_key: DigestKey,
+    /// Two-person approval.
+    pub approvals: ApprovalSettings,
+}
+
+/// How approval requests live and who hears of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalSettings {
+    /// How long a request waits for an approver.
+    pub ttl_secs: u64,
+    /// Where news of requests and decisions is posted.
+    pub webhook_url: Option<String>,
 }
 
 fn list(value: Option<String>) -> Vec<String> {
@@ -262,6 +277,7 @@ impl Config {
                 false
             }
         };
+        let approvals = read_approvals(&mut r);
         if !r.problems.is_empty() {
             return Err(r.problems);
         }
@@ -280,6 +296,7 @@ impl Config {
             rate_limit: (per_minute > 0).then_some(RateLimit { per_minute, burst }),
             audit_parameter_values,
             audit_digest_key: upstream.digest_key,
+            approvals,
         })
     }
 
@@ -288,6 +305,34 @@ impl Config {
     #[must_use]
     pub fn audit_digest(&self) -> Option<&DigestKey> {
         (!self.audit_parameter_values).then_some(&self.audit_digest_key)
+    }
+}
+
+fn read_approvals<G: Fn(&str) -> Option<String>>(r: &mut Reader<G>) -> ApprovalSettings {
+    let ttl_secs = r.number(
+        "APPROVAL_TTL_SECS",
+        crate::approvals::DEFAULT_TTL_SECS,
+        "seconds, 60 to 604800 (a week)",
+        |n| (60..=604_800).contains(&n),
+    );
+    let webhook_url = r
+        .get("APPROVAL_WEBHOOK_URL")
+        .map(|url| url.trim().to_owned());
+    if let Some(url) = &webhook_url {
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or("");
+        if host.is_empty() || host.starts_with('/') || url.contains(char::is_whitespace) {
+            r.problem(
+                "APPROVAL_WEBHOOK_URL",
+                "an http:// or https:// URL, such as a Slack incoming webhook's",
+            );
+        }
+    }
+    ApprovalSettings {
+        ttl_secs,
+        webhook_url,
     }
 }
 

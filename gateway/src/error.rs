@@ -116,6 +116,52 @@ pub enum GatewayError {
         /// Whether a later try may succeed (throttling, STS unavailable or slow).
         retryable: bool,
     },
+    /// A SendCommand its policy does not permit but `RequestSendCommand` does: it waits
+    /// for an approver.
+    #[error("SendCommand needs someone else's approval: it waits as approval {id} until {expires}. An approver runs it with SsmEdge.ApproveCommand; send this request again with the same Idempotency-Key to get its answer then")]
+    ApprovalRequired {
+        /// The approval id.
+        id: String,
+        /// When it expires (RFC 3339).
+        expires: String,
+    },
+    /// The approval of this request was rejected (or withdrawn).
+    #[error("approval {id} was rejected by {by}{}", if .reason.is_empty() { String::new() } else { format!(": {}", .reason) })]
+    ApprovalRejected {
+        /// The approval id.
+        id: String,
+        /// Who rejected it.
+        by: String,
+        /// Their words.
+        reason: String,
+    },
+    /// No approval with this id that the caller may see.
+    #[error("no approval {0} that you may see")]
+    ApprovalNotFound(String),
+    /// The approval is no longer pending.
+    #[error("approval {id} is {state}, not pending{detail}")]
+    ApprovalNotPending {
+        /// The approval id.
+        id: String,
+        /// Its state's name.
+        state: &'static str,
+        /// What ended it (`: approved by root`).
+        detail: String,
+    },
+    /// The caller asked to approve their own request.
+    #[error("approval {0} is your own request: someone else must approve it")]
+    SelfApproval(String),
+    /// The requester may no longer ask for the command: the approval is rejected.
+    #[error("{requester} may no longer ask for this command (RequestSendCommand is not permitted now), so approval {id} is rejected and nothing ran")]
+    RequesterRefused {
+        /// The approval id.
+        id: String,
+        /// The requester.
+        requester: String,
+    },
+    /// The body of an `SsmEdge.*` call is not what it takes.
+    #[error("{0}")]
+    ApprovalInput(String),
     /// The gateway's configuration is invalid (details are in the log only).
     #[error("the gateway is misconfigured; its operators have the details in the log")]
     Misconfigured,
@@ -191,6 +237,8 @@ pub struct AwsAnswer {
     pub message: String,
     /// `reasons`, when a policy refusal has some (the member is left out otherwise).
     pub reasons: Vec<String>,
+    /// `approvalId`, for an answer about an approval.
+    pub approval_id: Option<String>,
 }
 
 impl AwsAnswer {
@@ -200,6 +248,9 @@ impl AwsAnswer {
         let mut body = serde_json::json!({ "__type": self.code, "message": self.message });
         if !self.reasons.is_empty() {
             body["reasons"] = serde_json::json!(self.reasons);
+        }
+        if let Some(id) = &self.approval_id {
+            body["approvalId"] = serde_json::json!(id);
         }
         body.to_string()
     }
@@ -251,16 +302,31 @@ impl GatewayError {
             GatewayError::UpstreamTimeout { .. } => ("InternalServerError", 504),
             GatewayError::UpstreamUnreachable { .. } => ("InternalServerError", 502),
             GatewayError::Misconfigured | GatewayError::Internal(_) => ("InternalServerError", 500),
+            GatewayError::ApprovalRequired { .. } => ("ApprovalRequiredException", 400),
+            GatewayError::ApprovalRejected { .. } => ("ApprovalRejectedException", 400),
+            GatewayError::ApprovalNotFound(_) => ("ApprovalNotFoundException", 400),
+            GatewayError::ApprovalNotPending { .. } => ("ApprovalNotPendingException", 400),
+            GatewayError::SelfApproval(_) | GatewayError::RequesterRefused { .. } => {
+                ("AccessDeniedException", 400)
+            }
+            GatewayError::ApprovalInput(_) => ("ValidationException", 400),
         };
         let reasons = match self {
             GatewayError::Denied { reasons, .. } => reasons.clone(),
             _ => Vec::new(),
+        };
+        let approval_id = match self {
+            GatewayError::ApprovalRequired { id, .. }
+            | GatewayError::ApprovalRejected { id, .. }
+            | GatewayError::ApprovalNotPending { id, .. } => Some(id.clone()),
+            _ => None,
         };
         AwsAnswer {
             code,
             status,
             message,
             reasons,
+            approval_id,
         }
     }
 
@@ -301,6 +367,13 @@ impl GatewayError {
             | GatewayError::UpstreamTimeout { .. }
             | GatewayError::UpstreamUnreachable { .. } => "upstream-failed",
             GatewayError::Misconfigured | GatewayError::Internal(_) => "error",
+            GatewayError::ApprovalRequired { .. } => "approval-required",
+            GatewayError::ApprovalRejected { .. }
+            | GatewayError::SelfApproval(_)
+            | GatewayError::RequesterRefused { .. } => "denied",
+            GatewayError::ApprovalNotFound(_)
+            | GatewayError::ApprovalNotPending { .. }
+            | GatewayError::ApprovalInput(_) => "invalid",
         }
     }
 }

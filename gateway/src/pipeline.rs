@@ -12,6 +12,7 @@
 //!
 //! Admission runs before idempotency so a throttled request never claims a key.
 
+mod approve;
 mod forward;
 mod identify;
 mod trail;
@@ -38,6 +39,7 @@ use crate::limits::{Admission, AdmitRequest, ReplayKey};
 use crate::policy::{Caller, PolicyEngine, PolicyError};
 use crate::route::{Route, HOME_ACCOUNT};
 
+pub use approve::ApiOperation;
 use forward::Forwarded;
 use identify::JwksCache;
 pub use trail::Trail;
@@ -91,6 +93,13 @@ pub trait Host {
     ) -> Result<(), HostError>;
     /// Applies an idempotency command to the record of `scope`.
     async fn idempotency(&self, scope: &str, command: Command) -> Result<Begin, HostError>;
+    /// Applies an operation to the gateway's approval records ([`crate::approvals`]).
+    async fn approvals(
+        &self,
+        op: crate::approvals::Op,
+    ) -> Result<crate::approvals::Reply, HostError>;
+    /// Posts a JSON `body` to the approval webhook; the status it answered.
+    async fn post_webhook(&self, url: &str, body: &str, timeout_ms: u64) -> Result<u16, HostError>;
     /// Sends a request upstream with a timeout.
     async fn send(
         &self,
@@ -195,12 +204,15 @@ impl Gateway {
         let audit = trail.audit_line(trail::Closing {
             started_ms: started,
             latency_ms: host.now_ms().saturating_sub(started),
-            request_id,
+            request_id: request_id.clone(),
             source_ip: request.header("cf-connecting-ip"),
             error: result.as_ref().err(),
             config: &self.config,
         });
         host.log(&audit.to_json());
+        for approval in &trail.expired {
+            host.log(&trail::expired_line(approval, &request_id, &self.config).to_json());
+        }
         out
     }
 
@@ -240,7 +252,18 @@ impl Gateway {
                 })
                 .map_err(GatewayError::Route)?,
         );
-        let operation = operation_stage(request)?;
+        let operation = match operation_stage(request)? {
+            Target::Ssm(operation) => operation,
+            Target::Approvals(api) => {
+                trail.api_operation = Some(api.target());
+                let mut noted = approve::Noted::default();
+                let result = self
+                    .approval_api(host, request, identity, api, &mut noted)
+                    .await;
+                trail.note(noted);
+                return result;
+            }
+        };
         trail.operation = Some(operation);
         let call = &*trail
             .call
@@ -259,6 +282,19 @@ impl Gateway {
             .decision
             .insert(self.policy.decide(identity, call, &caller));
         if !decision.allowed {
+            // Denied, but the caller may ask for it: it waits for someone else's approval.
+            if operation == OperationName::SendCommand {
+                let asked = self.policy.decide_request(identity, call, &caller);
+                if asked.allowed {
+                    trail.decision = Some(asked);
+                    let mut noted = approve::Noted::default();
+                    let result = self
+                        .request_approval(host, request, identity, route, call, &caller, &mut noted)
+                        .await;
+                    trail.note(noted);
+                    return result;
+                }
+            }
             return Err(GatewayError::Denied {
                 principal: identity.principal.clone(),
                 action: decision.action,
@@ -461,8 +497,16 @@ fn cors_stage(request: &Incoming, allowed: &[String]) -> Result<CorsStage, Gatew
     }
 }
 
+/// What an `X-Amz-Target` names.
+enum Target {
+    /// An SSM operation.
+    Ssm(OperationName),
+    /// The approval API (`SsmEdge.*`).
+    Approvals(ApiOperation),
+}
+
 /// `POST /` with an `X-Amz-Target` naming an operation the gateway serves.
-fn operation_stage(request: &Incoming) -> Result<OperationName, GatewayError> {
+fn operation_stage(request: &Incoming) -> Result<Target, GatewayError> {
     if request.method != "POST" || path_of(&request.url) != "/" {
         return Err(GatewayError::UnknownOperation(format!(
             "{} {} is not an SSM operation: send POST / with X-Amz-Target",
@@ -471,12 +515,17 @@ fn operation_stage(request: &Incoming) -> Result<OperationName, GatewayError> {
         )));
     }
     let target = request.header("x-amz-target").unwrap_or_default();
-    call::operation_of_target(target).ok_or_else(|| {
-        GatewayError::UnknownOperation(format!(
-            "X-Amz-Target {:?} is not one of the operations this gateway serves",
-            target.chars().take(80).collect::<String>()
-        ))
-    })
+    if let Some(api) = ApiOperation::of_target(target) {
+        return Ok(Target::Approvals(api));
+    }
+    call::operation_of_target(target)
+        .map(Target::Ssm)
+        .ok_or_else(|| {
+            GatewayError::UnknownOperation(format!(
+                "X-Amz-Target {:?} is not one of the operations this gateway serves",
+                target.chars().take(80).collect::<String>()
+            ))
+        })
 }
 
 /// The idempotency scope of a request with an `Idempotency-Key`: `principal\nkey`, and
@@ -620,6 +669,8 @@ fn request_id<H: Host>(host: &H) -> String {
     )
 }
 
+#[cfg(test)]
+mod approval_tests;
 #[cfg(test)]
 mod read_tests;
 #[cfg(test)]

@@ -205,6 +205,23 @@ impl Routes {
         })
     }
 
+    /// The route to `region` and the account `alias`, while both are served (an
+    /// approval filed earlier runs where it was asked for, or not at all).
+    #[must_use]
+    pub fn served(&self, region: &str, alias: &str) -> Option<Route> {
+        self.endpoint(region)?;
+        let account_id = if alias == HOME_ACCOUNT {
+            self.home_account_id.clone()
+        } else {
+            Some(self.account(alias)?.account_id.clone())
+        };
+        Some(Route {
+            region: region.to_owned(),
+            account: alias.to_owned(),
+            account_id,
+        })
+    }
+
     /// Every account alias served, [`HOME_ACCOUNT`] first.
     #[must_use]
     pub fn account_names(&self) -> Vec<&str> {

@@ -10,7 +10,7 @@
 //! then what the responder says ([`MemoryHost::answer_with`]).
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -131,6 +131,14 @@ pub struct HostState {
     pub store_down: bool,
     /// How many recorded signatures the gateway asked to forget.
     pub forgotten: usize,
+    /// The approval records, by id.
+    pub approvals: BTreeMap<String, crate::approvals::Approval>,
+    /// The approval store answers with a host failure.
+    pub approvals_down: bool,
+    /// The webhook posts: URL and body.
+    pub webhooks: Vec<(String, String)>,
+    /// The status the webhook answers (`0`: the post fails).
+    pub webhook_status: u16,
 }
 
 /// The in-memory host.
@@ -156,6 +164,7 @@ impl MemoryHost {
                 rng: 0x5eed,
                 keep_history: true,
                 jwks: test_keys::jwks(&[test_keys::ec_jwk("ec-1"), test_keys::rsa_jwk("rsa-1")]),
+                webhook_status: 200,
                 ..HostState::default()
             }),
         }
@@ -349,6 +358,32 @@ impl Host for MemoryHost {
         Ok(idempotency::apply(record, command))
     }
 
+    async fn approvals(
+        &self,
+        op: crate::approvals::Op,
+    ) -> Result<crate::approvals::Reply, HostError> {
+        let mut state = self.state.borrow_mut();
+        if state.approvals_down {
+            return Err(HostError("durable object unavailable".into()));
+        }
+        let now_ms = state.now_ms;
+        Ok(crate::approvals::apply(&mut state.approvals, op, now_ms))
+    }
+
+    async fn post_webhook(
+        &self,
+        url: &str,
+        body: &str,
+        _timeout_ms: u64,
+    ) -> Result<u16, HostError> {
+        let mut state = self.state.borrow_mut();
+        state.webhooks.push((url.to_owned(), body.to_owned()));
+        match state.webhook_status {
+            0 => Err(HostError("connection refused".into())),
+            status => Ok(status),
+        }
+    }
+
     async fn send(
         &self,
         request: &HttpRequest,
@@ -538,6 +573,15 @@ pub fn signed_for(
             .push(((*name).to_owned(), (*value).to_owned()));
     }
     sign_in(host, key, request, region, host.now_secs())
+}
+
+/// An approval API call (`X-Amz-Target: SsmEdge.<name>`) with `body`, signed as `key`
+/// at the host's time.
+#[must_use]
+pub fn signed_api(host: &MemoryHost, key: &Key, target: &str, body: &Value) -> Incoming {
+    let mut request = unsigned(OperationName::ListCommands, body);
+    request.set_header("X-Amz-Target", target.to_owned());
+    sign_at(host, key, request, host.now_secs())
 }
 
 /// `request` with one more header (after signing: not signed).

@@ -1,7 +1,8 @@
 //! The Cloudflare Worker shell: adapts Worker requests to [`Gateway::handle`] and
 //! provides the [`Host`]: the clock, `Math.random`, `console.log`, `fetch` with a
-//! timeout, and two Durable Objects — [`PrincipalGate`] (one per principal: rate limit
-//! and SigV4 replay window) and [`IdempotencyStore`] (one per principal and key).
+//! timeout, and three Durable Objects — [`PrincipalGate`] (one per principal: rate
+//! limit and SigV4 replay window), [`IdempotencyStore`] (one per principal and key) and
+//! [`ApprovalDesk`] (one for the gateway: the approvals).
 //! No state lives in isolate globals except the parsed configuration and caches.
 
 use std::cell::RefCell;
@@ -29,6 +30,9 @@ use crate::pipeline::{Gateway, Host, HostError, Incoming, SendFailure};
 /// Durable Object binding names (see `wrangler.toml`).
 const PRINCIPAL_GATE: &str = "PRINCIPAL_GATE";
 const IDEMPOTENCY: &str = "IDEMPOTENCY";
+const APPROVALS: &str = "APPROVALS";
+/// The one `ApprovalDesk` object: every approval of this gateway.
+const APPROVAL_DESK: &str = "approvals";
 
 thread_local! {
     static GATEWAY: RefCell<Option<std::result::Result<Rc<Gateway>, String>>> = const { RefCell::new(None) };
@@ -232,6 +236,45 @@ impl Host for WorkerHost {
     ) -> std::result::Result<Begin, HostError> {
         let body = serde_json::to_string(&command).map_err(host_error)?;
         call_object(&self.env, IDEMPOTENCY, scope, body).await
+    }
+
+    async fn approvals(
+        &self,
+        op: crate::approvals::Op,
+    ) -> std::result::Result<crate::approvals::Reply, HostError> {
+        let body = serde_json::to_string(&op).map_err(host_error)?;
+        call_object(&self.env, APPROVALS, APPROVAL_DESK, body).await
+    }
+
+    async fn post_webhook(
+        &self,
+        url: &str,
+        body: &str,
+        timeout_ms: u64,
+    ) -> std::result::Result<u16, HostError> {
+        let headers = Headers::new();
+        headers
+            .append("Content-Type", "application/json")
+            .map_err(host_error)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from_str(body)));
+        let request = Request::new_with_init(url, &init).map_err(host_error)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(request);
+        let sending = Box::pin(fetch.send_with_signal(&signal));
+        let deadline = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
+        let answer = match select(sending, deadline).await {
+            Either::Left((Ok(response), _)) => Ok(response.status_code()),
+            Either::Left((Err(e), _)) => Err(host_error(e)),
+            Either::Right(((), _)) => {
+                controller.abort();
+                Err(HostError(format!("no answer within {timeout_ms} ms")))
+            }
+        };
+        answer
     }
 
     async fn send(
@@ -530,5 +573,54 @@ impl DurableObject for IdempotencyStore {
     async fn alarm(&self) -> Result<Response> {
         self.state.storage().delete_all().await?;
         Response::empty()
+    }
+}
+
+/// Every approval of the gateway ([`crate::approvals`]), one record per storage key
+/// (`a:<id>`): each operation reads them all (pending ones expire on the way, ended
+/// ones are dropped a week after), applies [`crate::approvals::apply`] and writes back
+/// what changed. Being one object, it runs one operation at a time: two approvers
+/// claiming the same request at once get one `Found` and one `NotPending`.
+#[durable_object]
+pub struct ApprovalDesk {
+    state: State,
+}
+
+impl DurableObject for ApprovalDesk {
+    fn new(state: State, _env: Env) -> Self {
+        ApprovalDesk { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        use crate::approvals::{self, Approval};
+        use std::collections::BTreeMap;
+
+        let op: approvals::Op = req.json().await?;
+        let storage = self.state.storage();
+        let stored = storage
+            .list_with_options(worker::ListOptions::new().prefix("a:"))
+            .await?;
+        let mut before: BTreeMap<String, Approval> = BTreeMap::new();
+        // Each record is kept as its JSON text.
+        for entry in stored.entries() {
+            let pair: js_sys::Array = entry?.into();
+            let text = pair.get(1).as_string().unwrap_or_default();
+            let value: Approval =
+                serde_json::from_str(&text).map_err(|e| worker::Error::RustError(e.to_string()))?;
+            before.insert(value.id.clone(), value);
+        }
+        let mut records = before.clone();
+        let reply = approvals::apply(&mut records, op, Date::now().as_millis());
+        for (id, record) in &records {
+            if before.get(id) != Some(record) {
+                let text = serde_json::to_string(record)
+                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                storage.put(&format!("a:{id}"), text).await?;
+            }
+        }
+        for id in before.keys().filter(|id| !records.contains_key(*id)) {
+            storage.delete(&format!("a:{id}")).await?;
+        }
+        Response::from_json(&reply)
     }
 }

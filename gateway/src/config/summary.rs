@@ -38,6 +38,9 @@ pub struct Summary {
     pub rate_limit: String,
     /// How parameter values are audited.
     pub audit: String,
+    /// How long approval requests wait, and the webhook's host (its path may hold a
+    /// secret token, as Slack's do).
+    pub approvals: String,
 }
 
 /// One gateway key, without its secret.
@@ -140,6 +143,18 @@ impl Summary {
                 |l| format!("{} per minute, burst {}", l.per_minute, l.burst),
             ),
             audit,
+            approvals: format!(
+                "requests wait {} s; {}",
+                config.approvals.ttl_secs,
+                config.approvals.webhook_url.as_deref().map_or_else(
+                    || "no webhook".to_owned(),
+                    |url| {
+                        let host = url.split("://").nth(1).unwrap_or(url);
+                        let host = host.split(['/', '?', '#']).next().unwrap_or(host);
+                        format!("webhook to {host}")
+                    }
+                )
+            ),
         }
     }
 }
@@ -194,6 +209,7 @@ impl fmt::Display for Summary {
         )?;
         writeln!(f, "CORS:         {}", or_none(&self.cors_origins, "off"))?;
         writeln!(f, "rate limit:   {}", self.rate_limit)?;
-        write!(f, "audit:        {}", self.audit)
+        writeln!(f, "audit:        {}", self.audit)?;
+        write!(f, "approvals:    {}", self.approvals)
     }
 }

@@ -1702,6 +1702,9 @@ fn a_document_arn_is_decided_as_its_name() {
     let mut body = restart();
     body["DocumentName"] = json!("arn:aws:ssm:us-east-1:123456789012:document/AWS-RunShellScript");
     body["Parameters"] = json!({ "commands": ["id"] });
+    // Named instances: not something on-call may ask approval for (60-approvals.cedar).
+    body.as_object_mut().unwrap().remove("Targets");
+    body["InstanceIds"] = json!(["i-0123456789abcdef0"]);
     let out = handle(
         &gateway,
         &host,

@@ -34,6 +34,24 @@ pub struct Trail {
     pub replayed: Option<Replayed>,
     /// What forwarding learnt.
     pub forward: Option<ForwardReport>,
+    /// An `SsmEdge.*` approval call (`SsmEdge.ApproveCommand`), instead of `operation`.
+    pub api_operation: Option<&'static str>,
+    /// The approval the request filed, found or decided.
+    pub approval: Option<ApprovalNote>,
+    /// Pending approvals this request found expired: each gets its own audit line.
+    pub expired: Vec<crate::approvals::Approval>,
+}
+
+/// What happened to an approval in this request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalNote {
+    /// The approval id.
+    pub id: String,
+    /// `requested`, `waiting` (a repeat while pending), `replayed` (a repeat after the
+    /// run), `ran` (approved and forwarded), `rejected`, `withdrawn`, `expired`.
+    pub event: &'static str,
+    /// Who asked.
+    pub requester: String,
 }
 
 /// A repeat answered with the stored first answer.
@@ -43,6 +61,29 @@ pub struct Replayed {
     pub status: u16,
     /// SendCommand: the command the first request created.
     pub command_id: Option<String>,
+}
+
+impl Trail {
+    /// Takes in what the approval stages learnt.
+    pub(super) fn note(&mut self, noted: super::approve::Noted) {
+        self.approval = noted.approval;
+        self.expired = noted.expired;
+        if noted.replayed.is_some() {
+            self.replayed = noted.replayed;
+        }
+        if noted.call.is_some() {
+            self.call = noted.call;
+        }
+        if noted.decision.is_some() {
+            self.decision = noted.decision;
+        }
+        if noted.forward.is_some() {
+            self.forward = noted.forward;
+        }
+        if noted.route.is_some() {
+            self.route = noted.route;
+        }
+    }
 }
 
 impl Replayed {
@@ -77,7 +118,9 @@ impl Trail {
             auth_method: self.identity.as_ref().map(|i| i.method.as_str()),
             region: self.route.as_ref().map(|r| r.region.clone()),
             account: self.route.as_ref().map(|r| r.account.clone()),
-            operation: self.operation.map(OperationName::as_str),
+            operation: self
+                .api_operation
+                .or(self.operation.map(OperationName::as_str)),
             decision: self.decision_word(closing.error),
             error: closing.error.map(|e| e.answer().code),
             latency_ms: closing.latency_ms,
@@ -112,6 +155,11 @@ impl Trail {
         }
         if let Some(decision) = &self.decision {
             line.record_decision(decision);
+        }
+        if let Some(note) = &self.approval {
+            line.approval_id = Some(note.id.clone());
+            line.approval_event = Some(note.event);
+            line.requester = Some(note.requester.clone());
         }
         if let Some(replayed) = &self.replayed {
             line.upstream_status = Some(replayed.status);
@@ -152,4 +200,32 @@ impl Trail {
             "allowed"
         }
     }
+}
+
+/// The audit line of an approval found expired while answering request `request_id`:
+/// the requester's SendCommand, as it was asked for, never ran.
+pub(super) fn expired_line(
+    approval: &crate::approvals::Approval,
+    request_id: &str,
+    config: &Config,
+) -> AuditLine {
+    let mut line = AuditLine {
+        time: rfc3339(approval.expires_ms),
+        request_id: request_id.to_owned(),
+        principal: Some(approval.requester.principal.clone()),
+        region: Some(approval.region.clone()),
+        account: Some(approval.account.clone()),
+        operation: Some(OperationName::SendCommand.as_str()),
+        decision: "expired",
+        approval_id: Some(approval.id.clone()),
+        approval_event: Some("expired"),
+        requester: Some(approval.requester.principal.clone()),
+        ..AuditLine::default()
+    };
+    if let Ok(ParsedCall::SendCommand(input)) =
+        crate::call::parse(OperationName::SendCommand, approval.body.as_bytes())
+    {
+        line.describe_send_command(&input, config.audit_digest());
+    }
+    line
 }
