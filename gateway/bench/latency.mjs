@@ -30,6 +30,7 @@
 // Knobs (environment): LAT_N (2000), LAT_WARMUP (200), TPUT_SECS (10), COLD_RUNS (7),
 // COMPILE_RUNS (9), BENCH_OPS (ListCommands,SendCommand).
 
+import { DURABLE_OBJECTS } from "../durable-objects.mjs";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, statSync } from "node:fs";
@@ -155,7 +156,7 @@ function gatewayOptions(upstreamPort, audit) {
       GATEWAY_KEYS: JSON.stringify([KEY]),
       RATE_LIMIT_PER_MINUTE: "0",
     },
-    durableObjects: { PRINCIPAL_GATE: "PrincipalGate", IDEMPOTENCY: "IdempotencyStore" },
+    durableObjects: DURABLE_OBJECTS,
     durableObjectsPersist: false,
     host: "127.0.0.1",
     port: 0,

@@ -8,6 +8,7 @@
 // on stdout once listening; every line the worker logs (audit lines) is appended to the
 // --audit file and echoed to stderr. Stops on SIGTERM/SIGINT or when stdin closes.
 
+import { DURABLE_OBJECTS } from "../../gateway/durable-objects.mjs";
 import { createRequire } from "node:module";
 import { readFileSync, appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -56,7 +57,7 @@ const mf = new Miniflare({
   compatibilityDate: "2025-09-01",
   cf: false,
   bindings: vars,
-  durableObjects: { PRINCIPAL_GATE: "PrincipalGate", IDEMPOTENCY: "IdempotencyStore" },
+  durableObjects: DURABLE_OBJECTS,
   durableObjectsPersist: values.persist ?? false,
   host: "127.0.0.1",
   port: Number(values.port),

@@ -3,6 +3,7 @@
 
   gateway_faults.py   the upstream fails in every way tests/local-ssm can fail
   gateway_tamper.py   tampered SigV4 requests and bad bearer JWTs
+  gateway_approvals.py  two-person approval: boto3 asks, an approver runs it once
   SecretsStayHidden   (here, last) every secret the run used — gateway keys, the upstream
                       secret, a wrong upstream secret, a misconfigured gateway's key, each
                       signature and token sent — is in no answer (body or header), no
@@ -20,6 +21,7 @@ import sys
 import time
 import unittest
 
+import gateway_approvals
 import gateway_faults
 import gateway_tamper
 from gateway_harness import BOTO_BODIES, REPLIES, LocalStack, leaks, run_suite
@@ -92,7 +94,8 @@ class SecretsStayHidden(unittest.TestCase):
 
 def load_tests(loader, tests, pattern):
     suite = unittest.TestSuite()
-    for case in (gateway_faults.GatewayFaults, gateway_tamper.TamperedRequests, SecretsStayHidden):
+    for case in (gateway_faults.GatewayFaults, gateway_tamper.TamperedRequests, gateway_approvals.ApprovalFlow,
+                 SecretsStayHidden):
         suite.addTests(loader.loadTestsFromTestCase(case))
     return suite
 

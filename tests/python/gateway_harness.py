@@ -382,6 +382,43 @@ class JwksServer:
         self.server.server_close()
 
 
+class WebhookReceiver:
+    """Takes the gateway's APPROVAL_WEBHOOK_URL posts: each JSON body, in order."""
+
+    def __init__(self):
+        self.posts = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with receiver.lock:
+                    receiver.posts.append((self.path, self.headers.get("Content-Type"), json.loads(body)))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/approvals"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def bodies(self, approval_id):
+        """The posts about one approval, oldest first."""
+        with self.lock:
+            return [body for _, _, body in self.posts if body.get("approvalId") == approval_id]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 # --------------------------------------------------------------------------------------
 # Child processes: a gateway instance (tests/gateway/serve.mjs), the local SSM
 # --------------------------------------------------------------------------------------
@@ -606,7 +643,7 @@ class LocalStack:
         self.node = os.environ["NODE22"]
         self.workdir = Path(tempfile.mkdtemp(prefix="gateway-hardening-"))
         self.gateways = {}
-        self.ssm = self.jwks = None
+        self.ssm = self.jwks = self.webhook = None
         self.sentinels = {}
         self.clients = {}
         try:
@@ -629,6 +666,7 @@ class LocalStack:
         gateway_keys = json.dumps([{"accessKeyId": akid, "secretAccessKey": secret, "principal": who, "groups": groups}
                                    for who, (akid, secret, groups) in self.keys.items()])
         self.jwks = JwksServer()
+        self.webhook = WebhookReceiver()
         self.rsa_key = SigningKey("RS256", "rsa-main-1")
         self.ec_key = SigningKey("ES256", "ec-main-1")
         self.jwks.publish("main", [self.rsa_key, self.ec_key])
@@ -641,6 +679,7 @@ class LocalStack:
             "JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE, "JWT_JWKS_URL": self.jwks.url("main"),
             "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_BURST": "10000",
             "UPSTREAM_ACCOUNT_ID": UPSTREAM_ACCOUNT_ID,
+            "APPROVAL_WEBHOOK_URL": self.webhook.url,
         }
         self.sentinels["the wrong upstream secret"] = wrong = sentinel("wrong-upstream")
         self.sentinels["the broken gateway's key secret"] = broken = sentinel("broken-key")
@@ -658,7 +697,7 @@ class LocalStack:
         self.gw = self.gateways["main"]
 
     def stop(self):
-        stop_all(*self.gateways.values(), self.ssm, self.jwks)
+        stop_all(*self.gateways.values(), self.ssm, self.jwks, self.webhook)
 
     # -------- requests
 

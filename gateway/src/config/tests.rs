@@ -482,3 +482,52 @@ fn broken_accounts_are_refused_naming_the_alias_and_rule() {
         "UPSTREAM_ROLE_DURATION_SECS"
     );
 }
+
+/// The Durable Object bindings are declared for deployment (`wrangler.toml`) and for the
+/// local runs through Miniflare (`gateway/durable-objects.mjs`): the same pairs.
+#[test]
+fn worker_bindings_match_wrangler_toml() {
+    let toml = include_str!("../../wrangler.toml");
+    let mjs = include_str!("../../durable-objects.mjs");
+    let pairs_in = |text: &str, pattern: fn(&str) -> Option<(String, String)>| {
+        let mut pairs: Vec<(String, String)> = text.lines().filter_map(pattern).collect();
+        pairs.sort();
+        pairs
+    };
+    let from_toml = pairs_in(toml, |line| {
+        let line = line.trim();
+        line.starts_with("{ name = ").then(|| {
+            let parts: Vec<String> = line
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect();
+            (parts[0].clone(), parts[1].clone())
+        })
+    });
+    let from_mjs = pairs_in(mjs, |line| {
+        let line = line.trim();
+        let (name, class) = line.split_once(": ")?;
+        let name = name.trim();
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')).then(|| {
+            (
+                name.to_owned(),
+                class.trim_end_matches(',').trim_matches('"').to_owned(),
+            )
+        })
+    });
+    assert_eq!(from_toml.len(), 3, "{from_toml:?}");
+    assert_eq!(from_toml, from_mjs);
+    // Each class has a migration that creates it.
+    let migrated: String = toml
+        .lines()
+        .filter(|l| l.starts_with("new_sqlite_classes"))
+        .collect();
+    for (_, class) in &from_toml {
+        assert!(
+            migrated.contains(&format!("\"{class}\"")),
+            "{class} has no migration"
+        );
+    }
+}

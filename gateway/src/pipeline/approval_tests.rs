@@ -481,3 +481,31 @@ fn the_webhook_hears_of_requests_and_decisions_without_parameter_values() {
     ask(&gateway, &host, None);
     assert!(host.logs().iter().any(|l| l.contains("approval webhook")));
 }
+
+/// botocore signs the same request the same way within a second: with a key, that resend
+/// finds the same approval; without one it is a replay (it would file another).
+#[test]
+fn a_keyed_resend_of_the_same_bytes_finds_the_same_approval() {
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    let keyed = keyed_restart(&host, "same-second", &shell_on_staging());
+    let first = handle(&gateway, &host, keyed.clone());
+    let again = handle(&gateway, &host, keyed);
+    let id_of = |out: &Outgoing| json_of(out)["approvalId"].clone();
+    assert_eq!(error_of(&again).1, "ApprovalRequiredException");
+    assert_eq!(id_of(&first), id_of(&again));
+    let bare = signed(
+        &host,
+        &ALICE,
+        OperationName::SendCommand,
+        &shell_on_staging(),
+    );
+    assert_eq!(
+        error_of(&handle(&gateway, &host, bare.clone())).1,
+        "ApprovalRequiredException"
+    );
+    let (_, code, message) = error_of(&handle(&gateway, &host, bare));
+    assert_eq!(code, "InvalidSignatureException");
+    assert!(message.contains("already used"), "{message}");
+    assert_eq!(host.state.borrow().approvals.len(), 2);
+}

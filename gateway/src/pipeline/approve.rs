@@ -20,8 +20,8 @@ use ssm_edge_core::model::{OperationName, SendCommandInput};
 use super::forward::Forwarded;
 use super::trail::{ApprovalNote, Replayed};
 use super::{
-    idempotency_scope, log_error, replayed_answer, request_id, stored, Accepted, Gateway, Host,
-    Incoming, Outgoing,
+    forget_signature, idempotency_scope, log_error, replayed_answer, request_id, stored, Accepted,
+    Gateway, Host, Incoming, Outgoing,
 };
 use crate::approvals::{Approval, Op, Outcome, Requester, State};
 use crate::audit::rfc3339;
@@ -323,6 +323,7 @@ impl Gateway {
             expires_ms: now_ms + self.config.approvals.ttl_secs * 1000,
             state: State::Pending,
         };
+        let keyed = approval.idempotency_scope.is_some();
         let outcome = self
             .desk(
                 host,
@@ -332,6 +333,15 @@ impl Gateway {
                 noted,
             )
             .await?;
+        // Nothing ran. With a key, a resend of these very bytes (botocore signs the same
+        // request the same way within a second) finds the same approval: let it through
+        // the replay window. Without one it would file another, so it stays refused.
+        if let (true, Some(replay_key)) = (keyed, accepted.replay_key) {
+            if !matches!(&outcome, Outcome::Earlier { approval } if matches!(approval.state, State::Done { .. }))
+            {
+                forget_signature(host, accepted.principal, replay_key).await;
+            }
+        }
         match outcome {
             Outcome::Filed { approval } => {
                 noted.note(&approval, "requested");
