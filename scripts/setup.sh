@@ -31,6 +31,12 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" > "$stamp"
 fi
 
+# curl signs the README's approval API example (`--aws-sigv4`, curl 7.75 or later).
+if ! command -v curl >/dev/null; then
+  say "apt-get install curl"
+  apt-get update -qq && apt-get install -y -qq curl
+fi
+
 # Node.js runs ECMA-262 RegExp, the oracle for the model's patterns.
 if ! command -v node >/dev/null; then
   say "apt-get install nodejs"

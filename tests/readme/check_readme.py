@@ -19,6 +19,8 @@ a new snippet cannot slip in untested.
   check-config   run as written on a valid configuration (exit 0) and on a broken one
                  (fails, naming every problem), with gateway/.dev.vars a file written here
   cargo          compiled and run by `cargo test -p ssm-edge-tests --test readme`
+  policy         Cedar policies: validated against the gateway's schema and compiled by
+                 `make check-policy`'s program, as a user's policy file would be
 
 Usage: .venv/bin/python tests/readme/check_readme.py [KIND...]
 """
@@ -42,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-KINDS = ("make", "install", "app", "gateway-local", "deploy", "check-config", "cargo")
+KINDS = ("make", "install", "app", "gateway-local", "deploy", "check-config", "cargo", "policy")
 
 
 @dataclass
@@ -279,9 +281,17 @@ def check_gateway_local(block: Block, state: dict) -> None:
     with background("make gateway-local", log, env=env) as proc:
         wait_http(f"http://127.0.0.1:{port}/", proc, log)
         out = run("set -euo pipefail\n" + rest, env=env, timeout=120, what=f"{block.where()} as written").stdout
-        if "'Commands'" not in out:
-            raise Failed(f"{block.where()}: expected list_commands' answer, got:\n{out}")
+        expected = next(text for marker, text in GATEWAY_LOCAL_ANSWERS if marker in rest)
+        if expected not in out:
+            raise Failed(f"{block.where()}: expected {expected} in the answer, got:\n{out}")
         print(f"      {out.strip().splitlines()[-1][:100]}", flush=True)
+
+
+# What a gateway-local block's output must show: the first whose marker the block holds.
+GATEWAY_LOCAL_ANSWERS = [
+    ("SsmEdge.", '"State":"Done"'),  # the Approvals walk-through: the approved command ran
+    ("", "'Commands'"),  # list_commands' answer
+]
 
 
 def check_deploy(block: Block, state: dict) -> None:
@@ -349,7 +359,17 @@ def check_cargo(block: Block, state: dict) -> None:
     print("      compiled and run by `cargo test -p ssm-edge-tests --test readme` (tests/build.rs)")
 
 
-CHECKS = {"make": check_make, "install": check_install, "app": check_app,
+def check_policy(block: Block, state: dict) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="readme-policy-"))
+    source = folder / "readme.cedar"
+    source.write_text(block.code)
+    out = run(["cargo", "run", "--quiet", "--locked", "-p", "ssm-edge-gateway", "--bin", "ssm-edge-check-policy",
+               "--", "--out", str(folder / "compiled.cedar"), str(source)], timeout=600,
+              what=f"{block.where()} through ssm-edge-check-policy").stdout
+    print(f"      {out.strip().splitlines()[0][:100]}", flush=True)
+
+
+CHECKS = {"policy": check_policy, "make": check_make, "install": check_install, "app": check_app,
           "gateway-local": check_gateway_local, "deploy": check_deploy, "check-config": check_check_config,
           "cargo": check_cargo}
 
