@@ -20,8 +20,15 @@ use crate::idempotency::StoredResponse;
 /// `APPROVAL_TTL_SECS` when unset: a request waits an hour.
 pub const DEFAULT_TTL_SECS: u64 = 3600;
 
-/// How long an ended approval is kept (for `GetApproval` and the requester's repeat).
+/// How long a decided approval is kept (for `GetApproval` and the requester's repeat).
 pub const KEPT_MS: u64 = 7 * 24 * 3600 * 1000;
+
+/// How long an expired one is kept: a day, as nothing came of it.
+pub const EXPIRED_KEPT_MS: u64 = 24 * 3600 * 1000;
+
+/// How many pending requests one requester may have at once: each is stored whole (up
+/// to 64 KiB) and every operation reads them, so one principal must not fill the store.
+pub const MAX_PENDING_PER_REQUESTER: usize = 20;
 
 /// How many approvals `ListApprovals` returns at most (the newest).
 pub const LIST_LIMIT: usize = 100;
@@ -122,13 +129,12 @@ impl State {
         }
     }
 
-    /// When it ended (`None` while pending or running).
-    fn ended_ms(&self) -> Option<u64> {
+    /// When it is dropped (`None` while pending or running).
+    fn dropped_at_ms(&self) -> Option<u64> {
         match self {
             State::Pending | State::Running { .. } => None,
-            State::Done { at_ms, .. }
-            | State::Rejected { at_ms, .. }
-            | State::Expired { at_ms } => Some(*at_ms),
+            State::Done { at_ms, .. } | State::Rejected { at_ms, .. } => Some(at_ms + KEPT_MS),
+            State::Expired { at_ms } => Some(at_ms + EXPIRED_KEPT_MS),
         }
     }
 }
@@ -192,6 +198,8 @@ pub enum Outcome {
     },
     /// `Request` found the requester's key used with another body.
     KeyReused,
+    /// `Request` refused: the requester has [`MAX_PENDING_PER_REQUESTER`] pending.
+    TooManyPending,
     /// `Get`, `Claim`, `Finish`, `Reject` done: the record as it now is.
     Found {
         /// It.
@@ -223,7 +231,7 @@ pub struct Reply {
 }
 
 /// Applies `op` at `now_ms` to `records` (by id). First expires pending records past
-/// their time and drops ended ones older than [`KEPT_MS`].
+/// their time and drops ended ones kept long enough ([`KEPT_MS`], [`EXPIRED_KEPT_MS`]).
 pub fn apply(records: &mut BTreeMap<String, Approval>, op: Op, now_ms: u64) -> Reply {
     let mut expired = Vec::new();
     records.retain(|_, a| {
@@ -233,9 +241,7 @@ pub fn apply(records: &mut BTreeMap<String, Approval>, op: Op, now_ms: u64) -> R
             };
             expired.push(a.clone());
         }
-        a.state
-            .ended_ms()
-            .is_none_or(|ended| now_ms.saturating_sub(ended) < KEPT_MS)
+        a.state.dropped_at_ms().is_none_or(|at| now_ms < at)
     });
     let outcome = match op {
         Op::Request { approval } => request(records, *approval),
@@ -290,6 +296,16 @@ fn request(records: &mut BTreeMap<String, Approval>, approval: Approval) -> Outc
             approval: a.clone(),
         },
         Some(_) => Outcome::KeyReused,
+        None if records
+            .values()
+            .filter(|a| {
+                a.state == State::Pending && a.requester.principal == approval.requester.principal
+            })
+            .count()
+            >= MAX_PENDING_PER_REQUESTER =>
+        {
+            Outcome::TooManyPending
+        }
         None => {
             records.insert(approval.id.clone(), approval.clone());
             Outcome::Filed { approval }
@@ -494,8 +510,12 @@ mod tests {
             TTL + 3,
         );
         assert!(matches!(renewed.outcome, Outcome::Filed { .. }));
-        // Ended records are dropped a week after they ended.
-        let later = apply(&mut records, Op::Get { id: "a1".into() }, TTL + KEPT_MS);
+        // Expired records are dropped a day after they expired.
+        let later = apply(
+            &mut records,
+            Op::Get { id: "a1".into() },
+            TTL + EXPIRED_KEPT_MS,
+        );
         assert_eq!(later.outcome, Outcome::Missing);
     }
 
@@ -546,6 +566,52 @@ mod tests {
             apply(&mut records, Op::Get { id: "nope".into() }, 4).outcome,
             Outcome::Missing
         );
+    }
+
+    #[test]
+    fn one_requester_has_at_most_so_many_pending() {
+        let mut records = BTreeMap::new();
+        let file = |records: &mut BTreeMap<String, Approval>, id: &str, who: &str| {
+            apply(
+                records,
+                Op::Request {
+                    approval: Box::new(approval(id, who, None, "{}", 0)),
+                },
+                0,
+            )
+            .outcome
+        };
+        for n in 0..MAX_PENDING_PER_REQUESTER {
+            let outcome = file(&mut records, &format!("a{n}"), "alice");
+            assert!(matches!(outcome, Outcome::Filed { .. }), "{n}: {outcome:?}");
+        }
+        assert_eq!(
+            file(&mut records, "one-more", "alice"),
+            Outcome::TooManyPending
+        );
+        assert!(matches!(
+            file(&mut records, "b1", "bob"),
+            Outcome::Filed { .. }
+        ));
+        // A decided one makes room.
+        apply(
+            &mut records,
+            Op::Reject {
+                id: "a0".into(),
+                by: "root".into(),
+                reason: String::new(),
+            },
+            1,
+        );
+        assert!(matches!(
+            file(&mut records, "one-more", "alice"),
+            Outcome::Filed { .. }
+        ));
+        // Decided records stay a week.
+        let kept = apply(&mut records, Op::Get { id: "a0".into() }, 1 + KEPT_MS - 1);
+        assert!(matches!(kept.outcome, Outcome::Found { .. }));
+        let gone = apply(&mut records, Op::Get { id: "a0".into() }, 1 + KEPT_MS);
+        assert_eq!(gone.outcome, Outcome::Missing);
     }
 
     #[test]

@@ -159,6 +159,9 @@ pub enum GatewayError {
         /// The requester.
         requester: String,
     },
+    /// The requester has too many requests waiting for approval.
+    #[error("you have {0} requests waiting for approval already: wait for them to be decided (or withdraw one with SsmEdge.RejectCommand)")]
+    TooManyPending(usize),
     /// The body of an `SsmEdge.*` call is not what it takes.
     #[error("{0}")]
     ApprovalInput(String),
@@ -310,6 +313,7 @@ impl GatewayError {
                 ("AccessDeniedException", 400)
             }
             GatewayError::ApprovalInput(_) => ("ValidationException", 400),
+            GatewayError::TooManyPending(_) => ("LimitExceededException", 400),
         };
         let reasons = match self {
             GatewayError::Denied { reasons, .. } => reasons.clone(),
@@ -374,6 +378,7 @@ impl GatewayError {
             GatewayError::ApprovalNotFound(_)
             | GatewayError::ApprovalNotPending { .. }
             | GatewayError::ApprovalInput(_) => "invalid",
+            GatewayError::TooManyPending(_) => "throttled",
         }
     }
 }

@@ -370,6 +370,9 @@ impl Gateway {
                 State::Expired { .. } => Err(not_pending(&approval)),
             },
             Outcome::KeyReused => Err(GatewayError::IdempotencyMismatch),
+            Outcome::TooManyPending => Err(GatewayError::TooManyPending(
+                crate::approvals::MAX_PENDING_PER_REQUESTER,
+            )),
             _ => Err(GatewayError::Internal(
                 "the approval store answered out of turn",
             )),
