@@ -132,4 +132,9 @@ test("errors are put plainly, with what to check", () => {
   const unknown = explain(service("CommandOutcomeUnknownException", "the upstream did not answer within 10000 ms; the command may have run: check ListCommands"), gw);
   assert.equal(unknown.title, "The command may have run");
   assert.match(unknown.hint, /Check History/);
+  // Two-person approval: the gateway's words for a request that waits, or was rejected.
+  const waiting = explain(service("ApprovalRequiredException", "SendCommand needs someone else's approval: it waits as approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11 until 2026-12-04T17:00:00.000Z. An approver runs it with SsmEdge.ApproveCommand"), gw);
+  assert.equal(waiting.title, "This command needs someone else's approval");
+  assert.match(waiting.hint, /Nothing has run yet\. It waits as approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11/);
+  assert.match(explain(service("ApprovalRejectedException", "approval x was rejected by root: not today"), gw).title, /rejected/);
 });

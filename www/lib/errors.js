@@ -21,6 +21,23 @@ export function explain(e, ctx) {
   const base = { code, requestId, detail: message };
   const where = ctx.mode === "gateway" ? "the gateway" : "AWS";
 
+  if (code === "ApprovalRequiredException") {
+    const id = /approval ([0-9a-f-]{36})/.exec(message)?.[1];
+    return {
+      ...base,
+      kind: "denied",
+      title: "This command needs someone else's approval",
+      hint: `Nothing has run yet. It waits as approval ${id ?? "(see below)"} for an approver (README, "Approvals"); once approved it runs exactly as you sent it, and it is listed in History.`,
+    };
+  }
+  if (code === "ApprovalRejectedException") {
+    return {
+      ...base,
+      kind: "denied",
+      title: "An approver rejected this command",
+      hint: "Nothing was run. Their reason is below; change the command or talk to them, then send it again.",
+    };
+  }
   if (code === "AccessDeniedException" && /denied by policy/i.test(message)) {
     return {
       ...base,
