@@ -5,6 +5,10 @@
 //! A record holds the canonical SendCommand body the policy decided on (the core's
 //! serialization of the parsed input): approving runs exactly those bytes.
 //!
+//! Their JSON (the Durable Object's storage and its messages) uses serde's default,
+//! externally tagged enums: internally tagged ones buffer through serde's `Content`,
+//! ~70 KB of code in the Worker.
+//!
 //! ```text
 //! Pending ──claim (one approver, once)──► Running ──finish──► Done (the upstream's answer)
 //!    │ └──reject (an approver, or the requester withdrawing)──► Rejected
@@ -79,7 +83,7 @@ pub struct Approval {
 
 /// Where an approval stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
+#[serde(rename_all = "camelCase")]
 pub enum State {
     /// Waiting for an approver.
     Pending,
@@ -139,21 +143,16 @@ impl State {
     }
 }
 
-/// What to do with the records.
+/// What to do with the records. Newtype variants where one value does (each struct
+/// variant is one more deserializer in the Worker).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "op")]
+#[serde(rename_all = "camelCase")]
 pub enum Op {
     /// Files `approval`, unless the requester filed one with the same `Idempotency-Key`
     /// before (and it has not expired): then that one is the answer.
-    Request {
-        /// The new record (state `Pending`).
-        approval: Box<Approval>,
-    },
-    /// One record.
-    Get {
-        /// The approval id.
-        id: String,
-    },
+    Request(Box<Approval>),
+    /// One record, by id.
+    Get(String),
     /// The newest records ([`LIST_LIMIT`]).
     List,
     /// `Pending` → `Running` by `approver`: succeeds once, whoever asks second sees
@@ -184,39 +183,25 @@ pub enum Op {
 
 /// The outcome of an [`Op`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "outcome")]
+#[serde(rename_all = "camelCase")]
 pub enum Outcome {
     /// `Request` filed a new record.
-    Filed {
-        /// It.
-        approval: Approval,
-    },
+    Filed(Approval),
     /// `Request` found the requester's earlier record with the same key and body.
-    Earlier {
-        /// It.
-        approval: Approval,
-    },
+    Earlier(Approval),
     /// `Request` found the requester's key used with another body.
     KeyReused,
     /// `Request` refused: the requester has [`MAX_PENDING_PER_REQUESTER`] pending.
     TooManyPending,
     /// `Get`, `Claim`, `Finish`, `Reject` done: the record as it now is.
-    Found {
-        /// It.
-        approval: Approval,
-    },
-    /// `Claim` or `Reject` of a record that is not pending (`Finish`: not running).
-    NotPending {
-        /// It, as it is.
-        approval: Approval,
-    },
+    Found(Approval),
+    /// `Claim` or `Reject` of a record that is not pending (`Finish`: not running), as
+    /// it is.
+    NotPending(Approval),
     /// No such record (or no longer kept).
     Missing,
-    /// `List`: newest first.
-    Listed {
-        /// The records.
-        approvals: Vec<Approval>,
-    },
+    /// `List`: the records, newest first.
+    Listed(Vec<Approval>),
 }
 
 /// An [`Op`]'s answer, and the pending records that expired on the way (each is audited
@@ -244,17 +229,15 @@ pub fn apply(records: &mut BTreeMap<String, Approval>, op: Op, now_ms: u64) -> R
         a.state.dropped_at_ms().is_none_or(|at| now_ms < at)
     });
     let outcome = match op {
-        Op::Request { approval } => request(records, *approval),
-        Op::Get { id } => records
+        Op::Request(approval) => request(records, *approval),
+        Op::Get(id) => records
             .get(&id)
-            .map_or(Outcome::Missing, |a| Outcome::Found {
-                approval: a.clone(),
-            }),
+            .map_or(Outcome::Missing, |a| Outcome::Found(a.clone())),
         Op::List => {
             let mut approvals: Vec<Approval> = records.values().cloned().collect();
             approvals.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
             approvals.truncate(LIST_LIMIT);
-            Outcome::Listed { approvals }
+            Outcome::Listed(approvals)
         }
         Op::Claim { id, approver } => transition(records, &id, |state| match state {
             State::Pending => Some(State::Running {
@@ -292,9 +275,7 @@ fn request(records: &mut BTreeMap<String, Approval>, approval: Approval) -> Outc
         })
     });
     match earlier {
-        Some(a) if a.body_sha256 == approval.body_sha256 => Outcome::Earlier {
-            approval: a.clone(),
-        },
+        Some(a) if a.body_sha256 == approval.body_sha256 => Outcome::Earlier(a.clone()),
         Some(_) => Outcome::KeyReused,
         None if records
             .values()
@@ -308,7 +289,7 @@ fn request(records: &mut BTreeMap<String, Approval>, approval: Approval) -> Outc
         }
         None => {
             records.insert(approval.id.clone(), approval.clone());
-            Outcome::Filed { approval }
+            Outcome::Filed(approval)
         }
     }
 }
@@ -326,13 +307,9 @@ fn transition(
     match next(&approval.state) {
         Some(state) => {
             approval.state = state;
-            Outcome::Found {
-                approval: approval.clone(),
-            }
+            Outcome::Found(approval.clone())
         }
-        None => Outcome::NotPending {
-            approval: approval.clone(),
-        },
+        None => Outcome::NotPending(approval.clone()),
     }
 }
 
@@ -380,23 +357,21 @@ mod tests {
         let mut records = BTreeMap::new();
         let filed = apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a1", "alice", None, "{}", 0)),
-            },
+            Op::Request(Box::new(approval("a1", "alice", None, "{}", 0))),
             0,
         );
-        assert!(matches!(filed.outcome, Outcome::Filed { .. }));
+        assert!(matches!(filed.outcome, Outcome::Filed(_)));
         let claim = |who: &str| Op::Claim {
             id: "a1".into(),
             approver: who.into(),
         };
         assert!(matches!(
             apply(&mut records, claim("root"), 10).outcome,
-            Outcome::Found { .. }
+            Outcome::Found(_)
         ));
         // The second approver at the same moment: not pending any more.
         let second = apply(&mut records, claim("admin-2"), 10).outcome;
-        let Outcome::NotPending { approval } = second else {
+        let Outcome::NotPending(approval) = second else {
             panic!("{second:?}");
         };
         assert_eq!(
@@ -412,15 +387,15 @@ mod tests {
         };
         assert!(matches!(
             apply(&mut records, finish.clone(), 20).outcome,
-            Outcome::Found { .. }
+            Outcome::Found(_)
         ));
         assert!(matches!(
             apply(&mut records, finish, 21).outcome,
-            Outcome::NotPending { .. }
+            Outcome::NotPending(_)
         ));
         assert!(matches!(
             apply(&mut records, claim("root"), 22).outcome,
-            Outcome::NotPending { .. }
+            Outcome::NotPending(_)
         ));
         let State::Done {
             approver, response, ..
@@ -435,41 +410,29 @@ mod tests {
     fn the_same_key_finds_the_earlier_request_another_body_is_refused() {
         let mut records = BTreeMap::new();
         let first = approval("a1", "alice", Some("k1"), "{1}", 0);
-        apply(
-            &mut records,
-            Op::Request {
-                approval: Box::new(first),
-            },
-            0,
-        );
+        apply(&mut records, Op::Request(Box::new(first)), 0);
         let again = apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a2", "alice", Some("k1"), "{1}", 5)),
-            },
+            Op::Request(Box::new(approval("a2", "alice", Some("k1"), "{1}", 5))),
             5,
         );
         assert!(
-            matches!(&again.outcome, Outcome::Earlier { approval } if approval.id == "a1"),
+            matches!(&again.outcome, Outcome::Earlier(approval) if approval.id == "a1"),
             "{again:?}"
         );
         let other = apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a3", "alice", Some("k1"), "{2}", 6)),
-            },
+            Op::Request(Box::new(approval("a3", "alice", Some("k1"), "{2}", 6))),
             6,
         );
         assert_eq!(other.outcome, Outcome::KeyReused);
         // Another principal's key of the same name is theirs.
         let bob = apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a4", "bob", Some("k1"), "{2}", 7)),
-            },
+            Op::Request(Box::new(approval("a4", "bob", Some("k1"), "{2}", 7))),
             7,
         );
-        assert!(matches!(bob.outcome, Outcome::Filed { .. }));
+        assert!(matches!(bob.outcome, Outcome::Filed(_)));
         assert_eq!(records.len(), 2);
     }
 
@@ -478,9 +441,7 @@ mod tests {
         let mut records = BTreeMap::new();
         apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a1", "alice", Some("k1"), "{1}", 0)),
-            },
+            Op::Request(Box::new(approval("a1", "alice", Some("k1"), "{1}", 0))),
             0,
         );
         let before = apply(&mut records, Op::List, TTL - 1);
@@ -500,22 +461,22 @@ mod tests {
                 TTL + 2
             )
             .outcome,
-            Outcome::NotPending { .. }
+            Outcome::NotPending(_)
         ));
         let renewed = apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a2", "alice", Some("k1"), "{1}", TTL + 3)),
-            },
+            Op::Request(Box::new(approval(
+                "a2",
+                "alice",
+                Some("k1"),
+                "{1}",
+                TTL + 3,
+            ))),
             TTL + 3,
         );
-        assert!(matches!(renewed.outcome, Outcome::Filed { .. }));
+        assert!(matches!(renewed.outcome, Outcome::Filed(_)));
         // Expired records are dropped a day after they expired.
-        let later = apply(
-            &mut records,
-            Op::Get { id: "a1".into() },
-            TTL + EXPIRED_KEPT_MS,
-        );
+        let later = apply(&mut records, Op::Get("a1".into()), TTL + EXPIRED_KEPT_MS);
         assert_eq!(later.outcome, Outcome::Missing);
     }
 
@@ -524,9 +485,7 @@ mod tests {
         let mut records = BTreeMap::new();
         apply(
             &mut records,
-            Op::Request {
-                approval: Box::new(approval("a1", "alice", None, "{}", 0)),
-            },
+            Op::Request(Box::new(approval("a1", "alice", None, "{}", 0))),
             0,
         );
         let reject = || Op::Reject {
@@ -536,7 +495,7 @@ mod tests {
         };
         assert!(matches!(
             apply(&mut records, reject(), 1).outcome,
-            Outcome::Found { .. }
+            Outcome::Found(_)
         ));
         assert_eq!(
             records["a1"].state,
@@ -548,7 +507,7 @@ mod tests {
         );
         assert!(matches!(
             apply(&mut records, reject(), 2).outcome,
-            Outcome::NotPending { .. }
+            Outcome::NotPending(_)
         ));
         assert!(matches!(
             apply(
@@ -560,10 +519,10 @@ mod tests {
                 3
             )
             .outcome,
-            Outcome::NotPending { .. }
+            Outcome::NotPending(_)
         ));
         assert_eq!(
-            apply(&mut records, Op::Get { id: "nope".into() }, 4).outcome,
+            apply(&mut records, Op::Get("nope".into()), 4).outcome,
             Outcome::Missing
         );
     }
@@ -574,25 +533,20 @@ mod tests {
         let file = |records: &mut BTreeMap<String, Approval>, id: &str, who: &str| {
             apply(
                 records,
-                Op::Request {
-                    approval: Box::new(approval(id, who, None, "{}", 0)),
-                },
+                Op::Request(Box::new(approval(id, who, None, "{}", 0))),
                 0,
             )
             .outcome
         };
         for n in 0..MAX_PENDING_PER_REQUESTER {
             let outcome = file(&mut records, &format!("a{n}"), "alice");
-            assert!(matches!(outcome, Outcome::Filed { .. }), "{n}: {outcome:?}");
+            assert!(matches!(outcome, Outcome::Filed(_)), "{n}: {outcome:?}");
         }
         assert_eq!(
             file(&mut records, "one-more", "alice"),
             Outcome::TooManyPending
         );
-        assert!(matches!(
-            file(&mut records, "b1", "bob"),
-            Outcome::Filed { .. }
-        ));
+        assert!(matches!(file(&mut records, "b1", "bob"), Outcome::Filed(_)));
         // A decided one makes room.
         apply(
             &mut records,
@@ -605,12 +559,12 @@ mod tests {
         );
         assert!(matches!(
             file(&mut records, "one-more", "alice"),
-            Outcome::Filed { .. }
+            Outcome::Filed(_)
         ));
         // Decided records stay a week.
-        let kept = apply(&mut records, Op::Get { id: "a0".into() }, 1 + KEPT_MS - 1);
-        assert!(matches!(kept.outcome, Outcome::Found { .. }));
-        let gone = apply(&mut records, Op::Get { id: "a0".into() }, 1 + KEPT_MS);
+        let kept = apply(&mut records, Op::Get("a0".into()), 1 + KEPT_MS - 1);
+        assert!(matches!(kept.outcome, Outcome::Found(_)));
+        let gone = apply(&mut records, Op::Get("a0".into()), 1 + KEPT_MS);
         assert_eq!(gone.outcome, Outcome::Missing);
     }
 

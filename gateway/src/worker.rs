@@ -147,6 +147,14 @@ fn host_error(e: impl std::fmt::Display) -> HostError {
     HostError(e.to_string())
 }
 
+/// A Durable Object message's JSON body. Read as text and parsed with serde_json, as
+/// the answers are (`call_object`): one deserializer per message type in the Worker,
+/// not serde_json's and `serde_wasm_bindgen`'s (`Request::json`) both.
+async fn json_body<T: serde::de::DeserializeOwned>(req: &mut Request) -> Result<T> {
+    let text = req.text().await?;
+    serde_json::from_str(&text).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
 /// Sends `body` as JSON to the Durable Object `name` in namespace `binding`.
 async fn call_object<T: serde::de::DeserializeOwned>(
     env: &Env,
@@ -169,7 +177,8 @@ async fn call_object<T: serde::de::DeserializeOwned>(
             response.status_code()
         )));
     }
-    response.json::<T>().await.map_err(host_error)
+    let text = response.text().await.map_err(host_error)?;
+    serde_json::from_str(&text).map_err(host_error)
 }
 
 impl Host for WorkerHost {
@@ -443,7 +452,7 @@ impl DurableObject for PrincipalGate {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let command: GateCommand = req.json().await?;
+        let command: GateCommand = json_body(&mut req).await?;
         let storage = self.state.storage();
         if !self.migrated.get() {
             migrate_legacy_gate(&storage).await?;
@@ -551,7 +560,7 @@ impl DurableObject for IdempotencyStore {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let command: Command = req.json().await?;
+        let command: Command = json_body(&mut req).await?;
         let storage = self.state.storage();
         let mut record: Option<Record> = storage.get("record").await?;
         let answer = idempotency::apply(&mut record, command);
@@ -595,7 +604,7 @@ impl DurableObject for ApprovalDesk {
         use crate::approvals::{self, Approval};
         use std::collections::BTreeMap;
 
-        let op: approvals::Op = req.json().await?;
+        let op: approvals::Op = json_body(&mut req).await?;
         let storage = self.state.storage();
         let stored = storage
             .list_with_options(worker::ListOptions::new().prefix("a:"))

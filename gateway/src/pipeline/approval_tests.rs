@@ -509,3 +509,27 @@ fn a_keyed_resend_of_the_same_bytes_finds_the_same_approval() {
     assert!(message.contains("already used"), "{message}");
     assert_eq!(host.state.borrow().approvals.len(), 2);
 }
+
+/// The approval API reads its bodies with the core's reader: one meaning each.
+#[test]
+fn an_approval_api_body_names_each_member_once() {
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    let id = ask(&gateway, &host, None);
+    let mut request = unsigned(OperationName::ListCommands, &json!({}));
+    request.set_header("X-Amz-Target", "SsmEdge.ApproveCommand".into());
+    request.body = format!(r#"{{"ApprovalId":"{id}","ApprovalId":"{id}"}}"#).into_bytes();
+    let out = handle(
+        &gateway,
+        &host,
+        sign_at(&host, &ROOT, request, host.now_secs()),
+    );
+    let (_, code, message) = error_of(&out);
+    assert_eq!(code, "ValidationException");
+    assert!(message.contains("more than once"), "{message}");
+    for body in [json!([]), json!({ "ApprovalId": 7 }), json!({})] {
+        let out = api(&gateway, &host, &ROOT, "SsmEdge.ApproveCommand", &body);
+        assert_eq!(error_of(&out).1, "ValidationException", "{body}");
+    }
+    assert_eq!(host.sends(), 0);
+}

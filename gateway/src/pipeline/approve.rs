@@ -13,7 +13,7 @@
 //!   one run) and the stored bytes forwarded once.
 //! - An optional webhook hears of each request and decision.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ssm_edge_core::model::{OperationName, SendCommandInput};
 
@@ -97,28 +97,65 @@ impl Noted {
     }
 }
 
-/// `{"ApprovalId": "..."}`.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ApprovalRef {
-    approval_id: String,
-}
+/// An approval API body: a JSON object (empty text counts as `{}`) with no member but
+/// `allowed`, each a string. Read with the core's reader, as every body the gateway
+/// takes (a member named twice is refused); no serde derive, which would be one more
+/// deserializer per input in the Worker.
+struct ApiInput(Vec<(&'static str, String)>);
 
-/// `{"ApprovalId": "...", "Reason": "..."}`.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct RejectInput {
-    approval_id: String,
-    #[serde(default)]
-    reason: String,
-}
+impl ApiInput {
+    fn read(body: &[u8], allowed: &[&'static str]) -> Result<Self, GatewayError> {
+        use ssm_edge_core::json::{self, Value};
+        let body = if body.iter().all(u8::is_ascii_whitespace) {
+            b"{}".as_slice()
+        } else {
+            body
+        };
+        let invalid = |why: String| GatewayError::ApprovalInput(why);
+        let value = json::parse(body).map_err(|e| match e.kind {
+            json::ParseErrorKind::DuplicateMember(_) => {
+                invalid("the body names a member more than once; send each member once".into())
+            }
+            json::ParseErrorKind::Syntax => invalid(format!(
+                "the body is not one JSON object (line {}, column {})",
+                e.line, e.column
+            )),
+        })?;
+        let Value::Object(members) = value else {
+            return Err(invalid("the body must be a JSON object".into()));
+        };
+        let mut found = Vec::new();
+        for (name, value) in members {
+            let Some(known) = allowed.iter().find(|a| **a == name) else {
+                return Err(invalid(format!(
+                    "{}: not a member this call takes ({})",
+                    name.chars().take(40).collect::<String>(),
+                    allowed.join(", ")
+                )));
+            };
+            let Value::String(text) = value else {
+                return Err(invalid(format!("{known}: must be a string")));
+            };
+            found.push((*known, text.into_owned()));
+        }
+        Ok(ApiInput(found))
+    }
 
-/// `{"State": "Pending"}` (optional).
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-struct ListInput {
-    #[serde(default)]
-    state: Option<String>,
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `ApprovalId`, required.
+    fn approval_id(&self) -> Result<String, GatewayError> {
+        self.get("ApprovalId").map(str::to_owned).ok_or_else(|| {
+            GatewayError::ApprovalInput(
+                "ApprovalId: required (the id ApprovalRequiredException gave)".into(),
+            )
+        })
+    }
 }
 
 /// The longest `Reason`.
@@ -128,15 +165,6 @@ const MAX_REASON_CHARS: usize = 500;
 const WEBHOOK_TIMEOUT_MS: u64 = 5_000;
 
 const STATES: [&str; 5] = ["Pending", "Running", "Done", "Rejected", "Expired"];
-
-fn api_input<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, GatewayError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}".as_slice()
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|e| GatewayError::ApprovalInput(e.to_string()))
-}
 
 fn check_id(id: &str) -> Result<(), GatewayError> {
     let uuid = id.len() == 36
@@ -325,31 +353,25 @@ impl Gateway {
         };
         let keyed = approval.idempotency_scope.is_some();
         let outcome = self
-            .desk(
-                host,
-                Op::Request {
-                    approval: Box::new(approval),
-                },
-                noted,
-            )
+            .desk(host, Op::Request(Box::new(approval)), noted)
             .await?;
         // Nothing ran. With a key, a resend of these very bytes (botocore signs the same
         // request the same way within a second) finds the same approval: let it through
         // the replay window. Without one it would file another, so it stays refused.
         if let (true, Some(replay_key)) = (keyed, accepted.replay_key) {
-            if !matches!(&outcome, Outcome::Earlier { approval } if matches!(approval.state, State::Done { .. }))
+            if !matches!(&outcome, Outcome::Earlier(approval) if matches!(approval.state, State::Done { .. }))
             {
                 forget_signature(host, accepted.principal, replay_key).await;
             }
         }
         match outcome {
-            Outcome::Filed { approval } => {
+            Outcome::Filed(approval) => {
                 noted.note(&approval, "requested");
                 self.notify(host, "requested", &approval, &identity.principal)
                     .await;
                 Err(required(&approval))
             }
-            Outcome::Earlier { approval } => match &approval.state {
+            Outcome::Earlier(approval) => match &approval.state {
                 State::Pending | State::Running { .. } => {
                     noted.note(&approval, "waiting");
                     Err(required(&approval))
@@ -408,52 +430,60 @@ impl Gateway {
         };
         match api {
             ApiOperation::ListApprovals => {
-                let input: ListInput = api_input(&request.body)?;
-                if let Some(state) = input.state.as_deref().filter(|s| !STATES.contains(s)) {
+                let input = ApiInput::read(&request.body, &["State"])?;
+                let state = input.get("State");
+                if let Some(state) = state.filter(|s| !STATES.contains(s)) {
                     return Err(GatewayError::ApprovalInput(format!(
                         "State: one of {}, not {:?}",
                         STATES.join(", "),
                         state.chars().take(40).collect::<String>()
                     )));
                 }
-                let Outcome::Listed { approvals } = self.desk(host, Op::List, noted).await? else {
+                let Outcome::Listed(approvals) = self.desk(host, Op::List, noted).await? else {
                     return Err(GatewayError::Internal(
                         "the approval store answered out of turn",
                     ));
                 };
                 let views: Vec<ApprovalView> = approvals
                     .iter()
-                    .filter(|a| input.state.as_deref().is_none_or(|s| a.state.name() == s))
+                    .filter(|a| state.is_none_or(|s| a.state.name() == s))
                     .filter(|a| self.may_see(identity, a, &caller))
                     .map(ApprovalView::of)
                     .collect();
                 Ok(json_answer(&serde_json::json!({ "Approvals": views })))
             }
             ApiOperation::GetApproval => {
-                let input: ApprovalRef = api_input(&request.body)?;
-                let approval = self.find(host, &input.approval_id, noted).await?;
+                let id = ApiInput::read(&request.body, &["ApprovalId"])?.approval_id()?;
+                let approval = self.find(host, &id, noted).await?;
                 if !self.may_see(identity, &approval, &caller) {
-                    return Err(GatewayError::ApprovalNotFound(input.approval_id));
+                    return Err(GatewayError::ApprovalNotFound(id));
                 }
                 Ok(json_answer(
                     &serde_json::json!({ "Approval": ApprovalView::of(&approval) }),
                 ))
             }
             ApiOperation::ApproveCommand => {
-                let input: ApprovalRef = api_input(&request.body)?;
-                self.approve(host, identity, &input.approval_id, &caller, noted)
-                    .await
+                let id = ApiInput::read(&request.body, &["ApprovalId"])?.approval_id()?;
+                self.approve(host, identity, &id, &caller, noted).await
             }
             ApiOperation::RejectCommand => {
-                let input: RejectInput = api_input(&request.body)?;
-                if input.reason.chars().count() > MAX_REASON_CHARS
-                    || input.reason.chars().any(char::is_control)
+                let input = ApiInput::read(&request.body, &["ApprovalId", "Reason"])?;
+                let reason = input.get("Reason").unwrap_or_default();
+                if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control)
                 {
                     return Err(GatewayError::ApprovalInput(format!(
                         "Reason: at most {MAX_REASON_CHARS} characters on one line"
                     )));
                 }
-                self.reject(host, identity, &input, &caller, noted).await
+                self.reject(
+                    host,
+                    identity,
+                    &input.approval_id()?,
+                    reason,
+                    &caller,
+                    noted,
+                )
+                .await
             }
         }
     }
@@ -509,7 +539,7 @@ impl Gateway {
                 by: "gateway".into(),
                 reason: reason.into(),
             };
-            if let Outcome::Found { approval } = self.desk(host, reject, noted).await? {
+            if let Outcome::Found(approval) = self.desk(host, reject, noted).await? {
                 noted.note(&approval, "rejected");
                 self.notify(host, "rejected", &approval, "the gateway")
                     .await;
@@ -535,8 +565,8 @@ impl Gateway {
             approver: approver.principal.clone(),
         };
         match self.desk(host, claim, noted).await? {
-            Outcome::Found { .. } => {}
-            Outcome::NotPending { approval } => return Err(not_pending(&approval)),
+            Outcome::Found(_) => {}
+            Outcome::NotPending(approval) => return Err(not_pending(&approval)),
             _ => return Err(GatewayError::ApprovalNotFound(approval.id)),
         }
         noted.call = Some(unpacked.call);
@@ -560,7 +590,7 @@ impl Gateway {
             response: response.clone(),
         };
         let done = match self.desk(host, finish, noted).await? {
-            Outcome::Found { approval } => approval,
+            Outcome::Found(approval) => approval,
             _ => return Err(GatewayError::Internal("the approval store lost the run")),
         };
         // The requester's repeat on the plain SendCommand path finds the answer too.
@@ -585,11 +615,12 @@ impl Gateway {
         &self,
         host: &H,
         who: &Identity,
-        input: &RejectInput,
+        id: &str,
+        reason: &str,
         caller: &impl Fn(&Route) -> Caller,
         noted: &mut Noted,
     ) -> Result<Outgoing, GatewayError> {
-        let approval = self.find(host, &input.approval_id, noted).await?;
+        let approval = self.find(host, id, noted).await?;
         let withdrawing = who.principal == approval.requester.principal;
         if !withdrawing {
             let unpacked = self.unpack(&approval)?;
@@ -616,10 +647,10 @@ impl Gateway {
         let op = Op::Reject {
             id: approval.id.clone(),
             by: who.principal.clone(),
-            reason: input.reason.clone(),
+            reason: reason.to_owned(),
         };
         match self.desk(host, op, noted).await? {
-            Outcome::Found { approval } => {
+            Outcome::Found(approval) => {
                 let event = if withdrawing { "withdrawn" } else { "rejected" };
                 noted.note(&approval, event);
                 self.notify(host, event, &approval, &who.principal).await;
@@ -627,7 +658,7 @@ impl Gateway {
                     &serde_json::json!({ "Approval": ApprovalView::of(&approval) }),
                 ))
             }
-            Outcome::NotPending { approval } => Err(not_pending(&approval)),
+            Outcome::NotPending(approval) => Err(not_pending(&approval)),
             _ => Err(GatewayError::ApprovalNotFound(approval.id)),
         }
     }
@@ -667,11 +698,8 @@ impl Gateway {
         noted: &mut Noted,
     ) -> Result<Approval, GatewayError> {
         check_id(id)?;
-        match self
-            .desk(host, Op::Get { id: id.to_owned() }, noted)
-            .await?
-        {
-            Outcome::Found { approval } => Ok(approval),
+        match self.desk(host, Op::Get(id.to_owned()), noted).await? {
+            Outcome::Found(approval) => Ok(approval),
             _ => Err(GatewayError::ApprovalNotFound(id.to_owned())),
         }
     }
@@ -737,12 +765,18 @@ impl Gateway {
         let Some(url) = &self.config.approvals.webhook_url else {
             return;
         };
-        let input: Option<SendCommandInput> = serde_json::from_str(&approval.body).ok();
+        // The core's reader, as everywhere in the gateway (serde's model deserializers
+        // are not linked into the Worker: ~80 KB gzip).
+        let input: Option<Box<SendCommandInput>> =
+            match call::parse(OperationName::SendCommand, approval.body.as_bytes()) {
+                Ok(ParsedCall::SendCommand(input)) => Some(input),
+                _ => None,
+            };
         let document = input
             .as_ref()
             .and_then(|i| i.document_name.clone())
             .unwrap_or_default();
-        let targets = input.as_ref().map(targets_text).unwrap_or_default();
+        let targets = input.as_deref().map(targets_text).unwrap_or_default();
         let comment = input
             .as_ref()
             .and_then(|i| i.comment.clone())

@@ -84,14 +84,13 @@ impl PolicyEngine {
         facts: &CallFacts,
     ) -> Result<(cedar_policy::Request, Entities), FactsError> {
         let types = &self.types;
-        let fail = |e: &dyn std::fmt::Display| FactsError::new(e.to_string());
         let route = &approver_caller.route;
         let context = Context::from_pairs([
             (
                 "caller".to_owned(),
                 approver_caller
                     .expression(&self.ips)
-                    .map_err(|e| fail(&e))?,
+                    .map_err(not_for_cedar)?,
             ),
             (
                 "region".to_owned(),
@@ -106,7 +105,7 @@ impl PolicyEngine {
                 RestrictedExpression::new_string(route.account_id.clone().unwrap_or_default()),
             ),
         ])
-        .map_err(|e| fail(&e))?;
+        .map_err(not_for_cedar)?;
         let resource = types.approval(pending.id);
         let request = cedar_policy::Request::new(
             types.user(&approver.principal),
@@ -115,7 +114,7 @@ impl PolicyEngine {
             context,
             None,
         )
-        .map_err(|e| fail(&e))?;
+        .map_err(not_for_cedar)?;
         // The requester, the document, the request's Parameters and TagTargets; then the
         // approver and their groups (each entity once), the Approval, the action.
         let mut entities = facts.entities(pending.requester, types)?;
@@ -140,12 +139,19 @@ impl PolicyEngine {
         ];
         entities.push(
             Entity::new(resource, attrs.into_iter().collect(), Default::default())
-                .map_err(|e| fail(&e))?,
+                .map_err(not_for_cedar)?,
         );
         #[cfg(debug_assertions)]
         super::assert_fits_schema(&request, &entities);
         entities.extend(self.actions.get(APPROVE_COMMAND).cloned());
-        let entities = Entities::from_entities(entities, None).map_err(|e| fail(&e))?;
+        let entities = Entities::from_entities(entities, None).map_err(not_for_cedar)?;
         Ok((request, entities))
     }
+}
+
+/// Why an approval's request could not be put to Cedar. Cedar's own error is not
+/// displayed: its `Display` links Cedar's expression printer into the Worker (~10 KB),
+/// and none can happen for a call the core parsed.
+fn not_for_cedar<E>(_: E) -> FactsError {
+    FactsError::new("the approval's request cannot be put to Cedar".into())
 }
