@@ -12,6 +12,7 @@
 //!
 //! Admission runs before idempotency so a throttled request never claims a key.
 
+mod approval_api;
 mod approve;
 mod forward;
 mod identify;
@@ -39,7 +40,7 @@ use crate::limits::{Admission, AdmitRequest, ReplayKey};
 use crate::policy::{Caller, PolicyEngine, PolicyError};
 use crate::route::{Route, HOME_ACCOUNT};
 
-pub use approve::ApiOperation;
+pub use approval_api::ApiOperation;
 use forward::Forwarded;
 use identify::JwksCache;
 pub use trail::Trail;
