@@ -56,10 +56,16 @@ test("every value export is declared in index.d.ts, and every declared value exi
   assert.deepEqual([...runtime].sort(), [...declared].sort());
 });
 
-test("errors has one subclass per ErrorCode of index.d.ts", () => {
+test("errors has one subclass per ErrorCode of index.d.ts", async () => {
   const union = /export type ErrorCode =([^;]+);/.exec(dts);
   assert.ok(union, "no ErrorCode union in index.d.ts");
-  const codes = [...union[1].matchAll(/"(\w+)"/g)].map((m) => m[1]).sort();
+  // The declared codes are model.d.ts's (generated from the service model).
+  assert.match(union[1], /\bM\.DeclaredErrorCode\b/);
+  const modelDts = await readFile(join(pkgDir, "model.d.ts"), "utf8");
+  const declared = /export type DeclaredErrorCode =([^;]+);/.exec(modelDts);
+  assert.ok(declared, "no DeclaredErrorCode union in model.d.ts");
+  const codes = [...`${union[1]} ${declared[1]}`.matchAll(/"(\w+)"/g)].map((m) => m[1]).sort();
+  assert.ok(codes.includes("InvalidResourceId") && codes.includes("ThrottlingException"), codes.join());
   assert.deepEqual(Object.keys(pkgExports.errors).sort(), codes);
   for (const code of codes) {
     const Class = pkgExports.errors[code];
