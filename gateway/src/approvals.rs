@@ -121,16 +121,19 @@ pub enum State {
 }
 
 impl State {
-    /// The state's name as the API gives it.
+    /// Every state's name, in [`State::name`]'s order.
+    pub const NAMES: [&'static str; 5] = ["Pending", "Running", "Done", "Rejected", "Expired"];
+
+    /// The state's name as the API gives it (one of [`State::NAMES`]).
     #[must_use]
     pub fn name(&self) -> &'static str {
-        match self {
-            State::Pending => "Pending",
-            State::Running { .. } => "Running",
-            State::Done { .. } => "Done",
-            State::Rejected { .. } => "Rejected",
-            State::Expired { .. } => "Expired",
-        }
+        Self::NAMES[match self {
+            State::Pending => 0,
+            State::Running { .. } => 1,
+            State::Done { .. } => 2,
+            State::Rejected { .. } => 3,
+            State::Expired { .. } => 4,
+        }]
     }
 
     /// When it is dropped (`None` while pending or running).

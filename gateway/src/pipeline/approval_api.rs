@@ -114,8 +114,6 @@ impl ApiInput {
 /// The longest `Reason`.
 pub(super) const MAX_REASON_CHARS: usize = 500;
 
-pub(super) const STATES: [&str; 5] = ["Pending", "Running", "Done", "Rejected", "Expired"];
-
 pub(super) fn check_id(id: &str) -> Result<(), GatewayError> {
     let uuid = id.len() == 36
         && id.bytes().enumerate().all(|(i, b)| match i {

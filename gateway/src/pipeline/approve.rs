@@ -18,7 +18,7 @@ use ssm_edge_core::model::{OperationName, SendCommandInput};
 
 use super::approval_api::{
     check_id, json_answer, not_pending, required, targets_text, ApiInput, ApiOperation,
-    ApprovalView, MAX_REASON_CHARS, STATES,
+    ApprovalView, MAX_REASON_CHARS,
 };
 use super::forward::Forwarded;
 use super::trail::{ApprovalNote, Replayed};
@@ -202,10 +202,10 @@ impl Gateway {
             ApiOperation::ListApprovals => {
                 let input = ApiInput::read(&request.body, &["State"])?;
                 let state = input.get("State");
-                if let Some(state) = state.filter(|s| !STATES.contains(s)) {
+                if let Some(state) = state.filter(|s| !State::NAMES.contains(s)) {
                     return Err(GatewayError::ApprovalInput(format!(
                         "State: one of {}, not {:?}",
-                        STATES.join(", "),
+                        State::NAMES.join(", "),
                         state.chars().take(40).collect::<String>()
                     )));
                 }
