@@ -30,6 +30,9 @@ step "gateway: wasm32 clippy of the Worker (the lib; the bins are native tools) 
 cargo clippy -p ssm-edge-gateway --target wasm32-unknown-unknown --lib --locked -- -D warnings
 bash scripts/build-gateway.sh
 
+step "npm package: build wasm/pkg (the gateway's approval test approves through it; test-js.sh tests it)"
+bash wasm/build.sh
+
 step "unit, oracle and end-to-end tests"
 cargo test --workspace --locked
 

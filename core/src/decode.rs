@@ -94,6 +94,16 @@ string_enum! {
         MaxDocumentSizeExceeded => "MaxDocumentSizeExceeded",
         /// Modelled: the document does not support the instance's platform.
         UnsupportedPlatformType => "UnsupportedPlatformType",
+        /// Gateway: the SendCommand waits for someone else's approval.
+        ApprovalRequiredException => "ApprovalRequiredException",
+        /// Gateway: the approval of this SendCommand was rejected.
+        ApprovalRejectedException => "ApprovalRejectedException",
+        /// Gateway: no approval with this id that the caller may see.
+        ApprovalNotFoundException => "ApprovalNotFoundException",
+        /// Gateway: the approval was decided already.
+        ApprovalNotPendingException => "ApprovalNotPendingException",
+        /// Gateway: the caller has too many requests waiting for approval.
+        TooManyPendingApprovalsException => "TooManyPendingApprovalsException",
         /// Auth: the access key id is not known.
         UnrecognizedClientException => "UnrecognizedClientException",
         /// Auth: the signature does not match (awsJson services).

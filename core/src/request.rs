@@ -1,5 +1,5 @@
 //! awsJson1.1 request building: `POST /`, `Content-Type: application/x-amz-json-1.1`,
-//! `X-Amz-Target: AmazonSSM.<Operation>`, JSON body. The result is a plain
+//! `X-Amz-Target: AmazonSSM.<Operation>` (or the gateway's `SsmEdge.<Operation>`), JSON body. The result is a plain
 //! [`HttpRequest`] value that any HTTP client can send once it is signed.
 
 use alloc::string::String;
@@ -70,7 +70,8 @@ impl fmt::Debug for HttpRequest {
 /// The awsJson1.1 content type.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// The prefix of `X-Amz-Target` for SSM.
+/// The prefix of `X-Amz-Target` for SSM's operations (the gateway's own have
+/// `SsmEdge`: [`crate::model::OperationName::target`]).
 pub const TARGET_PREFIX: &str = "AmazonSSM";
 
 /// Why a request could not be built.
@@ -125,16 +126,15 @@ pub fn build_raw(
     if !url.ends_with('/') {
         url.push('/');
     }
-    let mut target = String::with_capacity(TARGET_PREFIX.len() + 1 + 32);
-    target.push_str(TARGET_PREFIX);
-    target.push('.');
-    target.push_str(operation.as_str());
     HttpRequest {
         method: String::from("POST"),
         url,
         headers: alloc::vec![
             (String::from("Content-Type"), String::from(CONTENT_TYPE)),
-            (String::from("X-Amz-Target"), target),
+            (
+                String::from("X-Amz-Target"),
+                String::from(operation.target())
+            ),
         ],
         body,
     }

@@ -122,7 +122,7 @@ pub enum State {
 
 impl State {
     /// Every state's name, in [`State::name`]'s order.
-    pub const NAMES: [&'static str; 5] = ["Pending", "Running", "Done", "Rejected", "Expired"];
+    pub const NAMES: &'static [&'static str] = ssm_edge_core::model::ApprovalState::VALUES;
 
     /// The state's name as the API gives it (one of [`State::NAMES`]).
     #[must_use]

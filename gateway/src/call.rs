@@ -3,7 +3,7 @@
 
 use ssm_edge_core::client::Call;
 use ssm_edge_core::model::{self, OperationName};
-use ssm_edge_core::request::{BuildError, TARGET_PREFIX};
+use ssm_edge_core::request::BuildError;
 use ssm_edge_core::validate::{parse_input, Rule, ValidationError};
 
 /// Declares [`ParsedCall`] with one variant per operation (called by the core's
@@ -32,11 +32,12 @@ macro_rules! parsed_calls {
                 }
             }
 
-            fn parse_as(operation: OperationName, body: &[u8]) -> Result<Self, ValidationError> {
+            fn parse_as(operation: OperationName, body: &[u8]) -> Result<Self, CallError> {
                 Ok(match operation {
                     $(OperationName::$operation => ParsedCall::$operation(Box::new(
                         parse_input::<model::$operation>(body)?,
                     )),)+
+                    other => return Err(CallError::NotForwarded(other)),
                 })
             }
 
@@ -65,26 +66,43 @@ pub enum CallError {
     /// The model's constraints or documented rules are broken.
     #[error("{0}")]
     Invalid(ValidationError),
+    /// The gateway answers this operation itself (`SsmEdge.*`): it is never forwarded.
+    #[error("{} is the gateway's own operation, not one it forwards", .0.target())]
+    NotForwarded(OperationName),
 }
 
-/// The operation named by an `X-Amz-Target` value (`AmazonSSM.<Operation>`), if the
-/// gateway serves it.
+impl From<ValidationError> for CallError {
+    fn from(e: ValidationError) -> Self {
+        match serialization_problem(&e) {
+            Some(message) => CallError::Serialization(message),
+            None => CallError::Invalid(e),
+        }
+    }
+}
+
+/// The operation an `X-Amz-Target` value names (`AmazonSSM.<Operation>`, or
+/// `SsmEdge.<Operation>` for the gateway's own), exactly as the model spells it.
 #[must_use]
 pub fn operation_of_target(target: &str) -> Option<OperationName> {
-    let name = target.strip_prefix(TARGET_PREFIX)?.strip_prefix('.')?;
-    OperationName::from_name(name)
+    OperationName::from_target(target)
 }
 
-/// Parses and validates `body` as the input of `operation`.
+/// Parses and validates `body` as the input of `operation`, one the gateway forwards.
 ///
 /// # Errors
 /// [`CallError::Serialization`] for a body that is not one JSON object or that names a
-/// member twice, else [`CallError::Invalid`] with every problem.
+/// member twice, [`CallError::NotForwarded`] for the gateway's own operations, else
+/// [`CallError::Invalid`] with every problem.
 pub fn parse(operation: OperationName, body: &[u8]) -> Result<ParsedCall, CallError> {
-    ParsedCall::parse_as(operation, body).map_err(|e| match serialization_problem(&e) {
-        Some(message) => CallError::Serialization(message),
-        None => CallError::Invalid(e),
-    })
+    ParsedCall::parse_as(operation, body)
+}
+
+/// Parses and validates `body` as the input of `O` (any modelled operation).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_typed<O: model::Operation>(body: &[u8]) -> Result<O::Input, CallError> {
+    Ok(ssm_edge_core::validate::parse_input::<O>(body)?)
 }
 
 /// The text of a body that is not one JSON object, or names a member twice.
@@ -109,17 +127,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets_map_to_the_eight_operations_only() {
+    fn targets_name_the_modelled_operations_with_their_own_prefix_only() {
         assert_eq!(
             operation_of_target("AmazonSSM.SendCommand"),
             Some(OperationName::SendCommand)
         );
-        assert_eq!(operation_of_target("AmazonSSM.DeleteDocument"), None);
-        assert_eq!(operation_of_target("AmazonSSMSendCommand"), None);
-        assert_eq!(operation_of_target("AmazonEC2.SendCommand"), None);
+        assert_eq!(
+            operation_of_target("SsmEdge.ApproveCommand"),
+            Some(OperationName::ApproveCommand)
+        );
+        for wrong in [
+            "AmazonSSM.DeleteDocument",
+            "AmazonSSMSendCommand",
+            "AmazonEC2.SendCommand",
+            "SsmEdge.SendCommand",
+            "AmazonSSM.ApproveCommand",
+            "ssmedge.ListApprovals",
+            "SsmEdge.DeleteEverything",
+        ] {
+            assert_eq!(operation_of_target(wrong), None, "{wrong}");
+        }
         for op in OperationName::ALL {
-            let target = format!("AmazonSSM.{}", op.as_str());
+            let prefix = if op.is_gateway_own() {
+                "SsmEdge"
+            } else {
+                "AmazonSSM"
+            };
+            let target = format!("{prefix}.{}", op.as_str());
             assert_eq!(operation_of_target(&target), Some(*op));
+            assert_eq!(op.target(), target);
+        }
+    }
+
+    #[test]
+    fn the_gateways_own_operations_are_never_parsed_for_forwarding() {
+        for op in OperationName::ALL.iter().filter(|op| op.is_gateway_own()) {
+            assert!(matches!(
+                parse(*op, b"{}"),
+                Err(CallError::NotForwarded(o)) if o == *op
+            ));
         }
     }
 

@@ -173,6 +173,17 @@ pub enum GatewayError {
     Internal(&'static str),
 }
 
+impl From<crate::call::CallError> for GatewayError {
+    fn from(e: crate::call::CallError) -> Self {
+        use crate::call::CallError;
+        match e {
+            CallError::Serialization(m) => GatewayError::Serialization(m),
+            CallError::Invalid(v) => GatewayError::Validation(v),
+            CallError::NotForwarded(_) => GatewayError::UnknownOperation(e.to_string()),
+        }
+    }
+}
+
 /// How this gateway authenticates callers, for the refusal of a request without
 /// credentials. Names nothing secret: the region callers sign for, and which schemes
 /// are on.
@@ -313,7 +324,9 @@ impl GatewayError {
                 ("AccessDeniedException", 400)
             }
             GatewayError::ApprovalInput(_) => ("ValidationException", 400),
-            GatewayError::TooManyPending(_) => ("LimitExceededException", 400),
+            // Not `LimitExceededException`, which SDKs read as throttling and retry: the
+            // limit lasts until an approver decides.
+            GatewayError::TooManyPending(_) => ("TooManyPendingApprovalsException", 400),
         };
         let reasons = match self {
             GatewayError::Denied { reasons, .. } => reasons.clone(),

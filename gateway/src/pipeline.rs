@@ -29,7 +29,7 @@ use ssm_edge_core::retry::Transport;
 use ssm_edge_core::sign::SigningKeyCache;
 
 use crate::audit::http_date;
-use crate::call::{self, CallError};
+use crate::call;
 use crate::config::{Config, MAX_BODY_BYTES};
 use crate::cors::{self, OriginCheck};
 use crate::error::GatewayError;
@@ -40,7 +40,6 @@ use crate::limits::{Admission, AdmitRequest, ReplayKey};
 use crate::policy::{Caller, PolicyEngine, PolicyError};
 use crate::route::{Route, HOME_ACCOUNT};
 
-pub use approval_api::ApiOperation;
 use forward::Forwarded;
 use identify::JwksCache;
 pub use trail::Trail;
@@ -256,7 +255,7 @@ impl Gateway {
         let operation = match operation_stage(request)? {
             Target::Ssm(operation) => operation,
             Target::Approvals(api) => {
-                trail.api_operation = Some(api.target());
+                trail.operation = Some(api);
                 let mut noted = approve::Noted::default();
                 let result = self
                     .approval_api(host, request, identity, api, &mut noted)
@@ -266,12 +265,7 @@ impl Gateway {
             }
         };
         trail.operation = Some(operation);
-        let call = &*trail
-            .call
-            .insert(call::parse(operation, &request.body).map_err(|e| match e {
-                CallError::Serialization(m) => GatewayError::Serialization(m),
-                CallError::Invalid(v) => GatewayError::Validation(v),
-            })?);
+        let call = &*trail.call.insert(call::parse(operation, &request.body)?);
 
         let caller = Caller {
             auth_method: identity.method.as_str(),
@@ -502,8 +496,8 @@ fn cors_stage(request: &Incoming, allowed: &[String]) -> Result<CorsStage, Gatew
 enum Target {
     /// An SSM operation.
     Ssm(OperationName),
-    /// The approval API (`SsmEdge.*`).
-    Approvals(ApiOperation),
+    /// The approval API (`SsmEdge.*`, the gateway's own operations).
+    Approvals(OperationName),
 }
 
 /// `POST /` with an `X-Amz-Target` naming an operation the gateway serves.
@@ -516,11 +510,14 @@ fn operation_stage(request: &Incoming) -> Result<Target, GatewayError> {
         )));
     }
     let target = request.header("x-amz-target").unwrap_or_default();
-    if let Some(api) = ApiOperation::of_target(target) {
-        return Ok(Target::Approvals(api));
-    }
     call::operation_of_target(target)
-        .map(Target::Ssm)
+        .map(|op| {
+            if op.is_gateway_own() {
+                Target::Approvals(op)
+            } else {
+                Target::Ssm(op)
+            }
+        })
         .ok_or_else(|| {
             GatewayError::UnknownOperation(format!(
                 "X-Amz-Target {:?} is not one of the operations this gateway serves",

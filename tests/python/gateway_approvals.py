@@ -4,16 +4,21 @@ by gateway_hardening.py in its shared stack, with the shipped policies):
   alice (on-call) may not run AWS-RunShellScript, but may ask to run it on env=staging
   (gateway/policies/60-approvals.cedar); root (admins) approves. boto3 is the requester
   as any SDK caller: it gets ApprovalRequiredException, and its repeat with the same
-  Idempotency-Key returns the CommandId once approved. The approver speaks the approval
-  API (X-Amz-Target: SsmEdge.*, awsJson, SigV4 signed by botocore). The stack's webhook
-  receiver takes APPROVAL_WEBHOOK_URL's posts.
+  Idempotency-Key returns the CommandId once approved. The approver is the npm package
+  as built (wasm/pkg, tests/python/approvals_package.mjs), or speaks the approval API
+  (X-Amz-Target: SsmEdge.*, awsJson, SigV4 signed by botocore). The package is also a
+  requester: ApprovalRequiredError, then waitForApproval. The stack's webhook receiver
+  takes APPROVAL_WEBHOOK_URL's posts.
 """
 
 import json
+import os
 import re
+import subprocess
 import time
 import unittest
 import uuid
+from pathlib import Path
 
 from botocore.exceptions import ClientError
 
@@ -34,6 +39,24 @@ class ApprovalFlow(unittest.TestCase):
         data = json.dumps(body).encode()
         reply = self.stack.signed_post(operation, data, who, extra={"X-Amz-Target": f"SsmEdge.{operation}"})
         return reply, json.loads(reply.body or b"{}")
+
+    def package(self, who, *args):
+        """tests/python/approvals_package.mjs as `who`, through the npm package: a Popen
+        whose stdout gives one JSON line per step."""
+        akid, secret, _ = self.stack.keys[who]
+        self.stack.sentinels[f"{who}'s gateway secret (package)"] = secret
+        env = {**os.environ, "ENDPOINT": self.stack.gw.url, "REGION": self.stack.region,
+               "AKID": akid, "SECRET": secret}
+        script = Path(__file__).with_name("approvals_package.mjs")
+        return subprocess.Popen([self.stack.node, str(script), *args], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def step(self, proc):
+        line = proc.stdout.readline()
+        if not line:
+            _, err = proc.communicate(timeout=30)
+            self.fail(f"the package script stopped (exit {proc.returncode}): {err}")
+        return json.loads(line)
 
     def ask(self, alice, comment):
         """alice's SendCommand through boto3: refused with ApprovalRequiredException; the id."""
@@ -60,26 +83,32 @@ class ApprovalFlow(unittest.TestCase):
         # Asking again with the same key: the same approval, still waiting.
         self.assertEqual(self.ask(alice, comment)[0], approval_id)
 
-        # root sees exactly what would run, and approves it.
-        reply, listed = self.api("root", "ListApprovals", {"State": "Pending"})
-        self.assertEqual(reply.status, 200, reply.body)
-        pending = [a for a in listed["Approvals"] if a["ApprovalId"] == approval_id]
-        self.assertEqual(len(pending), 1, listed)
+        # root, through the npm package, sees exactly what would run, and approves it.
+        proc = self.package("root", "approve", approval_id)
+        out = self.step(proc)
+        _, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        pending = out["pending"]
+        self.assertEqual(len(pending), 1, out)
         self.assertEqual(pending[0]["Requester"], "alice")
         self.assertEqual(pending[0]["SendCommand"], {
             "DocumentName": "AWS-RunShellScript", "Targets": STAGING,
             "Parameters": {"commands": ["uptime"]}, "Comment": comment})
-        reply, approved = self.api("root", "ApproveCommand", {"ApprovalId": approval_id})
-        self.assertEqual(reply.status, 200, reply.body)
-        view = approved["Approval"]
+        view = out["approval"]
         self.assertEqual((view["State"], view["DecidedBy"]), ("Done", "root"))
         command_id = view["CommandId"]
         self.assertEqual(stack.executions(comment), 1)
         sent = [json.loads(b) for b in stack.ssm.received("SendCommand")]
         self.assertEqual([b for b in sent if b.get("Comment") == comment], [pending[0]["SendCommand"]])
-        ran = stack.gw.audit_for(reply.request_id)
-        self.assertEqual((ran["principal"], ran["approvalEvent"], ran["requester"], ran["commandId"]),
-                         ("root", "ran", "alice", command_id))
+        deadline = time.monotonic() + 5  # audit lines reach the file asynchronously
+        while True:
+            ran = [line for line in stack.gw.audit_lines()
+                   if line.get("approvalId") == approval_id and line.get("approvalEvent") == "ran"]
+            if ran or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual([(r["principal"], r["operation"], r["requester"], r["commandId"]) for r in ran],
+                         [("root", "SsmEdge.ApproveCommand", "alice", command_id)])
 
         # A second approval, and alice's repeat: no second run; the repeat gets the command.
         reply, _ = self.api("root", "ApproveCommand", {"ApprovalId": approval_id})
@@ -110,6 +139,31 @@ class ApprovalFlow(unittest.TestCase):
                         posts[0]["text"])
         self.assertIn(f"command {command_id} sent", posts[1]["text"])
         self.assertNotIn("uptime", json.dumps(posts))
+
+    def test_the_package_asks_and_waits_while_root_approves(self):
+        stack = self.stack
+        comment = f"CHG-93 approval {uuid.uuid4().hex[:10]}"
+        proc = self.package("alice", "ask", comment, json.dumps(STAGING))
+        try:
+            asked = self.step(proc)
+            self.assertEqual((asked["name"], asked["same"], asked["status"], asked["attempts"]),
+                             ("ApprovalRequiredException", True, 400, 1), asked)
+            self.assertRegex(asked["approvalId"], UUID)
+            self.assertEqual(stack.executions(comment), 0)
+            reply, _ = self.api("root", "ApproveCommand", {"ApprovalId": asked["approvalId"]})
+            self.assertEqual(reply.status, 200, reply.body)
+            waited = self.step(proc)
+        finally:
+            _, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        approval = waited["approval"]
+        self.assertEqual((approval["State"], approval["Requester"], approval["DecidedBy"]),
+                         ("Done", "alice", "root"))
+        self.assertRegex(approval["CommandId"], UUID)
+        self.assertEqual(waited["progress"][0], "Pending")
+        self.assertEqual(waited["progress"][-1], "Done")
+        self.assertTrue(waited["createdAtIsDate"])
+        self.assertEqual(stack.executions(comment), 1)
 
     def test_nobody_approves_their_own_and_others_do_not_see_it(self):
         stack = self.stack

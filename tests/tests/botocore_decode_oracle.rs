@@ -74,7 +74,7 @@ fn error_decoding_matches_botocore() {
     ];
     let mut cases = Vec::new();
     let mut json_cases = Vec::new();
-    let ops = OperationName::ALL;
+    let ops = OperationName::SSM;
     for (i, status) in statuses.iter().enumerate() {
         for (j, body) in bodies().into_iter().enumerate() {
             let headers = header_sets[(i + j) % header_sets.len()];

@@ -574,6 +574,33 @@ fn seeds(p: Pattern) -> Vec<String> {
         ]
         .map(String::from)
         .to_vec(),
+        Pattern::ApprovalId => [
+            "5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11",
+            "5F0C7E59-2A7E-4D0E-9A51-3C1B1C1F0A11",
+            "5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a1",
+            "5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a111",
+            "5f0c7e592a7e-4d0e-9a51-3c1b1c1f0a11-",
+            "5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a1g",
+            "5f0c7e59_2a7e_4d0e_9a51_3c1b1c1f0a11",
+            " 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+        Pattern::ApprovalReason => [
+            "",
+            "not on a Friday",
+            "a\nb",
+            "\t",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9f}",
+            "\u{a0}",
+            "\u{2028}",
+            "日本語",
+        ]
+        .map(String::from)
+        .to_vec(),
     };
     v.sort();
     v.dedup();
@@ -590,6 +617,8 @@ fn alphabet(p: Pattern) -> Vec<char> {
         Pattern::InstanceId => "im-0123456789abcdefABC_ ",
         Pattern::MaxConcurrency | Pattern::MaxErrors => "0123456789% .-",
         Pattern::TargetKey => "azN:_./=-@ \u{a0}\u{3000}日١Ⅻ+#\t",
+        Pattern::ApprovalId => "0123456789abcdefABCDEFg-",
+        Pattern::ApprovalReason => "a \t\n\u{7f}\u{80}\u{9f}\u{a0}\u{2028}",
     };
     s.chars().collect()
 }
@@ -606,6 +635,8 @@ fn exhaustive_frames(p: Pattern) -> &'static [(&'static str, &'static str)] {
         Pattern::MaxConcurrency => &[("", ""), ("", "%")],
         Pattern::MaxErrors => &[("", ""), ("1", "%")],
         Pattern::TargetKey => &[("", ""), ("tag:", "")],
+        Pattern::ApprovalId => &[("5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a1", "")],
+        Pattern::ApprovalReason => &[("", ""), ("a", "b")],
     }
 }
 

@@ -11,6 +11,8 @@ export { ready };
 
 /** The statuses after which neither a command nor an invocation changes again. */
 const FINAL_STATUSES = new Set(["Success", "Cancelled", "TimedOut", "Failed"]);
+/** The approval states that still change (an ssm-edge gateway's `ApprovalState`). */
+const OPEN_APPROVAL_STATES = new Set(["Pending", "Running"]);
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
 /** Base class of every error the service (or a gateway in front of it) answers. */
@@ -67,6 +69,25 @@ const ERROR_CODES = [
 export const errors = Object.create(null);
 for (const code of ERROR_CODES) {
   errors[code] = { [code]: class extends SsmServiceException {} }[code];
+}
+
+/** An ssm-edge gateway filed the SendCommand for approval: `approvalId` names it (see `waitForApproval`). */
+export const ApprovalRequiredError = errors.ApprovalRequiredException;
+
+/** Members of an error body besides its code and message (`approvalId`, `reasons`), as the AWS SDK adds them. */
+function addMembers(error, bytes) {
+  let body;
+  try {
+    body = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return error;
+  }
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    for (const [key, value] of Object.entries(body)) {
+      if (!(key in error) && key !== "__type" && key.toLowerCase() !== "message") error[key] = value;
+    }
+  }
+  return error;
 }
 
 /** Problems as the wasm reports them (codes and arguments), each given its message. */
@@ -378,6 +399,7 @@ export class SsmClient {
         const request = parseRequest(call(() => engine.request(pending, Date.now())), body);
         let outcome;
         let text = "";
+        let bytes;
         try {
           const headers = await this.#headers(request);
           const response = await this.#fetch(request.url, {
@@ -386,7 +408,7 @@ export class SsmClient {
             body: request.body,
             signal,
           });
-          const bytes = new Uint8Array(await response.arrayBuffer());
+          bytes = new Uint8Array(await response.arrayBuffer());
           outcome = JSON.parse(engine.response(pending, response.status, flatHeaders(response.headers), bytes, Date.now(), Math.random()));
           if (outcome.done) text = new TextDecoder().decode(bytes);
         } catch (e) {
@@ -406,7 +428,8 @@ export class SsmClient {
           await sleep(outcome.retry, signal);
           continue;
         }
-        throw toError(outcome.error);
+        const error = toError(outcome.error);
+        throw outcome.error.kind === "service" && bytes ? addMembers(error, bytes) : error;
       }
     } finally {
       pending.free();
@@ -479,6 +502,28 @@ export class SsmClient {
         const e = new Error(`command ${CommandId} is not final after ${timeoutMs} ms`);
         e.name = "TimeoutError";
         e.invocations = invocations;
+        throw e;
+      }
+      await sleep(pollMs, signal);
+    }
+  }
+
+  /**
+   * Polls an ssm-edge gateway's approval until it is decided (Done, Rejected or
+   * Expired), then resolves with it: `CommandId` once it ran. `onProgress` gets the
+   * approval of each poll.
+   */
+  async waitForApproval(approvalId, { signal, onProgress, timeoutMs = 60 * 60 * 1000, pollMs = 3000 } = {}) {
+    const ApprovalId = typeof approvalId === "string" ? approvalId : approvalId?.ApprovalId;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { Approval } = await this.getApproval({ ApprovalId }, { signal });
+      onProgress?.(Approval);
+      if (!OPEN_APPROVAL_STATES.has(Approval.State)) return Approval;
+      if (Date.now() + pollMs > deadline) {
+        const e = new Error(`approval ${ApprovalId} is ${Approval.State} after ${timeoutMs} ms`);
+        e.name = "TimeoutError";
+        e.approval = Approval;
         throw e;
       }
       await sleep(pollMs, signal);

@@ -66,7 +66,18 @@ export interface WaitOptions extends CallOptions {
   pollMs?: number;
 }
 
-/** The operations' methods (`sendCommand`, …) and paginators (`paginateListCommands`, …), generated from the model. */
+export interface WaitForApprovalOptions extends CallOptions {
+  /** Called with the approval after every poll. */
+  onProgress?: (approval: M.Approval) => void;
+  /** Give up after this long (default 1 hour, the gateway's default expiry): the promise
+   * then rejects with an `Error` named `TimeoutError` whose `approval` is the last one seen. */
+  timeoutMs?: number;
+  /** Time between polls. Default 3 seconds. */
+  pollMs?: number;
+}
+
+/** The operations' methods (`sendCommand`, …, and an ssm-edge gateway's `listApprovals`,
+ * `getApproval`, `approveCommand`, `rejectCommand`) and paginators (`paginateListCommands`, …), generated from the model. */
 export declare interface SsmClient extends M.OperationMethods<CallOptions>, M.PaginatorMethods<CallOptions> {}
 
 export declare class SsmClient {
@@ -78,6 +89,9 @@ export declare class SsmClient {
     command: { CommandId: string; InstanceId?: string },
     options?: WaitOptions,
   ): Promise<M.CommandInvocation[] | M.GetCommandInvocationOutput[]>;
+  /** Polls an ssm-edge gateway's approval until it is decided; resolves with it (`State`
+   * Done with `CommandId` or `Failure`, Rejected or Expired). */
+  waitForApproval(approvalId: string, options?: WaitForApprovalOptions): Promise<M.Approval>;
 }
 
 /** One broken rule: where, which rule (a stable code), and a sentence for people. */
@@ -168,7 +182,16 @@ export declare class TransportError extends Error {
 /** One `SsmServiceException` subclass per modelled and common error code. */
 export declare const errors: {
   readonly [Code in ErrorCode]: typeof SsmServiceException;
+} & {
+  readonly ApprovalRequiredException: typeof ApprovalRequiredError;
 };
+
+/** An ssm-edge gateway filed the SendCommand for someone else's approval (`errors.ApprovalRequiredException`). */
+export declare class ApprovalRequiredError extends SsmServiceException {
+  readonly name: "ApprovalRequiredException";
+  /** The approval to wait for (`waitForApproval`), show or withdraw (`rejectCommand`). */
+  readonly approvalId: string;
+}
 
 export type ErrorCode =
   | M.DeclaredErrorCode

@@ -14,6 +14,8 @@ const PATTERN_HINTS = {
   MaxConcurrency: "a number of targets such as 10, or a percentage from 1% to 100%",
   MaxErrors: "a number of errors such as 0, or a percentage from 0% to 100%",
   TargetKey: "letters, digits, spaces and _ . : / = - @",
+  ApprovalId: "an approval id as ApprovalRequiredException gave it (a UUID)",
+  ApprovalReason: "one line of text, without control characters",
 };
 
 const KINDS = {

@@ -17,6 +17,7 @@ import {
   validate,
   resolveEndpoint,
   signRequest,
+  ApprovalRequiredError,
 } from "ssm-edge";
 import { fakeSsm, awsError, TEST_CREDENTIALS } from "../test-support/fake-ssm.mjs";
 
@@ -234,6 +235,83 @@ describe("cancellation", () => {
         const e = await waiting;
         assert.equal(e.name, "AbortError");
         assert.equal(server.requests.length, 1);
+      },
+    ));
+});
+
+describe("an ssm-edge gateway's approval API", () => {
+  const APPROVAL_ID = "5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11";
+  const approval = (State, more = {}) => ({
+    Approval: { ApprovalId: APPROVAL_ID, State, Requester: "alice", CreatedAt: 1_790_000_000, ...more },
+  });
+
+  test("ApprovalRequiredError carries the approval id, after one attempt", () =>
+    withServer(
+      () => ({ status: 400, body: { __type: "ApprovalRequiredException", message: "wait", approvalId: APPROVAL_ID } }),
+      async (server) => {
+        const e = await rejection(clientFor(server).sendCommand(SEND));
+        assert.ok(e instanceof ApprovalRequiredError && e instanceof SsmServiceException, `${e}`);
+        assert.equal(errors.ApprovalRequiredException, ApprovalRequiredError);
+        assert.equal(e.name, "ApprovalRequiredException");
+        assert.equal(e.approvalId, APPROVAL_ID);
+        assert.equal(e.message, "wait");
+        assert.equal(e.$metadata.attempts, 1);
+        assert.equal(server.requests.length, 1);
+      },
+    ));
+
+  test("the calls go to SsmEdge.<operation>, validated by the model first", () =>
+    withServer(() => ({ body: approval("Done", { CommandId: COMMAND_ID }) }), async (server) => {
+      const client = clientFor(server);
+      const bad = await rejection(client.approveCommand({ ApprovalId: "../../etc/passwd" }));
+      assert.ok(bad instanceof ValidationError);
+      assert.deepEqual(bad.problems.map((p) => [p.path, p.rule]), [["ApprovalId", "minLength"], ["ApprovalId", "pattern"]]);
+      const long = await rejection(client.rejectCommand({ ApprovalId: APPROVAL_ID, Reason: "x\ny" }));
+      assert.deepEqual(long.problems.map((p) => [p.path, p.rule]), [["Reason", "pattern"]]);
+      assert.match(long.problems[0].message, /one line of text/);
+      assert.equal(server.requests.length, 0, "nothing invalid is sent");
+      const out = await client.approveCommand({ ApprovalId: APPROVAL_ID });
+      assert.equal(out.Approval.CommandId, COMMAND_ID);
+      assert.ok(out.Approval.CreatedAt instanceof Date);
+      await client.listApprovals({ State: "Pending" });
+      assert.deepEqual(server.requests.map((r) => r.target), ["SsmEdge.ApproveCommand", "SsmEdge.ListApprovals"]);
+      assert.deepEqual(server.requests[1].json, { State: "Pending" });
+    }));
+
+  test("ApproveCommand is not retried after a 500 (it may have run); GetApproval is", () =>
+    withServer(() => awsError(500, "InternalServerError", "boom"), async (server) => {
+      const client = clientFor(server);
+      const e = await rejection(client.approveCommand({ ApprovalId: APPROVAL_ID }));
+      assert.equal(e.$metadata.attempts, 1);
+      await rejection(client.getApproval({ ApprovalId: APPROVAL_ID }));
+      assert.equal(server.requests.length, 1 + 3);
+    }));
+
+  test("waitForApproval polls until the approval is decided, reporting each poll", () =>
+    withServer(
+      (_request, i) => ({ body: approval(["Pending", "Pending", "Running", "Done"][Math.min(i, 3)], { CommandId: COMMAND_ID }) }),
+      async (server) => {
+        const seen = [];
+        const out = await clientFor(server).waitForApproval(APPROVAL_ID, { pollMs: 5, onProgress: (a) => seen.push(a.State) });
+        assert.deepEqual(seen, ["Pending", "Pending", "Running", "Done"]);
+        assert.equal(out.State, "Done");
+        assert.equal(out.CommandId, COMMAND_ID);
+        assert.ok(server.requests.every((r) => r.target === "SsmEdge.GetApproval" && r.json.ApprovalId === APPROVAL_ID));
+      },
+    ));
+
+  test("waitForApproval resolves with a rejection, and times out or aborts while pending", () =>
+    withServer(
+      (request) => ({ body: approval(request.json.ApprovalId === APPROVAL_ID ? "Pending" : "Rejected") }),
+      async (server) => {
+        const client = clientFor(server);
+        const other = "00000000-0000-4000-8000-000000000000";
+        assert.equal((await client.waitForApproval(other)).State, "Rejected");
+        const late = await rejection(client.waitForApproval(APPROVAL_ID, { pollMs: 5, timeoutMs: 30 }));
+        assert.equal(late.name, "TimeoutError");
+        assert.equal(late.approval.State, "Pending");
+        const aborted = await rejection(client.waitForApproval(APPROVAL_ID, { pollMs: 5, signal: AbortSignal.timeout(30) }));
+        assert.equal(aborted.name, "TimeoutError");
       },
     ));
 });

@@ -73,6 +73,17 @@ const DECLARED: &[(&str, &str)] = &[
     ),
     ("InvocationDoesNotExist", ""),
     (
+        "ApprovalRequiredException",
+        "SendCommand needs someone else's approval: it waits as approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11",
+    ),
+    (
+        "ApprovalRejectedException",
+        "approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11 was rejected by root",
+    ),
+    ("ApprovalNotFoundException", "no approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11 that you may see"),
+    ("ApprovalNotPendingException", "approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11 is Done, not pending"),
+    ("TooManyPendingApprovalsException", "you have 20 requests waiting for approval already"),
+    (
         "MaxDocumentSizeExceeded",
         "The size limit of a document is 64 KB.",
     ),

@@ -77,9 +77,16 @@ impl OperationName {
     ///
     /// Every modelled operation but `SendCommand` only reads, except
     /// `CancelCommand`, whose repeat cancels what is already cancelling. A second
-    /// `SendCommand` runs the command a second time.
+    /// `SendCommand` runs the command a second time. The gateway's `ApproveCommand`
+    /// and `RejectCommand` decide once: a repeat of one that was done is refused as
+    /// no longer pending, so retrying it would turn a success into an error.
     #[must_use]
     pub const fn is_idempotent(self) -> bool {
-        !matches!(self, OperationName::SendCommand)
+        !matches!(
+            self,
+            OperationName::SendCommand
+                | OperationName::ApproveCommand
+                | OperationName::RejectCommand
+        )
     }
 }

@@ -254,6 +254,8 @@ fn pattern_hint(pattern: Pattern) -> &'static str {
         }
         Pattern::MaxErrors => "a number of errors such as 0, or a percentage from 0% to 100%",
         Pattern::TargetKey => "letters, digits, spaces and _ . : / = - @",
+        Pattern::ApprovalId => "an approval id as ApprovalRequiredException gave it (a UUID)",
+        Pattern::ApprovalReason => "one line of text, without control characters",
     }
 }
 

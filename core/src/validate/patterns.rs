@@ -39,11 +39,15 @@ pub enum Pattern {
     MaxErrors,
     /// `TargetKey`: `^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name`
     TargetKey,
+    /// `ApprovalId` (the gateway's): a UUID in hex digits.
+    ApprovalId,
+    /// `ApprovalReason` (the gateway's): no control character.
+    ApprovalReason,
 }
 
 impl Pattern {
     /// Every pattern, in declaration order.
-    pub const ALL: [Pattern; 8] = [
+    pub const ALL: [Pattern; 10] = [
         Pattern::AlarmName,
         Pattern::DocumentArn,
         Pattern::DocumentVersion,
@@ -52,6 +56,8 @@ impl Pattern {
         Pattern::MaxConcurrency,
         Pattern::MaxErrors,
         Pattern::TargetKey,
+        Pattern::ApprovalId,
+        Pattern::ApprovalReason,
     ];
 
     /// The name of the model shape that carries this pattern (e.g. `"DocumentARN"`).
@@ -66,6 +72,8 @@ impl Pattern {
             Pattern::MaxConcurrency => "MaxConcurrency",
             Pattern::MaxErrors => "MaxErrors",
             Pattern::TargetKey => "TargetKey",
+            Pattern::ApprovalId => "ApprovalId",
+            Pattern::ApprovalReason => "ApprovalReason",
         }
     }
 
@@ -88,6 +96,8 @@ impl Pattern {
             Pattern::MaxConcurrency => "MaxConcurrency",
             Pattern::MaxErrors => "MaxErrors",
             Pattern::TargetKey => "TargetKey",
+            Pattern::ApprovalId => "ApprovalId",
+            Pattern::ApprovalReason => "ApprovalReason",
         }
     }
 
@@ -105,6 +115,10 @@ impl Pattern {
             Pattern::TargetKey => {
                 r"^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name"
             }
+            Pattern::ApprovalId => {
+                r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+            }
+            Pattern::ApprovalReason => r"^[^\u0000-\u001F\u007F-\u009F]*$",
         }
     }
 
@@ -120,8 +134,19 @@ impl Pattern {
             Pattern::MaxConcurrency => max_concurrency(value),
             Pattern::MaxErrors => max_errors(value),
             Pattern::TargetKey => target_key(value),
+            Pattern::ApprovalId => approval_id(value),
+            Pattern::ApprovalReason => !value.chars().any(char::is_control),
         }
     }
+}
+
+/// `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
+fn approval_id(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// `^(?!\s*$).+`

@@ -1,224 +1,126 @@
-//! The approval API's wire: its operations (`X-Amz-Target: SsmEdge.<name>`), the
-//! bodies it takes (read with the core's JSON reader), the approval as it shows it, and
-//! its refusals.
+//! The approval API's wire: its calls (`X-Amz-Target: SsmEdge.<name>`, in the core's
+//! model with SSM's operations, so the package and the gateway share their shapes and
+//! validation), the approval as it shows it, and its refusals.
 
-use serde::Serialize;
-use ssm_edge_core::model::SendCommandInput;
+use ssm_edge_core::decode::{decode_error, HttpResponse};
+use ssm_edge_core::model::{
+    self, ApprovalState, ApproveCommandInput, EpochSeconds, GetApprovalInput, ListApprovalsInput,
+    OperationName, RejectCommandInput, SendCommandInput,
+};
 
 use super::Outgoing;
 use crate::approvals::{Approval, State};
 use crate::audit::rfc3339;
+use crate::call::{self, ParsedCall};
 use crate::error::GatewayError;
 
-/// The approval API's operations (`X-Amz-Target: SsmEdge.<name>`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiOperation {
-    /// The approvals the caller may see: their own requests and those they may approve.
-    ListApprovals,
-    /// One approval the caller may see.
-    GetApproval,
-    /// Approves someone else's pending request: it runs, once.
-    ApproveCommand,
-    /// Rejects a pending request (an approver), or withdraws it (the requester).
-    RejectCommand,
+/// An approval API call, its input parsed and validated by the core (the model's
+/// `ssm-edge-model.json`): an `ApprovalId` that is not a UUID or a `Reason` past 500
+/// characters is refused there, named by member and rule like any SSM input.
+pub(super) enum ApiCall {
+    /// `SsmEdge.ListApprovals`.
+    List(ListApprovalsInput),
+    /// `SsmEdge.GetApproval`.
+    Get(GetApprovalInput),
+    /// `SsmEdge.ApproveCommand`.
+    Approve(ApproveCommandInput),
+    /// `SsmEdge.RejectCommand`.
+    Reject(RejectCommandInput),
 }
 
-impl ApiOperation {
-    /// Every operation.
-    pub const ALL: [ApiOperation; 4] = [
-        ApiOperation::ListApprovals,
-        ApiOperation::GetApproval,
-        ApiOperation::ApproveCommand,
-        ApiOperation::RejectCommand,
-    ];
-
-    /// `SsmEdge.<name>`.
-    #[must_use]
-    pub const fn target(self) -> &'static str {
-        match self {
-            ApiOperation::ListApprovals => "SsmEdge.ListApprovals",
-            ApiOperation::GetApproval => "SsmEdge.GetApproval",
-            ApiOperation::ApproveCommand => "SsmEdge.ApproveCommand",
-            ApiOperation::RejectCommand => "SsmEdge.RejectCommand",
-        }
-    }
-
-    /// The operation an `X-Amz-Target` value names.
-    #[must_use]
-    pub fn of_target(target: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|op| op.target() == target)
-    }
-}
-
-/// An approval API body: a JSON object (empty text counts as `{}`) with no member but
-/// `allowed`, each a string. Read with the core's reader, as every body the gateway
-/// takes (a member named twice is refused); no serde derive, which would be one more
-/// deserializer per input in the Worker.
-pub(super) struct ApiInput(Vec<(&'static str, String)>);
-
-impl ApiInput {
-    pub(super) fn read(body: &[u8], allowed: &[&'static str]) -> Result<Self, GatewayError> {
-        use ssm_edge_core::json::{self, Value};
-        let body = if body.iter().all(u8::is_ascii_whitespace) {
-            b"{}".as_slice()
-        } else {
-            body
-        };
-        let invalid = |why: String| GatewayError::ApprovalInput(why);
-        let value = json::parse(body).map_err(|e| match e.kind {
-            json::ParseErrorKind::DuplicateMember(_) => {
-                invalid("the body names a member more than once; send each member once".into())
+impl ApiCall {
+    /// Parses `body` as the input of `operation`, one of the gateway's own.
+    pub(super) fn parse(operation: OperationName, body: &[u8]) -> Result<Self, GatewayError> {
+        Ok(match operation {
+            OperationName::ListApprovals => {
+                ApiCall::List(call::parse_typed::<model::ListApprovals>(body)?)
             }
-            json::ParseErrorKind::Syntax => invalid(format!(
-                "the body is not one JSON object (line {}, column {})",
-                e.line, e.column
-            )),
-        })?;
-        let Value::Object(members) = value else {
-            return Err(invalid("the body must be a JSON object".into()));
-        };
-        let mut found = Vec::new();
-        for (name, value) in members {
-            let Some(known) = allowed.iter().find(|a| **a == name) else {
-                return Err(invalid(format!(
-                    "{}: not a member this call takes ({})",
-                    name.chars().take(40).collect::<String>(),
-                    allowed.join(", ")
-                )));
-            };
-            let Value::String(text) = value else {
-                return Err(invalid(format!("{known}: must be a string")));
-            };
-            found.push((*known, text.into_owned()));
-        }
-        Ok(ApiInput(found))
-    }
-
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The `ApprovalId`, required.
-    pub(super) fn approval_id(&self) -> Result<String, GatewayError> {
-        self.get("ApprovalId").map(str::to_owned).ok_or_else(|| {
-            GatewayError::ApprovalInput(
-                "ApprovalId: required (the id ApprovalRequiredException gave)".into(),
-            )
+            OperationName::GetApproval => {
+                ApiCall::Get(call::parse_typed::<model::GetApproval>(body)?)
+            }
+            OperationName::ApproveCommand => {
+                ApiCall::Approve(call::parse_typed::<model::ApproveCommand>(body)?)
+            }
+            OperationName::RejectCommand => {
+                ApiCall::Reject(call::parse_typed::<model::RejectCommand>(body)?)
+            }
+            other => return Err(call::CallError::NotForwarded(other).into()),
         })
     }
-}
 
-/// The longest `Reason`.
-pub(super) const MAX_REASON_CHARS: usize = 500;
-
-pub(super) fn check_id(id: &str) -> Result<(), GatewayError> {
-    let uuid = id.len() == 36
-        && id.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        });
-    if uuid {
-        Ok(())
-    } else {
-        Err(GatewayError::ApprovalInput(
-            "ApprovalId: an approval id, as ApprovalRequiredException gave it (a UUID)".into(),
-        ))
+    /// Whether the call changes an approval (a replayed signature must not repeat it).
+    pub(super) fn changes(&self) -> bool {
+        matches!(self, ApiCall::Approve(_) | ApiCall::Reject(_))
     }
 }
 
-/// The approval as the API shows it (awsJson, epoch seconds like AWS's timestamps).
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ApprovalView {
-    approval_id: String,
-    state: &'static str,
-    requester: String,
-    region: String,
-    account: String,
-    created_at: f64,
-    expires_at: f64,
-    /// Exactly what runs when approved.
-    send_command: serde_json::Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decided_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decided_at: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    command_id: Option<String>,
-    /// The upstream's answer to the run.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    response: Option<ResponseView>,
+/// A required member the tables have checked.
+pub(super) fn id_of(id: Option<&String>) -> &str {
+    id.map_or("", String::as_str)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ResponseView {
-    status: u16,
-    body: serde_json::Value,
+/// The model's name of a state.
+pub(super) fn state_of(state: &State) -> ApprovalState {
+    ApprovalState::from(state.name())
 }
 
-fn secs(ms: u64) -> f64 {
-    ms as f64 / 1000.0
+fn secs(ms: u64) -> EpochSeconds {
+    EpochSeconds(ms as f64 / 1000.0)
 }
 
-impl ApprovalView {
-    pub(super) fn of(a: &Approval) -> Self {
-        let (decided_by, decided_at, reason, response) = match &a.state {
-            State::Pending | State::Expired { .. } => (None, None, None, None),
-            State::Running { approver, at_ms } => {
-                (Some(approver.clone()), Some(secs(*at_ms)), None, None)
-            }
-            State::Done {
-                approver,
-                at_ms,
-                response,
-            } => (
-                Some(approver.clone()),
-                Some(secs(*at_ms)),
-                None,
-                Some(response),
-            ),
-            State::Rejected { by, at_ms, reason } => (
-                Some(by.clone()),
-                Some(secs(*at_ms)),
-                Some(reason.clone()),
-                None,
-            ),
-        };
-        ApprovalView {
-            approval_id: a.id.clone(),
-            state: a.state.name(),
-            requester: a.requester.principal.clone(),
-            region: a.region.clone(),
-            account: a.account.clone(),
-            created_at: secs(a.created_ms),
-            expires_at: secs(a.expires_ms),
-            send_command: serde_json::from_str(&a.body).unwrap_or_default(),
-            decided_by,
-            decided_at,
-            reason,
-            command_id: response
-                .filter(|r| r.status == 200)
-                .and_then(|r| super::forward::command_id(r.body.as_bytes())),
-            response: response.map(|r| ResponseView {
-                status: r.status,
-                body: serde_json::from_str(&r.body)
-                    .unwrap_or(serde_json::Value::String(r.body.clone())),
-            }),
+/// The approval as the API shows it (the model's `Approval`).
+pub(super) fn view(a: &Approval) -> model::Approval {
+    let (decided_by, decided_at, reason, response) = match &a.state {
+        State::Pending | State::Expired { .. } => (None, None, None, None),
+        State::Running { approver, at_ms } => (Some(approver.clone()), Some(*at_ms), None, None),
+        State::Done {
+            approver,
+            at_ms,
+            response,
+        } => (Some(approver.clone()), Some(*at_ms), None, Some(response)),
+        State::Rejected { by, at_ms, reason } => {
+            (Some(by.clone()), Some(*at_ms), Some(reason.clone()), None)
         }
+    };
+    let ran = response.filter(|r| r.status == 200);
+    let failure = response.filter(|r| r.status != 200).map(|r| {
+        let error = decode_error(&HttpResponse {
+            status: r.status,
+            headers: Vec::new(),
+            body: r.body.clone().into_bytes(),
+        });
+        model::ApprovalFailure {
+            status: Some(i32::from(r.status)),
+            code: Some(error.code.as_str().to_owned()),
+            message: Some(error.message),
+        }
+    });
+    let send_command = match call::parse(OperationName::SendCommand, a.body.as_bytes()) {
+        Ok(ParsedCall::SendCommand(input)) => Some(*input),
+        _ => None,
+    };
+    model::Approval {
+        approval_id: Some(a.id.clone()),
+        state: Some(state_of(&a.state)),
+        requester: Some(a.requester.principal.clone()),
+        region: Some(a.region.clone()),
+        account: Some(a.account.clone()),
+        created_at: Some(secs(a.created_ms)),
+        expires_at: Some(secs(a.expires_ms)),
+        send_command,
+        decided_by,
+        decided_at: decided_at.map(secs),
+        reason: reason.filter(|r| !r.is_empty()),
+        command_id: ran.and_then(|r| super::forward::command_id(r.body.as_bytes())),
+        failure,
     }
 }
 
-pub(super) fn json_answer(value: &serde_json::Value) -> Outgoing {
+pub(super) fn json_answer(value: &impl serde::Serialize) -> Outgoing {
     Outgoing {
         status: 200,
         headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-        body: value.to_string().into_bytes(),
+        body: serde_json::to_vec(value).unwrap_or_default(),
     }
 }
 
@@ -268,24 +170,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets_name_the_api_operations_only() {
-        for op in ApiOperation::ALL {
-            assert_eq!(ApiOperation::of_target(op.target()), Some(op));
+    fn every_state_is_one_of_the_models() {
+        for name in State::NAMES {
+            assert!(!matches!(
+                ApprovalState::from(*name),
+                ApprovalState::Unknown(_)
+            ));
         }
-        assert_eq!(ApiOperation::of_target("SsmEdge.DeleteEverything"), None);
-        assert_eq!(ApiOperation::of_target("ssmedge.ListApprovals"), None);
     }
 
     #[test]
-    fn ids_are_uuids() {
-        assert!(check_id("5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11").is_ok());
+    fn only_the_gateways_own_operations_are_api_calls() {
+        for op in OperationName::ALL {
+            let parsed = ApiCall::parse(
+                *op,
+                br#"{"ApprovalId":"5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11"}"#,
+            );
+            assert_eq!(
+                parsed.is_ok(),
+                op.is_gateway_own() && *op != OperationName::ListApprovals,
+                "{op:?}"
+            );
+        }
         for bad in [
             "",
             "5f0c7e59",
             "5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a1g",
             "../../etc/passwd",
         ] {
-            assert!(check_id(bad).is_err(), "{bad}");
+            let body = format!(r#"{{"ApprovalId":"{bad}"}}"#);
+            assert!(
+                ApiCall::parse(OperationName::GetApproval, body.as_bytes()).is_err(),
+                "{bad}"
+            );
         }
     }
 }

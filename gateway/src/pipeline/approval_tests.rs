@@ -510,7 +510,8 @@ fn a_keyed_resend_of_the_same_bytes_finds_the_same_approval() {
     assert_eq!(host.state.borrow().approvals.len(), 2);
 }
 
-/// The approval API reads its bodies with the core's reader: one meaning each.
+/// The approval API's bodies are parsed and validated by the core, as SSM's: one
+/// meaning each, every member named by its rule.
 #[test]
 fn an_approval_api_body_names_each_member_once() {
     let gateway = gateway(&[]);
@@ -525,11 +526,29 @@ fn an_approval_api_body_names_each_member_once() {
         sign_at(&host, &ROOT, request, host.now_secs()),
     );
     let (_, code, message) = error_of(&out);
-    assert_eq!(code, "ValidationException");
+    assert_eq!(code, "SerializationException");
     assert!(message.contains("more than once"), "{message}");
-    for body in [json!([]), json!({ "ApprovalId": 7 }), json!({})] {
-        let out = api(&gateway, &host, &ROOT, "SsmEdge.ApproveCommand", &body);
-        assert_eq!(error_of(&out).1, "ValidationException", "{body}");
+    let out = api(&gateway, &host, &ROOT, "SsmEdge.ApproveCommand", &json!([]));
+    assert_eq!(error_of(&out).1, "SerializationException");
+    for (body, words) in [
+        (json!({ "ApprovalId": 7 }), "ApprovalId"),
+        (json!({}), "ApprovalId"),
+        (json!({ "ApprovalId": "7" }), "UUID"),
+        (json!({ "ApprovalId": id, "Reason": "a\nb" }), "Reason"),
+        (
+            json!({ "ApprovalId": id, "Reason": "x".repeat(501) }),
+            "Reason",
+        ),
+    ] {
+        let target = if body.get("Reason").is_some() {
+            "SsmEdge.RejectCommand"
+        } else {
+            "SsmEdge.ApproveCommand"
+        };
+        let out = api(&gateway, &host, &ROOT, target, &body);
+        let (_, code, message) = error_of(&out);
+        assert_eq!(code, "ValidationException", "{body}");
+        assert!(message.contains(words), "{body}: {message}");
     }
     assert_eq!(host.sends(), 0);
 }

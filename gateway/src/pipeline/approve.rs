@@ -14,11 +14,13 @@
 //! - An optional webhook hears of each request and decision.
 
 use sha2::{Digest, Sha256};
-use ssm_edge_core::model::{OperationName, SendCommandInput};
+use ssm_edge_core::model::{
+    ApproveCommandOutput, GetApprovalOutput, ListApprovalsOutput, OperationName,
+    RejectCommandOutput, SendCommandInput,
+};
 
 use super::approval_api::{
-    check_id, json_answer, not_pending, required, targets_text, ApiInput, ApiOperation,
-    ApprovalView, MAX_REASON_CHARS,
+    id_of, json_answer, not_pending, required, state_of, targets_text, view, ApiCall,
 };
 use super::forward::Forwarded;
 use super::trail::{ApprovalNote, Replayed};
@@ -177,18 +179,15 @@ impl Gateway {
         host: &H,
         request: &Incoming,
         identity: &Identity,
-        api: ApiOperation,
+        api: OperationName,
         noted: &mut Noted,
     ) -> Result<Outgoing, GatewayError> {
         let now_ms = host.now_ms();
-        let changes = matches!(
-            api,
-            ApiOperation::ApproveCommand | ApiOperation::RejectCommand
-        );
+        let api = ApiCall::parse(api, &request.body)?;
         let accepted = Accepted {
             principal: &identity.principal,
             operation: OperationName::SendCommand,
-            replay_key: identity.replay_key.as_ref().filter(|_| changes),
+            replay_key: identity.replay_key.as_ref().filter(|_| api.changes()),
             elsewhere: None,
         };
         self.admit(host, &accepted, now_ms).await?;
@@ -199,61 +198,46 @@ impl Gateway {
             route: route.clone(),
         };
         match api {
-            ApiOperation::ListApprovals => {
-                let input = ApiInput::read(&request.body, &["State"])?;
-                let state = input.get("State");
-                if let Some(state) = state.filter(|s| !State::NAMES.contains(s)) {
-                    return Err(GatewayError::ApprovalInput(format!(
-                        "State: one of {}, not {:?}",
-                        State::NAMES.join(", "),
-                        state.chars().take(40).collect::<String>()
-                    )));
-                }
+            ApiCall::List(input) => {
                 let Outcome::Listed(approvals) = self.desk(host, Op::List, noted).await? else {
                     return Err(GatewayError::Internal(
                         "the approval store answered out of turn",
                     ));
                 };
-                let views: Vec<ApprovalView> = approvals
+                let views: Vec<_> = approvals
                     .iter()
-                    .filter(|a| state.is_none_or(|s| a.state.name() == s))
+                    .filter(|a| {
+                        input
+                            .state
+                            .as_ref()
+                            .is_none_or(|s| state_of(&a.state) == *s)
+                    })
                     .filter(|a| self.may_see(identity, a, &caller))
-                    .map(ApprovalView::of)
+                    .map(view)
                     .collect();
-                Ok(json_answer(&serde_json::json!({ "Approvals": views })))
+                Ok(json_answer(&ListApprovalsOutput {
+                    approvals: Some(views),
+                }))
             }
-            ApiOperation::GetApproval => {
-                let id = ApiInput::read(&request.body, &["ApprovalId"])?.approval_id()?;
-                let approval = self.find(host, &id, noted).await?;
+            ApiCall::Get(input) => {
+                let id = id_of(input.approval_id.as_ref());
+                let approval = self.find(host, id, noted).await?;
                 if !self.may_see(identity, &approval, &caller) {
-                    return Err(GatewayError::ApprovalNotFound(id));
+                    return Err(GatewayError::ApprovalNotFound(id.to_owned()));
                 }
-                Ok(json_answer(
-                    &serde_json::json!({ "Approval": ApprovalView::of(&approval) }),
-                ))
+                Ok(json_answer(&GetApprovalOutput {
+                    approval: Some(view(&approval)),
+                }))
             }
-            ApiOperation::ApproveCommand => {
-                let id = ApiInput::read(&request.body, &["ApprovalId"])?.approval_id()?;
-                self.approve(host, identity, &id, &caller, noted).await
+            ApiCall::Approve(input) => {
+                let id = id_of(input.approval_id.as_ref());
+                self.approve(host, identity, id, &caller, noted).await
             }
-            ApiOperation::RejectCommand => {
-                let input = ApiInput::read(&request.body, &["ApprovalId", "Reason"])?;
-                let reason = input.get("Reason").unwrap_or_default();
-                if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control)
-                {
-                    return Err(GatewayError::ApprovalInput(format!(
-                        "Reason: at most {MAX_REASON_CHARS} characters on one line"
-                    )));
-                }
-                self.reject(
-                    host,
-                    identity,
-                    &input.approval_id()?,
-                    reason,
-                    &caller,
-                    noted,
-                )
-                .await
+            ApiCall::Reject(input) => {
+                let reason = input.reason.as_deref().unwrap_or_default();
+                let id = id_of(input.approval_id.as_ref());
+                self.reject(host, identity, id, reason, &caller, noted)
+                    .await
             }
         }
     }
@@ -358,9 +342,9 @@ impl Gateway {
         }
         noted.note(&done, "ran");
         self.notify(host, "ran", &done, &approver.principal).await;
-        Ok(json_answer(
-            &serde_json::json!({ "Approval": ApprovalView::of(&done) }),
-        ))
+        Ok(json_answer(&ApproveCommandOutput {
+            approval: Some(view(&done)),
+        }))
     }
 
     async fn reject<H: Host>(
@@ -388,9 +372,9 @@ impl Gateway {
                 let event = if withdrawing { "withdrawn" } else { "rejected" };
                 noted.note(&approval, event);
                 self.notify(host, event, &approval, &who.principal).await;
-                Ok(json_answer(
-                    &serde_json::json!({ "Approval": ApprovalView::of(&approval) }),
-                ))
+                Ok(json_answer(&RejectCommandOutput {
+                    approval: Some(view(&approval)),
+                }))
             }
             Outcome::NotPending(approval) => Err(not_pending(&approval)),
             _ => Err(GatewayError::ApprovalNotFound(approval.id)),
@@ -459,7 +443,6 @@ impl Gateway {
         id: &str,
         noted: &mut Noted,
     ) -> Result<Approval, GatewayError> {
-        check_id(id)?;
         match self.desk(host, Op::Get(id.to_owned()), noted).await? {
             Outcome::Found(approval) => Ok(approval),
             _ => Err(GatewayError::ApprovalNotFound(id.to_owned())),

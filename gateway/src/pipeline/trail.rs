@@ -34,8 +34,6 @@ pub struct Trail {
     pub replayed: Option<Replayed>,
     /// What forwarding learnt.
     pub forward: Option<ForwardReport>,
-    /// An `SsmEdge.*` approval call (`SsmEdge.ApproveCommand`), instead of `operation`.
-    pub api_operation: Option<&'static str>,
     /// The approval the request filed, found or decided.
     pub approval: Option<ApprovalNote>,
     /// Pending approvals this request found expired: each gets its own audit line.
@@ -118,9 +116,14 @@ impl Trail {
             auth_method: self.identity.as_ref().map(|i| i.method.as_str()),
             region: self.route.as_ref().map(|r| r.region.clone()),
             account: self.route.as_ref().map(|r| r.account.clone()),
-            operation: self
-                .api_operation
-                .or(self.operation.map(OperationName::as_str)),
+            // The gateway's own operations by their whole target (`SsmEdge.ApproveCommand`).
+            operation: self.operation.map(|op| {
+                if op.is_gateway_own() {
+                    op.target()
+                } else {
+                    op.as_str()
+                }
+            }),
             decision: self.decision_word(closing.error),
             error: closing.error.map(|e| e.answer().code),
             latency_ms: closing.latency_ms,

@@ -804,7 +804,8 @@ fn the_schema_parses_and_names_every_operation() {
         .actions()
         .map(|a| a.id().escaped().to_string())
         .collect();
-    for op in OperationName::ALL {
+    // The gateway's own operations are decided by `ApproveCommand` on the approval.
+    for op in OperationName::ALL.iter().filter(|op| !op.is_gateway_own()) {
         assert!(
             actions.iter().any(|a| a == op.as_str()),
             "{op:?} missing from {actions:?}"
