@@ -9,6 +9,7 @@ import { h, fill, $, badge, duration, time } from "./lib/dom.js";
 import { explain } from "./lib/errors.js";
 import { contentRules, parameterDefs, valuesOf, parameterProblems, parameterOf } from "./lib/params.js";
 import { loadSettings, saveSettings, jwtClaims } from "./lib/settings.js";
+import { createApprovals } from "./views/approvals.js";
 
 /** @typedef {import("./lib/params.js").ParamDef} ParamDef */
 /** @typedef {import("./lib/params.js").Problem} Problem */
@@ -327,7 +328,7 @@ async function useClient(s, sec, context) {
   state.client = client;
   saveSettings(s);
   renderConnection();
-  await Promise.all([loadInstances(first), loadDocuments(), loadHistory()]);
+  await Promise.all([loadInstances(first), loadDocuments(), loadHistory(), s.mode === "gateway" ? approvals.start() : null]);
 }
 
 /** The top bar's region and account pickers: another route with the same sign-in. */
@@ -352,6 +353,7 @@ async function switchRoute() {
 /** Forgets the client and every secret. */
 function disconnect(forgetSecrets = true) {
   stopLive();
+  approvals.stop();
   state.client = null;
   if (forgetSecrets) for (const k of Object.keys(secrets)) /** @type {any} */ (secrets)[k] = "";
   state.instances = [];
@@ -1040,6 +1042,7 @@ async function send() {
   const { input } = check();
   const box = $("send-error");
   clearError(box);
+  $("send-waiting").hidden = true;
   state.sending = true;
   const button = $("send-button");
   button.disabled = true;
@@ -1051,6 +1054,8 @@ async function send() {
     startLive(Command);
     loadHistory();
   } catch (e) {
+    // Filed for someone else's approval: the approvals view waits for it.
+    if (approvals.waitIfApprovalRequired(e)) return;
     const explained = showError(box, e);
     state.errorFor = JSON.stringify(input);
     announce(explained.title);
@@ -1415,6 +1420,20 @@ async function openHistory(/** @type {any} */ c) {
   }
 }
 
+// ------------------------------------------------------------------ approvals
+
+const approvals = createApprovals({
+  client: () => state.client,
+  instanceName,
+  showError: (box, e) => showError(box, e),
+  clearError,
+  announce,
+  onRan: (command) => {
+    startLive(command);
+    loadHistory();
+  },
+});
+
 // ------------------------------------------------------------------ wiring
 
 $("open-settings").addEventListener("click", openSettings);
@@ -1459,6 +1478,7 @@ for (const id of ["comment", "timeout", "max-concurrency", "max-errors"]) {
 $("send-button").addEventListener("click", send);
 $("cancel-command").addEventListener("click", cancelLive);
 $("history-refresh").addEventListener("click", () => loadHistory());
+$("approvals-refresh").addEventListener("click", () => approvals.refresh());
 $("history-more").addEventListener("click", () => loadHistory(true));
 $("history-close").addEventListener("click", () => {
   $("history-detail").hidden = true;

@@ -162,10 +162,10 @@ async function dashboardTests() {
       .map((l) => `  ${l.principal ?? "-"} ${l.operation ?? "-"} ${l.decision}${l.error ? ` ${l.error}` : ""}${l.document ? ` ${l.document}` : ""}`)
       .join("\n");
 
-  async function screenshot(name, options = {}) {
+  async function screenshot(name, options = {}, on = page) {
     shot += 1;
     const file = join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
-    await page.screenshot({ path: file, ...options });
+    await on.screenshot({ path: file, ...options });
     return file;
   }
 
@@ -324,16 +324,18 @@ async function dashboardTests() {
     await dialog().waitFor({ state: "visible" });
   }
 
-  async function connectWithKeys({ accessKeyId, secretAccessKey }, expectError = false) {
-    await openSettings();
-    await page.getByLabel("Through the gateway").check();
-    await page.getByLabel("Gateway keys").check();
-    await page.locator("#gateway-key-id").fill(accessKeyId);
-    await page.locator("#gateway-secret").fill(secretAccessKey);
-    await page.getByRole("button", { name: "Connect", exact: true }).click();
-    if (expectError) return page.locator("#settings-error").waitFor({ state: "visible" });
-    await dialog().waitFor({ state: "hidden" });
-    await page.locator("#instances-body tr").nth(5).waitFor();
+  async function connectWithKeys({ accessKeyId, secretAccessKey }, expectError = false, on = page) {
+    const settings = on.locator("#settings-dialog");
+    if (!(await settings.evaluate((d) => d.open))) await on.getByRole("button", { name: "Settings", exact: true }).click();
+    await settings.waitFor({ state: "visible" });
+    await on.getByLabel("Through the gateway").check();
+    await on.getByLabel("Gateway keys").check();
+    await on.locator("#gateway-key-id").fill(accessKeyId);
+    await on.locator("#gateway-secret").fill(secretAccessKey);
+    await on.getByRole("button", { name: "Connect", exact: true }).click();
+    if (expectError) return on.locator("#settings-error").waitFor({ state: "visible" });
+    await settings.waitFor({ state: "hidden" });
+    await on.locator("#instances-body tr").nth(5).waitFor();
   }
 
   /** The error text shown next to a control (its aria-describedby error element). */
@@ -601,6 +603,75 @@ async function dashboardTests() {
     });
   });
 
+  test("two people: alice asks for a shell script on staging, root approves in another browser, alice follows it live", async () => {
+    await during("approval", async () => {
+      const comment = "CHG-77 e2e approval";
+      await page.getByLabel("Instances with a tag").check();
+      await page.getByLabel("Tag key").fill("env");
+      await page.getByLabel("Tag values").fill("staging");
+      await page.locator("#tag-preview").filter({ hasText: /3 instances with env=staging/ }).waitFor();
+      await page.getByLabel("Document", { exact: true }).selectOption("AWS-RunShellScript");
+      await page.getByLabel(/^commands/).fill("uptime");
+      await page.getByLabel("Comment").fill(comment);
+      await page.waitForFunction(() => !document.getElementById("send-button")?.disabled);
+      await sendButton().click();
+      // Filed for approval: nothing ran; the page says it waits, and lists it as alice's.
+      const waiting = page.locator("#send-waiting[data-state=Pending]");
+      await waiting.filter({ hasText: /Waiting for someone else's approval/ }).waitFor();
+      assert.ok(await page.locator("#send-error").isHidden(), "an approval request is not shown as an error");
+      const [asked] = await audited((l) => l.operation === "SendCommand" && l.comment === comment);
+      assert.ok(asked, lastAudit());
+      assert.deepEqual([asked.principal, asked.decision, asked.approvalEvent], ["alice", "approval-required", "requested"], lastAudit());
+      const id = asked.approvalId;
+      const mine = page.locator(`#approvals-list li[data-approval="${id}"]`);
+      await mine.filter({ hasText: "asked by alice (you)" }).waitFor();
+      assert.equal(await mine.getByRole("button", { name: "Approve and run" }).count(), 0, "no approving one's own");
+      await mine.getByRole("button", { name: "Withdraw" }).waitFor();
+      await waiting.scrollIntoViewIfNeeded();
+      await screenshot("approval-alice-waits");
+
+      // root, in a browser of their own, sees exactly what would run and approves it.
+      const other = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+      other.setDefaultTimeout(10_000);
+      try {
+        const root = await other.newPage();
+        root.on("pageerror", (e) => consoleErrors.push({ step, text: `root pageerror: ${e.message}` }));
+        await root.goto(site);
+        await root.waitForFunction(() => document.documentElement.dataset.ready === "true");
+        await connectWithKeys(KEYS.root, false, root);
+        const request = root.locator(`#approvals-list li[data-approval="${id}"][data-state=Pending]`);
+        await request.waitFor();
+        const text = await request.innerText();
+        for (const shown of ["AWS-RunShellScript", "tag:env=staging", "uptime", comment, "asked by alice", "Expires"]) {
+          assert.ok(text.includes(shown), `the request does not show ${shown}:\n${text}`);
+        }
+        assert.match(await root.locator("#approvals-count").innerText(), /1 waiting/);
+        await request.scrollIntoViewIfNeeded();
+        await screenshot("approval-root-sees-the-request", {}, root);
+        await request.getByRole("button", { name: "Approve and run" }).click();
+        const done = root.locator(`#approvals-list li[data-approval="${id}"][data-state=Done]`);
+        await done.filter({ hasText: /Approved by root; ran as command [0-9a-f-]{36}/ }).waitFor();
+        await done.scrollIntoViewIfNeeded();
+        await screenshot("approval-root-approved", {}, root);
+      } finally {
+        await other.close();
+      }
+      const ran = await audited((l) => l.approvalId === id && l.approvalEvent === "ran");
+      assert.equal(ran.length, 1, lastAudit());
+      assert.equal(ran[0].principal, "root");
+
+      // alice's page turns to the live view of the command, which reaches Success.
+      await page.locator("#send-waiting[data-state=Done]").filter({ hasText: /Approved by root/ }).waitFor({ timeout: 15_000 });
+      assert.equal(await page.locator("#live-command").innerText(), ran[0].commandId);
+      for (const { id: instance } of [WEB1, WEB2]) {
+        await liveRow(instance).and(page.locator("[data-status=Success]")).waitFor({ timeout: 15_000 });
+      }
+      await page.waitForTimeout(300);
+      await screenshot("approval-alice-follows-it-live", { fullPage: true });
+      await page.getByLabel("Instances I select").check();
+    });
+  });
+
   test("bearer token: bob signs in with a JWT from the issuer (read-only)", async (t) => {
     if (!TOKEN_SUPPORTED) {
       t.skip("wasm/pkg has no `token` option yet (rebuild it with bash wasm/build.sh)");
@@ -776,8 +847,9 @@ async function dashboardTests() {
   });
 
   test("no unexpected console errors", () => {
-    // Chromium logs every 4xx fetch as "Failed to load resource"; these steps provoke one on purpose.
-    const expected = (e) => /status of 400/.test(e.text) && ["login-root", "alice-denied", "throttled"].includes(e.step);
+    // Chromium logs every 4xx fetch as "Failed to load resource"; these steps provoke one on
+    // purpose (approval: the SendCommand that is filed for approval is a 400).
+    const expected = (e) => /status of 400/.test(e.text) && ["login-root", "alice-denied", "approval", "throttled"].includes(e.step);
     const unexpected = consoleErrors.filter((e) => !expected(e));
     assert.deepEqual(unexpected, [], `console errors:\n${unexpected.map((e) => `[${e.step}] ${e.text}`).join("\n")}`);
   });
