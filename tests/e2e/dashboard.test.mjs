@@ -662,7 +662,7 @@ async function dashboardTests() {
 
       // alice's page turns to the live view of the command, which reaches Success.
       await page.locator("#send-waiting[data-state=Done]").filter({ hasText: /Approved by root/ }).waitFor({ timeout: 15_000 });
-      assert.equal(await page.locator("#live-command").innerText(), ran[0].commandId);
+      await page.locator("#live-command").filter({ hasText: ran[0].commandId }).waitFor();
       for (const { id: instance } of [WEB1, WEB2]) {
         await liveRow(instance).and(page.locator("[data-status=Success]")).waitFor({ timeout: 15_000 });
       }

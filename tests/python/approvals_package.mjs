@@ -6,7 +6,8 @@
 //       lists the pending approvals, approves <approval-id>; prints {pending, approval}
 //   node approvals_package.mjs ask <comment> <targets-json>
 //       sends SendCommand; prints {approvalId} from ApprovalRequiredError, then waits
-//       for the decision (waitForApproval) and prints {approval, progress}
+//       for the decision (waitForApproval): prints {firstPoll} at its first poll, and
+//       {approval, progress} once decided
 import { ApprovalRequiredError, SsmClient, errors } from "../../wasm/pkg/node.js";
 
 const { ENDPOINT, REGION, AKID, SECRET } = process.env;
@@ -46,7 +47,10 @@ if (mode === "approve") {
     const approval = await client.waitForApproval(e.approvalId, {
       pollMs: 200,
       timeoutMs: 60_000,
-      onProgress: (a) => progress.push(a.State),
+      onProgress: (a) => {
+        if (progress.length === 0) print({ firstPoll: a.State });
+        progress.push(a.State);
+      },
     });
     print({ approval, progress: [...new Set(progress)], createdAtIsDate: approval.CreatedAt instanceof Date });
   }

@@ -150,6 +150,8 @@ class ApprovalFlow(unittest.TestCase):
                              ("ApprovalRequiredException", True, 400, 1), asked)
             self.assertRegex(asked["approvalId"], UUID)
             self.assertEqual(stack.executions(comment), 0)
+            # waitForApproval has seen it pending; now root approves it.
+            self.assertEqual(self.step(proc), {"firstPoll": "Pending"})
             reply, _ = self.api("root", "ApproveCommand", {"ApprovalId": asked["approvalId"]})
             self.assertEqual(reply.status, 200, reply.body)
             waited = self.step(proc)
@@ -162,6 +164,7 @@ class ApprovalFlow(unittest.TestCase):
         self.assertRegex(approval["CommandId"], UUID)
         self.assertEqual(waited["progress"][0], "Pending")
         self.assertEqual(waited["progress"][-1], "Done")
+        self.assertLessEqual(set(waited["progress"]), {"Pending", "Running", "Done"})
         self.assertTrue(waited["createdAtIsDate"])
         self.assertEqual(stack.executions(comment), 1)
 

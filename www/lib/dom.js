@@ -82,3 +82,16 @@ export function time(when) {
     : d.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   return h("time", { datetime: d.toISOString(), title: d.toISOString() }, text);
 }
+
+/** A table cell with its column name (shown as a label on narrow screens). */
+export function cell(/** @type {string} */ label, /** @type {any[]} */ ...children) {
+  return h("td", { "data-label": label }, h("div", { class: "cell" }, ...children));
+}
+
+/** Milliseconds of a Date, an ISO string or epoch seconds; NaN when absent. */
+export function ms(/** @type {any} */ v) {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === "number") return v * 1000;
+  if (typeof v === "string" && v) return Date.parse(v);
+  return NaN;
+}

@@ -21,6 +21,7 @@ import { h, fill, $, badge, duration, time } from "../lib/dom.js";
  *   clearError: (box: HTMLElement) => void,
  *   announce: (text: string) => void,
  *   onRan: (command: any) => void,
+ *   paused: () => boolean,
  * }} ApprovalDeps
  */
 
@@ -77,6 +78,8 @@ export function createApprovals(deps) {
   let timer = 0;
   /** @type {AbortController | null} */
   let wait = null;
+
+  $("approvals-refresh").addEventListener("click", () => refresh());
 
   async function refresh() {
     const client = deps.client();
@@ -255,7 +258,8 @@ export function createApprovals(deps) {
     start() {
       section.hidden = false;
       clearInterval(timer);
-      timer = window.setInterval(() => document.visibilityState === "visible" && refresh(), REFRESH_MS);
+      // Not while the page is hidden, nor while the settings are open (a connection changing).
+      timer = window.setInterval(() => document.visibilityState === "visible" && !deps.paused() && refresh(), REFRESH_MS);
       return refresh();
     },
     /** Hides it and stops every poll (disconnect, direct mode). */
