@@ -137,4 +137,7 @@ test("errors are put plainly, with what to check", () => {
   assert.equal(waiting.title, "This command needs someone else's approval");
   assert.match(waiting.hint, /Nothing has run yet\. It waits as approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11/);
   assert.match(explain(service("ApprovalRejectedException", "approval x was rejected by root: not today"), gw).title, /rejected/);
+  const tooMany = explain(service("TooManyPendingApprovalsException", "you have 20 requests waiting for approval already"), gw);
+  assert.match(tooMany.title, /Too many of your commands are waiting/);
+  assert.match(tooMany.hint, /withdraw one under Approvals/);
 });

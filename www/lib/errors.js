@@ -30,6 +30,14 @@ export function explain(e, ctx) {
       hint: `Nothing has run yet. It waits as approval ${id ?? "(see below)"} for an approver (README, "Approvals"); once approved it runs exactly as you sent it, and it is listed in History.`,
     };
   }
+  if (code === "TooManyPendingApprovalsException") {
+    return {
+      ...base,
+      kind: "denied",
+      title: "Too many of your commands are waiting for approval",
+      hint: "Nothing was filed. Wait for an approver to decide on them, or withdraw one under Approvals, then send this again.",
+    };
+  }
   if (code === "ApprovalRejectedException") {
     return {
       ...base,

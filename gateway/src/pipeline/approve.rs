@@ -179,14 +179,14 @@ impl Gateway {
         host: &H,
         request: &Incoming,
         identity: &Identity,
-        api: OperationName,
+        operation: OperationName,
         noted: &mut Noted,
     ) -> Result<Outgoing, GatewayError> {
         let now_ms = host.now_ms();
-        let api = ApiCall::parse(api, &request.body)?;
+        let api = ApiCall::parse(operation, &request.body)?;
         let accepted = Accepted {
             principal: &identity.principal,
-            operation: OperationName::SendCommand,
+            operation,
             replay_key: identity.replay_key.as_ref().filter(|_| api.changes()),
             elsewhere: None,
         };
