@@ -58,17 +58,13 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from errors import ApiError
+from logs import LogGroups, group_for, stream_prefix
+
 MODEL = botocore.session.get_session().get_service_model("ssm")
+LOGS_MODEL = botocore.session.get_session().get_service_model("logs")
 MAX_SKEW_SECONDS = 5 * 60
 FINAL = {"Success", "Failed", "TimedOut", "Cancelled"}
-
-
-class ApiError(Exception):
-    def __init__(self, code, message, status=400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 # ---------------------------------------------------------------- input checking
@@ -143,13 +139,13 @@ def check_shape(shape, value, path, problems):
             raise ApiError("SerializationException", f"Expected a timestamp at '{where}'")
 
 
-def check_input(operation, body):
+def check_input(operation, body, model=MODEL):
     try:
         value = json.loads(body.decode("utf-8")) if body.strip() else {}
     except (UnicodeDecodeError, ValueError):
         raise ApiError("SerializationException", "The request body is not valid JSON") from None
     problems = []
-    check_shape(MODEL.operation_model(operation).input_shape, value, "", problems)
+    check_shape(model.operation_model(operation).input_shape, value, "", problems)
     if problems:
         n = len(problems)
         raise ApiError("ValidationException",
@@ -195,14 +191,44 @@ def paginate(items, body, default_max=50):
 # ---------------------------------------------------------------- simulated execution
 
 
+class Run:
+    """What a simulated run prints: its lines, each at the simulated second it is written
+    (`sleep` moves the clock), its exit code and how long it takes."""
+
+    def __init__(self):
+        self.lines = []  # (second, "stdout" | "stderr", text)
+        self.code = 0
+        self.seconds = 0
+
+    def out(self, text):
+        self.lines.append((self.seconds, "stdout", text))
+
+    def err(self, text):
+        self.lines.append((self.seconds, "stderr", text))
+
+    def text(self, stream):
+        chosen = [t for _, s, t in self.lines if s == stream]
+        return "\n".join(chosen) + ("\n" if chosen else "")
+
+
+# The most lines one `seq` prints (a 100,000-character output is ~20,000 lines).
+MAX_SEQ_LINES = 200_000
+
+
 def simulate(lines, instance, document, parameters):
-    """(exit code, stdout, stderr, simulated seconds). Never runs anything."""
+    """The Run of `lines` on `instance`. Never runs anything."""
+    run = Run()
     if document["Name"] == "Ops-RestartService":
         svc = parameters["service"][0]
-        return 0, f"Restarting {svc}.service ...\n{svc}.service restarted\n", "", 1
+        run.out(f"Restarting {svc}.service ...")
+        run.seconds = 1
+        run.out(f"{svc}.service restarted")
+        return run
     if document["Name"] == "AWS-UpdateSSMAgent":
-        return 0, f"Updating amazon-ssm-agent from {instance['AgentVersion']}\nAgent is up to date\n", "", 1
-    out, err, code, seconds = [], [], 0, 0
+        run.out(f"Updating amazon-ssm-agent from {instance['AgentVersion']}")
+        run.seconds = 1
+        run.out("Agent is up to date")
+        return run
     now = datetime.datetime.now(datetime.timezone.utc)
     for script in lines:
         for line in script.splitlines():
@@ -214,38 +240,50 @@ def simulate(lines, instance, document, parameters):
             except ValueError:
                 words = line.split()
             cmd, args = words[0], words[1:]
-            code = 0
+            run.code = 0
+            redirect = len(args) >= 1 and args[-1] == ">&2"
+            if redirect:
+                args = args[:-1]
             if cmd in ("echo", "Write-Output", "Write-Host"):
-                out.append(" ".join(args))
+                (run.err if redirect else run.out)(" ".join(args))
             elif cmd == "hostname":
-                out.append(instance["ComputerName"])
+                run.out(instance["ComputerName"])
             elif cmd == "uptime":
-                out.append(f" {now:%H:%M:%S} up 12 days,  3:04,  0 users,  load average: 0.00, 0.01, 0.05")
+                run.out(f" {now:%H:%M:%S} up 12 days,  3:04,  0 users,  load average: 0.00, 0.01, 0.05")
             elif cmd in ("date", "Get-Date"):
-                out.append(f"{now:%a %b %d %H:%M:%S UTC %Y}")
+                run.out(f"{now:%a %b %d %H:%M:%S UTC %Y}")
             elif cmd == "whoami":
-                out.append("root" if instance["PlatformType"] != "Windows" else "nt authority\\system")
+                run.out("root" if instance["PlatformType"] != "Windows" else "nt authority\\system")
             elif cmd in ("true", ":"):
                 pass
             elif cmd == "false":
-                code = 1
+                run.code = 1
+            elif cmd == "seq":
+                try:
+                    first, last = (1, int(args[0])) if len(args) == 1 else (int(args[0]), int(args[1]))
+                except (IndexError, ValueError):
+                    run.err("seq: invalid argument (local-ssm simulates seq LAST and seq FIRST LAST)")
+                    run.code = 1
+                    continue
+                for n in range(first, min(last, first + MAX_SEQ_LINES - 1) + 1):
+                    run.out(str(n))
             elif cmd == "sleep":
                 try:
-                    seconds += max(0, int(float(args[0])))
+                    run.seconds += max(0, int(float(args[0])))
                 except (IndexError, ValueError):
-                    err.append("sleep: invalid time interval")
-                    code = 1
+                    run.err("sleep: invalid time interval")
+                    run.code = 1
             elif cmd == "exit":
                 try:
-                    code = int(args[0]) if args else 0
+                    run.code = int(args[0]) if args else 0
                 except ValueError:
-                    code = 2
-                return code, "\n".join(out) + ("\n" if out else ""), "\n".join(err) + ("\n" if err else ""), seconds
+                    run.code = 2
+                return run
             else:
-                err.append(f"/var/lib/amazon/ssm/_script.sh: line 1: {cmd}: command not found (local-ssm simulates "
-                           "only echo, hostname, uptime, date, whoami, true, false, sleep, exit)")
-                code = 127
-    return code, "\n".join(out) + ("\n" if out else ""), "\n".join(err) + ("\n" if err else ""), seconds
+                run.err(f"/var/lib/amazon/ssm/_script.sh: line 1: {cmd}: command not found (local-ssm simulates "
+                        "only echo [>&2], hostname, uptime, date, whoami, true, false, seq, sleep, exit)")
+                run.code = 127
+    return run
 
 
 def parse_limit(text, total, default):
@@ -272,6 +310,7 @@ class Emulator:
         self.started = time.time()
         self.commands = []  # newest last
         self.by_id = {}
+        self.logs = LogGroups(region, self.account)
 
     # -------- lifecycle
 
@@ -286,16 +325,19 @@ class Emulator:
     def _advance(self, c, now):
         invs = c["invocations"]
         for inv in invs:
+            if inv["Status"] == "InProgress":
+                self._log_lines(c, inv, (now - inv["started"]) / self.step)
+        for inv in invs:
             if inv["Status"] == "Cancelling" and now - inv["changed"] >= self.step:
-                self._finish(inv, now, "Cancelled", "Cancelled", -1)
+                self._finish(c, inv, now, "Cancelled", "Cancelled", -1)
             elif inv["Status"] == "InProgress" and now - inv["changed"] >= self.step * (1 + inv["seconds"]):
                 if inv["seconds"] > inv["timeout"]:
-                    self._finish(inv, now, "TimedOut", "ExecutionTimedOut", -1)
+                    self._finish(c, inv, now, "TimedOut", "ExecutionTimedOut", -1)
                 else:
                     status = "Success" if inv["code"] == 0 else "Failed"
-                    self._finish(inv, now, status, status, inv["code"])
+                    self._finish(c, inv, now, status, status, inv["code"])
             elif inv["Status"] == "Delayed" and now - inv["changed"] >= self.step * 3:
-                self._finish(inv, now, "TimedOut", "DeliveryTimedOut", -1)
+                self._finish(c, inv, now, "TimedOut", "DeliveryTimedOut", -1)
         errors = sum(1 for i in invs if i["Status"] in ("Failed", "TimedOut") and i["StatusDetails"] != "DeliveryTimedOut")
         running = sum(1 for i in invs if i["Status"] in ("InProgress", "Cancelling"))
         halted = errors > c["max_errors"]
@@ -303,7 +345,7 @@ class Emulator:
             if inv["Status"] != "Pending" or now - c["RequestedDateTime"] < self.step:
                 continue
             if halted:
-                self._finish(inv, now, "Cancelled", "Terminated", -1)
+                self._finish(c, inv, now, "Cancelled", "Terminated", -1)
             elif not inv["online"]:
                 inv.update(Status="Delayed", StatusDetails="Delayed", changed=now)
             elif running < c["max_concurrency"]:
@@ -311,7 +353,23 @@ class Emulator:
                 inv.update(Status="InProgress", StatusDetails="InProgress", changed=now, started=now)
         self._summarize(c)
 
-    def _finish(self, inv, now, status, details, code):
+    def _log_lines(self, c, inv, upto_seconds, now=None):
+        """Writes the run's lines up to simulated second `upto_seconds` to CloudWatch Logs,
+        when the command asked for it."""
+        group = c["log_group"]
+        if group is None:
+            return
+        prefix = stream_prefix(c["CommandId"], inv["InstanceId"], c["plugin"])
+        now_ms = int((now or time.time()) * 1000)
+        lines = inv["lines"]
+        while inv["logged"] < len(lines) and lines[inv["logged"]][0] <= upto_seconds:
+            _, stream, text = lines[inv["logged"]]
+            self.logs.write(group, prefix + stream, text, now_ms)
+            inv["logged"] += 1
+
+    def _finish(self, c, inv, now, status, details, code):
+        if status in ("Success", "Failed") or details == "ExecutionTimedOut":
+            self._log_lines(c, inv, inv["timeout"] if details == "ExecutionTimedOut" else float("inf"), now)
         inv.update(Status=status, StatusDetails=details, changed=now, ended=now, ResponseCode=code)
         if status in ("Cancelled", "TimedOut") and details != "ExecutionTimedOut":
             inv["stdout"], inv["stderr"] = "", ""
@@ -412,13 +470,17 @@ class Emulator:
         invocations = []
         for inst in chosen:
             plat_ok = inst["PlatformType"] in doc["PlatformTypes"]
-            code, out, err, seconds = simulate(lines, inst, doc, params) if plat_ok else (
-                1, "", f"The document {doc['Name']} does not support the platform type {inst['PlatformType']}.\n", 0)
+            if plat_ok:
+                run = simulate(lines, inst, doc, params)
+            else:
+                run = Run()
+                run.err(f"The document {doc['Name']} does not support the platform type {inst['PlatformType']}.")
+                run.code = 1
             invocations.append({
                 "InstanceId": inst["InstanceId"], "online": inst["PingStatus"] == "Online",
                 "Status": "Pending", "StatusDetails": "Pending", "changed": now, "started": None, "ended": None,
-                "ResponseCode": -1, "code": code, "stdout": out, "stderr": err, "seconds": seconds,
-                "timeout": timeout,
+                "ResponseCode": -1, "code": run.code, "stdout": run.text("stdout"), "stderr": run.text("stderr"),
+                "seconds": run.seconds, "timeout": timeout, "lines": run.lines, "logged": 0,
             })
         c = {
             "CommandId": cid, "DocumentName": doc["Name"], "DocumentVersion": "$DEFAULT",
@@ -437,6 +499,7 @@ class Emulator:
                                                                              "CloudWatchOutputEnabled": False},
             "TimeoutSeconds": body.get("TimeoutSeconds") or 3600,
             "invocations": invocations, "cancel_requested": False, "done": False, "plugin": doc["Plugin"],
+            "log_group": group_for(doc["Name"], body.get("CloudWatchOutputConfig")),
         }
         c["max_concurrency"] = parse_limit(c["MaxConcurrency"], len(invocations), "50")
         c["max_errors"] = parse_limit(c["MaxErrors"], len(invocations), "0")
@@ -801,8 +864,9 @@ def parse_fault_rule(value):
 # The operations served: the model's operations the emulator implements (one method
 # each, named as in the model), so the list is never written out twice.
 OPERATIONS = {name for name in MODEL.operation_names if callable(getattr(Emulator, name, None))}
+LOGS_OPERATIONS = {name for name in LOGS_MODEL.operation_names if callable(getattr(LogGroups, name, None))}
 # What fault rules and counters name: the SSM operations and STS AssumeRole.
-FAULT_OPERATIONS = OPERATIONS | {"AssumeRole"}
+FAULT_OPERATIONS = OPERATIONS | LOGS_OPERATIONS | {"AssumeRole"}
 
 
 class Faults:
@@ -1358,9 +1422,15 @@ def make_handler(fleet, faults, stopping, log_requests=False):
             if self._sts:
                 return self._run_sts(body)
             try:
-                key, region = verify_signature("POST", self.path, self.headers, body, fleet)
                 target = self.headers.get("X-Amz-Target", "")
                 prefix, _, op = target.partition(".")
+                if prefix == "Logs_20140328" and op in LOGS_OPERATIONS:
+                    # CloudWatch Logs: signed for `logs`, its own model, the state's log groups.
+                    key, region = verify_signature("POST", self.path, self.headers, body, fleet, service="logs")
+                    value = check_input(op, body, LOGS_MODEL)
+                    self._served = (key.account, region)
+                    return 200, getattr(fleet.state(key.account, region).logs, op)(value)
+                key, region = verify_signature("POST", self.path, self.headers, body, fleet)
                 if prefix != "AmazonSSM" or op not in OPERATIONS:
                     raise ApiError("com.amazon.coral.service#UnknownOperationException",
                                    f"Operation {target!r} is not supported by local-ssm")

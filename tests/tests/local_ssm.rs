@@ -780,3 +780,20 @@ fn cors_preflights_and_exposed_headers() {
     );
     assert!(response.request_id().is_some() && response.header("Date").is_some());
 }
+
+/// CloudWatch Logs beside the emulator, read by boto3 (botocore signs for `logs`, the
+/// emulator checks it with botocore): lines while the command is InProgress, a
+/// 100,000-character output whole and in order, the agent's default group, the service's
+/// errors (`tests/python/local_ssm_logs.py`).
+#[test]
+fn command_output_streams_to_cloudwatch_logs_as_boto3_reads_it() {
+    let out = ssm_edge_tests::python_script("local_ssm_logs.py")
+        .arg("-v")
+        .output()
+        .expect("run tests/python/local_ssm_logs.py");
+    assert!(
+        out.status.success(),
+        "local_ssm_logs.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
