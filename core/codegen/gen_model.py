@@ -457,11 +457,8 @@ def generate_operations(model, version):
         w(f"        OperationName::{op},")
     w("    ];")
     w("")
-    w("    /// SSM's operations: the ones AWS serves (and a gateway forwards).")
-    w("    pub const SSM: &'static [OperationName] = &[")
-    for op in OPERATIONS:
-        w(f"        OperationName::{op},")
-    w("    ];")
+    w("    /// SSM's operations: the ones AWS serves (and a gateway forwards), `ALL`'s first.")
+    w(f"    pub const SSM: &'static [OperationName] = Self::ALL.split_at({len(OPERATIONS)}).0;")
     w("")
     w("    /// The operation's name on the wire (the part after the prefix in `X-Amz-Target`).")
     w("    #[must_use]")

@@ -160,6 +160,16 @@ mod tests {
     }
 
     #[test]
+    fn ssm_s_operations_are_all_but_the_gateways_own() {
+        let ssm: Vec<_> = OperationName::ALL
+            .iter()
+            .copied()
+            .filter(|op| !op.is_gateway_own())
+            .collect();
+        assert_eq!(OperationName::SSM, ssm.as_slice());
+    }
+
+    #[test]
     fn the_gateways_own_operations_are_never_parsed_for_forwarding() {
         for op in OperationName::ALL.iter().filter(|op| op.is_gateway_own()) {
             assert!(matches!(
