@@ -137,6 +137,9 @@ cat <<TXT
   policies:   gateway/policies/*.cedar — alice (on-call) may restart nginx/redis/worker on
               tag env=staging; root (admins) may run anything; bob only reads; every
               command needs a Comment naming a ticket (CHG-… or INC-…).
+  approvals:  alice may ask to run AWS-RunShellScript on tag env=staging: the request
+              waits under Approvals until root approves it (in another browser or a
+              private window), then runs once and alice's page follows it live.
   logins:
 $(cat "$state/logins.txt")
 
