@@ -62,18 +62,21 @@ ALL_OPERATIONS = []
 def method_name(op):
     return op[0].lower() + op[1:]
 
-# Patterns with a hand-written matcher in core/src/validate/patterns.rs, by shape.
+# Patterns with a hand-written matcher in core/src/validate/patterns.rs, by shape: the
+# `Pattern` variant, and what the pattern asks for in words (the messages of a broken
+# pattern in Rust, `pattern_hint` in validate/shapes.rs, and in JavaScript, PATTERN_HINTS
+# in model.js).
 PATTERN_VARIANTS = {
-    "AlarmName": "AlarmName",
-    "DocumentARN": "DocumentArn",
-    "DocumentVersion": "DocumentVersion",
-    "DocumentVersionName": "DocumentVersionName",
-    "InstanceId": "InstanceId",
-    "MaxConcurrency": "MaxConcurrency",
-    "MaxErrors": "MaxErrors",
-    "TargetKey": "TargetKey",
-    "ApprovalId": "ApprovalId",
-    "ApprovalReason": "ApprovalReason",
+    "AlarmName": ("AlarmName", "a name that is not only whitespace"),
+    "DocumentARN": ("DocumentArn", "a document name or ARN of 3 to 128 letters, digits and _ - . : /"),
+    "DocumentVersion": ("DocumentVersion", "$LATEST, $DEFAULT or a version number such as 3"),
+    "DocumentVersionName": ("DocumentVersionName", "1 to 128 letters, digits and _ - ."),
+    "InstanceId": ("InstanceId", "an instance id such as i-0123456789abcdef0 or mi-0123456789abcdef0"),
+    "MaxConcurrency": ("MaxConcurrency", "a number of targets such as 10, or a percentage from 1% to 100%"),
+    "MaxErrors": ("MaxErrors", "a number of errors such as 0, or a percentage from 0% to 100%"),
+    "TargetKey": ("TargetKey", "letters, digits, spaces and _ . : / = - @"),
+    "ApprovalId": ("ApprovalId", "an approval id as ApprovalRequiredException gave it (a UUID)"),
+    "ApprovalReason": ("ApprovalReason", "one line of text, without control characters"),
 }
 
 RUST_KEYWORDS = {"type", "match", "ref", "self", "move", "loop", "where", "use", "mod", "fn"}
@@ -246,7 +249,7 @@ def shape_expr(n):
     if t == "string":
         pattern = "None"
         if "pattern" in s:
-            variant = PATTERN_VARIANTS.get(n)
+            variant = PATTERN_VARIANTS.get(n, (None,))[0]
             if variant is None:
                 raise SystemExit(f"gen_model: input shape {n} has pattern {s['pattern']!r} and no matcher")
             pattern = f"Some(Pattern::{variant})"
@@ -293,6 +296,15 @@ def generate_shapes(model, version):
     lines.append("")
     lines.append("/// The values of the model's `CommandStatus` (the `Status` command filter takes them).")
     lines.append("pub static COMMAND_STATUS: &[&str] = &[" + ", ".join(json.dumps(v) for v in S["CommandStatus"]["enum"]) + "];")
+    lines.append("")
+    lines.append("/// What each pattern asks for, in words (the message of a value that breaks it).")
+    lines.append("#[must_use]")
+    lines.append("pub fn pattern_hint(pattern: Pattern) -> &'static str {")
+    lines.append("    match pattern {")
+    for variant, hint in PATTERN_VARIANTS.values():
+        lines.append(f"        Pattern::{variant} => {json.dumps(hint)},")
+    lines.append("    }")
+    lines.append("}")
     lines.append("")
     lines.append("/// The input shape of `operation`.")
     lines.append("#[must_use]")
@@ -681,7 +693,10 @@ def generate_ts(model, version):
         "export const PAGINATORS = " + json.dumps([[op, "paginate" + op, PAGINATORS[op]["input_token"], PAGINATORS[op]["output_token"]] for op in ALL_OPERATIONS if op in PAGINATORS]) + ";",
         "",
         "/** The model's patterns by the name validation problems carry. */",
-        "export const PATTERNS = " + json.dumps({v: S[k]["pattern"] for k, v in PATTERN_VARIANTS.items()}) + ";",
+        "export const PATTERNS = " + json.dumps({v: S[k]["pattern"] for k, (v, _) in PATTERN_VARIANTS.items()}) + ";",
+        "",
+        "/** What each pattern asks for, in words. */",
+        "export const PATTERN_HINTS = " + json.dumps({v: hint for v, hint in PATTERN_VARIANTS.values()}) + ";",
         "",
     ]
     return ts, "\n".join(js)

@@ -2,21 +2,7 @@
 // carries no prose and no formatting code (that was kilobytes of the bundle); the Rust
 // core words the same codes for native callers (its `Display` impls).
 
-import { PATTERNS } from "./model.js";
-
-/** What each model pattern asks for, in words (by the pattern names problems carry). */
-const PATTERN_HINTS = {
-  AlarmName: "a name that is not only whitespace",
-  DocumentArn: "a document name or ARN of 3 to 128 letters, digits and _ - . : /",
-  DocumentVersion: "$LATEST, $DEFAULT or a version number such as 3",
-  DocumentVersionName: "1 to 128 letters, digits and _ - .",
-  InstanceId: "an instance id such as i-0123456789abcdef0 or mi-0123456789abcdef0",
-  MaxConcurrency: "a number of targets such as 10, or a percentage from 1% to 100%",
-  MaxErrors: "a number of errors such as 0, or a percentage from 0% to 100%",
-  TargetKey: "letters, digits, spaces and _ . : / = - @",
-  ApprovalId: "an approval id as ApprovalRequiredException gave it (a UUID)",
-  ApprovalReason: "one line of text, without control characters",
-};
+import { PATTERNS, PATTERN_HINTS } from "./model.js";
 
 const KINDS = {
   string: "a string", integer: "a 32-bit integer", long: "an integer",

@@ -208,7 +208,12 @@ impl fmt::Display for Rule {
                 (None, Some(hi)) => write!(f, "must be at most {hi} (got {actual})"),
                 (None, None) => write!(f, "is out of range (got {actual})"),
             },
-            Rule::Pattern(p) => write!(f, "must be {} (pattern {})", pattern_hint(*p), p.regex()),
+            Rule::Pattern(p) => write!(
+                f,
+                "must be {} (pattern {})",
+                shapes::pattern_hint(*p),
+                p.regex()
+            ),
             Rule::Enum { allowed } => {
                 f.write_str("must be one of ")?;
                 write_list(f, allowed, "or")
@@ -238,24 +243,6 @@ impl fmt::Display for Rule {
                 )
             }
         }
-    }
-}
-
-/// What a pattern asks for, in words.
-fn pattern_hint(pattern: Pattern) -> &'static str {
-    match pattern {
-        Pattern::AlarmName => "a name that is not only whitespace",
-        Pattern::DocumentArn => "a document name or ARN of 3 to 128 letters, digits and _ - . : /",
-        Pattern::DocumentVersion => "$LATEST, $DEFAULT or a version number such as 3",
-        Pattern::DocumentVersionName => "1 to 128 letters, digits and _ - .",
-        Pattern::InstanceId => "an instance id such as i-0123456789abcdef0 or mi-0123456789abcdef0",
-        Pattern::MaxConcurrency => {
-            "a number of targets such as 10, or a percentage from 1% to 100%"
-        }
-        Pattern::MaxErrors => "a number of errors such as 0, or a percentage from 0% to 100%",
-        Pattern::TargetKey => "letters, digits, spaces and _ . : / = - @",
-        Pattern::ApprovalId => "an approval id as ApprovalRequiredException gave it (a UUID)",
-        Pattern::ApprovalReason => "one line of text, without control characters",
     }
 }
 

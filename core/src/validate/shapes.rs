@@ -993,6 +993,25 @@ pub static COMMAND_STATUS: &[&str] = &[
     "Cancelling",
 ];
 
+/// What each pattern asks for, in words (the message of a value that breaks it).
+#[must_use]
+pub fn pattern_hint(pattern: Pattern) -> &'static str {
+    match pattern {
+        Pattern::AlarmName => "a name that is not only whitespace",
+        Pattern::DocumentArn => "a document name or ARN of 3 to 128 letters, digits and _ - . : /",
+        Pattern::DocumentVersion => "$LATEST, $DEFAULT or a version number such as 3",
+        Pattern::DocumentVersionName => "1 to 128 letters, digits and _ - .",
+        Pattern::InstanceId => "an instance id such as i-0123456789abcdef0 or mi-0123456789abcdef0",
+        Pattern::MaxConcurrency => {
+            "a number of targets such as 10, or a percentage from 1% to 100%"
+        }
+        Pattern::MaxErrors => "a number of errors such as 0, or a percentage from 0% to 100%",
+        Pattern::TargetKey => "letters, digits, spaces and _ . : / = - @",
+        Pattern::ApprovalId => "an approval id as ApprovalRequiredException gave it (a UUID)",
+        Pattern::ApprovalReason => "one line of text, without control characters",
+    }
+}
+
 /// The input shape of `operation`.
 #[must_use]
 pub fn input(operation: OperationName) -> &'static Shape {
