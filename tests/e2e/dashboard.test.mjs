@@ -648,7 +648,8 @@ async function dashboardTests() {
         assert.match(await root.locator("#approvals-count").innerText(), /1 waiting/);
         await request.scrollIntoViewIfNeeded();
         await screenshot("approval-root-sees-the-request", {}, root);
-        await request.getByRole("button", { name: "Approve and run" }).click();
+        // Each card's buttons name what they decide on (several cards, the same buttons).
+        await request.getByRole("button", { name: "Approve and run AWS-RunShellScript asked by alice", exact: true }).click();
         const done = root.locator(`#approvals-list li[data-approval="${id}"][data-state=Done]`);
         await done.filter({ hasText: /Approved by root; ran as command [0-9a-f-]{36}/ }).waitFor();
         await done.scrollIntoViewIfNeeded();

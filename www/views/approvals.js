@@ -118,7 +118,9 @@ export function createApprovals(deps) {
     const id = a.ApprovalId ?? "";
     const own = mine.has(id);
     const params = Object.entries(input.Parameters ?? {});
-    const reason = h("input", { type: "text", class: "input", maxlength: "500", "aria-label": `Reason for rejecting ${id}`, placeholder: "Reason (shown to the requester)" });
+    // Several cards have the same buttons: each names what it decides on, for screen readers.
+    const what = `${input.DocumentName ?? "?"} asked by ${a.Requester}`;
+    const reason = h("input", { type: "text", class: "input", maxlength: "500", "aria-label": `Reason for rejecting ${what}`, placeholder: "Reason (shown to the requester)" });
     const box = h("div", { class: "error-box", role: "alert", hidden: true });
     const actions =
       a.State === "Pending"
@@ -127,11 +129,11 @@ export function createApprovals(deps) {
             { class: "actions" },
             own
               ? null
-              : h("button", { type: "button", class: "btn btn-primary", onclick: () => decide(a, "approve", box) }, "Approve and run"),
+              : h("button", { type: "button", class: "btn btn-primary", "aria-label": `Approve and run ${what}`, onclick: () => decide(a, "approve", box) }, "Approve and run"),
             own ? null : reason,
             h(
               "button",
-              { type: "button", class: "btn btn-danger", onclick: () => decide(a, "reject", box, reason.value) },
+              { type: "button", class: "btn btn-danger", "aria-label": `${own ? "Withdraw" : "Reject"} ${what}`, onclick: () => decide(a, "reject", box, reason.value) },
               own ? "Withdraw" : "Reject",
             ),
           )
