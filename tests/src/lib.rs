@@ -46,6 +46,23 @@ pub fn python_script(script: &str) -> Command {
     cmd
 }
 
+/// The standard output of `tests/python/<script> <args…>` run with the venv's Python.
+///
+/// # Panics
+/// When the script cannot be started or fails (its standard error is in the message).
+pub fn python_output(script: &str, args: &[&str]) -> Vec<u8> {
+    let out = python_script(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run tests/python/{script}: {e}"));
+    assert!(
+        out.status.success(),
+        "tests/python/{script} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Runs one of the gateway's Python suites (`tests/python/<script> -v`) against the built
 /// Worker, with `NODE22` and `REPO` set besides `env`; its output streams to ours. Panics
 /// when the Worker or Node 22 is missing, when the suite fails, or when it runs past

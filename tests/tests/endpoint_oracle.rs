@@ -127,16 +127,8 @@ struct Outcome {
 }
 
 fn botocore_partitions() -> Partitions {
-    let out = ssm_edge_tests::python_script("endpoint_oracle.py")
-        .arg("partitions")
-        .output()
-        .expect("run tests/python/endpoint_oracle.py");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("partitions JSON")
+    let out = ssm_edge_tests::python_output("endpoint_oracle.py", &["partitions"]);
+    serde_json::from_slice(&out).expect("partitions JSON")
 }
 
 fn botocore_resolve(cases: &[EndpointConfig]) -> Vec<Answer> {

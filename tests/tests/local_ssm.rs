@@ -787,13 +787,5 @@ fn cors_preflights_and_exposed_headers() {
 /// errors (`tests/python/local_ssm_logs.py`).
 #[test]
 fn command_output_streams_to_cloudwatch_logs_as_boto3_reads_it() {
-    let out = ssm_edge_tests::python_script("local_ssm_logs.py")
-        .arg("-v")
-        .output()
-        .expect("run tests/python/local_ssm_logs.py");
-    assert!(
-        out.status.success(),
-        "local_ssm_logs.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ssm_edge_tests::python_output("local_ssm_logs.py", &["-v"]);
 }

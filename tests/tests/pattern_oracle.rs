@@ -32,15 +32,8 @@ const RANDOM_PER_PATTERN: usize = 40_000;
 // The model
 
 fn service_model() -> Value {
-    let out = ssm_edge_tests::python_script("botocore_ssm_model.py")
-        .output()
-        .expect("run tests/python/botocore_ssm_model.py");
-    assert!(
-        out.status.success(),
-        "botocore_ssm_model.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the service model is JSON")
+    let out = ssm_edge_tests::python_output("botocore_ssm_model.py", &[]);
+    serde_json::from_slice(&out).expect("the service model is JSON")
 }
 
 /// Shape name → (pattern, first member path reaching it), over the operations' inputs.
