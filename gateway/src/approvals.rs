@@ -355,6 +355,14 @@ mod tests {
         records[id].state.name()
     }
 
+    /// `who` approving `a1`.
+    fn claim(who: &str) -> Op {
+        Op::Claim {
+            id: "a1".into(),
+            approver: who.into(),
+        }
+    }
+
     #[test]
     fn one_claim_wins_and_the_answer_is_kept() {
         let mut records = BTreeMap::new();
@@ -364,10 +372,6 @@ mod tests {
             0,
         );
         assert!(matches!(filed.outcome, Outcome::Filed(_)));
-        let claim = |who: &str| Op::Claim {
-            id: "a1".into(),
-            approver: who.into(),
-        };
         assert!(matches!(
             apply(&mut records, claim("root"), 10).outcome,
             Outcome::Found(_)
@@ -455,15 +459,7 @@ mod tests {
         assert!(apply(&mut records, Op::List, TTL + 1).expired.is_empty());
         // An expired request is not approved, and its key files a new one.
         assert!(matches!(
-            apply(
-                &mut records,
-                Op::Claim {
-                    id: "a1".into(),
-                    approver: "root".into()
-                },
-                TTL + 2
-            )
-            .outcome,
+            apply(&mut records, claim("root"), TTL + 2).outcome,
             Outcome::NotPending(_)
         ));
         let renewed = apply(
@@ -513,15 +509,7 @@ mod tests {
             Outcome::NotPending(_)
         ));
         assert!(matches!(
-            apply(
-                &mut records,
-                Op::Claim {
-                    id: "a1".into(),
-                    approver: "root".into()
-                },
-                3
-            )
-            .outcome,
+            apply(&mut records, claim("root"), 3).outcome,
             Outcome::NotPending(_)
         ));
         assert_eq!(
@@ -581,10 +569,7 @@ mod tests {
         };
         let text = serde_json::to_string(&a).unwrap();
         assert_eq!(serde_json::from_str::<Approval>(&text).unwrap(), a);
-        let op = Op::Claim {
-            id: "a1".into(),
-            approver: "root".into(),
-        };
+        let op = claim("root");
         let text = serde_json::to_string(&op).unwrap();
         assert_eq!(serde_json::from_str::<Op>(&text).unwrap(), op);
     }
