@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Generate core/src/endpoint/partitions.rs from botocore's endpoint data.
 
-The inputs are botocore's `partitions.json` and the SSM endpoint rule set
-(`ssm/2014-11-06/endpoint-rule-set-1.json`); the output is the table that
-`core/src/endpoint.rs` reads to resolve a region to its SSM endpoint:
+The inputs are botocore's `partitions.json` and the endpoint rule sets of the services
+the core calls (`ssm/2014-11-06/endpoint-rule-set-1.json`, `logs/2014-03-28/...`); the
+output is the table that `core/src/endpoint.rs` reads to resolve a region to a
+service's endpoint:
 
 - per partition, in partitions.json order: its name, its `regionRegex` as the literal
   prefixes it is made of, the listed regions that the regexes alone would not give it,
   and its four endpoint URLs (standard, FIPS, dual-stack, both) as the text before and
-  after the region;
-- the rule set's error messages, for `EndpointError::rule_message`.
+  after the region, per service (the services' rules differ: SSM's FIPS endpoint in
+  aws-us-gov is its standard host, CloudWatch Logs' is `logs-fips`);
+- the rule sets' error messages, for `EndpointError::rule_message` (the same text in
+  every service's rule set, or this script stops).
 
 The URLs and messages are not transcribed: botocore's own rule engine
 (`EndpointProvider`) is asked for every listed region of each partition, and the
@@ -34,6 +37,9 @@ from emit import rustfmt, write_or_check
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "core", "src", "endpoint", "partitions.rs")
 VENV = os.path.join(ROOT, ".venv")
+
+# The services, by the `Service` variant (and `Partition` field) of core/src/endpoint.rs.
+SERVICES = {"ssm": "ssm", "logs": "logs"}
 
 # (UseFIPS, UseDualStack) → the Partition field holding that variant's URL template.
 VARIANTS = {
@@ -121,24 +127,38 @@ def resolve(provider, error_type, **params):
         return None, e.kwargs["msg"]
 
 
-def url_templates(provider, error_type, messages, partition, samples):
-    """The partition's URL per variant, split around the region (None where the rules refuse it)."""
-    out = {}
+def url_templates(provider, error_type, messages, partition, listed, generic):
+    """The partition's URL per variant, split around the region (None where the rules
+    refuse it), and the listed regions the rules answer otherwise (CloudWatch Logs'
+    FIPS endpoints of us-gov-east-1 and us-gov-west-1 are their standard hosts) as
+    overrides: [(region, (fips, dual_stack), url)].
+
+    The template is the rules' answer for the regions only the regex gives the
+    partition (`<prefix>-gen-1`), or for every listed region if it has no regex.
+    """
+    out, overrides = {}, []
     for variant, field in VARIANTS.items():
-        seen = set()
-        for region in samples:
+        answers = {}
+        for region in listed + generic:
             url, error = resolve(provider, error_type, Region=region, UseFIPS=variant[0], UseDualStack=variant[1])
             if url is None and error != messages.get(UNSUPPORTED.get(variant)):
                 sys.exit(f"gen_partitions: {partition} {field} for {region}: the rules say {error!r}, which the table cannot")
             if url is not None and url.count(region) != 1:
                 sys.exit(f"gen_partitions: {url!r} does not hold the region {region!r} once")
-            seen.add(tuple(url.split(region)) if url is not None else None)
-        if len(seen) != 1:
-            sys.exit(f"gen_partitions: {partition} {field}: the rules give {sorted(map(str, seen))}, not one template")
-        out[field] = seen.pop()
+            answers[region] = (tuple(url.split(region)) if url is not None else None, url)
+        templates = {answers[r][0] for r in (generic or listed)}
+        if len(templates) != 1:
+            sys.exit(f"gen_partitions: {partition} {field}: the rules give {sorted(map(str, templates))}, not one template")
+        out[field] = templates.pop()
+        for region in listed:
+            parts, url = answers[region]
+            if parts != out[field]:
+                if url is None:
+                    sys.exit(f"gen_partitions: {partition} {field}: the rules refuse {region} alone, which the table cannot say")
+                overrides.append((region, variant, url))
     if out["standard"] is None:
         sys.exit(f"gen_partitions: the rules refuse {partition}'s standard endpoint")
-    return out
+    return out, overrides
 
 
 def rule_messages(ruleset, partitions_data):
@@ -194,18 +214,23 @@ def generate():
 
     loader = botocore.loaders.create_loader()
     partitions_data = loader.load_data("partitions")
-    ruleset = loader.load_service_model("ssm", "endpoint-rule-set-1")
     partitions = partitions_data["partitions"]
-    provider = EndpointProvider(ruleset, partitions_data)
+    rulesets = {field: loader.load_service_model(service, "endpoint-rule-set-1") for field, service in SERVICES.items()}
+    providers = {field: EndpointProvider(ruleset, partitions_data) for field, ruleset in rulesets.items()}
     keep = needed_regions(partitions)
-    messages = rule_messages(ruleset, partitions_data)
+    messages = None
+    for field, ruleset in rulesets.items():
+        theirs = rule_messages(ruleset, partitions_data)
+        if messages is not None and theirs != messages:
+            sys.exit(f"gen_partitions: the {field} rule set words its errors differently: {theirs}")
+        messages = theirs
 
     w = []
     w.append(f"// @generated by core/codegen/gen_partitions.py from botocore {botocore.__version__}'s")
-    w.append("// partitions.json and SSM endpoint rule set (endpoint-rule-set-1.json).")
-    w.append("// Do not edit: change the generator and rerun it (`make regen`).")
+    w.append("// partitions.json and the endpoint rule sets (endpoint-rule-set-1.json) of")
+    w.append("// " + ", ".join(SERVICES.values()) + ". Do not edit: change the generator and rerun it (`make regen`).")
     w.append("")
-    w.append("use super::{Partition, Url};")
+    w.append("use super::{Override, Partition, ServiceUrls, Url};")
     w.append("")
     w.append("/// partitions.json's partitions, in its order: the first containing a region wins, and a")
     w.append("/// region none contains is in the first.")
@@ -214,21 +239,29 @@ def generate():
         if p["outputs"]["name"] != p["id"]:
             sys.exit(f"gen_partitions: partition {p['id']} is named {p['outputs']['name']}")
         prefixes = region_prefixes(p["regionRegex"])
-        samples = [r for r in sorted(p["regions"]) if first_match(r, partitions, True) == p["id"]]
-        samples += [f"{pre}-gen-1" for pre in prefixes if first_match(f"{pre}-gen-1", partitions, True) == p["id"]]
-        urls = url_templates(provider, EndpointResolutionError, messages, p["id"], samples)
+        listed = [r for r in sorted(p["regions"]) if first_match(r, partitions, True) == p["id"]]
+        generic = [f"{pre}-gen-1" for pre in prefixes if first_match(f"{pre}-gen-1", partitions, True) == p["id"]]
         w.append("    Partition {")
         w.append(f"        name: {rust_str(p['id'])},")
         w.append(f"        // {p['regionRegex']}")
         w.append(f"        region_prefixes: {rust_str(' '.join(prefixes))},")
         w.append(f"        regions: {rust_str(' '.join(keep[p['id']]))},")
-        for field in VARIANTS.values():
-            url = rust_url(urls[field])
-            w.append(f"        {field}: {url if field == 'standard' else url if url == 'None' else f'Some({url})'},")
+        for field, provider in providers.items():
+            urls, overrides = url_templates(provider, EndpointResolutionError, messages, f"{p['id']} ({field})", listed, generic)
+            w.append(f"        {field}: ServiceUrls {{")
+            for variant in VARIANTS.values():
+                url = rust_url(urls[variant])
+                w.append(f"            {variant}: {url if variant == 'standard' else url if url == 'None' else f'Some({url})'},")
+            rows = ", ".join(
+                f"Override {{ region: {rust_str(r)}, fips: {str(v[0]).lower()}, dual_stack: {str(v[1]).lower()}, url: {rust_str(u)} }}"
+                for r, v, u in overrides
+            )
+            w.append(f"            overrides: &[{rows}],")
+            w.append("        },")
         w.append("    },")
     w.append("];")
     w.append("")
-    w.append("/// The rule set's error messages.")
+    w.append("/// The rule sets' error messages.")
     for name, message in messages.items():
         w.append(f"pub(super) const {name}: &str = {rust_str(message)};")
     return rustfmt("\n".join(w) + "\n")

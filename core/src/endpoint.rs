@@ -1,8 +1,9 @@
-//! Endpoint resolution: region (or a custom URL) → the SSM endpoint to call and sign for.
+//! Endpoint resolution: region (or a custom URL) → the endpoint of a [`Service`] (SSM,
+//! CloudWatch Logs) to call and sign for.
 //!
-//! botocore's SSM endpoint rule set (`endpoint-rule-set-1.json`) over its partition
-//! table (`partitions.json`), checked case by case against botocore itself in
-//! `tests/tests/endpoint_oracle.rs`. The rules, in order:
+//! botocore's endpoint rule sets (`endpoint-rule-set-1.json`) of SSM and CloudWatch
+//! Logs over its partition table (`partitions.json`), checked case by case against
+//! botocore itself in `tests/tests/endpoint_oracle.rs`. The rules, in order:
 //!
 //! 1. The region must be a valid host label (botocore's `validate_region_name`; the
 //!    rule set itself would happily build `https://ssm..amazonaws.com`).
@@ -11,20 +12,21 @@
 //!    without trailing slashes, its scheme in lower case (as botocore sends it).
 //! 3. The region picks a partition: the first partition, in `partitions.json` order,
 //!    that lists the region or whose `regionRegex` matches it; `aws` if none does.
-//! 4. The partition's URL for the FIPS / dual-stack variant asked for, or an error if
-//!    the partition lacks that variant.
+//! 4. The partition's URL of the service for the FIPS / dual-stack variant asked for,
+//!    or an error if the partition lacks that variant.
 //!
 //! Steps 3 and 4 read a table generated from botocore's data by
-//! `core/codegen/gen_partitions.py` (`partitions.rs`): the URLs there are the rule set's
-//! answers, so its one special case (aws-us-gov's FIPS endpoint is the standard host
-//! name) is data, not code. Steps 1 and 2 are written here.
+//! `core/codegen/gen_partitions.py` (`partitions.rs`): the URLs there are the rule sets'
+//! answers, so their special cases (SSM's FIPS endpoint in aws-us-gov is its standard
+//! host name; CloudWatch Logs' is not) are data, not code. Steps 1 and 2 are written here.
 //!
 //! Nothing on the resolve path formats (no `core::fmt`: the shipped wasm must not
 //! carry it): errors are a [`code`](EndpointError::code) plus arguments, and the
 //! English sentences of `Display` (in `messages.rs`) are for native callers only.
 //!
-//! The rule set sets no auth-scheme properties, so requests are signed for the
-//! configured region under the signing name `ssm`.
+//! The rule sets set no auth-scheme properties, so requests are signed for the
+//! configured region under the service's signing name ([`Service::signing_name`]),
+//! a custom URL included (one URL may serve both, as the local SSM does).
 
 mod custom_url;
 mod messages;
@@ -40,6 +42,26 @@ use partitions::PARTITIONS;
 
 /// The SigV4 signing name (service) of SSM.
 pub const SIGNING_NAME: &str = "ssm";
+
+/// The services the core calls: each has its own endpoints and signing name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// AWS Systems Manager (and the ssm-edge gateway's own operations).
+    Ssm,
+    /// Amazon CloudWatch Logs, where the SSM agent streams command output.
+    Logs,
+}
+
+impl Service {
+    /// The SigV4 signing name: `ssm`, `logs`.
+    #[must_use]
+    pub const fn signing_name(self) -> &'static str {
+        match self {
+            Service::Ssm => SIGNING_NAME,
+            Service::Logs => "logs",
+        }
+    }
+}
 
 /// What to resolve: the SDK's `AWS::Region`, `AWS::UseFIPS`, `AWS::UseDualStack` and
 /// `SDK::Endpoint` built-ins.
@@ -98,8 +120,8 @@ pub struct Endpoint {
     pub url: String,
     /// The region to sign for (the configured region).
     pub signing_region: String,
-    /// The service name to sign for: [`SIGNING_NAME`] (`ssm`) from [`resolve`]; `sts`
-    /// from `sts::sts_endpoint` (feature `sts`).
+    /// The service name to sign for: [`Service::signing_name`] from [`resolve_service`];
+    /// `sts` from `sts::sts_endpoint` (feature `sts`).
     pub signing_name: &'static str,
 }
 
@@ -210,12 +232,55 @@ impl EndpointError {
     }
 }
 
-/// Resolves `config` to the endpoint to call, as botocore's SSM rule set does.
+/// Resolves `config` to SSM's endpoint, as botocore's SSM rule set does.
 ///
 /// # Errors
 /// [`EndpointError`] names the field and the rule that refuses the configuration.
 pub fn resolve(config: &EndpointConfig) -> Result<Endpoint, EndpointError> {
-    resolve_in(config, &PARTITIONS)
+    resolve_in(Service::Ssm, config, &PARTITIONS)
+}
+
+/// Resolves `config` to `service`'s endpoint, as botocore's rule set of that service does.
+///
+/// # Errors
+/// [`EndpointError`] names the field and the rule that refuses the configuration.
+pub fn resolve_service(
+    service: Service,
+    config: &EndpointConfig,
+) -> Result<Endpoint, EndpointError> {
+    resolve_in(service, config, &PARTITIONS)
+}
+
+/// The endpoints of every [`Service`] for one configuration: what a [`crate::client::Client`] calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    /// SSM's (and an ssm-edge gateway's own operations').
+    pub ssm: Endpoint,
+    /// CloudWatch Logs'.
+    pub logs: Endpoint,
+}
+
+impl Endpoints {
+    /// Resolves `config` for every service.
+    ///
+    /// # Errors
+    /// [`EndpointError`] as [`resolve`] gives it (the rules refuse the same configurations
+    /// for every service).
+    pub fn resolve(config: &EndpointConfig) -> Result<Endpoints, EndpointError> {
+        Ok(Endpoints {
+            ssm: resolve_service(Service::Ssm, config)?,
+            logs: resolve_service(Service::Logs, config)?,
+        })
+    }
+
+    /// The endpoint of `service`.
+    #[must_use]
+    pub fn of(&self, service: Service) -> &Endpoint {
+        match service {
+            Service::Ssm => &self.ssm,
+            Service::Logs => &self.logs,
+        }
+    }
 }
 
 /// The partition (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, ...) of a valid region,
@@ -246,7 +311,7 @@ pub(crate) fn resolve_regional(
             custom_url::validate_base_url(custom).map_err(EndpointError::InvalidEndpointUrl)?
         }
         None => {
-            let dns_suffix = partition_in(region, &PARTITIONS).standard.1;
+            let dns_suffix = partition_in(region, &PARTITIONS).ssm.standard.1;
             let mut url = String::with_capacity(9 + prefix.len() + region.len() + dns_suffix.len());
             url.push_str("https://");
             url.push_str(prefix);
@@ -272,6 +337,7 @@ pub(crate) fn is_partition(name: &str) -> bool {
 // The table is an array (not a slice) so that `table[0]` is checked at compile time:
 // no bounds-check panic, whose message would pull `core::fmt` into the wasm.
 fn resolve_in<const N: usize>(
+    service: Service,
     config: &EndpointConfig,
     table: &[Partition; N],
 ) -> Result<Endpoint, EndpointError> {
@@ -294,13 +360,28 @@ fn resolve_in<const N: usize>(
         None => {
             let p = partition_in(region, table);
             let partition = p.name;
+            let urls = p.urls(service);
+            let special = urls.overrides.iter().find(|o| {
+                o.region == region
+                    && o.fips == config.use_fips
+                    && o.dual_stack == config.use_dual_stack
+            });
+            if let Some(special) = special {
+                return Ok(Endpoint {
+                    url: String::from(special.url),
+                    signing_region: config.region.clone(),
+                    signing_name: service.signing_name(),
+                });
+            }
             let url = match (config.use_fips, config.use_dual_stack) {
-                (false, false) => Ok(p.standard),
-                (true, false) => p.fips.ok_or(EndpointError::FipsNotSupported { partition }),
-                (false, true) => p
+                (false, false) => Ok(urls.standard),
+                (true, false) => urls
+                    .fips
+                    .ok_or(EndpointError::FipsNotSupported { partition }),
+                (false, true) => urls
                     .dual_stack
                     .ok_or(EndpointError::DualStackNotSupported { partition }),
-                (true, true) => p
+                (true, true) => urls
                     .fips_dual_stack
                     .ok_or(EndpointError::FipsAndDualStackNotSupported { partition }),
             }?;
@@ -310,7 +391,7 @@ fn resolve_in<const N: usize>(
     Ok(Endpoint {
         url,
         signing_region: config.region.clone(),
-        signing_name: SIGNING_NAME,
+        signing_name: service.signing_name(),
     })
 }
 
@@ -326,7 +407,7 @@ fn is_valid_region(region: &str) -> bool {
         && b.last() != Some(&b'-')
 }
 
-/// One partition of the generated table (what the SSM rules read of it).
+/// One partition of the generated table (what the rule sets read of it).
 struct Partition {
     /// `id` (and `outputs.name`).
     name: &'static str,
@@ -335,6 +416,14 @@ struct Partition {
     /// Listed regions that the regexes alone would put elsewhere, space-separated (the
     /// generator leaves out the rest: the regexes already give them this partition).
     regions: &'static str,
+    /// SSM's endpoints.
+    ssm: ServiceUrls,
+    /// CloudWatch Logs' endpoints.
+    logs: ServiceUrls,
+}
+
+/// A service's endpoints in one partition.
+struct ServiceUrls {
     /// The standard endpoint.
     standard: Url,
     /// The FIPS endpoint, if the partition has one.
@@ -343,6 +432,16 @@ struct Partition {
     dual_stack: Option<Url>,
     /// The FIPS dual-stack endpoint, if the partition has one.
     fips_dual_stack: Option<Url>,
+    /// Listed regions whose endpoint for a variant is not the partition's template.
+    overrides: &'static [Override],
+}
+
+/// A region's own URL for one FIPS / dual-stack variant (the rule set names it).
+struct Override {
+    region: &'static str,
+    fips: bool,
+    dual_stack: bool,
+    url: &'static str,
 }
 
 /// An endpoint URL as the text before and after the region: no template to parse.
@@ -360,6 +459,13 @@ impl Url {
 }
 
 impl Partition {
+    fn urls(&self, service: Service) -> &ServiceUrls {
+        match service {
+            Service::Ssm => &self.ssm,
+            Service::Logs => &self.logs,
+        }
+    }
+
     /// `region in regions or re.match(regionRegex, region)`, for a valid region
     /// (ASCII letters, digits, hyphens: so Python's `\w` is `[A-Za-z0-9]` and `\d` is `[0-9]`).
     fn contains(&self, region: &str) -> bool {

@@ -3,7 +3,7 @@
 `endpoint_oracle.py partitions` prints botocore's partitions.json:
     {"partitions": [{"name": ..., "regionRegex": ..., "regions": [...]}, ...]}
 
-`endpoint_oracle.py resolve` reads a JSON list of cases on stdin,
+`endpoint_oracle.py resolve SERVICE` (`ssm` or `logs`) reads a JSON list of cases on stdin,
     [{"region": str, "use_fips": bool, "use_dual_stack": bool, "endpoint_url": str|null}, ...]
 and prints one JSON object per case, in order:
     region_ok     botocore takes the region: the session's `validate_region_name` passes and the
@@ -11,10 +11,11 @@ and prints one JSON object per case, in order:
                   (`""` and `"us-east-1\\n"` pass the first and fail the second)
     partition     the rule set's `aws.partition(region)` name (when region_ok)
     rules         {"url": ...} or {"error": message}: botocore's EndpointProvider evaluating the
-                  SSM endpoint rule set with Region/UseFIPS/UseDualStack/Endpoint (when region_ok)
+                  service's endpoint rule set with Region/UseFIPS/UseDualStack/Endpoint (when region_ok)
     endpoint_url_ok  the EndpointCreator's URL check on the custom endpoint URL, if any
     client        {"url": ...} or {"error": ...}: a real botocore client made with these
-                  settings; the URL of its ListCommands request, caught in `before-send`.
+                  settings; the URL of its first request (ssm ListCommands, logs
+                  DescribeLogGroups), caught in `before-send`.
                   (botocore's client drops FIPS/dual-stack when given an endpoint_url instead of
                   raising the rule set's error, so only `rules` speaks for those cases.)
 """
@@ -53,6 +54,10 @@ class _Caught(Exception):
         self.url = url
 
 
+# The call whose request URL is caught, per service.
+CALLS = {"ssm": "list_commands", "logs": "describe_log_groups"}
+
+
 def _capture(request, **_kwargs):
     raise _Caught(request.url)
 
@@ -75,10 +80,11 @@ def main() -> None:
             sys.stdout,
         )
         return
-    if sys.argv[1:] != ["resolve"]:
-        sys.exit("usage: endpoint_oracle.py partitions|resolve")
+    if len(sys.argv) != 3 or sys.argv[1] != "resolve" or sys.argv[2] not in CALLS:
+        sys.exit("usage: endpoint_oracle.py partitions | resolve ssm|logs")
+    service = sys.argv[2]
 
-    ruleset = loader.load_service_model("ssm", "endpoint-rule-set-1")
+    ruleset = loader.load_service_model(service, "endpoint-rule-set-1")
     provider = EndpointProvider(ruleset, partitions)
     stdlib = RuleSetStandardLibrary(partitions)
     session = botocore.session.get_session()
@@ -95,7 +101,7 @@ def main() -> None:
     def client(region, fips, dual_stack, endpoint_url):
         try:
             c = session.create_client(
-                "ssm",
+                service,
                 region_name=region,
                 endpoint_url=endpoint_url,
                 config=botocore.config.Config(
@@ -108,7 +114,7 @@ def main() -> None:
             return {"error": f"{type(e).__name__}: {e}"}
         c.meta.events.register("before-send", _capture)
         try:
-            c.list_commands()
+            getattr(c, CALLS[service])()
         except _Caught as caught:
             return {"url": caught.url}
         except Exception as e:  # noqa: BLE001

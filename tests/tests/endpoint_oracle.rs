@@ -1,7 +1,8 @@
 //! Cross-implementation oracle for `ssm_edge_core::endpoint`: botocore's own endpoint
-//! rule engine (`EndpointProvider` over the SSM `endpoint-rule-set-1.json` and
-//! `partitions.json`), botocore's region and URL checks, and a real botocore client's
-//! request URL must all agree with `endpoint::resolve`, case by case:
+//! rule engine (`EndpointProvider` over each service's `endpoint-rule-set-1.json`, SSM
+//! and CloudWatch Logs, and `partitions.json`), botocore's region and URL checks, and
+//! a real botocore client's request URL must all agree with `endpoint::resolve_service`,
+//! service by service and case by case:
 //! every region of partitions.json plus regions that only match a partition's regex,
 //! match none, or are invalid; × FIPS × dual-stack; plus custom endpoint URLs.
 
@@ -11,7 +12,9 @@ use std::process::Stdio;
 
 use serde::Deserialize;
 use serde_json::Value;
-use ssm_edge_core::endpoint::{partition_of, resolve, EndpointConfig, EndpointError, UrlProblem};
+use ssm_edge_core::endpoint::{
+    partition_of, resolve_service, EndpointConfig, EndpointError, Service, UrlProblem,
+};
 
 /// Regions beyond partitions.json's lists: regex-only matches, no match (default
 /// partition `aws`), odd but valid host labels, and invalid ones.
@@ -131,7 +134,7 @@ fn botocore_partitions() -> Partitions {
     serde_json::from_slice(&out).expect("partitions JSON")
 }
 
-fn botocore_resolve(cases: &[EndpointConfig]) -> Vec<Answer> {
+fn botocore_resolve(service: Service, cases: &[EndpointConfig]) -> Vec<Answer> {
     let request: Vec<Value> = cases
         .iter()
         .map(|c| {
@@ -145,6 +148,7 @@ fn botocore_resolve(cases: &[EndpointConfig]) -> Vec<Answer> {
         .collect();
     let mut child = ssm_edge_tests::python_script("endpoint_oracle.py")
         .arg("resolve")
+        .arg(service.signing_name())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -166,8 +170,13 @@ fn botocore_resolve(cases: &[EndpointConfig]) -> Vec<Answer> {
 }
 
 /// Checks one case; returns a description of the disagreement, if any.
-fn check(config: &EndpointConfig, b: &Answer, stricter: Option<UrlProblem>) -> Result<(), String> {
-    let ours = resolve(config);
+fn check(
+    service: Service,
+    config: &EndpointConfig,
+    b: &Answer,
+    stricter: Option<UrlProblem>,
+) -> Result<(), String> {
+    let ours = resolve_service(service, config);
     if !b.region_ok {
         return match &ours {
             Err(EndpointError::InvalidRegion { region }) if *region == config.region => Ok(()),
@@ -226,7 +235,7 @@ fn check(config: &EndpointConfig, b: &Answer, stricter: Option<UrlProblem>) -> R
     if ours.url != expected_url {
         return Err(format!("rules: {rules_url}; ours: {}", ours.url));
     }
-    if ours.signing_region != config.region || ours.signing_name != "ssm" {
+    if ours.signing_region != config.region || ours.signing_name != service.signing_name() {
         return Err(format!("signing: {ours:?}"));
     }
     // The rule engine is what a real client uses: its request URL is ours plus `/`.
@@ -299,24 +308,31 @@ fn endpoints_agree_with_botocore() {
     }
 
     let configs: Vec<EndpointConfig> = cases.iter().map(|(c, _)| c.clone()).collect();
-    let answers = botocore_resolve(&configs);
     let mut failures = Vec::new();
     let (mut resolved, mut refused) = (0, 0);
-    for ((config, stricter), answer) in cases.iter().zip(&answers) {
-        match check(config, answer, *stricter) {
-            Ok(()) => {}
-            Err(why) => failures.push(format!("{config:?}: {why} (botocore: {answer:?})")),
-        }
-        if resolve(config).is_ok() {
-            resolved += 1;
-        } else {
-            refused += 1;
+    let services = [Service::Ssm, Service::Logs];
+    for service in services {
+        let answers = botocore_resolve(service, &configs);
+        for ((config, stricter), answer) in cases.iter().zip(&answers) {
+            match check(service, config, answer, *stricter) {
+                Ok(()) => {}
+                Err(why) => failures.push(format!(
+                    "{service:?} {config:?}: {why} (botocore: {answer:?})"
+                )),
+            }
+            if resolve_service(service, config).is_ok() {
+                resolved += 1;
+            } else {
+                refused += 1;
+            }
         }
     }
     println!(
-        "compared {} endpoint cases with botocore ({listed} listed regions + {} others, × FIPS × \
-         dual-stack, + {} custom URLs × 5 regions × 4): {resolved} resolved, {refused} refused",
+        "compared {} endpoint cases × {} services with botocore ({listed} listed regions + {} \
+         others, × FIPS × dual-stack, + {} custom URLs × 5 regions × 4): {resolved} resolved, \
+         {refused} refused",
         cases.len(),
+        services.len(),
         EXTRA_REGIONS.len(),
         CUSTOM_ENDPOINTS.len(),
     );

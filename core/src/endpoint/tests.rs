@@ -237,17 +237,23 @@ fn custom_endpoint_with_fips_or_dual_stack() {
 
 #[test]
 fn unsupported_variants_follow_the_rules() {
+    let bare = |host| ServiceUrls {
+        standard: Url(host, ".example"),
+        fips: None,
+        dual_stack: None,
+        fips_dual_stack: None,
+        overrides: &[],
+    };
     let none = [Partition {
         name: "test",
         region_prefixes: "",
         regions: "",
-        standard: Url("https://ssm.", ".example"),
-        fips: None,
-        dual_stack: None,
-        fips_dual_stack: None,
+        ssm: bare("https://ssm."),
+        logs: bare("https://logs."),
     }];
     let c = |fips, ds| {
         resolve_in(
+            Service::Ssm,
             &EndpointConfig::new("xx-1")
                 .with_fips(fips)
                 .with_dual_stack(ds),
@@ -267,6 +273,25 @@ fn unsupported_variants_follow_the_rules() {
         Err(EndpointError::DualStackNotSupported { partition: "test" })
     );
     assert_eq!(c(false, false).unwrap().url, "https://ssm.xx-1.example");
+}
+
+#[test]
+fn each_service_has_its_own_hosts_and_signing_name() {
+    let config = EndpointConfig::new("us-gov-west-1").with_fips(true);
+    let ssm = resolve_service(Service::Ssm, &config).unwrap();
+    let logs = resolve_service(Service::Logs, &config).unwrap();
+    // SSM's FIPS host in aws-us-gov is its standard one for every region; Logs' is
+    // too for the two regions its rule set names, and `logs-fips` for the others.
+    assert_eq!(ssm.url, "https://ssm.us-gov-west-1.amazonaws.com");
+    assert_eq!(logs.url, "https://logs.us-gov-west-1.amazonaws.com");
+    let generic = EndpointConfig::new("us-gov-north-7").with_fips(true);
+    let logs = resolve_service(Service::Logs, &generic).unwrap();
+    assert_eq!(logs.url, "https://logs-fips.us-gov-north-7.amazonaws.com");
+    assert_eq!((ssm.signing_name, logs.signing_name), ("ssm", "logs"));
+    let custom = EndpointConfig::new("eu-west-1").with_endpoint_url("http://127.0.0.1:5000/");
+    let both = Endpoints::resolve(&custom).unwrap();
+    assert_eq!(both.of(Service::Ssm).url, both.of(Service::Logs).url);
+    assert_eq!(both.of(Service::Logs).signing_name, "logs");
 }
 
 #[test]
