@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ssm_edge_core::client::Client;
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
+use ssm_edge_core::endpoint::{EndpointConfig, Endpoints};
 use ssm_edge_core::model::{SendCommand, SendCommandInput, Sensitive, Target};
 use ssm_edge_core::sign::Credentials;
 
@@ -40,7 +40,7 @@ fn typical_input() -> SendCommandInput {
 }
 
 fn client() -> Client {
-    let endpoint = resolve(&EndpointConfig::new("eu-west-1")).expect("endpoint");
+    let endpoint = Endpoints::resolve(&EndpointConfig::new("eu-west-1")).expect("endpoint");
     Client::new(
         endpoint,
         Credentials::new(

@@ -51,11 +51,25 @@ OPERATIONS = [
     "ListTagsForResource",
 ]
 
+# CloudWatch Logs' operations that read a command's output (the SSM agent streams it
+# there), from botocore's `logs` model: merged by `merge_logs_model`, after SSM's.
+LOGS_OPERATIONS = [
+    "GetLogEvents",
+    "DescribeLogStreams",
+]
+# Logs' shapes whose names SSM's model already gives another shape, and Logs' output
+# shapes (`…Response`) renamed as SSM names them (`…Result`, read by `type_name`).
+LOGS_RENAMES = {
+    "NextToken": "LogsNextToken",
+    "GetLogEventsResponse": "GetLogEventsResult",
+    "DescribeLogStreamsResponse": "DescribeLogStreamsResult",
+}
+
 
 # The gateway's own operations, in botocore's format (merged into the model by `load`).
 EDGE_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ssm-edge-model.json")
 EDGE_OPERATIONS = []  # filled by `load`, in the file's order
-# Every operation the core knows: SSM's, then the gateway's.
+# Every operation the core knows: SSM's, CloudWatch Logs', then the gateway's.
 ALL_OPERATIONS = []
 
 
@@ -77,14 +91,18 @@ PATTERN_VARIANTS = {
     "TargetKey": ("TargetKey", "letters, digits, spaces and _ . : / = - @"),
     "ApprovalId": ("ApprovalId", "an approval id as ApprovalRequiredException gave it (a UUID)"),
     "ApprovalReason": ("ApprovalReason", "one line of text, without control characters"),
+    "LogGroupName": ("LogGroupName", "letters, digits and . - _ / #"),
+    # These two match every value (a starred class, unanchored: the empty match).
+    "LogGroupIdentifier": ("LogGroupIdentifier", "any text"),
+    "LogStreamName": ("LogStreamName", "any text"),
 }
 
 RUST_KEYWORDS = {"type", "match", "ref", "self", "move", "loop", "where", "use", "mod", "fn"}
 
 
-def find_model(name):
+def find_model(name, service="ssm", version="2014-11-06"):
     pattern = os.path.join(
-        ROOT, ".venv", "lib", "python*", "site-packages", "botocore", "data", "ssm", "2014-11-06", name
+        ROOT, ".venv", "lib", "python*", "site-packages", "botocore", "data", service, version, name
     )
     hits = glob.glob(pattern)
     if not hits:
@@ -151,9 +169,10 @@ def doc_line(text, fallback):
     return text or fallback
 
 
-def load(model_path):
+def load(model_path, logs_path):
     global S, OP_IO
     model = json.load(gzip.open(model_path))
+    merge_logs_model(model, json.load(gzip.open(logs_path)))
     merge_edge_model(model)
     S = model["shapes"]
     OP_IO = set()
@@ -162,6 +181,44 @@ def load(model_path):
         OP_IO.add(o["input"]["shape"])
         OP_IO.add(o["output"]["shape"])
     return model
+
+
+def merge_logs_model(model, logs):
+    """Adds CloudWatch Logs' LOGS_OPERATIONS and the shapes they reach (renamed by
+    LOGS_RENAMES); any other shape of the same name as one of SSM's must be SSM's
+    (an error shape: the name is the code), or this stops."""
+    def renamed(node):
+        if isinstance(node, dict):
+            return {k: (LOGS_RENAMES.get(v, v) if k == "shape" else renamed(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [renamed(v) for v in node]
+        return node
+
+    shapes = logs["shapes"]
+    wanted, todo = [], []
+    for op in LOGS_OPERATIONS:
+        o = logs["operations"][op]
+        todo += [o["input"]["shape"], o["output"]["shape"]] + [e["shape"] for e in o.get("errors", [])]
+    while todo:
+        n = todo.pop()
+        if n in wanted:
+            continue
+        wanted.append(n)
+        s = shapes[n]
+        todo += [m["shape"] for m in s.get("members", {}).values()]
+        todo += [s[k]["shape"] for k in ("member", "key", "value") if k in s]
+    for n in wanted:
+        name, shape = LOGS_RENAMES.get(n, n), renamed(shapes[n])
+        if name in model["shapes"]:
+            if not shape.get("exception") or not model["shapes"][name].get("exception"):
+                raise SystemExit(f"gen_model: Logs' shape {n} clashes with SSM's: add it to LOGS_RENAMES")
+            continue
+        model["shapes"][name] = shape
+    for op in LOGS_OPERATIONS:
+        o = renamed(logs["operations"][op])
+        o["targetPrefix"] = logs["metadata"]["targetPrefix"]
+        o["service"] = "Logs"
+        model["operations"][op] = o
 
 
 def merge_edge_model(model):
@@ -179,7 +236,7 @@ def merge_edge_model(model):
         EDGE_OPERATIONS.append(name)
     for op, codes in edge.get("extraErrors", {}).items():
         model["operations"][op].setdefault("errors", []).extend({"shape": c} for c in codes)
-    ALL_OPERATIONS[:] = OPERATIONS + EDGE_OPERATIONS
+    ALL_OPERATIONS[:] = OPERATIONS + LOGS_OPERATIONS + EDGE_OPERATIONS
 
 
 def target_prefix(model, op):
@@ -321,6 +378,7 @@ def conv_path_plain(n):
     """The function that builds a plain (non-container, non-enum) shape n from a `&Value`."""
     return {
         "integer": "json::integer",
+        "long": "json::long",
         "boolean": "json::boolean",
         "string": "json::string",
         "structure": f"{type_name(n)}::from_checked_json",
@@ -337,7 +395,7 @@ def conv_apply(n, var):
         e = f"json::list({var}, {conv_expr(s['member']['shape'])})"
     elif t == "map":
         e = f"json::map({var}, {conv_expr(s['value']['shape'])})"
-    elif t in ("string", "integer", "boolean", "structure"):
+    elif t in ("string", "integer", "long", "boolean", "structure"):
         e = f"{conv_path_plain(n)}({var})"
     else:
         raise SystemExit(f"gen_model: no JSON conversion for input shape {n} of type {t}")
@@ -347,7 +405,7 @@ def conv_apply(n, var):
 def conv_expr(n):
     """A callable taking a checked `&Value` that builds shape n."""
     s = S[n]
-    plain = not s.get("sensitive") and s["type"] in ("string", "integer", "boolean", "structure") and "enum" not in s
+    plain = not s.get("sensitive") and s["type"] in ("string", "integer", "long", "boolean", "structure") and "enum" not in s
     return conv_path_plain(n) if plain else f"|v: &Value| {conv_apply(n, 'v')}"
 
 
@@ -453,8 +511,10 @@ def generate_operations(model, version):
     w("// (service-2.json, API version %s) and ssm-edge-model.json. Do not edit: change the generator and rerun it." % model["metadata"]["apiVersion"])
     w("")
     # Operations.
-    w("/// The operations this crate models, by name: SSM's Run Command operations, then the")
-    w("/// gateway's own (`SsmEdge.*`, the approval API).")
+    w("use crate::endpoint::Service;")
+    w("")
+    w("/// The operations this crate models, by name: SSM's Run Command operations, CloudWatch")
+    w("/// Logs' for command output, then the gateway's own (`SsmEdge.*`, the approval API).")
     w("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]")
     w("pub enum OperationName {")
     for op in ALL_OPERATIONS:
@@ -471,6 +531,18 @@ def generate_operations(model, version):
     w("")
     w("    /// SSM's operations: the ones AWS serves (and a gateway forwards), `ALL`'s first.")
     w(f"    pub const SSM: &'static [OperationName] = Self::ALL.split_at({len(OPERATIONS)}).0;")
+    w("")
+    w("    /// CloudWatch Logs' operations (reading command output), after SSM's in `ALL`.")
+    w(f"    pub const LOGS: &'static [OperationName] = Self::ALL.split_at({len(OPERATIONS) + len(LOGS_OPERATIONS)}).0.split_at({len(OPERATIONS)}).1;")
+    w("")
+    w("    /// The service that serves it (the gateway's own operations are called as SSM's).")
+    w("    #[must_use]")
+    w("    pub const fn service(self) -> Service {")
+    w("        match self {")
+    w("            " + " | ".join(f"OperationName::{op}" for op in LOGS_OPERATIONS) + " => Service::Logs,")
+    w("            _ => Service::Ssm,")
+    w("        }")
+    w("    }")
     w("")
     w("    /// The operation's name on the wire (the part after the prefix in `X-Amz-Target`).")
     w("    #[must_use]")
@@ -719,8 +791,11 @@ def main():
     ap.add_argument("--model", help="path to service-2.json.gz")
     args = ap.parse_args()
     model_path = args.model or find_model("service-2.json.gz")
-    model = load(model_path)
+    logs_path = find_model("service-2.json.gz", "logs", "2014-03-28")
+    model = load(model_path, logs_path)
     PAGINATORS = json.load(open(os.path.join(os.path.dirname(model_path), "paginators-1.json")))["pagination"]
+    logs_pages = json.load(open(os.path.join(os.path.dirname(logs_path), "paginators-1.json")))["pagination"]
+    PAGINATORS.update({op: logs_pages[op] for op in LOGS_OPERATIONS if op in logs_pages})
     code = generate(model, botocore_version())
     code = rustfmt(code)
     ops = rustfmt(generate_operations(model, botocore_version()))

@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::decode::{self, HttpResponse, ResponseError, ServiceError};
-use crate::endpoint::Endpoint;
+use crate::endpoint::Endpoints;
 #[cfg(feature = "model")]
 use crate::model::Operation;
 use crate::model::OperationName;
@@ -39,10 +39,11 @@ use crate::retry::{
 };
 use crate::sign::{self, Credentials, SignError, SigningKeyCache, SigningParams};
 
-/// A sans-IO SSM client for one endpoint and one set of credentials.
+/// A sans-IO client of SSM (and of CloudWatch Logs, where command output is) for one
+/// endpoint configuration and one set of credentials.
 #[derive(Debug)]
 pub struct Client {
-    endpoint: Endpoint,
+    endpoints: Endpoints,
     credentials: Credentials,
     keys: SigningKeyCache,
     clock_offset_secs: i64,
@@ -162,11 +163,12 @@ impl std::error::Error for CallError {}
 impl Client {
     /// A client with botocore's standard retry settings (3 attempts, quota of 500).
     #[must_use]
-    pub fn new(endpoint: Endpoint, credentials: Credentials) -> Self {
+    pub fn new(endpoints: Endpoints, credentials: Credentials) -> Self {
         Client {
-            endpoint,
+            endpoints,
             credentials,
-            keys: SigningKeyCache::default(),
+            // One signing key per service: SSM's and CloudWatch Logs' calls alternate.
+            keys: SigningKeyCache::with_capacity(2),
             clock_offset_secs: 0,
             quota: RetryQuota::default(),
             max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
@@ -208,10 +210,10 @@ impl Client {
         self.credentials = credentials;
     }
 
-    /// The endpoint requests go to.
+    /// The endpoints requests go to, by service.
     #[must_use]
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
     }
 
     /// Seconds added to the caller's clock when signing, learnt from clock-skew refusals.
@@ -255,14 +257,15 @@ impl Client {
     /// # Errors
     /// [`SignError`] when the credentials or endpoint cannot be signed with.
     pub fn request(&mut self, call: &mut Call, now: u64) -> Result<HttpRequest, SignError> {
-        let mut request = request::build_raw(&self.endpoint.url, call.operation, call.body.clone());
+        let endpoint = self.endpoints.of(call.operation.service());
+        let mut request = request::build_raw(&endpoint.url, call.operation, call.body.clone());
         if let Some(account) = &self.account {
             request
                 .headers
                 .push((crate::route::ACCOUNT_HEADER.into(), account.clone()));
         }
         if self.region_header {
-            let region = self.endpoint.signing_region.clone();
+            let region = endpoint.signing_region.clone();
             request
                 .headers
                 .push((crate::route::REGION_HEADER.into(), region));
@@ -270,8 +273,8 @@ impl Client {
         let time = now.saturating_add_signed(self.clock_offset_secs);
         let params = SigningParams::new(
             &self.credentials,
-            &self.endpoint.signing_region,
-            self.endpoint.signing_name,
+            &endpoint.signing_region,
+            endpoint.signing_name,
             time,
         );
         let _ = sign::sign(&mut request, &params, Some(&mut self.keys))?;
@@ -413,17 +416,20 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::{resolve, EndpointConfig};
-    use crate::model::{ListCommands, ListCommandsInput, SendCommand, SendCommandInput};
+    use crate::endpoint::EndpointConfig;
+    use crate::model::{
+        GetLogEvents, GetLogEventsInput, ListCommands, ListCommandsInput, SendCommand,
+        SendCommandInput,
+    };
     use alloc::string::String;
     use alloc::vec;
 
     const NOW: u64 = 1_795_678_693; // Thu, 26 Nov 2026 07:38:13 GMT
 
     fn client() -> Client {
-        let endpoint = resolve(&EndpointConfig::new("eu-west-1")).unwrap();
+        let endpoints = Endpoints::resolve(&EndpointConfig::new("eu-west-1")).unwrap();
         Client::new(
-            endpoint,
+            endpoints,
             Credentials::new("AKIDEXAMPLE", "SECRET-SENTINEL", None),
         )
     }
@@ -473,6 +479,41 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(call.attempts(), 2);
+    }
+
+    #[test]
+    fn logs_calls_go_to_logs_signed_as_logs() {
+        let mut client = client();
+        let input = GetLogEventsInput {
+            log_group_name: Some("/aws/ssm/AWS-RunShellScript".into()),
+            log_stream_name: Some("c-1/i-0123456789abcdef0/aws-runShellScript/stdout".into()),
+            start_from_head: Some(true),
+            ..Default::default()
+        };
+        let mut logs = client.start::<GetLogEvents>(&input).unwrap();
+        let req = client.request(&mut logs, NOW).unwrap();
+        assert_eq!(req.url, "https://logs.eu-west-1.amazonaws.com/");
+        assert_eq!(
+            req.header("x-amz-target"),
+            Some("Logs_20140328.GetLogEvents")
+        );
+        assert!(req.header("authorization").unwrap().starts_with(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/eu-west-1/logs/aws4_request"
+        ));
+        // SSM's calls on the same client still go to SSM.
+        let mut list = client
+            .start::<ListCommands>(&ListCommandsInput::default())
+            .unwrap();
+        let req = client.request(&mut list, NOW).unwrap();
+        assert!(req
+            .header("authorization")
+            .unwrap()
+            .contains("/eu-west-1/ssm/"));
+        // A stream name is required, as the model says.
+        let err = client
+            .start::<GetLogEvents>(&GetLogEventsInput::default())
+            .unwrap_err();
+        assert!(alloc::format!("{err}").contains("logStreamName"), "{err}");
     }
 
     #[test]

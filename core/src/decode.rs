@@ -84,6 +84,12 @@ string_enum! {
         InvalidPluginName => "InvalidPluginName",
         /// Modelled: the resource whose tags were asked for does not exist.
         InvalidResourceId => "InvalidResourceId",
+        /// Modelled (CloudWatch Logs): a parameter is not valid.
+        InvalidParameterException => "InvalidParameterException",
+        /// Modelled (CloudWatch Logs): the log group or stream does not exist.
+        ResourceNotFoundException => "ResourceNotFoundException",
+        /// Modelled (CloudWatch Logs): the service cannot complete the request.
+        ServiceUnavailableException => "ServiceUnavailableException",
         /// Modelled: the resource type cannot have tags, or not through this call.
         InvalidResourceType => "InvalidResourceType",
         /// Modelled: the service role is not valid.

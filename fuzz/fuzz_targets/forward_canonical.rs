@@ -14,7 +14,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use ssm_edge_core::client::Client;
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
+use ssm_edge_core::endpoint::{EndpointConfig, Endpoints};
 use ssm_edge_core::model::OperationName;
 use ssm_edge_core::sign::Credentials;
 use ssm_edge_gateway::call::parse;
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(decided) = parse(operation, body) else {
         return;
     };
-    let endpoint = resolve(&EndpointConfig::new("us-east-1")).expect("an endpoint");
+    let endpoint = Endpoints::resolve(&EndpointConfig::new("us-east-1")).expect("an endpoint");
     let mut client = Client::new(endpoint, Credentials::new("AKIDFUZZ", "fuzz-secret", None));
     let mut call = decided.start().expect("a decided input serializes");
     let request = client

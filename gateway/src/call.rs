@@ -66,8 +66,10 @@ pub enum CallError {
     /// The model's constraints or documented rules are broken.
     #[error("{0}")]
     Invalid(ValidationError),
-    /// The gateway answers this operation itself (`SsmEdge.*`): it is never forwarded.
-    #[error("{} is the gateway's own operation, not one it forwards", .0.target())]
+    /// Not an operation the gateway forwards: its own (`SsmEdge.*`, answered by the
+    /// gateway), or CloudWatch Logs' (the core models them; the gateway does not
+    /// decide on them, so it refuses them).
+    #[error("{} is not an operation this gateway forwards", .0.target())]
     NotForwarded(OperationName),
 }
 
@@ -125,6 +127,7 @@ fn serialization_problem(error: &ValidationError) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ssm_edge_core::endpoint::Service;
 
     #[test]
     fn targets_name_the_modelled_operations_with_their_own_prefix_only() {
@@ -150,6 +153,8 @@ mod tests {
         for op in OperationName::ALL {
             let prefix = if op.is_gateway_own() {
                 "SsmEdge"
+            } else if op.service() == Service::Logs {
+                "Logs_20140328"
             } else {
                 "AmazonSSM"
             };
@@ -160,18 +165,21 @@ mod tests {
     }
 
     #[test]
-    fn ssm_s_operations_are_all_but_the_gateways_own() {
+    fn ssm_s_operations_are_all_but_the_gateways_own_and_logs() {
         let ssm: Vec<_> = OperationName::ALL
             .iter()
             .copied()
-            .filter(|op| !op.is_gateway_own())
+            .filter(|op| !op.is_gateway_own() && op.service() == Service::Ssm)
             .collect();
         assert_eq!(OperationName::SSM, ssm.as_slice());
     }
 
     #[test]
-    fn the_gateways_own_operations_are_never_parsed_for_forwarding() {
-        for op in OperationName::ALL.iter().filter(|op| op.is_gateway_own()) {
+    fn only_ssm_s_operations_are_parsed_for_forwarding() {
+        let others = OperationName::ALL
+            .iter()
+            .filter(|op| !OperationName::SSM.contains(op));
+        for op in others {
             assert!(matches!(
                 parse(*op, b"{}"),
                 Err(CallError::NotForwarded(o)) if o == *op

@@ -23,13 +23,15 @@ use crate::policy::UpstreamScope;
 /// Headers that choose where a call goes: a SigV4 caller must sign them when sent.
 pub const ROUTE_HEADERS: &[&str] = &[ACCOUNT_HEADER, REGION_HEADER];
 
-/// One upstream region and its SSM endpoint.
+/// One upstream region and its endpoints.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionEndpoint {
     /// The region (`eu-west-1`).
     pub region: String,
     /// Its SSM endpoint URL, without a trailing slash.
     pub url: String,
+    /// Its CloudWatch Logs endpoint URL (command output), without a trailing slash.
+    pub logs_url: String,
 }
 
 /// An upstream account reached by assuming a role.

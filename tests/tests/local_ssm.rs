@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ssm_edge_core::client::{CallErrorKind, Client, Outcome};
 use ssm_edge_core::decode::{ErrorCode, ServiceError};
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
+use ssm_edge_core::endpoint::{EndpointConfig, Endpoints};
 use ssm_edge_core::model::*;
 use ssm_edge_core::request::{build_raw, HttpRequest};
 use ssm_edge_core::sign::canonical::payload_hash;
@@ -27,7 +27,8 @@ const LOST: &str = "mi-0123456789abcdef0";
 
 fn client(ssm: &LocalSsm, secret: &str) -> Client {
     let endpoint =
-        resolve(&EndpointConfig::new(&ssm.region).with_endpoint_url(&ssm.endpoint)).unwrap();
+        Endpoints::resolve(&EndpointConfig::new(&ssm.region).with_endpoint_url(&ssm.endpoint))
+            .unwrap();
     Client::new(
         endpoint,
         Credentials::new(ssm.access_key_id.clone(), secret, None),
@@ -605,7 +606,8 @@ fn bad_credentials_are_refused_by_botocore_s_signature_check() {
     assert!(!format!("{e} {wrong:?}").contains("definitely-not-the-secret"));
 
     let endpoint =
-        resolve(&EndpointConfig::new(&ssm.region).with_endpoint_url(&ssm.endpoint)).unwrap();
+        Endpoints::resolve(&EndpointConfig::new(&ssm.region).with_endpoint_url(&ssm.endpoint))
+            .unwrap();
     let mut stranger = Client::new(
         endpoint,
         Credentials::new("AKIANOTAREALKEY00000", "x", None),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use ssm_edge_core::client::{CallErrorKind, Client};
 use ssm_edge_core::decode::ErrorCode;
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
+use ssm_edge_core::endpoint::{EndpointConfig, Endpoints};
 use ssm_edge_core::model::*;
 use ssm_edge_core::retry::{StopReason, Transport};
 use ssm_edge_core::sign::Credentials;
@@ -21,7 +21,8 @@ const INSTANCE: &str = "i-0123456789abcdef0";
 
 fn client(moto: &MotoSsm, secret: &str) -> Client {
     let endpoint =
-        resolve(&EndpointConfig::new(&moto.region).with_endpoint_url(&moto.endpoint)).unwrap();
+        Endpoints::resolve(&EndpointConfig::new(&moto.region).with_endpoint_url(&moto.endpoint))
+            .unwrap();
     Client::new(
         endpoint,
         Credentials::new(moto.access_key_id.clone(), secret, None),
@@ -125,7 +126,8 @@ fn a_wrong_secret_decodes_to_the_typed_signature_error() {
 fn an_unknown_access_key_is_refused_with_its_code() {
     let moto = MotoSsm::start();
     let endpoint =
-        resolve(&EndpointConfig::new(&moto.region).with_endpoint_url(&moto.endpoint)).unwrap();
+        Endpoints::resolve(&EndpointConfig::new(&moto.region).with_endpoint_url(&moto.endpoint))
+            .unwrap();
     let mut client = Client::new(
         endpoint,
         Credentials::new("AKIANOTAREALKEY00000", "x", None),
@@ -163,7 +165,7 @@ fn nothing_listening_is_a_not_sent_failure_and_send_command_may_retry_it() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     }; // closed again: connections are refused
-    let endpoint = resolve(
+    let endpoint = Endpoints::resolve(
         &EndpointConfig::new("us-east-1").with_endpoint_url(format!("http://127.0.0.1:{port}")),
     )
     .unwrap();
@@ -188,8 +190,10 @@ fn nothing_listening_is_a_not_sent_failure_and_send_command_may_retry_it() {
 #[test]
 fn invalid_input_is_refused_before_anything_is_sent() {
     // The endpoint does not exist: an attempt to send would fail differently.
-    let endpoint =
-        resolve(&EndpointConfig::new("us-east-1").with_endpoint_url("http://127.0.0.1:9")).unwrap();
+    let endpoint = Endpoints::resolve(
+        &EndpointConfig::new("us-east-1").with_endpoint_url("http://127.0.0.1:9"),
+    )
+    .unwrap();
     let mut client = Client::new(endpoint, Credentials::new("AKIDEXAMPLE", "secret", None));
     match call::<SendCommand>(&mut client, &SendCommandInput::default()) {
         Err(Error::Build(e)) => assert!(e.to_string().contains("DocumentName: is required"), "{e}"),

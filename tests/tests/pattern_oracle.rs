@@ -594,6 +594,22 @@ fn seeds(p: Pattern) -> Vec<String> {
         ]
         .map(String::from)
         .to_vec(),
+        Pattern::LogGroupName | Pattern::LogGroupIdentifier | Pattern::LogStreamName => [
+            "",
+            "/aws/ssm/AWS-RunShellScript",
+            "aws/ssm/AWS-RunShellScript",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/ssm/x",
+            "0b7c-4f/i-0123456789abcdef0/aws-runShellScript/stdout",
+            "a b",
+            " ",
+            "*",
+            ":",
+            "a:*",
+            "日本語",
+            "\n",
+        ]
+        .map(String::from)
+        .to_vec(),
     };
     v.sort();
     v.dedup();
@@ -612,6 +628,9 @@ fn alphabet(p: Pattern) -> Vec<char> {
         Pattern::TargetKey => "azN:_./=-@ \u{a0}\u{3000}日١Ⅻ+#\t",
         Pattern::ApprovalId => "0123456789abcdefABCDEFg-",
         Pattern::ApprovalReason => "a \t\n\u{7f}\u{80}\u{9f}\u{a0}\u{2028}",
+        Pattern::LogGroupName | Pattern::LogGroupIdentifier | Pattern::LogStreamName => {
+            "aZ09.-_/#:*@+=, \t\n日"
+        }
     };
     s.chars().collect()
 }
@@ -630,6 +649,9 @@ fn exhaustive_frames(p: Pattern) -> &'static [(&'static str, &'static str)] {
         Pattern::TargetKey => &[("", ""), ("tag:", "")],
         Pattern::ApprovalId => &[("5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a1", "")],
         Pattern::ApprovalReason => &[("", ""), ("a", "b")],
+        Pattern::LogGroupName | Pattern::LogGroupIdentifier | Pattern::LogStreamName => {
+            &[("", ""), (" ", "*")]
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 
 use ssm_edge_core::client::Client;
 use ssm_edge_core::decode::Fault;
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
+use ssm_edge_core::endpoint::{EndpointConfig, Endpoints};
 use ssm_edge_core::model::*;
 use ssm_edge_core::sign::Credentials;
 use ssm_edge_core::sts::{
@@ -54,7 +54,8 @@ fn assume(
 
 fn ssm_client(moto: &MotoSsm, credentials: Credentials) -> Client {
     let endpoint =
-        resolve(&EndpointConfig::new(&moto.region).with_endpoint_url(&moto.endpoint)).unwrap();
+        Endpoints::resolve(&EndpointConfig::new(&moto.region).with_endpoint_url(&moto.endpoint))
+            .unwrap();
     Client::new(endpoint, credentials)
 }
 

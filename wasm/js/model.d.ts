@@ -35,6 +35,8 @@ export type InstanceInformationFilterKey = "InstanceIds" | "AgentVersion" | "Pin
 export type NotificationEvent = "All" | "InProgress" | "Success" | "TimedOut" | "Cancelled" | "Failed";
 /** Values of NotificationType. */
 export type NotificationType = "Command" | "Invocation";
+/** Values of OrderBy. */
+export type OrderBy = "LogStreamName" | "LastEventTime";
 /** Values of PingStatus. */
 export type PingStatus = "Online" | "ConnectionLost" | "Inactive";
 /** Values of PlatformType. */
@@ -268,6 +270,46 @@ export interface ListTagsForResourceInput {
   ResourceType: ResourceTypeForTagging;
   /** The resource ID for which you want to see a list of tags. */
   ResourceId: string;
+}
+
+/** Input of GetLogEvents. */
+export interface GetLogEventsInput {
+  /** The name of the log group. */
+  logGroupName?: string;
+  /** Specify either the name or ARN of the log group to view events from. */
+  logGroupIdentifier?: string;
+  /** The name of the log stream. */
+  logStreamName: string;
+  /** The start of the time range, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC . */
+  startTime?: number;
+  /** The end of the time range, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC . */
+  endTime?: number;
+  /** The token for the next set of items to return. */
+  nextToken?: string;
+  /** The maximum number of log events returned. */
+  limit?: number;
+  /** If the value is true, the earliest log events are returned first. */
+  startFromHead?: boolean;
+  /** Specify true to display the log event fields with all sensitive data unmasked and visible. */
+  unmask?: boolean;
+}
+
+/** Input of DescribeLogStreams. */
+export interface DescribeLogStreamsInput {
+  /** The name of the log group. */
+  logGroupName?: string;
+  /** Specify either the name or ARN of the log group to view. */
+  logGroupIdentifier?: string;
+  /** The prefix to match. */
+  logStreamNamePrefix?: string;
+  /** If the value is LogStreamName , the results are ordered by log stream name. */
+  orderBy?: OrderBy;
+  /** If the value is true, results are returned in descending order. */
+  descending?: boolean;
+  /** The token for the next set of items to return. */
+  nextToken?: string;
+  /** The maximum number of items returned. */
+  limit?: number;
 }
 
 /** Input of ListApprovals. */
@@ -766,6 +808,54 @@ export interface ListTagsForResourceOutput {
   TagList?: Tag[];
 }
 
+/** Output of GetLogEvents. */
+export interface GetLogEventsOutput {
+  /** The events. */
+  events?: OutputLogEvent[];
+  /** The token for the next set of items in the forward direction. */
+  nextForwardToken?: string;
+  /** The token for the next set of items in the backward direction. */
+  nextBackwardToken?: string;
+}
+
+/** Represents a log event. */
+export interface OutputLogEvent {
+  /** The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC . */
+  timestamp?: number;
+  /** The data contained in the log event. */
+  message?: string;
+  /** The time the event was ingested, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC . */
+  ingestionTime?: number;
+}
+
+/** Output of DescribeLogStreams. */
+export interface DescribeLogStreamsOutput {
+  /** The log streams. */
+  logStreams?: LogStream[];
+  /** The token for the next set of items to return. */
+  nextToken?: string;
+}
+
+/** Represents a log stream, which is a sequence of log events from a single emitter of logs. */
+export interface LogStream {
+  /** The name of the log stream. */
+  logStreamName?: string;
+  /** The creation time of the stream, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC . */
+  creationTime?: number;
+  /** The time of the first event, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC . */
+  firstEventTimestamp?: number;
+  /** The time of the most recent log event in the log stream in CloudWatch Logs. */
+  lastEventTimestamp?: number;
+  /** The ingestion time, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC The lastIngestionTime value updates on an eventual consistency basis. */
+  lastIngestionTime?: number;
+  /** The sequence token. */
+  uploadSequenceToken?: string;
+  /** The Amazon Resource Name (ARN) of the log stream. */
+  arn?: string;
+  /** The number of bytes stored. */
+  storedBytes?: number;
+}
+
 /** Output of ListApprovals. */
 export interface ListApprovalsOutput {
   /** Approvals */
@@ -845,6 +935,8 @@ export interface OperationInputs {
   ListDocuments: ListDocumentsInput;
   GetDocument: GetDocumentInput;
   ListTagsForResource: ListTagsForResourceInput;
+  GetLogEvents: GetLogEventsInput;
+  DescribeLogStreams: DescribeLogStreamsInput;
   ListApprovals: ListApprovalsInput;
   GetApproval: GetApprovalInput;
   ApproveCommand: ApproveCommandInput;
@@ -863,6 +955,8 @@ export interface OperationOutputs {
   ListDocuments: ListDocumentsOutput;
   GetDocument: GetDocumentOutput;
   ListTagsForResource: ListTagsForResourceOutput;
+  GetLogEvents: GetLogEventsOutput;
+  DescribeLogStreams: DescribeLogStreamsOutput;
   ListApprovals: ListApprovalsOutput;
   GetApproval: GetApprovalOutput;
   ApproveCommand: ApproveCommandOutput;
@@ -881,6 +975,8 @@ export interface OperationMethods<CallOptions> {
   listDocuments(input?: ListDocumentsInput, options?: CallOptions): Promise<ListDocumentsOutput>;
   getDocument(input: GetDocumentInput, options?: CallOptions): Promise<GetDocumentOutput>;
   listTagsForResource(input: ListTagsForResourceInput, options?: CallOptions): Promise<ListTagsForResourceOutput>;
+  getLogEvents(input: GetLogEventsInput, options?: CallOptions): Promise<GetLogEventsOutput>;
+  describeLogStreams(input?: DescribeLogStreamsInput, options?: CallOptions): Promise<DescribeLogStreamsOutput>;
   listApprovals(input?: ListApprovalsInput, options?: CallOptions): Promise<ListApprovalsOutput>;
   getApproval(input: GetApprovalInput, options?: CallOptions): Promise<GetApprovalOutput>;
   approveCommand(input: ApproveCommandInput, options?: CallOptions): Promise<ApproveCommandOutput>;
@@ -893,7 +989,8 @@ export interface PaginatorMethods<CallOptions> {
   paginateListCommandInvocations(input?: ListCommandInvocationsInput, options?: CallOptions): AsyncGenerator<ListCommandInvocationsOutput, void>;
   paginateDescribeInstanceInformation(input?: DescribeInstanceInformationInput, options?: CallOptions): AsyncGenerator<DescribeInstanceInformationOutput, void>;
   paginateListDocuments(input?: ListDocumentsInput, options?: CallOptions): AsyncGenerator<ListDocumentsOutput, void>;
+  paginateDescribeLogStreams(input?: DescribeLogStreamsInput, options?: CallOptions): AsyncGenerator<DescribeLogStreamsOutput, void>;
 }
 
 /** The error codes the model declares for the operations (each has a class in `errors`). */
-export type DeclaredErrorCode = "DuplicateInstanceId" | "InternalServerError" | "InvalidInstanceId" | "InvalidDocument" | "InvalidDocumentVersion" | "InvalidOutputFolder" | "InvalidParameters" | "UnsupportedPlatformType" | "MaxDocumentSizeExceeded" | "InvalidRole" | "InvalidNotificationConfig" | "ApprovalRequiredException" | "ApprovalRejectedException" | "TooManyPendingApprovalsException" | "InvalidCommandId" | "InvalidFilterKey" | "InvalidNextToken" | "InvalidPluginName" | "InvocationDoesNotExist" | "InvalidInstanceInformationFilterValue" | "InvalidResourceType" | "InvalidResourceId" | "ApprovalNotFoundException" | "ApprovalNotPendingException";
+export type DeclaredErrorCode = "DuplicateInstanceId" | "InternalServerError" | "InvalidInstanceId" | "InvalidDocument" | "InvalidDocumentVersion" | "InvalidOutputFolder" | "InvalidParameters" | "UnsupportedPlatformType" | "MaxDocumentSizeExceeded" | "InvalidRole" | "InvalidNotificationConfig" | "ApprovalRequiredException" | "ApprovalRejectedException" | "TooManyPendingApprovalsException" | "InvalidCommandId" | "InvalidFilterKey" | "InvalidNextToken" | "InvalidPluginName" | "InvocationDoesNotExist" | "InvalidInstanceInformationFilterValue" | "InvalidResourceType" | "InvalidResourceId" | "InvalidParameterException" | "ResourceNotFoundException" | "ServiceUnavailableException" | "ApprovalNotFoundException" | "ApprovalNotPendingException";

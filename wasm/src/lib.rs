@@ -49,7 +49,7 @@ pub fn resolve_endpoint(
     use_dual_stack: bool,
     endpoint: Option<String>,
 ) -> Result<String, String> {
-    endpoint_of(region, use_fips, use_dual_stack, endpoint).map(|e| e.url)
+    endpoint_of(region, use_fips, use_dual_stack, endpoint).map(|e| e.ssm.url)
 }
 
 fn endpoint_of(
@@ -57,12 +57,12 @@ fn endpoint_of(
     use_fips: bool,
     use_dual_stack: bool,
     endpoint: Option<String>,
-) -> Result<endpoint::Endpoint, String> {
+) -> Result<endpoint::Endpoints, String> {
     let mut config = EndpointConfig::new(region)
         .with_fips(use_fips)
         .with_dual_stack(use_dual_stack);
     config.endpoint_url = endpoint;
-    endpoint::resolve(&config).map_err(|e| report::endpoint(&e))
+    endpoint::Endpoints::resolve(&config).map_err(|e| report::endpoint(&e))
 }
 
 /// Headers as `name\nvalue\nname\nvalue…` (neither may hold a line feed: the JavaScript
@@ -238,9 +238,9 @@ impl Engine {
         Ok(Engine { client })
     }
 
-    /// The endpoint URL requests go to.
+    /// The SSM endpoint URL requests go to.
     pub fn url(&self) -> String {
-        self.client.endpoint().url.clone()
+        self.client.endpoints().ssm.url.clone()
     }
 
     /// Sets the credentials used from the next signature on.

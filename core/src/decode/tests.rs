@@ -73,6 +73,18 @@ const DECLARED: &[(&str, &str)] = &[
     ),
     ("InvocationDoesNotExist", ""),
     (
+        "InvalidParameterException",
+        "1 validation error detected: Value 'a:b' at 'logStreamName' failed to satisfy constraint",
+    ),
+    (
+        "ResourceNotFoundException",
+        "The specified log group does not exist.",
+    ),
+    (
+        "ServiceUnavailableException",
+        "The service cannot complete the request.",
+    ),
+    (
         "ApprovalRequiredException",
         "SendCommand needs someone else's approval: it waits as approval 5f0c7e59-2a7e-4d0e-9a51-3c1b1c1f0a11",
     ),

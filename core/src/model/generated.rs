@@ -286,6 +286,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// Values of the model shape `OrderBy`.
+    OrderBy {
+        /// `LogStreamName`
+        LogStreamName => "LogStreamName",
+        /// `LastEventTime`
+        LastEventTime => "LastEventTime",
+    }
+}
+
+string_enum! {
     /// Values of the model shape `PingStatus`.
     PingStatus {
         /// `Online`
@@ -1117,6 +1127,131 @@ impl Schema for ListTagsForResourceInput {
             resource_type: json::member(value, "ResourceType")
                 .map(|v: &Value| ResourceTypeForTagging::from(json::str_of(v))),
             resource_id: json::member(value, "ResourceId").map(json::string),
+        }
+    }
+}
+
+/// Input of the `GetLogEvents` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetLogEventsInput {
+    /// The name of the log group.
+    #[serde(
+        rename = "logGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_group_name: Option<String>,
+    /// Specify either the name or ARN of the log group to view events from.
+    #[serde(
+        rename = "logGroupIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_group_identifier: Option<String>,
+    /// The name of the log stream. Required.
+    #[serde(
+        rename = "logStreamName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_stream_name: Option<String>,
+    /// The start of the time range, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// The end of the time range, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// The token for the next set of items to return.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// The maximum number of log events returned.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// If the value is true, the earliest log events are returned first.
+    #[serde(
+        rename = "startFromHead",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_from_head: Option<bool>,
+    /// Specify true to display the log event fields with all sensitive data unmasked and visible.
+    #[serde(rename = "unmask", default, skip_serializing_if = "Option::is_none")]
+    pub unmask: Option<bool>,
+}
+
+impl Schema for GetLogEventsInput {
+    const SHAPE: &'static Shape = &shapes::GET_LOG_EVENTS_REQUEST;
+
+    fn from_checked_json(value: &Value) -> Self {
+        GetLogEventsInput {
+            log_group_name: json::member(value, "logGroupName").map(json::string),
+            log_group_identifier: json::member(value, "logGroupIdentifier").map(json::string),
+            log_stream_name: json::member(value, "logStreamName").map(json::string),
+            start_time: json::member(value, "startTime").map(json::long),
+            end_time: json::member(value, "endTime").map(json::long),
+            next_token: json::member(value, "nextToken").map(json::string),
+            limit: json::member(value, "limit").map(json::integer),
+            start_from_head: json::member(value, "startFromHead").map(json::boolean),
+            unmask: json::member(value, "unmask").map(json::boolean),
+        }
+    }
+}
+
+/// Input of the `DescribeLogStreams` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeLogStreamsInput {
+    /// The name of the log group.
+    #[serde(
+        rename = "logGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_group_name: Option<String>,
+    /// Specify either the name or ARN of the log group to view.
+    #[serde(
+        rename = "logGroupIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_group_identifier: Option<String>,
+    /// The prefix to match.
+    #[serde(
+        rename = "logStreamNamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_stream_name_prefix: Option<String>,
+    /// If the value is LogStreamName , the results are ordered by log stream name.
+    #[serde(rename = "orderBy", default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<OrderBy>,
+    /// If the value is true, results are returned in descending order.
+    #[serde(
+        rename = "descending",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub descending: Option<bool>,
+    /// The token for the next set of items to return.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// The maximum number of items returned.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+}
+
+impl Schema for DescribeLogStreamsInput {
+    const SHAPE: &'static Shape = &shapes::DESCRIBE_LOG_STREAMS_REQUEST;
+
+    fn from_checked_json(value: &Value) -> Self {
+        DescribeLogStreamsInput {
+            log_group_name: json::member(value, "logGroupName").map(json::string),
+            log_group_identifier: json::member(value, "logGroupIdentifier").map(json::string),
+            log_stream_name_prefix: json::member(value, "logStreamNamePrefix").map(json::string),
+            order_by: json::member(value, "orderBy")
+                .map(|v: &Value| OrderBy::from(json::str_of(v))),
+            descending: json::member(value, "descending").map(json::boolean),
+            next_token: json::member(value, "nextToken").map(json::string),
+            limit: json::member(value, "limit").map(json::integer),
         }
     }
 }
@@ -2394,6 +2529,118 @@ pub struct ListTagsForResourceOutput {
     pub tag_list: Option<Vec<Tag>>,
 }
 
+/// Output of the `GetLogEvents` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetLogEventsOutput {
+    /// The events.
+    #[serde(rename = "events", default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<OutputLogEvent>>,
+    /// The token for the next set of items in the forward direction.
+    #[serde(
+        rename = "nextForwardToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_forward_token: Option<String>,
+    /// The token for the next set of items in the backward direction.
+    #[serde(
+        rename = "nextBackwardToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_backward_token: Option<String>,
+}
+
+/// Represents a log event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutputLogEvent {
+    /// The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .
+    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+    /// The data contained in the log event.
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The time the event was ingested, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .
+    #[serde(
+        rename = "ingestionTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ingestion_time: Option<i64>,
+}
+
+/// Output of the `DescribeLogStreams` operation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeLogStreamsOutput {
+    /// The log streams.
+    #[serde(
+        rename = "logStreams",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_streams: Option<Vec<LogStream>>,
+    /// The token for the next set of items to return.
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// Represents a log stream, which is a sequence of log events from a single emitter of logs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogStream {
+    /// The name of the log stream.
+    #[serde(
+        rename = "logStreamName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub log_stream_name: Option<String>,
+    /// The creation time of the stream, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .
+    #[serde(
+        rename = "creationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<i64>,
+    /// The time of the first event, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC .
+    #[serde(
+        rename = "firstEventTimestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_event_timestamp: Option<i64>,
+    /// The time of the most recent log event in the log stream in CloudWatch Logs.
+    #[serde(
+        rename = "lastEventTimestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_event_timestamp: Option<i64>,
+    /// The ingestion time, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC The lastIngestionTime value updates on an eventual consistency basis.
+    #[serde(
+        rename = "lastIngestionTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_ingestion_time: Option<i64>,
+    /// The sequence token.
+    #[serde(
+        rename = "uploadSequenceToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_sequence_token: Option<String>,
+    /// The Amazon Resource Name (ARN) of the log stream.
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// The number of bytes stored.
+    #[serde(
+        rename = "storedBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stored_bytes: Option<i64>,
+}
+
 /// Output of the `ListApprovals` operation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListApprovalsOutput {
@@ -2630,6 +2877,34 @@ impl Operation for ListTagsForResource {
 
 impl Validate for ListTagsForResourceInput {
     const OPERATION: OperationName = OperationName::ListTagsForResource;
+}
+
+/// Marker type for the `GetLogEvents` operation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GetLogEvents;
+
+impl Operation for GetLogEvents {
+    const NAME: OperationName = OperationName::GetLogEvents;
+    type Input = GetLogEventsInput;
+    type Output = GetLogEventsOutput;
+}
+
+impl Validate for GetLogEventsInput {
+    const OPERATION: OperationName = OperationName::GetLogEvents;
+}
+
+/// Marker type for the `DescribeLogStreams` operation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DescribeLogStreams;
+
+impl Operation for DescribeLogStreams {
+    const NAME: OperationName = OperationName::DescribeLogStreams;
+    type Input = DescribeLogStreamsInput;
+    type Output = DescribeLogStreamsOutput;
+}
+
+impl Validate for DescribeLogStreamsInput {
+    const OPERATION: OperationName = OperationName::DescribeLogStreams;
 }
 
 /// Marker type for the `ListApprovals` operation.

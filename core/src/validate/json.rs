@@ -42,6 +42,13 @@ pub(crate) fn integer(value: &Value) -> i32 {
     }
 }
 
+pub(crate) fn long(value: &Value) -> i64 {
+    match value {
+        Value::Int(v) => *v,
+        _ => 0,
+    }
+}
+
 pub(crate) fn boolean(value: &Value) -> bool {
     matches!(value, Value::Bool(true))
 }

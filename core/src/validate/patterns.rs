@@ -43,11 +43,17 @@ pub enum Pattern {
     ApprovalId,
     /// `ApprovalReason` (the gateway's): no control character.
     ApprovalReason,
+    /// `LogGroupName` (CloudWatch Logs): `[\.\-_/#A-Za-z0-9]+`
+    LogGroupName,
+    /// `LogGroupIdentifier` (CloudWatch Logs): `[\w#+=/:,.@-]*`
+    LogGroupIdentifier,
+    /// `LogStreamName` (CloudWatch Logs): `[^:*]*`
+    LogStreamName,
 }
 
 impl Pattern {
     /// Every pattern, in declaration order.
-    pub const ALL: [Pattern; 10] = [
+    pub const ALL: [Pattern; 13] = [
         Pattern::AlarmName,
         Pattern::DocumentArn,
         Pattern::DocumentVersion,
@@ -58,6 +64,9 @@ impl Pattern {
         Pattern::TargetKey,
         Pattern::ApprovalId,
         Pattern::ApprovalReason,
+        Pattern::LogGroupName,
+        Pattern::LogGroupIdentifier,
+        Pattern::LogStreamName,
     ];
 
     /// The name of the model shape that carries this pattern (e.g. `"DocumentARN"`).
@@ -74,6 +83,9 @@ impl Pattern {
             Pattern::TargetKey => "TargetKey",
             Pattern::ApprovalId => "ApprovalId",
             Pattern::ApprovalReason => "ApprovalReason",
+            Pattern::LogGroupName => "LogGroupName",
+            Pattern::LogGroupIdentifier => "LogGroupIdentifier",
+            Pattern::LogStreamName => "LogStreamName",
         }
     }
 
@@ -98,6 +110,9 @@ impl Pattern {
             Pattern::TargetKey => "TargetKey",
             Pattern::ApprovalId => "ApprovalId",
             Pattern::ApprovalReason => "ApprovalReason",
+            Pattern::LogGroupName => "LogGroupName",
+            Pattern::LogGroupIdentifier => "LogGroupIdentifier",
+            Pattern::LogStreamName => "LogStreamName",
         }
     }
 
@@ -119,6 +134,9 @@ impl Pattern {
                 r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
             }
             Pattern::ApprovalReason => r"^[^\u0000-\u001F\u007F-\u009F]*$",
+            Pattern::LogGroupName => r"[\.\-_/#A-Za-z0-9]+",
+            Pattern::LogGroupIdentifier => r"[\w#+=/:,.@-]*",
+            Pattern::LogStreamName => r"[^:*]*",
         }
     }
 
@@ -136,6 +154,12 @@ impl Pattern {
             Pattern::TargetKey => target_key(value),
             Pattern::ApprovalId => approval_id(value),
             Pattern::ApprovalReason => !value.chars().any(char::is_control),
+            // Unanchored `[…]+`: one allowed character anywhere is a match.
+            Pattern::LogGroupName => value.bytes().any(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'#')
+            }),
+            // Unanchored `[…]*` matches the empty string at offset 0: every value.
+            Pattern::LogGroupIdentifier | Pattern::LogStreamName => true,
         }
     }
 }

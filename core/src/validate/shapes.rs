@@ -923,6 +923,158 @@ pub static RESOURCE_ID: Shape = Shape::String(&Text {
     pattern: None,
     allowed: &[],
 });
+/// Input of `GetLogEvents`.
+pub static GET_LOG_EVENTS_REQUEST: Shape = Shape::Struct(&[
+    Member {
+        name: "logGroupName",
+        shape: &LOG_GROUP_NAME,
+        required: false,
+    },
+    Member {
+        name: "logGroupIdentifier",
+        shape: &LOG_GROUP_IDENTIFIER,
+        required: false,
+    },
+    Member {
+        name: "logStreamName",
+        shape: &LOG_STREAM_NAME,
+        required: true,
+    },
+    Member {
+        name: "startTime",
+        shape: &TIMESTAMP,
+        required: false,
+    },
+    Member {
+        name: "endTime",
+        shape: &TIMESTAMP,
+        required: false,
+    },
+    Member {
+        name: "nextToken",
+        shape: &LOGS_NEXT_TOKEN,
+        required: false,
+    },
+    Member {
+        name: "limit",
+        shape: &EVENTS_LIMIT,
+        required: false,
+    },
+    Member {
+        name: "startFromHead",
+        shape: &START_FROM_HEAD,
+        required: false,
+    },
+    Member {
+        name: "unmask",
+        shape: &UNMASK,
+        required: false,
+    },
+]);
+/// The model shape `LogGroupName`.
+pub static LOG_GROUP_NAME: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: Some(1),
+        max: Some(512),
+    },
+    pattern: Some(Pattern::LogGroupName),
+    allowed: &[],
+});
+/// The model shape `LogGroupIdentifier`.
+pub static LOG_GROUP_IDENTIFIER: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: Some(1),
+        max: Some(2048),
+    },
+    pattern: Some(Pattern::LogGroupIdentifier),
+    allowed: &[],
+});
+/// The model shape `LogStreamName`.
+pub static LOG_STREAM_NAME: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: Some(1),
+        max: Some(512),
+    },
+    pattern: Some(Pattern::LogStreamName),
+    allowed: &[],
+});
+/// The model shape `Timestamp`.
+pub static TIMESTAMP: Shape = Shape::Long(Bounds {
+    min: Some(0),
+    max: None,
+});
+/// The model shape `LogsNextToken`.
+pub static LOGS_NEXT_TOKEN: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: Some(1),
+        max: None,
+    },
+    pattern: None,
+    allowed: &[],
+});
+/// The model shape `EventsLimit`.
+pub static EVENTS_LIMIT: Shape = Shape::Integer(Bounds {
+    min: Some(1),
+    max: Some(10000),
+});
+/// The model shape `StartFromHead`.
+pub static START_FROM_HEAD: Shape = Shape::Boolean;
+/// The model shape `Unmask`.
+pub static UNMASK: Shape = Shape::Boolean;
+/// Input of `DescribeLogStreams`.
+pub static DESCRIBE_LOG_STREAMS_REQUEST: Shape = Shape::Struct(&[
+    Member {
+        name: "logGroupName",
+        shape: &LOG_GROUP_NAME,
+        required: false,
+    },
+    Member {
+        name: "logGroupIdentifier",
+        shape: &LOG_GROUP_IDENTIFIER,
+        required: false,
+    },
+    Member {
+        name: "logStreamNamePrefix",
+        shape: &LOG_STREAM_NAME,
+        required: false,
+    },
+    Member {
+        name: "orderBy",
+        shape: &ORDER_BY,
+        required: false,
+    },
+    Member {
+        name: "descending",
+        shape: &DESCENDING,
+        required: false,
+    },
+    Member {
+        name: "nextToken",
+        shape: &LOGS_NEXT_TOKEN,
+        required: false,
+    },
+    Member {
+        name: "limit",
+        shape: &DESCRIBE_LIMIT,
+        required: false,
+    },
+]);
+/// The model shape `OrderBy`.
+pub static ORDER_BY: Shape = Shape::String(&Text {
+    length: Bounds {
+        min: None,
+        max: None,
+    },
+    pattern: None,
+    allowed: &["LogStreamName", "LastEventTime"],
+});
+/// The model shape `Descending`.
+pub static DESCENDING: Shape = Shape::Boolean;
+/// The model shape `DescribeLimit`.
+pub static DESCRIBE_LIMIT: Shape = Shape::Integer(Bounds {
+    min: Some(1),
+    max: Some(50),
+});
 /// Input of `ListApprovals`.
 pub static LIST_APPROVALS_REQUEST: Shape = Shape::Struct(&[Member {
     name: "State",
@@ -1009,6 +1161,9 @@ pub fn pattern_hint(pattern: Pattern) -> &'static str {
         Pattern::TargetKey => "letters, digits, spaces and _ . : / = - @",
         Pattern::ApprovalId => "an approval id as ApprovalRequiredException gave it (a UUID)",
         Pattern::ApprovalReason => "one line of text, without control characters",
+        Pattern::LogGroupName => "letters, digits and . - _ / #",
+        Pattern::LogGroupIdentifier => "any text",
+        Pattern::LogStreamName => "any text",
     }
 }
 
@@ -1026,6 +1181,8 @@ pub fn input(operation: OperationName) -> &'static Shape {
         OperationName::ListDocuments => &LIST_DOCUMENTS_REQUEST,
         OperationName::GetDocument => &GET_DOCUMENT_REQUEST,
         OperationName::ListTagsForResource => &LIST_TAGS_FOR_RESOURCE_REQUEST,
+        OperationName::GetLogEvents => &GET_LOG_EVENTS_REQUEST,
+        OperationName::DescribeLogStreams => &DESCRIBE_LOG_STREAMS_REQUEST,
         OperationName::ListApprovals => &LIST_APPROVALS_REQUEST,
         OperationName::GetApproval => &GET_APPROVAL_REQUEST,
         OperationName::ApproveCommand => &APPROVE_COMMAND_REQUEST,

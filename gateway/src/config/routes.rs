@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use ssm_edge_core::endpoint::{partition_of, resolve, Endpoint, EndpointConfig};
+use ssm_edge_core::endpoint::{partition_of, Endpoint, EndpointConfig, Endpoints};
 use ssm_edge_core::sts::{sts_endpoint, RoleArn};
 
 use super::Reader;
@@ -50,10 +50,11 @@ pub(super) fn read_routes<G: Fn(&str) -> Option<String>>(
         if let Some(url) = &custom {
             endpoint = endpoint.with_endpoint_url(url.clone());
         }
-        match resolve(&endpoint) {
+        match Endpoints::resolve(&endpoint) {
             Ok(resolved) => regions.push(RegionEndpoint {
                 region,
-                url: resolved.url.trim_end_matches('/').to_owned(),
+                url: resolved.ssm.url,
+                logs_url: resolved.logs.url,
             }),
             Err(e) => {
                 let name = match (&custom, listed.is_empty()) {

@@ -37,7 +37,8 @@ fn defaults_resolve_the_regional_endpoint() {
         config.routes.regions,
         [RegionEndpoint {
             region: "us-east-1".into(),
-            url: "https://ssm.us-east-1.amazonaws.com".into()
+            url: "https://ssm.us-east-1.amazonaws.com".into(),
+            logs_url: "https://logs.us-east-1.amazonaws.com".into(),
         }]
     );
     assert_eq!(config.routes.caller_regions(), ["us-east-1"]);

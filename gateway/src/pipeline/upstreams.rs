@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use ssm_edge_core::client::Client;
-use ssm_edge_core::endpoint::{Endpoint, SIGNING_NAME};
+use ssm_edge_core::endpoint::{Endpoint, Endpoints, Service};
 use ssm_edge_core::sign::Credentials;
 use ssm_edge_core::sts::{decode_assume_role, AssumeRole, RoleArn, StsError};
 
@@ -89,17 +89,17 @@ impl Gateway {
                 existing.generation = generation;
             }
             None => {
-                let endpoint = Endpoint {
-                    url: self
-                        .config
-                        .routes
-                        .endpoint(&route.region)
-                        .map(|e| e.url.clone())
-                        .unwrap_or_default(),
+                let region = self.config.routes.endpoint(&route.region);
+                let endpoint = |service: Service, url: Option<&String>| Endpoint {
+                    url: url.cloned().unwrap_or_default(),
                     signing_region: route.region.clone(),
-                    signing_name: SIGNING_NAME,
+                    signing_name: service.signing_name(),
                 };
-                let client = Client::new(endpoint, credentials)
+                let endpoints = Endpoints {
+                    ssm: endpoint(Service::Ssm, region.map(|e| &e.url)),
+                    logs: endpoint(Service::Logs, region.map(|e| &e.logs_url)),
+                };
+                let client = Client::new(endpoints, credentials)
                     .with_max_attempts(self.config.upstream_max_attempts);
                 upstreams
                     .clients

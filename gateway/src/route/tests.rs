@@ -9,6 +9,7 @@ fn routes(regions: &[&str], signing_region: Option<&str>) -> Routes {
             .map(|r| RegionEndpoint {
                 region: (*r).to_owned(),
                 url: format!("https://ssm.{r}.amazonaws.com"),
+                logs_url: format!("https://logs.{r}.amazonaws.com"),
             })
             .collect(),
         default_region: regions[0].to_owned(),

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use ssm_edge_core::client::Client;
-use ssm_edge_core::endpoint::{resolve, EndpointConfig};
+use ssm_edge_core::endpoint::{EndpointConfig, Endpoints};
 use ssm_edge_core::model::{
     CommandInvocationStatus, GetCommandInvocation, GetCommandInvocationInput, ListCommands,
     ListCommandsInput, SendCommand, SendCommandInput, Sensitive,
@@ -60,10 +60,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let instance_id = env("SSM_EDGE_INSTANCE_ID").unwrap_or_else(|| "i-0123456789abcdef0".into());
-    let endpoint = resolve(&EndpointConfig::new(region).with_endpoint_url(endpoint_url))?;
+    let endpoint =
+        Endpoints::resolve(&EndpointConfig::new(region).with_endpoint_url(endpoint_url))?;
     println!(
         "SSM endpoint: {} (signing region {})",
-        endpoint.url, endpoint.signing_region
+        endpoint.ssm.url, endpoint.ssm.signing_region
     );
     let mut client = Client::new(endpoint, credentials);
 
