@@ -5,11 +5,12 @@
 #   3. cold start (process start to the first signed request, over an empty `node -e`)
 #   4. validate() throughput in Node (a typical SendCommand), beside ajv compiled from a JSON
 #      Schema derived from the same botocore model (so it needs the venv: `make setup`)
+#   5. live output: line-to-caller latency and Logs requests per streaming instance (output.mjs)
 # The peers are pinned in wasm/bench/package.json (+ lock); the build tools come from tests/js.
 # The package is wasm/pkg (built by `bash wasm/build.sh` if missing), copied into
 # wasm/bench/node_modules/ssm-edge so that every script imports it by name as a user would,
 # and so that a rebuild during the run cannot change it under the benchmarks.
-# Run: make bench-js  (or bash wasm/bench/run.sh). Takes ~3.5 minutes on 2 cores.
+# Run: make bench-js  (or bash wasm/bench/run.sh). Takes ~5.5 minutes on 2 cores.
 # Knobs: BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_WARMUP_MS (both throughputs), COLD_RUNS, COLD_WARMUP
 # (cold start), BENCH_SKIP_BREAKDOWN=1 (skip the ~40 s wasm breakdown).
 set -euo pipefail
@@ -80,6 +81,12 @@ say "validate() throughput (~20 s)"
 echo "## validate() throughput in Node"
 echo
 node --expose-gc validate.mjs
+echo
+
+say "live output over the local SSM (~2 min)"
+echo "## Live output (streamOutput over tests/local-ssm)"
+echo
+node output.mjs
 echo
 
 say "cold start (~1 min)"

@@ -6,11 +6,11 @@ import * as wasm from "./wasm.js";
 import { ready, isReady, hostSha256 } from "./instance.js";
 import { DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
 import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
+import { abortReason, FINAL_STATUSES, pollInvocation, sleep } from "./poll.js";
+import { streamOutput } from "./output.js";
 
 export { ready };
-
-/** The statuses after which neither a command nor an invocation changes again. */
-const FINAL_STATUSES = new Set(["Success", "Cancelled", "TimedOut", "Failed"]);
+export { OutputUnavailableError } from "./output.js";
 /** The approval states that still change (an ssm-edge gateway's `ApprovalState`). */
 const OPEN_APPROVAL_STATES = new Set(["Pending", "Running"]);
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
@@ -132,26 +132,6 @@ function loaded() {
     throw new Error("ssm-edge: the wasm is not loaded yet: `await ready()` once first (or use validateAsync)");
   }
   return wasm;
-}
-
-function abortReason(signal) {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
-}
-
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const done = () => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** SigV4 headers, dropped in bearer-token mode. */
@@ -309,7 +289,10 @@ export class SsmClient {
   #fetch;
   #token = null;
 
-  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, account, maxAttempts = 3, fetch: fetchImpl } = {}) {
+  /** CloudWatch Logs requests a second that all of this client's output streams share. */
+  logsRequestsPerSecond;
+
+  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, account, maxAttempts = 3, logsRequestsPerSecond = 5, fetch: fetchImpl } = {}) {
     if (credentials && token) throw new ConfigError("token", "use either credentials or a token, not both");
     if (!credentials && !token) throw new ConfigError("credentials", "are required (or a token for a gateway)");
     if (token && typeof token !== "string" && typeof token !== "function") {
@@ -317,6 +300,8 @@ export class SsmClient {
     }
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new ConfigError("maxAttempts", "must be a positive integer");
     if (account !== undefined && typeof account !== "string") throw new ConfigError("account", "must be a string");
+    if (!(logsRequestsPerSecond > 0)) throw new ConfigError("logsRequestsPerSecond", "must be a positive number");
+    this.logsRequestsPerSecond = logsRequestsPerSecond;
     // A gateway reads a token caller's region from a header (a signed caller's from its
     // signature); `account` picks one of its accounts.
     this.#options = [region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts, account, Boolean(token)];
@@ -476,13 +461,8 @@ export class SsmClient {
     for (;;) {
       let invocations;
       if (InstanceId) {
-        try {
-          invocations = [await this.getCommandInvocation({ CommandId, InstanceId }, { signal })];
-        } catch (e) {
-          // Right after SendCommand the invocation may not exist yet.
-          if (!(e instanceof errors.InvocationDoesNotExist)) throw e;
-          invocations = [{ CommandId, InstanceId, Status: "Pending" }];
-        }
+        // One poll shared with a `streamOutput` of the same invocation.
+        invocations = [await pollInvocation(this, { CommandId, InstanceId }, { signal, maxAgeMs: pollMs / 2 })];
       } else {
         invocations = [];
         for await (const page of this.paginateListCommandInvocations({ CommandId, Details: true }, { signal })) {
@@ -506,6 +486,15 @@ export class SsmClient {
       }
       await sleep(pollMs, signal);
     }
+  }
+
+  /**
+   * Streams one invocation's output from CloudWatch Logs while it runs: an async
+   * iterator of `{ stream, text, timestamp, plugin }` that ends once the invocation is
+   * final and drained (see output.js).
+   */
+  streamOutput(invocation, options) {
+    return streamOutput(this, invocation, options);
   }
 
   /**

@@ -29,6 +29,9 @@ export interface SsmClientBaseConfig {
   useDualstackEndpoint?: boolean;
   /** Attempts per call, the first included. Default 3. */
   maxAttempts?: number;
+  /** CloudWatch Logs requests a second that all of this client's `streamOutput`s share
+   * (default 5): under the Logs API's per-account quotas however many instances stream. */
+  logsRequestsPerSecond?: number;
   /** The `fetch` to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
@@ -66,6 +69,30 @@ export interface WaitOptions extends CallOptions {
   pollMs?: number;
 }
 
+export interface StreamOutputOptions extends CallOptions {
+  /** Time between polls while output arrives (default 1 second); idle polls back off to `maxPollMs`. */
+  pollMs?: number;
+  /** The longest time between polls while no output arrives. Default 5 seconds. */
+  maxPollMs?: number;
+}
+
+/** One line of an invocation's output, as the SSM agent wrote it to CloudWatch Logs. */
+export interface OutputChunk {
+  stream: "stdout" | "stderr";
+  /** The line, without its line break. */
+  text: string;
+  /** When the agent wrote it. */
+  timestamp: Date;
+  /** The plugin's stream name (`aws-runShellScript`). */
+  plugin: string;
+}
+
+/** `streamOutput` of a command that sends no output to CloudWatch Logs. */
+export declare class OutputUnavailableError extends Error {
+  readonly name: "OutputUnavailableError";
+  readonly commandId: string;
+}
+
 export interface WaitForApprovalOptions extends CallOptions {
   /** Called with the approval after every poll. */
   onProgress?: (approval: M.Approval) => void;
@@ -92,6 +119,16 @@ export declare class SsmClient {
   /** Polls an ssm-edge gateway's approval until it is decided; resolves with it (`State`
    * Done with `CommandId` or `Failure`, Rejected or Expired). */
   waitForApproval(approvalId: string, options?: WaitForApprovalOptions): Promise<M.Approval>;
+  /** Streams an invocation's output from CloudWatch Logs while it runs (a command sent
+   * with `CloudWatchOutputConfig`): one chunk per line, oldest first, ending once the
+   * invocation is final and drained. Rejects with `OutputUnavailableError` when the
+   * command keeps no CloudWatch output. */
+  streamOutput(
+    invocation: { CommandId: string; InstanceId: string; PluginName?: string },
+    options?: StreamOutputOptions,
+  ): AsyncGenerator<OutputChunk, void>;
+  /** CloudWatch Logs requests a second shared by this client's output streams. */
+  readonly logsRequestsPerSecond: number;
 }
 
 /** One broken rule: where, which rule (a stable code), and a sentence for people. */

@@ -39,7 +39,7 @@ export async function fakeSsm(answer, { cors = false } = {}) {
       const recorded = {
         method: req.method,
         target,
-        operation: target.replace(/^AmazonSSM\./, ""),
+        operation: target.replace(/^[A-Za-z0-9_]+\./, ""),
         headers: req.headers,
         body,
         json,

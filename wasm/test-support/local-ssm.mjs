@@ -4,10 +4,10 @@
 
 import { startPythonPeer } from "./moto.mjs";
 
-export async function startLocalSsm({ stepMs = 200 } = {}) {
+export async function startLocalSsm({ stepMs = 200, args = [] } = {}) {
   const peer = await startPythonPeer(
     "tests/local-ssm/server.py",
-    ["--port", "0", "--step-ms", String(stepMs), "--log-requests"],
+    ["--port", "0", "--step-ms", String(stepMs), "--log-requests", ...args],
     { name: "local-ssm" },
   );
   async function control(method, path, body) {

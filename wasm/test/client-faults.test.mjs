@@ -585,6 +585,34 @@ describe("paginators and the waiter", () => {
       },
     ));
 
+  test("a waiter and a stream of one invocation share its polls", () =>
+    withServer(
+      (r) =>
+        ({
+          ListCommands: { body: { Commands: [{ CommandId: COMMAND_ID, DocumentName: "AWS-RunShellScript", CloudWatchOutputConfig: { CloudWatchOutputEnabled: true } }] } },
+          DescribeLogStreams: { body: { logStreams: [] } },
+          GetCommandInvocation: { body: { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0", Status: "Success" } },
+        })[r.operation] ?? awsError(400, "ValidationException", r.operation),
+      async (server) => {
+        const client = clientFor(server);
+        const invocation = { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0" };
+        const chunks = [];
+        const [final] = await Promise.all([
+          client.waitForCommand(invocation, { pollMs: 1000 }),
+          (async () => {
+            for await (const c of client.streamOutput(invocation, { pollMs: 1000 })) chunks.push(c);
+          })(),
+        ]);
+        assert.equal(final[0].Status, "Success");
+        assert.deepEqual(chunks, []);
+        const ops = server.requests.map((r) => r.operation);
+        // The stream's first poll is the waiter's answer: one GetCommandInvocation before
+        // the stream looks for its log streams.
+        assert.deepEqual(ops.slice(0, ops.indexOf("DescribeLogStreams")).sort(), ["GetCommandInvocation", "ListCommands"]);
+        assert.equal(server.requests.find((r) => r.operation === "DescribeLogStreams").target, "Logs_20140328.DescribeLogStreams");
+      },
+    ));
+
   test("waitForCommand gives up after timeoutMs with a TimeoutError", () =>
     withServer(
       () => ({ body: { CommandId: COMMAND_ID, InstanceId: "i-0123456789abcdef0", Status: "InProgress" } }),

@@ -9,6 +9,7 @@ import {
   ValidationError,
   ConfigError,
   TransportError,
+  OutputUnavailableError,
   errors,
   validate,
   signRequest,
@@ -31,6 +32,7 @@ import {
   type OperationName,
   type OperationInputs,
   type OperationOutputs,
+  type OutputChunk,
 } from "ssm-edge";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -218,4 +220,24 @@ assertType<Equal<OperationInputs["SendCommand"], SendCommandInput>>();
 assertType<Equal<OperationOutputs["ListCommands"], ListCommandsOutput>>();
 const ops: OperationName[] = ["SendCommand", "ListCommands", "ListCommandInvocations", "GetCommandInvocation", "CancelCommand", "DescribeInstanceInformation", "DescribeDocument", "ListDocuments"];
 
-export { send, reads, pages, wait, handle, sign, endpoint, code, badCode, problems, url, ops, _cp };
+// ---- Live output ------------------------------------------------------------------------------
+async function output(client: SsmClient): Promise<string> {
+  let text = "";
+  try {
+    for await (const chunk of client.streamOutput({ CommandId: "c", InstanceId: "i-0123456789abcdef0" }, { pollMs: 500 })) {
+      const kind: "stdout" | "stderr" = chunk.stream;
+      const at: Date = chunk.timestamp;
+      text += `${kind} ${at.toISOString()} ${chunk.text}\n`;
+    }
+  } catch (e) {
+    if (e instanceof OutputUnavailableError) return e.commandId;
+  }
+  // @ts-expect-error InstanceId is required: one invocation a stream
+  client.streamOutput({ CommandId: "c" });
+  const events = await client.getLogEvents({ logGroupName: "/aws/ssm/AWS-RunShellScript", logStreamName: "c/i/aws-runShellScript/stdout", startFromHead: true });
+  const first: OutputChunk | undefined = undefined;
+  void first;
+  return text + (events.events?.[0]?.message ?? "") + client.logsRequestsPerSecond;
+}
+
+export { output, send, reads, pages, wait, handle, sign, endpoint, code, badCode, problems, url, ops, _cp };
