@@ -156,6 +156,7 @@ fn may_forward(
         source_ip: http.header("cf-connecting-ip").map(str::to_owned),
         now: now_ms / 1000,
        route: testing::home_route(),
+        output_log_group: None,
    };
     let allowed = ENGINE
         .with(|engine| engine.decide(&identity, &call, &caller))

@@ -171,6 +171,7 @@ fuzz_target!(|data: &[u8]| {
         now: meta.next().and_then(|n| n.parse().ok()).unwrap_or(NOW),
         source_ip: meta.next().map(str::to_owned),
        route: ssm_edge_gateway::testing::home_route(),
+        output_log_group: None,
    };
 
     let facts = CallFacts::of(&call, &caller);

@@ -245,6 +245,7 @@ fn bench_parts(c: &mut Criterion) {
         source_ip: Some(CLIENT_IP.into()),
         now: NOW,
         route: testing::home_route(),
+        output_log_group: None,
     };
     let send = call::parse(OperationName::SendCommand, &body).expect("valid");
     let list = call::parse(OperationName::ListCommands, &list_body()).expect("valid");

@@ -103,9 +103,13 @@ pub struct AuditLine {
     /// Upstream attempts made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
-    /// SendCommand: the new command's id; CancelCommand: the command cancelled.
+    /// SendCommand: the new command's id; CancelCommand: the command cancelled;
+    /// a read of output: the command whose output it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command_id: Option<String>,
+    /// A read of command output (CloudWatch Logs): what it reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<AuditOutput>,
     /// The approval the request filed, found or decided (two-person approval).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_id: Option<String>,
@@ -281,6 +285,18 @@ impl AuditLine {
         });
     }
 
+    /// Records a read of command output: the command, and the group, stream (or
+    /// prefix), instance and `unmask` as forwarded.
+    pub fn describe_output(&mut self, read: &crate::output::OutputRead) {
+        self.command_id = Some(read.command_id.clone());
+        self.output = Some(AuditOutput {
+            log_group_name: read.log_group.clone(),
+            log_stream: read.stream.clone(),
+            instance_id: read.instance_id.clone(),
+            unmask: read.unmask,
+        });
+    }
+
     /// Records the policy decision: the policies that decided and whose document the
     /// call names (the decision is not `decision`, which says how the request ended).
     pub fn record_decision(&mut self, decision: &Decision) {
@@ -314,6 +330,20 @@ pub fn rfc3339(unix_ms: u64) -> String {
 #[must_use]
 pub fn http_date(unix_secs: u64) -> String {
     ssm_edge_core::time::format_http_date(unix_secs).unwrap_or_default()
+}
+
+/// What a read of command output reads, in the audit line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditOutput {
+    /// The log group.
+    pub log_group_name: String,
+    /// `logStreamName` (GetLogEvents) or `logStreamNamePrefix` (DescribeLogStreams).
+    pub log_stream: String,
+    /// The instance; "" for a prefix covering every instance of the command.
+    pub instance_id: String,
+    /// GetLogEvents' `unmask`.
+    pub unmask: bool,
 }
 
 #[cfg(test)]

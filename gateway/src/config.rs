@@ -33,6 +33,7 @@
 //! | `CORS_ALLOWED_ORIGINS` | none (CORS off) | exact origins, comma-separated |
 //! | `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST` | `120`, `20` | per-principal token bucket (`0` per minute: off) |
 //! | `AUDIT_PARAMETER_VALUES` | `false` | `true` logs parameter values instead of their keyed digest |
+//! | `OUTPUT_LOG_GROUP` | none | a CloudWatch Logs group: every SendCommand forwarded without a `CloudWatchOutputConfig` gets `{CloudWatchLogGroupName: <it>, CloudWatchOutputEnabled: true}` before the policy decides (so all output is kept there, whatever the caller asked; policies see it as `context.outputLogGroup`, the audit line as the call's `cloudWatchOutput`) |
 //! | `APPROVAL_TTL_SECS` | `3600` | how long a SendCommand waiting for approval (`RequestSendCommand`) stays open, 60 to 604800 |
 //! | `APPROVAL_WEBHOOK_URL` | none | where each new approval request and decision is posted as JSON (Slack-compatible `text`; see [`crate::pipeline`] approvals) |
 //! | `AUDIT_DIGEST_KEY` | derived from `UPSTREAM_SECRET_ACCESS_KEY` | the HMAC-SHA256 key of audit parameter digests (secret, 32 characters or more); unset: `HMAC-SHA256(UPSTREAM_SECRET_ACCESS_KEY, "ssm-edge audit digest")`. How to check a logged digest: [`crate::audit`] |
@@ -100,6 +101,7 @@ pub const VARIABLES: &[&str] = &[
     "AUDIT_DIGEST_KEY",
     "APPROVAL_TTL_SECS",
     "APPROVAL_WEBHOOK_URL",
+    "OUTPUT_LOG_GROUP",
 ];
 
 /// A configuration value that breaks its rule: one problem, one line.
@@ -160,6 +162,9 @@ pub struct Config {
     pub audit_digest_key: DigestKey,
     /// Two-person approval.
     pub approvals: ApprovalSettings,
+    /// `OUTPUT_LOG_GROUP`: the log group every SendCommand without its own
+    /// `CloudWatchOutputConfig` sends its output to.
+    pub output_log_group: Option<String>,
 }
 
 /// How approval requests live and who hears of them.
@@ -278,6 +283,19 @@ impl Config {
             }
         };
         let approvals = read_approvals(&mut r);
+        let output_log_group = r.get("OUTPUT_LOG_GROUP").map(|g| g.trim().to_owned());
+        if let Some(group) = &output_log_group {
+            let fits = (1..=512).contains(&group.len())
+                && group.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'#')
+                });
+            if !fits {
+                r.problem(
+                    "OUTPUT_LOG_GROUP",
+                    "a CloudWatch Logs group name: 1 to 512 letters, digits and . - _ / #",
+                );
+            }
+        }
         if !r.problems.is_empty() {
             return Err(r.problems);
         }
@@ -297,6 +315,7 @@ impl Config {
             audit_parameter_values,
             audit_digest_key: upstream.digest_key,
             approvals,
+            output_log_group,
         })
     }
 

@@ -61,6 +61,10 @@ pub enum GatewayError {
     /// `X-Amz-Target` names no operation the gateway serves.
     #[error("{0}")]
     UnknownOperation(String),
+    /// A CloudWatch Logs call that does not read one command's output stream where the
+    /// command wrote it.
+    #[error("{0}")]
+    Output(crate::output::OutputError),
     /// The body is over the limit.
     #[error("request body of {size} bytes is over the gateway's limit of {limit} bytes")]
     PayloadTooLarge {
@@ -297,6 +301,8 @@ impl GatewayError {
                 ("ValidationException", 400)
             }
             GatewayError::UnknownOperation(_) => ("UnknownOperationException", 400),
+            // CloudWatch Logs' own code for a parameter it refuses.
+            GatewayError::Output(_) => ("InvalidParameterException", 400),
             GatewayError::Route(refusal) => (refusal.code(), 400),
             // A retryable failure is a status SDKs retry (nothing was sent); a refused
             // role is the operators' to fix, which retrying would not.
@@ -376,6 +382,7 @@ impl GatewayError {
             GatewayError::Serialization(_)
             | GatewayError::Validation(_)
             | GatewayError::UnknownOperation(_)
+            | GatewayError::Output(_)
             | GatewayError::PayloadTooLarge { .. }
             | GatewayError::IdempotencyKey(_)
             | GatewayError::IdempotencyMismatch => "invalid",

@@ -21,6 +21,7 @@ pub mod hex;
 pub mod idempotency;
 pub mod identity;
 pub mod limits;
+pub mod output;
 pub mod pipeline;
 pub mod policy;
 pub mod route;

@@ -16,6 +16,7 @@ mod approval_api;
 mod approve;
 mod forward;
 mod identify;
+mod output;
 mod trail;
 mod upstreams;
 
@@ -23,6 +24,7 @@ use std::cell::RefCell;
 
 use sha2::{Digest, Sha256};
 use ssm_edge_core::decode::HttpResponse;
+use ssm_edge_core::endpoint::Service;
 use ssm_edge_core::model::OperationName;
 use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::retry::Transport;
@@ -254,6 +256,14 @@ impl Gateway {
         );
         let operation = match operation_stage(request)? {
             Target::Ssm(operation) => operation,
+            Target::Output(operation) => {
+                trail.operation = Some(operation);
+                // Owned: the stages after this one keep what they learn in `trail`.
+                let (identity, route) = (identity.clone(), route.clone());
+                return self
+                    .read_output(host, request, &identity, &route, operation, trail)
+                    .await;
+            }
             Target::Approvals(api) => {
                 trail.operation = Some(api);
                 let mut noted = approve::Noted::default();
@@ -265,14 +275,11 @@ impl Gateway {
             }
         };
         trail.operation = Some(operation);
-        let call = &*trail.call.insert(call::parse(operation, &request.body)?);
+        let mut parsed = call::parse(operation, &request.body)?;
+        self.keep_output(&mut parsed);
+        let call = &*trail.call.insert(parsed);
 
-        let caller = Caller {
-            auth_method: identity.method.as_str(),
-            source_ip: request.header("cf-connecting-ip").map(str::to_owned),
-            now: now_ms / 1000,
-            route: route.clone(),
-        };
+        let caller = self.caller_of(identity, request, now_ms, route);
         let decision = &*trail
             .decision
             .insert(self.policy.decide(identity, call, &caller));
@@ -303,6 +310,33 @@ impl Gateway {
             log_error(host, "upstream body", &e);
             GatewayError::Internal("the request could not be prepared; nothing was sent")
         })?;
+        let (identity, route) = (identity.clone(), route.clone());
+        self.send_decided(
+            host,
+            request,
+            &identity,
+            &route,
+            upstream_call,
+            now_ms,
+            trail,
+        )
+        .await
+    }
+
+    /// A decided call's way upstream: admission (rate limit, replays of calls that
+    /// change something), idempotency, forwarding, settling.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_decided<H: Host>(
+        &self,
+        host: &H,
+        request: &Incoming,
+        identity: &crate::identity::Identity,
+        route: &Route,
+        upstream_call: ssm_edge_core::client::Call,
+        now_ms: u64,
+        trail: &mut Trail,
+    ) -> Result<Outgoing, GatewayError> {
+        let operation = upstream_call.operation();
         let accepted = Accepted {
             principal: &identity.principal,
             operation,
@@ -492,10 +526,47 @@ fn cors_stage(request: &Incoming, allowed: &[String]) -> Result<CorsStage, Gatew
     }
 }
 
+impl Gateway {
+    /// The caller as policies see it.
+    fn caller_of(
+        &self,
+        identity: &crate::identity::Identity,
+        request: &Incoming,
+        now_ms: u64,
+        route: &Route,
+    ) -> Caller {
+        Caller {
+            auth_method: identity.method.as_str(),
+            source_ip: request.header("cf-connecting-ip").map(str::to_owned),
+            now: now_ms / 1000,
+            route: route.clone(),
+            output_log_group: self.config.output_log_group.clone(),
+        }
+    }
+
+    /// With `OUTPUT_LOG_GROUP`, a SendCommand that names no `CloudWatchOutputConfig`
+    /// gets one with that group, before the policy decides: what is forwarded (and
+    /// audited, and stored for approval) is what the policy saw.
+    fn keep_output(&self, call: &mut call::ParsedCall) {
+        if let (call::ParsedCall::SendCommand(input), Some(group)) =
+            (call, &self.config.output_log_group)
+        {
+            input.cloud_watch_output_config.get_or_insert_with(|| {
+                ssm_edge_core::model::CloudWatchOutputConfig {
+                    cloud_watch_log_group_name: Some(group.clone()),
+                    cloud_watch_output_enabled: Some(true),
+                }
+            });
+        }
+    }
+}
+
 /// What an `X-Amz-Target` names.
 enum Target {
     /// An SSM operation.
     Ssm(OperationName),
+    /// A CloudWatch Logs operation reading command output.
+    Output(OperationName),
     /// The approval API (`SsmEdge.*`, the gateway's own operations).
     Approvals(OperationName),
 }
@@ -514,6 +585,8 @@ fn operation_stage(request: &Incoming) -> Result<Target, GatewayError> {
         .map(|op| {
             if op.is_gateway_own() {
                 Target::Approvals(op)
+            } else if op.service() == Service::Logs {
+                Target::Output(op)
             } else {
                 Target::Ssm(op)
             }
@@ -669,6 +742,8 @@ fn request_id<H: Host>(host: &H) -> String {
 
 #[cfg(test)]
 mod approval_tests;
+#[cfg(test)]
+mod output_tests;
 #[cfg(test)]
 mod read_tests;
 #[cfg(test)]

@@ -525,7 +525,8 @@ pub fn sign_at(host: &MemoryHost, key: &Key, request: HttpRequest, secs: u64) ->
     sign_in(host, key, request, "us-east-1", secs)
 }
 
-/// Signs `request` as `key` for `region` at `secs` (every header already on it signed).
+/// Signs `request` as `key` for `region` at `secs` (every header already on it signed),
+/// for the service an SDK signs its operation for (`logs` for CloudWatch Logs').
 ///
 /// # Panics
 /// When the request does not sign.
@@ -533,8 +534,28 @@ pub fn sign_at(host: &MemoryHost, key: &Key, request: HttpRequest, secs: u64) ->
 pub fn sign_in(
     host: &MemoryHost,
     key: &Key,
+    request: HttpRequest,
+    region: &str,
+    secs: u64,
+) -> Incoming {
+    let service = match request.header("x-amz-target").unwrap_or_default() {
+        t if t.starts_with("Logs_20140328.") => "logs",
+        _ => "ssm",
+    };
+    sign_as(host, key, request, region, service, secs)
+}
+
+/// Signs `request` as `key` for `region` and `service` at `secs`.
+///
+/// # Panics
+/// When the request does not sign.
+#[must_use]
+pub fn sign_as(
+    host: &MemoryHost,
+    key: &Key,
     mut request: HttpRequest,
     region: &str,
+    service: &str,
     secs: u64,
 ) -> Incoming {
     let invocation = {
@@ -544,7 +565,7 @@ pub fn sign_in(
     };
     request.set_header("amz-sdk-invocation-id", format!("invocation-{invocation}"));
     let credentials = Credentials::new(key.akid, key.secret, None);
-    let params = SigningParams::new(&credentials, region, "ssm", secs);
+    let params = SigningParams::new(&credentials, region, service, secs);
     let _ = sign(&mut request, &params, None).expect("test request signs");
     incoming(request)
 }

@@ -4,6 +4,7 @@
   gateway_faults.py   the upstream fails in every way tests/local-ssm can fail
   gateway_tamper.py   tampered SigV4 requests and bad bearer JWTs
   gateway_approvals.py  two-person approval: boto3 asks, an approver runs it once
+  gateway_output.py     command output (CloudWatch Logs) read with boto3 and the package
   SecretsStayHidden   (here, last) every secret the run used — gateway keys, the upstream
                       secret, a wrong upstream secret, a misconfigured gateway's key, each
                       signature and token sent — is in no answer (body or header), no
@@ -23,6 +24,7 @@ import unittest
 
 import gateway_approvals
 import gateway_faults
+import gateway_output
 import gateway_tamper
 from gateway_harness import BOTO_BODIES, REPLIES, LocalStack, leaks, run_suite
 
@@ -95,7 +97,7 @@ class SecretsStayHidden(unittest.TestCase):
 def load_tests(loader, tests, pattern):
     suite = unittest.TestSuite()
     for case in (gateway_faults.GatewayFaults, gateway_tamper.TamperedRequests, gateway_approvals.ApprovalFlow,
-                 SecretsStayHidden):
+                 gateway_output.OutputThroughGateway, SecretsStayHidden):
         suite.addTests(loader.loadTestsFromTestCase(case))
     return suite
 

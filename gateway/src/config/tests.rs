@@ -117,6 +117,11 @@ fn errors_name_the_variable_and_rule() {
         ("UPSTREAM_ACCOUNT_ID", "1234567890123"),
         ("UPSTREAM_ACCOUNT_ID", "12345678901a"),
         ("AUDIT_DIGEST_KEY", "short-key"),
+        ("OUTPUT_LOG_GROUP", "no spaces in a group"),
+        (
+            "OUTPUT_LOG_GROUP",
+            "arn:aws:logs:us-east-1:123456789012:log-group:x",
+        ),
     ] {
         let mut pairs = BASE.to_vec();
         pairs.push((name, bad));
@@ -125,6 +130,11 @@ fn errors_name_the_variable_and_rule() {
         // A secret is never echoed.
         assert!(!e.to_string().contains("short-key"), "{e}");
     }
+
+    let mut pairs = BASE.to_vec();
+    pairs.push(("OUTPUT_LOG_GROUP", " /ssm-edge/output "));
+    let config = Config::from_lookup(lookup(&pairs)).unwrap();
+    assert_eq!(config.output_log_group.as_deref(), Some("/ssm-edge/output"));
 
     let mut pairs = BASE.to_vec();
     pairs.push(("UPSTREAM_ENDPOINT", "not a url"));

@@ -191,12 +191,7 @@ impl Gateway {
             elsewhere: None,
         };
         self.admit(host, &accepted, now_ms).await?;
-        let caller = |route: &Route| Caller {
-            auth_method: identity.method.as_str(),
-            source_ip: request.header("cf-connecting-ip").map(str::to_owned),
-            now: now_ms / 1000,
-            route: route.clone(),
-        };
+        let caller = |route: &Route| self.caller_of(identity, request, now_ms, route);
         match api {
             ApiCall::List(input) => {
                 let Outcome::Listed(approvals) = self.desk(host, Op::List, noted).await? else {
@@ -483,6 +478,7 @@ impl Gateway {
                 source_ip: r.source_ip.clone(),
                 now: approval.created_ms / 1000,
                 route: route.clone(),
+                output_log_group: self.config.output_log_group.clone(),
             },
             route,
         })

@@ -4,6 +4,7 @@
 //! unknown `kid`).
 
 use jsonwebtoken::jwk::JwkSet;
+use ssm_edge_core::endpoint::Service;
 use ssm_edge_core::sign::host_of;
 use ssm_edge_core::verify::{verify, VerifyConfig};
 
@@ -61,7 +62,12 @@ impl Gateway {
             ));
         }
         let regions = self.config.routes.caller_regions();
-        let verify_config = VerifyConfig::new("", "ssm")
+        // Signed for the service of the operation named (X-Amz-Target, itself signed):
+        // `logs` for CloudWatch Logs' calls (as the Logs SDKs sign them), else `ssm`.
+        let service =
+            crate::call::operation_of_target(request.header("x-amz-target").unwrap_or_default())
+                .map_or(Service::Ssm, |op| op.service());
+        let verify_config = VerifyConfig::new("", service.signing_name())
             .with_regions(&regions)
             .with_max_skew_secs(self.config.max_skew_secs)
             .with_signed_if_present(ROUTE_HEADERS);

@@ -302,3 +302,55 @@ fn gateway_log_lines_stay_json_whatever_the_error_text() {
         assert!(parsed.is_ok(), "not JSON: {line}");
     }
 }
+
+#[test]
+fn a_read_of_output_means_one_stream_however_its_members_are_spelled() {
+    // The stream name decides whose output it is (and so the document the policy sees):
+    // a second spelling of the member must not name another stream upstream.
+    let command = "0b7c5f0e-3a4d-4c1e-9f7a-1234567890ab";
+    let stream = format!("{command}/i-0123456789abcdef0/aws-runShellScript/stdout");
+    let other =
+        "9f9f9f9f-0000-4000-8000-000000000000/i-0123456789abcdef0/aws-runShellScript/stdout";
+    let gateway = gateway(&[]);
+    let host = MemoryHost::new();
+    for body in [
+        // The same member twice, plainly and with an escape.
+        format!(
+            r#"{{"logGroupName":"/aws/ssm/X","logStreamName":"{stream}","logStreamName":"{other}"}}"#
+        ),
+        format!(
+            r#"{{"logGroupName":"/aws/ssm/X","logStreamName":"{stream}","log\u0053treamName":"{other}"}}"#
+        ),
+        // Another case is another (unknown) member, not the same one.
+        format!(
+            r#"{{"logGroupName":"/aws/ssm/X","logStreamName":"{stream}","LogStreamName":"{other}"}}"#
+        ),
+        // Both ways of naming the group.
+        format!(
+            r#"{{"logGroupName":"/aws/ssm/X","logGroupIdentifier":"/aws/ssm/Y","logStreamName":"{stream}"}}"#
+        ),
+    ] {
+        let request = build_raw(
+            GATEWAY_URL,
+            OperationName::GetLogEvents,
+            body.clone().into_bytes(),
+        );
+        let out = handle(
+            &gateway,
+            &host,
+            sign_at(&host, &ALICE, request, host.now_secs()),
+        );
+        let (status, code, message) = error_of(&out);
+        assert_eq!(status, 400, "{body}: {code} {message}");
+        assert!(
+            [
+                "SerializationException",
+                "ValidationException",
+                "InvalidParameterException"
+            ]
+            .contains(&code.as_str()),
+            "{body}: {code} {message}"
+        );
+    }
+    assert_eq!(host.sends(), 0, "nothing was looked up or read");
+}

@@ -28,6 +28,8 @@ pub struct Trail {
     pub operation: Option<OperationName>,
     /// The parsed, validated input (what the policy decided on and what was forwarded).
     pub call: Option<ParsedCall>,
+    /// What a read of command output reads (CloudWatch Logs calls).
+    pub output: Option<crate::output::OutputRead>,
     /// The policy's decision.
     pub decision: Option<Decision>,
     /// A repeat answered from the idempotency record.
@@ -155,6 +157,9 @@ impl Trail {
                 | ParsedCall::ListDocuments(_),
             )
             | None => {}
+        }
+        if let Some(read) = &self.output {
+            line.describe_output(read);
         }
         if let Some(decision) = &self.decision {
             line.record_decision(decision);

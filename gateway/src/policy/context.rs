@@ -17,6 +17,7 @@ use super::document::{Document, UpstreamScope};
 use crate::call::ParsedCall;
 use crate::fields::CallFields;
 use crate::identity::Identity;
+use crate::output::OutputRead;
 use crate::route::Route;
 
 /// Facts about the caller that are not in the body.
@@ -32,6 +33,8 @@ pub struct Caller {
     /// Where the call goes (region and account): `context.region`, `context.account`,
     /// `context.accountId`; documents are classified against it.
     pub route: Route,
+    /// The gateway's `OUTPUT_LOG_GROUP`: a SendCommand's `context.outputLogGroup`.
+    pub output_log_group: Option<String>,
 }
 
 /// The schema's entity types, parsed once per engine.
@@ -144,6 +147,10 @@ const REQUEST_ENTITY: &str = "request";
 /// The action a foreign document must also be permitted as.
 pub const USE_FOREIGN_DOCUMENT: &str = "UseForeignDocument";
 
+/// The action of reading a command's output (CloudWatch Logs' `GetLogEvents`,
+/// `DescribeLogStreams`).
+pub const READ_OUTPUT: &str = "ReadOutput";
+
 /// Where each member of the core's `SendCommandInput` is in the Cedar request: a
 /// context attribute path, or `resource` for the document. A test fails when the core's
 /// model gains a member missing here (and from the context and the audit line).
@@ -212,6 +219,8 @@ enum Shape {
         instance_ids: Vec<String>,
     },
     Send(Box<SendFacts>),
+    /// A read of a command's output (CloudWatch Logs), on the command's document.
+    Output(Box<OutputRead>),
 }
 
 /// The Cedar view of one call.
@@ -362,6 +371,21 @@ impl CallFacts {
         }
     }
 
+    /// The facts of a read of command output ([`OutputRead`]): the action
+    /// `ReadOutput`, on the document the command ran (`document_name`, as SSM records
+    /// the command: never as the caller names it).
+    #[must_use]
+    pub fn of_output(read: &OutputRead, document_name: &str, caller: &Caller) -> Self {
+        let scope = caller.route.scope();
+        CallFacts {
+            action: READ_OUTPUT,
+            unbounded: false,
+            resource: Resource::Document(Document::classify(document_name, Some(&scope))),
+            caller: caller.clone(),
+            shape: Shape::Output(Box::new(read.clone())),
+        }
+    }
+
     fn send_command(
         input: &SendCommandInput,
         caller: &Caller,
@@ -507,7 +531,11 @@ impl CallFacts {
             ),
         ];
         if action == USE_FOREIGN_DOCUMENT {
-            pairs.push(("operation", string(self.action)));
+            let operation = match &self.shape {
+                Shape::Output(read) => read.operation.as_str(),
+                _ => self.action,
+            };
+            pairs.push(("operation", string(operation)));
         } else {
             match &self.shape {
                 Shape::Read => {}
@@ -533,6 +561,13 @@ impl CallFacts {
                     pairs.push(("instanceIds", strings(instance_ids)));
                 }
                 Shape::Send(send) => self.send_context(send, types, &mut pairs)?,
+                Shape::Output(read) => pairs.extend([
+                    ("operation", string(read.operation.as_str())),
+                    ("commandId", string(&read.command_id)),
+                    ("instanceId", string(&read.instance_id)),
+                    ("logGroupName", string(&read.log_group)),
+                    ("unmask", RestrictedExpression::new_bool(read.unmask)),
+                ]),
             }
         }
         Ok(pairs)
@@ -627,6 +662,9 @@ impl CallFacts {
         }
         if let Some(role) = &fields.service_role_arn {
             pairs.push(("serviceRoleArn", string(role)));
+        }
+        if let Some(group) = &self.caller.output_log_group {
+            pairs.push(("outputLogGroup", string(group)));
         }
         if let Some(alarms) = &fields.alarms {
             let value = record(vec![

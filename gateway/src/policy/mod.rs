@@ -34,7 +34,7 @@ pub use compiled::{compile, MAGIC};
 #[cfg(test)]
 pub(crate) use context::every_send_command_member;
 pub use context::{
-    CallFacts, Caller, EntityTypes, FactsError, IpValues, SEND_COMMAND_MEMBERS,
+    CallFacts, Caller, EntityTypes, FactsError, IpValues, READ_OUTPUT, SEND_COMMAND_MEMBERS,
     USE_FOREIGN_DOCUMENT,
 };
 pub use diagnostics::{Position, Problem, Problems};
@@ -281,13 +281,28 @@ impl PolicyEngine {
     /// `UseForeignDocument` for a foreign document and `SendCommandUnbounded` for
     /// targets the policy cannot bound. The last check made is the decision.
     pub fn decide(&self, identity: &Identity, call: &ParsedCall, caller: &Caller) -> Decision {
-        let facts = CallFacts::of(call, caller);
-        let mut decision = self.decide_action(identity, facts.action, &facts);
+        self.decide_facts(identity, &CallFacts::of(call, caller))
+    }
+
+    /// Decides a read of command output on the document the command ran (see
+    /// [`CallFacts::of_output`]), as [`PolicyEngine::decide`] decides a call.
+    pub fn decide_output(
+        &self,
+        identity: &Identity,
+        read: &crate::output::OutputRead,
+        document_name: &str,
+        caller: &Caller,
+    ) -> Decision {
+        self.decide_facts(identity, &CallFacts::of_output(read, document_name, caller))
+    }
+
+    fn decide_facts(&self, identity: &Identity, facts: &CallFacts) -> Decision {
+        let mut decision = self.decide_action(identity, facts.action, facts);
         if decision.allowed && facts.foreign() {
-            decision = self.decide_action(identity, USE_FOREIGN_DOCUMENT, &facts);
+            decision = self.decide_action(identity, USE_FOREIGN_DOCUMENT, facts);
         }
         if decision.allowed && facts.unbounded {
-            decision = self.decide_action(identity, "SendCommandUnbounded", &facts);
+            decision = self.decide_action(identity, "SendCommandUnbounded", facts);
         }
         decision
     }

@@ -44,6 +44,7 @@ fn caller() -> Caller {
             account: crate::route::HOME_ACCOUNT.into(),
             account_id: Some(ACCOUNT.to_owned()),
         },
+        output_log_group: None,
     }
 }
 
@@ -138,6 +139,7 @@ fn shipped_policies_load_and_validate() {
             "read-only-for-everyone",
             "shell-scripts-only-for-admins",
             "tags-of-managed-nodes-only",
+            "unmasked-output-only-for-admins",
         ]
     );
     assert!(format!("{engine:?}").contains("on-call-restart-staging"));

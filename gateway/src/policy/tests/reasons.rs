@@ -134,7 +134,8 @@ fn the_engine_lists_the_reasons() {
             "comment-names-a-ticket",
             "output-destinations-only-for-admins",
             "shell-scripts-only-for-admins",
-            "tags-of-managed-nodes-only"
+            "tags-of-managed-nodes-only",
+            "unmasked-output-only-for-admins"
         ]
     );
     assert_eq!(listed[0].1, NO_TICKET);
