@@ -83,6 +83,8 @@ env = {
     "GATEWAY_KEYS": json.dumps(keys),
     "JWT_ISSUER": issuer["issuer"], "JWT_AUDIENCE": issuer["audience"], "JWT_JWKS_URL": issuer["jwks_url"],
     "CORS_ALLOWED_ORIGINS": f"http://127.0.0.1:{www_port},http://localhost:{www_port}",
+    # Every command's output kept in one CloudWatch Logs group: the dashboard streams it.
+    "OUTPUT_LOG_GROUP": "/ssm-edge/output",
 }
 with open(f"{state}/gateway.env", "w") as f:
     f.writelines(f"{k}='{v}'\n" for k, v in env.items())
@@ -137,6 +139,10 @@ cat <<TXT
   policies:   gateway/policies/*.cedar — alice (on-call) may restart nginx/redis/worker on
               tag env=staging; root (admins) may run anything; bob only reads; every
               command needs a Comment naming a ticket (CHG-… or INC-…).
+  output:     every command's output goes to the emulator's CloudWatch Logs
+              (OUTPUT_LOG_GROUP=/ssm-edge/output): the dashboard shows each line as it
+              is written (try commands with "sleep 2" between echos), stdout and stderr
+              apart, with copy and download.
   approvals:  alice may ask to run AWS-RunShellScript on tag env=staging: the request
               waits under Approvals until root approves it (in another browser or a
               private window), then runs once and alice's page follows it live.

@@ -1,6 +1,6 @@
-// The dashboard's pure helpers (www/lib/params.js, www/lib/errors.js) under Node: the
-// document-parameter rules the core's validate() cannot know, and how each error is put
-// to people. The browser end to end is tests/e2e/dashboard.test.mjs.
+// The dashboard's pure helpers (www/lib/params.js, www/lib/errors.js, www/lib/output.js)
+// under Node: the document-parameter rules the core's validate() cannot know, how each
+// error is put to people, and how output's ANSI colours are read. The browser end to end is tests/e2e/dashboard.test.mjs.
 //
 // Run:  node --test tests/e2e/dashboard-lib.test.mjs
 
@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { contentRules, parameterDefs, valuesOf, parameterProblems, parameterOf } from "../../www/lib/params.js";
 import { explain } from "../../www/lib/errors.js";
+import { ansiRuns, stripAnsi } from "../../www/lib/output.js";
 
 const RUN_SHELL = {
   Name: "AWS-RunShellScript",
@@ -140,4 +141,24 @@ test("errors are put plainly, with what to check", () => {
   const tooMany = explain(service("TooManyPendingApprovalsException", "you have 20 requests waiting for approval already"), gw);
   assert.match(tooMany.title, /Too many of your commands are waiting/);
   assert.match(tooMany.hint, /withdraw one under Approvals/);
+});
+
+test("output's ANSI sequences are coloured runs or stripped; the colour carries to the next line", () => {
+  const red = "\x1b[31merror:\x1b[0m disk \x1b[1;92mfull\x1b[0m\x1b[2K";
+  assert.equal(stripAnsi(red), "error: disk full");
+  const sgr = { classes: [] };
+  assert.deepEqual(ansiRuns(red, sgr), [
+    { text: "error:", classes: ["ansi-red"] },
+    { text: " disk ", classes: [] },
+    { text: "full", classes: ["ansi-bold", "ansi-green-bright"] },
+  ]);
+  // An unterminated colour goes on to the next line, until a reset.
+  const open = { classes: [] };
+  ansiRuns("\x1b[33mwarning", open);
+  assert.deepEqual(ansiRuns("still yellow\x1b[39m plain", open), [
+    { text: "still yellow", classes: ["ansi-yellow"] },
+    { text: " plain", classes: [] },
+  ]);
+  // Markup is text: runs never carry anything but text and class names.
+  assert.deepEqual(ansiRuns("<img src=x onerror=alert(1)>", { classes: [] }), [{ text: "<img src=x onerror=alert(1)>", classes: [] }]);
 });

@@ -1,8 +1,10 @@
 // @ts-check
 // History: the recent commands (ListCommands, paged), each opening to its invocations and
-// their output; one still running can be followed live.
+// their output (the complete output from CloudWatch Logs, in the live view's panel, when
+// the command kept it there); one still running can be followed live.
 
 import { h, fill, $, badge, duration, time, cell, ms } from "../lib/dom.js";
+import { createOutputPanel, streamInto } from "../lib/output.js";
 import { FINAL } from "./live.js";
 
 /** @typedef {import("./page.js").App} App */
@@ -10,7 +12,9 @@ import { FINAL } from "./live.js";
 /** @param {App} app */
 export function createHistoryView(app) {
   const { state } = app;
-  const { showError, clearError, instanceName } = app.ui;
+  const { showError, clearError, instanceName, announce } = app.ui;
+  /** Stops the open detail's output streams when another opens. */
+  let detailStreams = new AbortController();
   const { views } = app;
 
   async function loadHistory(more = false) {
@@ -66,6 +70,9 @@ export function createHistoryView(app) {
     const client = state.client;
     if (!client) return;
     const seq = ++historySeq;
+    detailStreams.abort();
+    detailStreams = new AbortController();
+    const streams = detailStreams.signal;
     state.historyOpen = c.CommandId;
     for (const tr of $("history-body").querySelectorAll("tr[data-command]")) {
       const mine = tr.dataset.command === c.CommandId;
@@ -127,7 +134,9 @@ export function createHistoryView(app) {
                       : "",
                   ].filter(Boolean).join(" · ")),
                 ),
-                output ? h("pre", { class: "out", tabindex: "0", "aria-label": `Output of ${inv.InstanceId}` }, output) : null,
+                c.CloudWatchOutputConfig?.CloudWatchOutputEnabled === true
+                  ? fullOutput(client, c, inv, output, streams)
+                  : plainOutput(inv, output),
               );
             }),
       );
@@ -136,6 +145,28 @@ export function createHistoryView(app) {
       fill(list);
       showError($("history-error"), e);
     }
+  }
+
+  /** ListCommandInvocations' output (its first 2,500 characters). */
+  function plainOutput(/** @type {any} */ inv, /** @type {string} */ output) {
+    return output ? h("pre", { class: "out", tabindex: "0", "aria-label": `Output of ${inv.InstanceId}` }, output) : null;
+  }
+
+  /** The whole output, streamed from CloudWatch Logs; ListCommandInvocations' if there is none. */
+  function fullOutput(/** @type {any} */ client, /** @type {any} */ c, /** @type {any} */ inv, /** @type {string} */ output, /** @type {AbortSignal} */ signal) {
+    const name = inv.InstanceName || instanceName(inv.InstanceId);
+    const panel = createOutputPanel({ label: `Output of ${name}`, fileName: `${c.CommandId}-${inv.InstanceId}.txt`, announce });
+    const holder = h("div", null, panel.root);
+    streamInto(client, { CommandId: c.CommandId, InstanceId: inv.InstanceId }, panel, signal).then(
+      (complete) => {
+        if (!complete) fill(holder, plainOutput(inv, output));
+      },
+      (e) => {
+        if (signal.aborted) return;
+        fill(holder, h("p", { class: "muted small" }, `Full output unavailable (${e?.name ?? "error"}); the first 2,500 characters:`), plainOutput(inv, output));
+      },
+    );
+    return holder;
   }
 
   $("history-refresh").addEventListener("click", () => loadHistory());

@@ -1,9 +1,11 @@
 // @ts-check
-// The live view: follows one command (waitForCommand) instance by instance with its output,
-// and cancels it.
+// The live view: follows one command (waitForCommand) instance by instance with its output
+// (streamed from CloudWatch Logs while it runs when the command keeps it there, else
+// GetCommandInvocation's once it ends), and cancels it.
 
 import { h, fill, $, badge, duration, time, ms } from "../lib/dom.js";
 import { explain } from "../lib/errors.js";
+import { createOutputPanel, streamInto } from "../lib/output.js";
 
 /** @typedef {import("./page.js").App} App */
 /** @typedef {import("ssm-edge").SsmClient} SsmClient */
@@ -16,6 +18,7 @@ const WATCH_LIMIT_MS = 6 * 3600 * 1000;
 /**
  * @typedef {{
  *   command: any, controller: AbortController, invocations: Map<string, any>, outputs: Map<string, any>,
+ *   streams: Map<string, { panel: ReturnType<typeof createOutputPanel>, state: string }>, streaming: AbortController,
  *   rows: Map<string, Record<string, HTMLElement>>, cancelRequested: boolean, done: boolean, finishedAt: number, timer: number,
  * }} Live
  */
@@ -30,6 +33,7 @@ export function createLiveView(app) {
     const live = state.live;
     if (!live) return;
     live.controller.abort();
+    live.streaming.abort();
     clearInterval(live.timer);
     state.live = null;
   }
@@ -43,6 +47,9 @@ export function createLiveView(app) {
       controller: new AbortController(),
       invocations: new Map(),
       outputs: new Map(),
+      streams: new Map(),
+      // Streams outlive a cancel's restarted waiter: they stop with the view.
+      streaming: new AbortController(),
       rows: new Map(),
       cancelRequested: false,
       done: false,
@@ -112,8 +119,40 @@ export function createLiveView(app) {
       const before = live.invocations.get(inv.InstanceId);
       live.invocations.set(inv.InstanceId, inv);
       if (before?.Status !== inv.Status) announce(`${instanceName(inv.InstanceId)}: ${inv.Status}`);
-      if (FINAL.has(inv.Status) && !live.outputs.has(inv.InstanceId)) fetchOutput(live, inv.InstanceId);
+      // Output exists once an invocation runs: streams start then, not while it is Pending.
+      const started = inv.Status !== "Pending" && inv.Status !== "Delayed";
+      if (started && keepsCloudWatchOutput(live.command) && !live.streams.has(inv.InstanceId)) follow(live, inv.InstanceId);
+      const streamed = live.streams.get(inv.InstanceId)?.state;
+      if (FINAL.has(inv.Status) && !live.outputs.has(inv.InstanceId) && (!streamed || streamed === "unavailable")) {
+        fetchOutput(live, inv.InstanceId);
+      }
     }
+    renderLive(live);
+  }
+
+  /** Streams one instance's output into its panel while the command runs. */
+  async function follow(/** @type {Live} */ live, /** @type {string} */ instanceId) {
+    const name = instanceName(instanceId);
+    const panel = createOutputPanel({ label: `Output of ${name}`, fileName: `${live.command.CommandId}-${instanceId}.txt`, announce });
+    const stream = { panel, state: "streaming" };
+    live.streams.set(instanceId, stream);
+    try {
+      const complete = await streamInto(
+        /** @type {SsmClient} */ (state.client),
+        { CommandId: live.command.CommandId, InstanceId: instanceId },
+        panel,
+        live.streaming.signal,
+      );
+      stream.state = complete ? "complete" : "unavailable";
+    } catch (e) {
+      if (live.streaming.signal.aborted) return;
+      stream.state = "unavailable";
+      panel.root.prepend(h("p", { class: "muted small" }, `Live output stopped: ${explain(e, ctx()).title}`));
+    }
+    if (state.live !== live) return;
+    // Without CloudWatch output (or when it failed), the final output comes from GetCommandInvocation.
+    const inv = live.invocations.get(instanceId);
+    if (stream.state === "unavailable" && inv && FINAL.has(inv.Status) && !live.outputs.has(instanceId)) fetchOutput(live, instanceId);
     renderLive(live);
   }
 
@@ -186,10 +225,14 @@ export function createLiveView(app) {
       );
       row.root.dataset.status = inv.Status;
       row.root.dataset.instance = inv.InstanceId;
-      const key = `${inv.Status}|${out ? (out.loading ? "loading" : "done") : "none"}`;
+      const stream = live.streams.get(inv.InstanceId);
+      const streaming = stream && stream.state !== "unavailable";
+      const key = streaming ? "stream" : `${inv.Status}|${out ? (out.loading ? "loading" : "done") : "none"}`;
       if (row.body.dataset.key === key) continue;
       row.body.dataset.key = key;
-      if (!FINAL.has(inv.Status)) {
+      if (streaming && stream) {
+        fill(row.body, stream.panel.root);
+      } else if (!FINAL.has(inv.Status)) {
         fill(row.body);
       } else if (!out || out.loading) {
         fill(row.body, h("p", { class: "muted small" }, "Fetching output…"));
@@ -235,6 +278,11 @@ export function createLiveView(app) {
   }
 
   $("cancel-command").addEventListener("click", cancelLive);
+
+  /** Whether the command's output goes to CloudWatch Logs (its own config or the gateway's). */
+  function keepsCloudWatchOutput(/** @type {any} */ command) {
+    return command.CloudWatchOutputConfig?.CloudWatchOutputEnabled === true;
+  }
   window.addEventListener("pagehide", () => stopLive());
 
   return { startLive, stopLive };
