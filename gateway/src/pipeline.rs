@@ -297,19 +297,11 @@ impl Gateway {
                     return result;
                 }
             }
-            return Err(GatewayError::Denied {
-                principal: identity.principal.clone(),
-                action: decision.action,
-                resource: decision.resource.clone(),
-                reasons: decision.reasons.clone(),
-            });
+            return Err(denied(identity, decision));
         }
 
         // What goes upstream is the core's serialization of the input just decided on.
-        let upstream_call = call.start().map_err(|e| {
-            log_error(host, "upstream body", &e);
-            GatewayError::Internal("the request could not be prepared; nothing was sent")
-        })?;
+        let upstream_call = prepared(host, call.start())?;
         let (identity, route) = (identity.clone(), route.clone());
         self.send_decided(
             host,
@@ -524,6 +516,31 @@ fn cors_stage(request: &Incoming, allowed: &[String]) -> Result<CorsStage, Gatew
         OriginCheck::Allowed(origin) => Ok(CorsStage::Proceed(Some(origin))),
         OriginCheck::None => Ok(CorsStage::Proceed(None)),
     }
+}
+
+/// The refusal of a call its policy did not allow.
+fn denied(
+    identity: &crate::identity::Identity,
+    decision: &crate::policy::Decision,
+) -> GatewayError {
+    GatewayError::Denied {
+        principal: identity.principal.clone(),
+        action: decision.action,
+        resource: decision.resource.clone(),
+        reasons: decision.reasons.clone(),
+    }
+}
+
+/// The upstream call started from a decided input (the core serializes it; it cannot
+/// fail for an input the core parsed, and says so if it ever does).
+fn prepared<H: Host>(
+    host: &H,
+    started: Result<ssm_edge_core::client::Call, ssm_edge_core::request::BuildError>,
+) -> Result<ssm_edge_core::client::Call, GatewayError> {
+    started.map_err(|e| {
+        log_error(host, "upstream body", &e);
+        GatewayError::Internal("the request could not be prepared; nothing was sent")
+    })
 }
 
 impl Gateway {

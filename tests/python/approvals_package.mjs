@@ -8,15 +8,8 @@
 //       sends SendCommand; prints {approvalId} from ApprovalRequiredError, then waits
 //       for the decision (waitForApproval): prints {firstPoll} at its first poll, and
 //       {approval, progress} once decided
-import { ApprovalRequiredError, SsmClient, errors } from "../../wasm/pkg/node.js";
-
-const { ENDPOINT, REGION, AKID, SECRET } = process.env;
-const client = new SsmClient({
-  endpoint: ENDPOINT,
-  region: REGION,
-  credentials: { accessKeyId: AKID, secretAccessKey: SECRET },
-});
-const print = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+import { ApprovalRequiredError, errors } from "../../wasm/pkg/node.js";
+import { client, print } from "./package_client.mjs";
 const [mode, ...args] = process.argv.slice(2);
 
 if (mode === "approve") {

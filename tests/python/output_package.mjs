@@ -4,15 +4,7 @@
 //
 //   node output_package.mjs <command-id> <instance-id>
 //       prints one JSON line per chunk ({stream, text}), then {done: true}
-import { SsmClient } from "../../wasm/pkg/node.js";
-
-const { ENDPOINT, REGION, AKID, SECRET } = process.env;
-const client = new SsmClient({
-  endpoint: ENDPOINT,
-  region: REGION,
-  credentials: { accessKeyId: AKID, secretAccessKey: SECRET },
-});
-const print = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+import { client, print } from "./package_client.mjs";
 const [CommandId, InstanceId] = process.argv.slice(2);
 for await (const { stream, text } of client.streamOutput({ CommandId, InstanceId }, { signal: AbortSignal.timeout(60_000) })) {
   print({ stream, text });

@@ -410,12 +410,7 @@ impl Gateway {
         if decision.allowed {
             return Ok(());
         }
-        Err(GatewayError::Denied {
-            principal: who.principal.clone(),
-            action: decision.action,
-            resource: decision.resource,
-            reasons: decision.reasons,
-        })
+        Err(super::denied(who, &decision))
     }
 
     /// Whether `who` may see `approval`: they asked for it, or may approve it.

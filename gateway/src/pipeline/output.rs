@@ -46,12 +46,7 @@ impl Gateway {
             &caller,
         ));
         if !decision.allowed {
-            return Err(GatewayError::Denied {
-                principal: identity.principal.clone(),
-                action: decision.action,
-                resource: decision.resource.clone(),
-                reasons: decision.reasons.clone(),
-            });
+            return Err(super::denied(identity, decision));
         }
         // Decided on the command's document; the group must then be that command's.
         let groups = command.groups.ok_or_else(|| {
@@ -63,10 +58,7 @@ impl Gateway {
                 command_id: read.command_id.clone(),
             }));
         }
-        let upstream_call = call.start().map_err(|e| {
-            log_error(host, "upstream body", &e);
-            GatewayError::Internal("the request could not be prepared; nothing was sent")
-        })?;
+        let upstream_call = super::prepared(host, call.start())?;
         self.send_decided(host, request, identity, route, upstream_call, now_ms, trail)
             .await
     }
