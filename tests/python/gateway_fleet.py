@@ -131,6 +131,19 @@ class Fleet:
                 lambda request, **_: request.headers.__setitem__("X-Ssm-Edge-Account", unsigned_account))
         return client
 
+    def logs(self, who, region="us-east-1", account=None):
+        """boto3's CloudWatch Logs client for `who` through the gateway, as `client`."""
+        akid, secret = self.keys[who]
+        client = boto3.session.Session().client(
+            "logs", endpoint_url=self.gw.url, region_name=region, aws_access_key_id=akid,
+            aws_secret_access_key=secret,
+            config=Config(retries={"mode": "standard", "total_max_attempts": 1},
+                          connect_timeout=5, read_timeout=HTTP_TIMEOUT))
+        if account is not None:
+            client.meta.events.register(
+                "before-sign.logs.*", lambda request, **_: request.headers.__setitem__("X-Ssm-Edge-Account", account))
+        return client
+
     def stats(self):
         return self.ssm.stats()
 
@@ -460,6 +473,37 @@ class PoliciesPerAccount(FleetTestCase):
         before = fleet.stats()
         restart(fleet.client("root", "eu-west-1", "prod"), "root prod")
         self.assertEqual(ran_anywhere(before, fleet.stats()), {f"{ACCOUNT_IDS['prod']}/eu-west-1": 1})
+
+    def test_output_is_read_in_the_routed_account_under_its_read_policy(self):
+        """boto3's logs client through the gateway reads a command's output in the account
+        and region it ran in (the route's Logs endpoint, the role's credentials); a reader
+        the policy gives no ReadOutput there (alice in prod) is refused and nothing is read."""
+        fleet = self.fleet
+        region = "eu-west-1"
+        ssm = fleet.client("root", region, "prod")
+        command = ssm.send_command(
+            DocumentName="AWS-RunShellScript", InstanceIds=[INSTANCE], Comment="CHG-7 output in prod",
+            Parameters={"commands": ["echo from prod", "echo warn >&2"]},
+            CloudWatchOutputConfig={"CloudWatchOutputEnabled": True})["Command"]
+        deadline = time.monotonic() + 30
+        while ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=INSTANCE)["Status"] != "Success":
+            self.assertLess(time.monotonic(), deadline, "the command did not finish")
+            time.sleep(0.2)
+        stream = f"{command['CommandId']}/{INSTANCE}/aws-runShellScript/stdout"
+        read = dict(logGroupName="/aws/ssm/AWS-RunShellScript", logStreamName=stream, startFromHead=True)
+        events = fleet.logs("root", region, "prod").get_log_events(**read)["events"]
+        self.assertEqual([e["message"] for e in events], ["from prod"])
+        before = fleet.stats()
+        status, code, message, request_id = self.refused(lambda: fleet.logs("alice", region, "prod").get_log_events(**read))
+        self.assertEqual((status, code), (400, "AccessDeniedException"), message)
+        self.assertIn("only admins may read command output in account prod", message)
+        line = fleet.gw.audit_for(request_id)
+        self.assertEqual((line["operation"], line["decision"], line["account"], line["region"], line["commandId"]),
+                         ("GetLogEvents", "denied", "prod", region, command["CommandId"]))
+        self.assertEqual(requests(before, fleet.stats(), "GetLogEvents"), 0, "nothing was read")
+        # The command is prod's: in staging (another account's state) it does not exist.
+        status, code, message, _ = self.refused(lambda: fleet.logs("root", region, "staging").get_log_events(**read))
+        self.assertEqual(code, "InvalidCommandId", message)
 
     def test_an_own_account_document_arn_is_the_accounts_own(self):
         fleet = self.fleet

@@ -5,7 +5,8 @@
 #   3. cold start (process start to the first signed request, over an empty `node -e`)
 #   4. validate() throughput in Node (a typical SendCommand), beside ajv compiled from a JSON
 #      Schema derived from the same botocore model (so it needs the venv: `make setup`)
-#   5. live output: line-to-caller latency and Logs requests per streaming instance (output.mjs)
+#   5. live output: line-to-caller latency and Logs requests per streaming instance (output.mjs),
+#      and line-to-page latency in the dashboard (www/bench/output-latency.mjs, Chromium)
 # The peers are pinned in wasm/bench/package.json (+ lock); the build tools come from tests/js.
 # The package is wasm/pkg (built by `bash wasm/build.sh` if missing), copied into
 # wasm/bench/node_modules/ssm-edge so that every script imports it by name as a user would,
@@ -87,6 +88,10 @@ say "live output over the local SSM (~2 min)"
 echo "## Live output (streamOutput over tests/local-ssm)"
 echo
 node output.mjs
+echo
+echo "In the dashboard (headless Chromium, \`node www/bench/output-latency.mjs\`):"
+echo
+node "$root/www/bench/output-latency.mjs"
 echo
 
 say "cold start (~1 min)"

@@ -40,6 +40,7 @@ export function createSendView(app) {
     if (concurrency) input.MaxConcurrency = concurrency;
     const errors = $("max-errors").value.trim();
     if (errors) input.MaxErrors = errors;
+    if ($("cloudwatch-output").checked) input.CloudWatchOutputConfig = { CloudWatchOutputEnabled: true };
     return input;
   }
 
@@ -242,6 +243,7 @@ export function createSendView(app) {
     }
   }
 
+  $("cloudwatch-output").addEventListener("change", () => revalidate());
   for (const id of ["comment", "timeout", "max-concurrency", "max-errors"]) {
     const el = $(id);
     const touch = () => {
