@@ -23,11 +23,9 @@ use super::approval_api::{
     id_of, json_answer, not_pending, required, state_of, targets_text, view, ApiCall,
 };
 use super::forward::Forwarded;
+use super::settle::{forget_signature, idempotency_scope, replayed_answer, stored};
 use super::trail::{ApprovalNote, Replayed};
-use super::{
-    forget_signature, idempotency_scope, log_error, replayed_answer, request_id, stored, Accepted,
-    Gateway, Host, Incoming, Outgoing,
-};
+use super::{log_error, request_id, Accepted, Gateway, Host, Incoming, Outgoing};
 use crate::approvals::{Approval, Op, Outcome, Requester, State};
 use crate::audit::rfc3339;
 use crate::call::{self, ParsedCall};

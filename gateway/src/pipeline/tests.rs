@@ -4,6 +4,7 @@
 
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use ssm_edge_core::model::{OperationName, SendCommand};
 use ssm_edge_core::request::build_raw;
 use ssm_edge_core::retry::Transport;
