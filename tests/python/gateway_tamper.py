@@ -17,7 +17,9 @@ shows the raw bodies it received): the same signature under other spellings of i
 `Authorization` header is one request; an own-account ARN decides like the name; every
 other forwarded field reaches the upstream and the audit line; the forwarded body is the
 core's compact serialization, not the caller's bytes; an upstream refusal reaches boto3
-without the upstream's ARN or account id (the audit line keeps them).
+without the upstream's ARN or account id (the audit line keeps them). Reads of command
+output (CloudWatch Logs) that could name another stream than the one decided on are refused
+before the command is looked up.
 """
 
 import base64
@@ -658,6 +660,36 @@ class TamperedRequests(unittest.TestCase):
         self.assertEqual(self.stack.ssm.stats()["requests"], before["requests"], "nothing reached the upstream")
         print(f"\n    ({len(cases)} signed requests refused for their body, none reached the upstream)",
               file=sys.stderr)
+
+    def test_reads_of_output_name_one_commands_stream_however_spelled(self):
+        """CloudWatch Logs reads (signed for `logs`, as boto3's logs client signs them) whose
+        stream or group could mean something other than what the policy would decide on: a
+        member named twice (plainly or with an escape), a group by identifier, a stream or
+        prefix that names no command, a signature for another service. Refused before the
+        command is even looked up: nothing reaches the upstream."""
+        command = "0b7c5f0e-3a4d-4c1e-9f7a-1234567890ab"
+        stream = f"{command}/{INSTANCE}/aws-runShellScript/stdout"
+        other = f"9f9f9f9f-0000-4000-8000-000000000000/{INSTANCE}/aws-runShellScript/stdout"
+        group = '"logGroupName":"/aws/ssm/AWS-RunShellScript"'
+        rows = [
+            ("GetLogEvents", f'{{{group},"logStreamName":"{stream}","logStreamName":"{other}"}}', "logs", SERIALIZATION),
+            ("GetLogEvents", f'{{{group},"logStreamName":"{stream}","log\\u0053treamName":"{other}"}}', "logs",
+             SERIALIZATION),
+            ("GetLogEvents", f'{{"logGroupIdentifier":"arn:aws:logs:us-east-1:999999999999:log-group:x",'
+                             f'"logStreamName":"{stream}"}}', "logs", "InvalidParameterException"),
+            ("GetLogEvents", f'{{{group},"logStreamName":"application.log"}}', "logs", "InvalidParameterException"),
+            ("DescribeLogStreams", f'{{{group},"logStreamNamePrefix":"0b7c"}}', "logs", "InvalidParameterException"),
+            ("GetLogEvents", f'{{{group},"logStreamName":"{stream}"}}', "ssm", INVALID),
+        ]
+        before = self.stack.ssm.stats()
+        for operation, body, service, code in rows:
+            with self.subTest(body=body, service=service):
+                reply = self.stack.signed_post(operation, body.encode(), "alice", service=service,
+                                               extra={"X-Amz-Target": f"Logs_20140328.{operation}"})
+                self.assertEqual((reply.status, reply.code), (400, code), reply.body[:300])
+                line = self.stack.gw.audit_for(reply.request_id)
+                self.assertIn(line["decision"], ("invalid", "unauthenticated"), line)
+        self.assertEqual(self.stack.ssm.stats()["requests"], before["requests"], "nothing reached the upstream")
 
     def test_one_signature_is_one_request_however_its_header_is_spelled(self):
         """A captured SendCommand sent again with its Authorization components reordered

@@ -7,7 +7,7 @@ import { ready, isReady, hostSha256 } from "./instance.js";
 import { DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
 import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
 import { abortReason, FINAL_STATUSES, pollInvocation, sleep } from "./poll.js";
-import { streamOutput } from "./output.js";
+import { LOGS_REQUESTS_PER_SECOND, streamOutput } from "./output.js";
 
 export { ready };
 export { OutputUnavailableError } from "./output.js";
@@ -292,7 +292,7 @@ export class SsmClient {
   /** CloudWatch Logs requests a second that all of this client's output streams share. */
   logsRequestsPerSecond;
 
-  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, account, maxAttempts = 3, logsRequestsPerSecond = 5, fetch: fetchImpl } = {}) {
+  constructor({ region, endpoint, useFipsEndpoint = false, useDualstackEndpoint = false, credentials, token, account, maxAttempts = 3, logsRequestsPerSecond = LOGS_REQUESTS_PER_SECOND, fetch: fetchImpl } = {}) {
     if (credentials && token) throw new ConfigError("token", "use either credentials or a token, not both");
     if (!credentials && !token) throw new ConfigError("credentials", "are required (or a token for a gateway)");
     if (token && typeof token !== "string" && typeof token !== "function") {

@@ -27,7 +27,7 @@ const budgets = new WeakMap();
 
 function budgetOf(client) {
   let budget = budgets.get(client);
-  if (!budget) budgets.set(client, (budget = new Budget(client.logsRequestsPerSecond ?? LOGS_REQUESTS_PER_SECOND)));
+  if (!budget) budgets.set(client, (budget = new Budget(client.logsRequestsPerSecond)));
   return budget;
 }
 
