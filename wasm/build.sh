@@ -15,14 +15,16 @@ out="$root/target/wasm-opt"
 . ./toolchain.env
 
 # Legacy symbol names: wasm/bench/wasm-breakdown.mjs reads them from a named build (the
-# shipped wasm has no names either way). core, rebuilt with the package's profile, stays at
-# opt-level 3 as stable ships it: 340 B gzip smaller than at "z", and its memchr, UTF-8
-# checks and copies run at full speed. (Given here: in Cargo.toml, every other cargo
-# command would warn that no package `core` matches.)
+# shipped wasm has no names either way). core and alloc, rebuilt with the package's
+# profile, stay at opt-level 3 as stable ships them: 340 B and 143 B gzip smaller than at
+# "z" (fat LTO then inlines less of them), and memchr, UTF-8 checks, copies and `Vec`
+# growth run at full speed. (Given here: in Cargo.toml, every other cargo command would
+# warn that no package `core` or `alloc` matches.)
 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Csymbol-mangling-version=legacy" \
   CARGO_TARGET_DIR="$target" cargo "+$WASM_TOOLCHAIN" build --quiet --locked \
   -Z build-std=core,alloc --target wasm32-unknown-unknown --profile wasm-release \
   --config "profile.wasm-release.package.core.opt-level=3" \
+  --config "profile.wasm-release.package.alloc.opt-level=3" \
   -p ssm-edge-wasm --features bundle
 mkdir -p "$out"
 "$bin/wasm-opt" -Oz --strip-debug --strip-producers \
