@@ -11,6 +11,7 @@ import { LOGS_REQUESTS_PER_SECOND, streamOutput } from "./output.js";
 
 export { ready };
 export { OutputUnavailableError } from "./output.js";
+export { FINAL_STATUSES } from "./poll.js";
 /** The approval states that still change (an ssm-edge gateway's `ApprovalState`). */
 const OPEN_APPROVAL_STATES = new Set(["Pending", "Running"]);
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;

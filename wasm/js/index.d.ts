@@ -87,6 +87,12 @@ export interface OutputChunk {
   plugin: string;
 }
 
+/**
+ * The statuses after which neither a command nor an invocation changes again (what
+ * `waitForCommand` and `streamOutput` wait for). `Cancelling` is not one of them.
+ */
+export declare const FINAL_STATUSES: ReadonlySet<M.CommandInvocationStatus | M.CommandStatus>;
+
 /** `streamOutput` of a command that sends no output to CloudWatch Logs. */
 export declare class OutputUnavailableError extends Error {
   readonly name: "OutputUnavailableError";

@@ -10,6 +10,7 @@ import {
   ConfigError,
   TransportError,
   OutputUnavailableError,
+  FINAL_STATUSES,
   errors,
   validate,
   signRequest,
@@ -240,4 +241,13 @@ async function output(client: SsmClient): Promise<string> {
   return text + (events.events?.[0]?.message ?? "") + client.logsRequestsPerSecond;
 }
 
-export { output, send, reads, pages, wait, handle, sign, endpoint, code, badCode, problems, url, ops, _cp };
+/** Whether an invocation is final, by the package's own set. */
+function isFinal(invocation: CommandInvocation): boolean {
+  // @ts-expect-error the set is read-only
+  FINAL_STATUSES.add("Pending");
+  // @ts-expect-error not a status
+  FINAL_STATUSES.has("Done");
+  return invocation.Status !== undefined && FINAL_STATUSES.has(invocation.Status);
+}
+
+export { isFinal, output, send, reads, pages, wait, handle, sign, endpoint, code, badCode, problems, url, ops, _cp };

@@ -5,7 +5,7 @@
 
 import { h, fill, $, badge, duration, time, cell, ms } from "../lib/dom.js";
 import { createOutputPanel, streamInto } from "../lib/output.js";
-import { FINAL } from "./live.js";
+import { FINAL_STATUSES as FINAL } from "ssm-edge";
 
 /** @typedef {import("./page.js").App} App */
 

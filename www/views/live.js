@@ -6,12 +6,11 @@
 import { h, fill, $, badge, duration, time, ms } from "../lib/dom.js";
 import { explain } from "../lib/errors.js";
 import { createOutputPanel, streamInto } from "../lib/output.js";
+import { FINAL_STATUSES as FINAL } from "ssm-edge";
 
 /** @typedef {import("./page.js").App} App */
 /** @typedef {import("ssm-edge").SsmClient} SsmClient */
 
-/** The statuses after which a command or an invocation does not change again. */
-export const FINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled"]);
 const POLL_MS = 1000;
 const WATCH_LIMIT_MS = 6 * 3600 * 1000;
 
