@@ -1,7 +1,9 @@
 """What every generator in core/codegen does with its output: format Rust with rustfmt,
 then write the files, or (``--check``, as `make test` runs it) fail if any is stale."""
 
+import html
 import os
+import re
 import subprocess
 import sys
 
@@ -30,3 +32,22 @@ def write_or_check(tool, files, check, rerun, fresh):
         with open(path, "w") as f:
             f.write(text)
         print(f"{tool}: wrote {os.path.relpath(path, ROOT)} ({text.count(chr(10))} lines)")
+
+
+def doc_line(text, fallback):
+    """First sentence of the model's HTML documentation, as one safe rustdoc line."""
+    if not text:
+        return fallback
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = html.unescape(text)
+    text = " ".join(text.split())
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    if m:
+        text = m.group(1)
+    if len(text) > 220:
+        text = text[:217].rsplit(" ", 1)[0] + "..."
+    for a, b in (("\\", "\\\\"), ("[", "\\["), ("]", "\\]"), ("<", "&lt;"), (">", "&gt;"), ("`", "'"), ("*", "\\*"), ("_", "\\_")):
+        text = text.replace(a, b)
+    if text.startswith(("#", "-", "+", "1.", "|", "=")):
+        text = "\\" + text
+    return text or fallback
