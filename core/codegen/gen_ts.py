@@ -6,7 +6,7 @@ through gen_model.py, which writes every generated file at once."""
 import json
 
 from emit import doc_line
-from sources import OPERATIONS, PATTERN_VARIANTS, method_name
+from sources import COMMON_ERRORS, OPERATIONS, PATTERN_VARIANTS, method_name
 
 
 def ts_type(m, n, for_input):
@@ -104,6 +104,9 @@ def generate_ts(model, version):
     w("")
     w("/** The error codes the model declares for the operations (each has a class in `errors`). */")
     w("export type DeclaredErrorCode = " + " | ".join(json.dumps(e) for e in model.declared_errors()) + ";")
+    w("")
+    w("/** The common codes (auth, throttling, skew) that also have a class in `errors`. */")
+    w("export type CommonErrorCode = " + " | ".join(json.dumps(c) for c in package_common_errors()) + ";")
     ts = "\n".join(out) + "\n"
 
     timestamps = sorted({k for n in all_shapes for k, v in model.shapes[n].get("members", {}).items() if model.shapes[v["shape"]]["type"] == "timestamp"})
@@ -121,6 +124,9 @@ def generate_ts(model, version):
         "/** Error codes the model declares for the operations. */",
         "export const DECLARED_ERRORS = " + json.dumps(errors) + ";",
         "",
+        "/** Common codes the operations do not declare (auth, throttling, skew) with a class too. */",
+        "export const COMMON_ERRORS = " + json.dumps(package_common_errors()) + ";",
+        "",
         "/** Every operation: its name on the wire and the client method that calls it. */",
         "export const OPERATIONS = " + json.dumps([[op, method_name(op)] for op in model.operations]) + ";",
         "",
@@ -135,3 +141,8 @@ def generate_ts(model, version):
         "",
     ]
     return ts, "\n".join(js)
+
+
+def package_common_errors():
+    """The COMMON_ERRORS the package gives an `errors.<code>` class."""
+    return [code for code, _, has_class, _ in COMMON_ERRORS if has_class]

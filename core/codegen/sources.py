@@ -50,6 +50,55 @@ LOGS_RENAMES = {
 EDGE_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ssm-edge-model.json")
 
 
+# Error codes the core knows beyond those the operations declare (`Model.declared_errors`):
+# the codes that auth refusals, clock skew, throttling and transient failures arrive with,
+# as botocore's standard retry mode and the AWS SDKs list them. Each is
+# (code, classes, package class, what it means). `classes` name the sets the core sorts
+# codes by (decode/codes.rs): "auth" (refused before the service acted), "skew" (a possible
+# clock-skew refusal), "throttling", "transient" (retried by botocore's standard mode).
+# `package class`: the npm package has an `errors.<code>` class (codes SSM and its front
+# ends answer; the others still arrive as an SsmServiceException named by the code).
+# Adding a code is one line here: the Rust enum, the sets, model.js and model.d.ts follow.
+COMMON_ERRORS = [
+    ("UnrecognizedClientException", {"auth"}, True, "Auth: the access key id is not known."),
+    ("InvalidSignatureException", {"auth", "skew"}, True, "Auth: the signature does not match (awsJson services)."),
+    ("SignatureDoesNotMatch", {"auth", "skew"}, True, "Auth: the signature does not match (query/XML front ends)."),
+    ("IncompleteSignatureException", {"auth"}, True, "Auth: the Authorization header is malformed."),
+    ("IncompleteSignature", {"auth"}, False, "Auth: the Authorization header is malformed (query/XML front ends)."),
+    ("InvalidClientTokenId", {"auth"}, True, "Auth: the access key id or session token is not valid."),
+    ("ExpiredTokenException", {"auth"}, True, "Auth: the session token has expired."),
+    ("ExpiredToken", {"auth"}, False, "Auth: the session token has expired (query/XML front ends)."),
+    ("MissingAuthenticationTokenException", {"auth"}, False, "Auth: no credentials were sent."),
+    ("MissingAuthenticationToken", {"auth"}, False, "Auth: no credentials were sent (query/XML front ends)."),
+    ("AccessDeniedException", {"auth"}, True, "Auth: the caller may not perform this action."),
+    ("AuthFailure", {"auth", "skew"}, False, "Auth: generic authentication failure."),
+    ("RequestExpired", {"auth", "skew"}, True, "Skew: the request's time is too far from the server's."),
+    ("RequestTimeTooSkewed", {"auth", "skew"}, False, "Skew: the request's time is too far from the server's (S3 style)."),
+    ("RequestInTheFuture", {"auth", "skew"}, False, "Skew: the request's time is in the future."),
+    ("Throttling", {"throttling"}, False, "Throttling."),
+    ("ThrottlingException", {"throttling"}, True, "Throttling (the code SSM answers)."),
+    ("ThrottledException", {"throttling"}, False, "Throttling."),
+    ("RequestThrottledException", {"throttling"}, False, "Throttling."),
+    ("TooManyRequestsException", {"throttling"}, False, "Throttling."),
+    ("ProvisionedThroughputExceededException", {"throttling"}, False, "Throttling."),
+    ("TransactionInProgressException", {"throttling"}, False, "Throttling."),
+    ("RequestLimitExceeded", {"throttling"}, False, "Throttling."),
+    ("BandwidthLimitExceeded", {"throttling"}, False, "Throttling."),
+    ("LimitExceededException", {"throttling"}, False, "Throttling."),
+    ("RequestThrottled", {"throttling"}, False, "Throttling."),
+    ("SlowDown", {"throttling"}, False, "Throttling."),
+    ("PriorRequestNotComplete", {"throttling", "transient"}, False, "Throttling and transient: an earlier request is still being processed."),
+    ("EC2ThrottledException", {"throttling"}, False, "Throttling."),
+    ("RequestTimeout", {"transient"}, False, "Transient: the request timed out on the server side."),
+    ("RequestTimeoutException", {"transient"}, False, "Transient: the request timed out on the server side."),
+    ("InternalFailure", set(), False, "The service failed (generic 5xx code)."),
+    ("ServiceUnavailable", set(), False, "The service is unavailable."),
+    ("ValidationException", set(), True, "The input broke a server-side constraint."),
+    ("UnknownOperationException", set(), False, "The `X-Amz-Target` names no operation."),
+    ("SerializationException", set(), False, "The body could not be read as the operation's input."),
+]
+
+
 # Patterns with a hand-written matcher in core/src/validate/patterns.rs, by shape: the
 # `Pattern` variant, and what the pattern asks for in words (the messages of a broken
 # pattern in Rust, `pattern_hint` in validate/shapes.rs, and in JavaScript, PATTERN_HINTS

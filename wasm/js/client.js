@@ -4,7 +4,7 @@
 
 import * as wasm from "./wasm.js";
 import { ready, isReady, hostSha256 } from "./instance.js";
-import { DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
+import { COMMON_ERRORS, DECLARED_ERRORS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS } from "./model.js";
 import { configMessage, problemsMessage, ruleMessage } from "./messages.js";
 import { abortReason, FINAL_STATUSES, pollInvocation, sleep } from "./poll.js";
 import { LOGS_REQUESTS_PER_SECOND, streamOutput } from "./output.js";
@@ -61,14 +61,8 @@ export class TransportError extends Error {
 
 // One subclass per error code the model declares for the operations, plus
 // the common auth and throttling codes, so `instanceof` works as in the AWS SDK.
-const ERROR_CODES = [
-  ...DECLARED_ERRORS,
-  "ThrottlingException", "UnrecognizedClientException", "InvalidSignatureException",
-  "SignatureDoesNotMatch", "IncompleteSignatureException", "InvalidClientTokenId",
-  "ExpiredTokenException", "AccessDeniedException", "RequestExpired", "ValidationException",
-];
 export const errors = Object.create(null);
-for (const code of ERROR_CODES) {
+for (const code of [...DECLARED_ERRORS, ...COMMON_ERRORS]) {
   errors[code] = { [code]: class extends SsmServiceException {} }[code];
 }
 

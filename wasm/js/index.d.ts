@@ -236,8 +236,4 @@ export declare class ApprovalRequiredError extends SsmServiceException {
   readonly approvalId: string;
 }
 
-export type ErrorCode =
-  | M.DeclaredErrorCode
-  | "ThrottlingException" | "UnrecognizedClientException" | "InvalidSignatureException"
-  | "SignatureDoesNotMatch" | "IncompleteSignatureException" | "InvalidClientTokenId"
-  | "ExpiredTokenException" | "AccessDeniedException" | "RequestExpired" | "ValidationException";
+export type ErrorCode = M.DeclaredErrorCode | M.CommonErrorCode;

@@ -994,3 +994,6 @@ export interface PaginatorMethods<CallOptions> {
 
 /** The error codes the model declares for the operations (each has a class in `errors`). */
 export type DeclaredErrorCode = "DuplicateInstanceId" | "InternalServerError" | "InvalidInstanceId" | "InvalidDocument" | "InvalidDocumentVersion" | "InvalidOutputFolder" | "InvalidParameters" | "UnsupportedPlatformType" | "MaxDocumentSizeExceeded" | "InvalidRole" | "InvalidNotificationConfig" | "ApprovalRequiredException" | "ApprovalRejectedException" | "TooManyPendingApprovalsException" | "InvalidCommandId" | "InvalidFilterKey" | "InvalidNextToken" | "InvalidPluginName" | "InvocationDoesNotExist" | "InvalidInstanceInformationFilterValue" | "InvalidResourceType" | "InvalidResourceId" | "InvalidParameterException" | "ResourceNotFoundException" | "ServiceUnavailableException" | "ApprovalNotFoundException" | "ApprovalNotPendingException";
+
+/** The common codes (auth, throttling, skew) that also have a class in `errors`. */
+export type CommonErrorCode = "UnrecognizedClientException" | "InvalidSignatureException" | "SignatureDoesNotMatch" | "IncompleteSignatureException" | "InvalidClientTokenId" | "ExpiredTokenException" | "AccessDeniedException" | "RequestExpired" | "ThrottlingException" | "ValidationException";

@@ -59,12 +59,15 @@ test("every value export is declared in index.d.ts, and every declared value exi
 test("errors has one subclass per ErrorCode of index.d.ts", async () => {
   const union = /export type ErrorCode =([^;]+);/.exec(dts);
   assert.ok(union, "no ErrorCode union in index.d.ts");
-  // The declared codes are model.d.ts's (generated from the service model).
+  // The declared and the common codes are model.d.ts's (generated from the service model
+  // and core/codegen/sources.py).
   assert.match(union[1], /\bM\.DeclaredErrorCode\b/);
+  assert.match(union[1], /\bM\.CommonErrorCode\b/);
   const modelDts = await readFile(join(pkgDir, "model.d.ts"), "utf8");
   const declared = /export type DeclaredErrorCode =([^;]+);/.exec(modelDts);
-  assert.ok(declared, "no DeclaredErrorCode union in model.d.ts");
-  const codes = [...`${union[1]} ${declared[1]}`.matchAll(/"(\w+)"/g)].map((m) => m[1]).sort();
+  const common = /export type CommonErrorCode =([^;]+);/.exec(modelDts);
+  assert.ok(declared && common, "no DeclaredErrorCode or CommonErrorCode union in model.d.ts");
+  const codes = [...`${union[1]} ${declared[1]} ${common[1]}`.matchAll(/"(\w+)"/g)].map((m) => m[1]).sort();
   assert.ok(codes.includes("InvalidResourceId") && codes.includes("ThrottlingException"), codes.join());
   assert.deepEqual(Object.keys(pkgExports.errors).sort(), codes);
   for (const code of codes) {
