@@ -312,24 +312,23 @@ fn parse_u64(text: &str) -> Option<u64> {
     })
 }
 
-/// `text.trim()` (Unicode white space off both ends), written out: `str::trim`'s
-/// pattern machinery, which only this module used, is larger in wasm than this loop.
+/// `text` without the ASCII white space at either end, as Python's `bytes.strip()` (which
+/// botocore applies to error bodies) cuts it: space, `\t`, `\n`, `\r`, `\x0b` and `\x0c`.
+/// Not `str::trim` (Unicode white space: a body of one U+00A0 is not empty to botocore)
+/// nor `str::trim_ascii` (which keeps `\x0b`).
 fn trim(text: &str) -> &str {
-    let mut start = 0;
-    for c in text.chars() {
-        if !c.is_whitespace() {
-            break;
-        }
-        start += c.len_utf8();
-    }
-    let mut end = text.len();
-    for c in text[start..].chars().rev() {
-        if !c.is_whitespace() {
-            break;
-        }
-        end -= c.len_utf8();
-    }
-    &text[start..end]
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |at| at + 1);
+    // Both cuts are next to ASCII bytes: character boundaries.
+    text.get(start..end).unwrap_or_default()
 }
 
 /// A status code as a string, without `core::fmt`.

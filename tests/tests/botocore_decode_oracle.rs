@@ -25,6 +25,11 @@ fn bodies() -> Vec<String> {
     let mut bodies = vec![
         String::new(),
         "   ".into(),
+        " \t\r\n\u{b}\u{c}".into(),
+        // Not white space to botocore, whose `bytes.strip()` strips ASCII only.
+        "\u{a0}".into(),
+        "\u{3000} \u{2003}".into(),
+        "\u{85}<html>".into(),
         "<html><body><b>Http/1.1 Service Unavailable</b></body></html>".into(),
         "  <html>".into(),
         "<HTML>upper</HTML>".into(),
@@ -114,7 +119,10 @@ fn error_decoding_matches_botocore() {
     for ((case, want), json) in cases.iter().zip(&expected).zip(&json_cases) {
         let got = decode_error(case);
         let want_message = want.message.clone().unwrap_or_default();
-        let trimmed = String::from_utf8_lossy(&case.body).trim().to_owned();
+        // botocore's `bytes.strip()`: ASCII white space, `\x0b` included.
+        let trimmed = String::from_utf8_lossy(&case.body)
+            .trim_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+            .to_owned();
         let generic_5xx =
             case.status >= 500 && (trimmed.is_empty() || trimmed.starts_with("<html>"));
         let want_request_id = if generic_5xx {
