@@ -336,6 +336,7 @@ def generate_error_codes(version):
         ("TRANSIENT", "transient", "pub(crate)", "Codes botocore's standard retry mode treats as transient."),
         ("CLOCK_SKEW", "skew", "pub(crate)", "Codes the AWS SDKs treat as a possible clock-skew refusal."),
         ("AUTH", "auth", "pub(super)", "Auth refusals: the service rejected the request before acting on it."),
+        ("CREDENTIALS", "credentials", "pub(super)", "Refusals of the credentials themselves (expired or unknown): new ones may succeed."),
     ]
     for name, cls, vis, doc in sets:
         w("")

@@ -55,19 +55,20 @@ EDGE_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ssm-edge-
 # as botocore's standard retry mode and the AWS SDKs list them. Each is
 # (code, classes, package class, what it means). `classes` name the sets the core sorts
 # codes by (decode/codes.rs): "auth" (refused before the service acted), "skew" (a possible
-# clock-skew refusal), "throttling", "transient" (retried by botocore's standard mode).
+# clock-skew refusal), "credentials" (the credentials themselves are expired or unknown:
+# new ones may succeed), "throttling", "transient" (retried by botocore's standard mode).
 # `package class`: the npm package has an `errors.<code>` class (codes SSM and its front
 # ends answer; the others still arrive as an SsmServiceException named by the code).
 # Adding a code is one line here: the Rust enum, the sets, model.js and model.d.ts follow.
 COMMON_ERRORS = [
-    ("UnrecognizedClientException", {"auth"}, True, "Auth: the access key id is not known."),
+    ("UnrecognizedClientException", {"auth", "credentials"}, True, "Auth: the access key id is not known."),
     ("InvalidSignatureException", {"auth", "skew"}, True, "Auth: the signature does not match (awsJson services)."),
     ("SignatureDoesNotMatch", {"auth", "skew"}, True, "Auth: the signature does not match (query/XML front ends)."),
     ("IncompleteSignatureException", {"auth"}, True, "Auth: the Authorization header is malformed."),
     ("IncompleteSignature", {"auth"}, False, "Auth: the Authorization header is malformed (query/XML front ends)."),
-    ("InvalidClientTokenId", {"auth"}, True, "Auth: the access key id or session token is not valid."),
-    ("ExpiredTokenException", {"auth"}, True, "Auth: the session token has expired."),
-    ("ExpiredToken", {"auth"}, False, "Auth: the session token has expired (query/XML front ends)."),
+    ("InvalidClientTokenId", {"auth", "credentials"}, True, "Auth: the access key id or session token is not valid."),
+    ("ExpiredTokenException", {"auth", "credentials"}, True, "Auth: the session token has expired."),
+    ("ExpiredToken", {"auth", "credentials"}, False, "Auth: the session token has expired (query/XML front ends)."),
     ("MissingAuthenticationTokenException", {"auth"}, False, "Auth: no credentials were sent."),
     ("MissingAuthenticationToken", {"auth"}, False, "Auth: no credentials were sent (query/XML front ends)."),
     ("AccessDeniedException", {"auth"}, True, "Auth: the caller may not perform this action."),

@@ -54,7 +54,7 @@ impl HttpResponse {
 mod codes;
 
 pub use codes::ErrorCode;
-use codes::AUTH;
+use codes::{AUTH, CREDENTIALS};
 pub(crate) use codes::{CLOCK_SKEW, THROTTLING, TRANSIENT};
 
 /// Statuses botocore's standard retry mode treats as transient.
@@ -141,6 +141,13 @@ impl ServiceError {
     #[must_use]
     pub fn is_auth(&self) -> bool {
         AUTH.contains(&self.code.as_str())
+    }
+
+    /// A refusal of the credentials themselves (expired or unknown, not a bad
+    /// signature or a missing permission): the same request with new ones may succeed.
+    #[must_use]
+    pub fn is_credentials_refused(&self) -> bool {
+        CREDENTIALS.contains(&self.code.as_str())
     }
 }
 

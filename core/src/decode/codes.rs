@@ -191,3 +191,11 @@ pub(super) const AUTH: &[&str] = &[
     "RequestTimeTooSkewed",
     "RequestInTheFuture",
 ];
+
+/// Refusals of the credentials themselves (expired or unknown): new ones may succeed.
+pub(super) const CREDENTIALS: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredTokenException",
+    "ExpiredToken",
+];

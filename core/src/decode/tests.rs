@@ -184,6 +184,32 @@ fn unknown_codes_are_kept_verbatim() {
 }
 
 #[test]
+fn only_expired_or_unknown_credentials_are_refusals_of_the_credentials() {
+    let refused = |code: &str| {
+        let body = format!(r#"{{"__type":"{code}","message":"m"}}"#);
+        decode_error(&response(400, &body)).is_credentials_refused()
+    };
+    for code in [
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "UnrecognizedClientException",
+        "com.amazon.coral.service#InvalidClientTokenId",
+    ] {
+        assert!(refused(code), "{code}");
+    }
+    for code in [
+        "SignatureDoesNotMatch",
+        "InvalidSignatureException",
+        "AccessDeniedException",
+        "RequestExpired",
+        "ThrottlingException",
+        "InvalidInstanceId",
+    ] {
+        assert!(!refused(code), "{code}");
+    }
+}
+
+#[test]
 fn auth_throttling_and_skew_errors() {
     let e = decode_error(&response(
         400,

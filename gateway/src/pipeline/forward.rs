@@ -129,7 +129,7 @@ impl Gateway {
             // before the time STS gave): an auth refusal proves nothing ran, so assume
             // the role again and resend, once.
             if let Some(CallErrorKind::Service(error)) = &stop {
-                if !renewed && route.account != HOME_ACCOUNT && credentials_gone(error) {
+                if !renewed && route.account != HOME_ACCOUNT && error.is_credentials_refused() {
                     renewed = true;
                     self.forget_role(&route.account);
                     if let Err(failure) = self.prepare_route(host, route).await {
@@ -156,17 +156,6 @@ impl Gateway {
             };
         }
     }
-}
-
-/// Whether an upstream refusal says the credentials themselves are no longer valid.
-fn credentials_gone(error: &ServiceError) -> bool {
-    matches!(
-        error.code.as_str(),
-        "ExpiredTokenException"
-            | "ExpiredToken"
-            | "UnrecognizedClientException"
-            | "InvalidClientTokenId"
-    )
 }
 
 /// The answer when the route's role could not be assumed: nothing (more) was sent.
