@@ -95,6 +95,11 @@ def const_name(n):
 
 
 def bounds(s):
+    """A `Bounds` (i32 ends: every bound in the models fits, and the tables are half the
+    size of i64's; widen the type in validate/shape.rs if one day one does not)."""
+    for end in (s.get("min"), s.get("max")):
+        if end is not None and not -2**31 <= end < 2**31:
+            raise SystemExit(f"gen_model: bound {end} does not fit Bounds' i32")
     return f"Bounds {{ min: {opt(s.get('min'))}, max: {opt(s.get('max'))} }}"
 
 

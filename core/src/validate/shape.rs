@@ -5,12 +5,13 @@
 use super::Pattern;
 
 /// An inclusive range, either end optional: a length, a number of items or a value.
+/// `i32` ends (gen_model.py checks every bound fits): half the table of `i64`'s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bounds {
     /// Smallest allowed, if bounded below.
-    pub min: Option<i64>,
+    pub min: Option<i32>,
     /// Largest allowed, if bounded above.
-    pub max: Option<i64>,
+    pub max: Option<i32>,
 }
 
 /// What a string must be.

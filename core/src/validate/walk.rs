@@ -213,7 +213,7 @@ fn check_types(
 
 /// Bounds as the `Problems` checks take them (lengths and counts are never negative).
 fn unsigned(bounds: Bounds) -> (Option<u64>, Option<u64>) {
-    let u = |v: Option<i64>| v.map(|v| u64::try_from(v).unwrap_or(0));
+    let u = |v: Option<i32>| v.map(|v| u64::try_from(v).unwrap_or(0));
     (u(bounds.min), u(bounds.max))
 }
 
@@ -246,7 +246,7 @@ fn check_rules(
             }
         }
         (Shape::Integer(range) | Shape::Long(range), Value::Int(v)) => {
-            problems.range(path, *v, range.min, range.max);
+            problems.range(path, *v, range.min.map(i64::from), range.max.map(i64::from));
         }
         (Shape::List(count, item), Value::Array(items)) => {
             if count.min.is_some() || count.max.is_some() {
@@ -388,7 +388,11 @@ mod tests {
             }
             Shape::Integer(bounds) | Shape::Long(bounds) => {
                 let mut near = Vec::from([0, 1, -1, 600, 2_147_483_648]);
-                for end in [bounds.min, bounds.max].into_iter().flatten() {
+                for end in [bounds.min, bounds.max]
+                    .into_iter()
+                    .flatten()
+                    .map(i64::from)
+                {
                     near.extend([end - 1, end, end + 1]);
                 }
                 json::push_int(out, near[rng.below(near.len())]);
