@@ -2,6 +2,8 @@
 // the conventions (inputs in buffers the wasm takes, answers in one slot, objects as
 // pointers). Internal to the package: client.js is the API.
 
+import { PATTERNS } from "./model.js";
+
 let wasm;
 let memory = new Uint8Array(0);
 const encoder = new TextEncoder();
@@ -138,8 +140,17 @@ export function resolveEndpoint(region, useFips, useDualStack, endpoint) {
   return answer(wasm.resolve_endpoint(...pass(region), useFips, useDualStack, ...passOptional(endpoint)));
 }
 
+// The model's patterns as `RegExp`s, by the number the wasm gives them (its
+// `Pattern::ALL`, in the order of `PATTERNS`), each compiled when first used.
+const PATTERN_TEXTS = Object.values(PATTERNS);
+const patterns = [];
+
 const imports = {
   ssm_edge: {
+    pattern_match(index, text, length) {
+      patterns[index] ??= new RegExp(PATTERN_TEXTS[index], "u");
+      return patterns[index].test(decoder.decode(bytes().subarray(text, text + length))) ? 1 : 0;
+    },
     host_sha256(data, length, out) {
       const view = bytes();
       hostHash.sha256(view.subarray(data, data + length), view.subarray(out, out + 64));

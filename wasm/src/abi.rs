@@ -1,4 +1,4 @@
-//! The wasm's exports and its one import, written by hand: `wasm/js/wasm.js` is the other
+//! The wasm's exports and its two imports, written by hand: `wasm/js/wasm.js` is the other
 //! side. Every call of the Rust API takes UTF-8 text or bytes and answers text, so the
 //! whole interface is pointers, lengths and numbers. wasm-bindgen did the same with ~7 KB
 //! of JavaScript (a class per type, an externref table for thrown values, strings passed
@@ -290,6 +290,24 @@ extern "C" {
     /// The host's SHA-256 (`wasm.js`: `node:crypto`'s in Node): writes the lowercase hex
     /// digest of `len` bytes at `data` into the 64 bytes at `out`. It must not throw.
     fn host_sha256(data: *const u8, len: usize, out: *mut u8);
+}
+
+#[cfg(feature = "bundle")]
+#[link(wasm_import_module = "ssm_edge")]
+extern "C" {
+    /// The host's regular expressions (`wasm.js`: the model's pattern number `index` as a
+    /// `RegExp` with the `u` flag): 1 when the `len` bytes of UTF-8 at `text` match, else
+    /// 0. It must not throw.
+    fn pattern_match(index: u32, text: *const u8, len: usize) -> u32;
+}
+
+/// `ssm_edge_core::validate::Pattern::is_match` in the package (the core's
+/// `host-patterns`): the host matches.
+#[cfg(feature = "bundle")]
+#[no_mangle]
+fn ssm_edge_host_pattern_match(index: u32, value: &str) -> bool {
+    // SAFETY: the import only reads the `value.len()` bytes at `value.as_ptr()`.
+    unsafe { pattern_match(index, value.as_ptr(), value.len()) == 1 }
 }
 
 /// The host's SHA-256 for [`Signer`], faster than the wasm's where the host has SHA

@@ -18,6 +18,7 @@ mod shape;
 pub mod shapes;
 #[cfg(all(test, feature = "model"))]
 mod tests;
+#[cfg_attr(feature = "host-patterns", allow(dead_code))]
 mod unicode_sets;
 mod walk;
 

@@ -16,6 +16,15 @@
 //!
 //! `tests/tests/pattern_oracle.rs` checks every matcher against node's `RegExp` on
 //! millions of strings, including every single code point.
+//!
+//! The npm package's wasm (feature `host-patterns`) has JavaScript at hand, so it asks
+//! JavaScript's `RegExp` instead, with the model's text of each pattern (the package's
+//! `PATTERNS`, generated from the same model): the matchers and the Unicode table would
+//! be 2 KB gzip of the package. What is checked, and the problem a mismatch gives, is
+//! decided here either way.
+
+// With `host-patterns` the matchers below are not called: the host matches instead.
+#![cfg_attr(feature = "host-patterns", allow(dead_code, unused_imports))]
 
 use super::unicode_sets::{is_letter_number_or_separator, is_space_separator};
 use crate::text;
@@ -143,6 +152,14 @@ impl Pattern {
     /// Whether `value` matches (ECMA-262 semantics, unanchored search, as Smithy specifies).
     #[must_use]
     pub fn is_match(self, value: &str) -> bool {
+        #[cfg(feature = "host-patterns")]
+        return host::is_match(self, value);
+        #[cfg(not(feature = "host-patterns"))]
+        return self.matches_here(value);
+    }
+
+    /// [`Pattern::is_match`] by the matchers below.
+    fn matches_here(self, value: &str) -> bool {
         match self {
             Pattern::AlarmName => alarm_name(value),
             Pattern::DocumentArn => document_arn(value),
@@ -161,6 +178,25 @@ impl Pattern {
             // Unanchored `[…]*` matches the empty string at offset 0: every value.
             Pattern::LogGroupIdentifier | Pattern::LogStreamName => true,
         }
+    }
+}
+
+/// The npm package's matcher: the host's regular expressions (`host-patterns`).
+#[cfg(feature = "host-patterns")]
+mod host {
+    use super::Pattern;
+
+    extern "Rust" {
+        /// Whether `value` matches the pattern at `index` of [`Pattern::ALL`]: defined by
+        /// the wasm crate (`wasm/src/abi.rs`), which asks JavaScript's `RegExp`.
+        fn ssm_edge_host_pattern_match(index: u32, value: &str) -> bool;
+    }
+
+    #[allow(unsafe_code)]
+    pub(super) fn is_match(pattern: Pattern, value: &str) -> bool {
+        // SAFETY: the function only reads `value` (see its definition); `Pattern` is
+        // fieldless, so `as u32` is its position in `Pattern::ALL` (a test checks).
+        unsafe { ssm_edge_host_pattern_match(pattern as u32, value) }
     }
 }
 
@@ -282,6 +318,16 @@ mod tests {
     use super::Pattern;
     use super::Pattern::*;
     use alloc::string::String;
+
+    #[test]
+    fn a_patterns_number_is_its_place_in_all_and_in_the_packages_list() {
+        // The npm package's host matcher (`host-patterns`) gets `pattern as u32` and
+        // looks the regular expression up by that position in model.js's `PATTERNS`.
+        assert_eq!(Pattern::ALL, crate::validate::shapes::PATTERN_ORDER);
+        for (i, p) in Pattern::ALL.into_iter().enumerate() {
+            assert_eq!(p as usize, i, "{p:?}");
+        }
+    }
 
     fn accepts(p: Pattern, values: &[&str]) {
         for v in values {

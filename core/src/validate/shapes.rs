@@ -1145,6 +1145,24 @@ pub static COMMAND_STATUS: &[&str] = &[
     "Cancelling",
 ];
 
+/// The patterns in the order of the package's `PATTERNS` (model.js), by which the npm
+/// package's host matcher finds one (`host-patterns`); `Pattern::ALL` must list them so.
+pub const PATTERN_ORDER: [Pattern; 13] = [
+    Pattern::AlarmName,
+    Pattern::DocumentArn,
+    Pattern::DocumentVersion,
+    Pattern::DocumentVersionName,
+    Pattern::InstanceId,
+    Pattern::MaxConcurrency,
+    Pattern::MaxErrors,
+    Pattern::TargetKey,
+    Pattern::ApprovalId,
+    Pattern::ApprovalReason,
+    Pattern::LogGroupName,
+    Pattern::LogGroupIdentifier,
+    Pattern::LogStreamName,
+];
+
 /// What each pattern asks for, in words (the message of a value that breaks it).
 #[must_use]
 pub fn pattern_hint(pattern: Pattern) -> &'static str {
