@@ -57,5 +57,5 @@ cp README.npm.md "$out/README.md"
 "$node" packaging/write-package-json.mjs js/package.template.json "$out"
 
 gz() { gzip -9c "$@" | wc -c; }
-printf 'packaged %s: wasm %s B (%s B gzip); inline as deflate %s B gzip, as hex %s B gzip\n' "$out" \
+printf 'packaged %s: wasm %s B (%s B gzip); inline as deflate %s B gzip, as base64 %s B gzip\n' "$out" \
   "$(wc -c < "$out/ssm_edge_bg.wasm")" "$(gz "$out/ssm_edge_bg.wasm")" "$(gz "$out/wasm-deflate.js")" "$(gz "$out/wasm-inline.js")"

@@ -3,10 +3,10 @@
 // need no configuration, and no node: import, so Deno and Bun run it as is. It is
 // compiled synchronously at import, so the synchronous validate works at once.
 import { setSource, initNow, setHostSha256 } from "./instance.js";
-import { decodeHex } from "./hex.js";
-import wasmHex from "./wasm-inline.js";
+import { decodeBase64 } from "./base64.js";
+import wasmBase64 from "./wasm-inline.js";
 
-setSource(() => decodeHex(wasmHex));
+setSource(() => decodeBase64(wasmBase64));
 initNow();
 
 // signRequest's SHA-256 (of the body and of the canonical request) from OpenSSL, which has

@@ -118,20 +118,20 @@ test("the browser entry is lazy; the Node entry compiles at import", async () =>
 
 test("the inline wasm is the wasm, through each decoder", async () => {
   const wasm = await readFile(join(pkgDir, "ssm_edge_bg.wasm"));
-  const { default: hex } = await import(join(pkgDir, "wasm-inline.js"));
-  const { decodeHex } = await import(join(pkgDir, "hex.js"));
-  assert.ok(Buffer.from(decodeHex(hex)).equals(wasm), "with Buffer");
-  // The loop that browsers without Uint8Array.fromHex run: hide both native decoders.
-  const saved = [globalThis.Buffer, Uint8Array.fromHex];
+  const { default: base64 } = await import(join(pkgDir, "wasm-inline.js"));
+  const { decodeBase64 } = await import(join(pkgDir, "base64.js"));
+  assert.ok(Buffer.from(decodeBase64(base64)).equals(wasm), "with the host's decoder");
+  // atob, which hosts without Uint8Array.fromBase64 or Buffer use: hide both.
+  const saved = [globalThis.Buffer, Uint8Array.fromBase64];
   globalThis.Buffer = undefined;
-  Uint8Array.fromHex = undefined;
+  Uint8Array.fromBase64 = undefined;
   let decoded;
   try {
-    decoded = decodeHex(hex);
+    decoded = decodeBase64(base64);
   } finally {
-    [globalThis.Buffer, Uint8Array.fromHex] = saved;
+    [globalThis.Buffer, Uint8Array.fromBase64] = saved;
   }
-  assert.ok(Buffer.from(decoded).equals(wasm), "with the loop");
+  assert.ok(Buffer.from(decoded).equals(wasm), "with atob");
 });
 
 test("the deflated inline wasm is the wasm, through the browser entry's inflate", async () => {
