@@ -7,7 +7,7 @@
 //! line only.
 
 use ssm_edge_core::client::{Call, CallErrorKind, Outcome};
-use ssm_edge_core::decode::{decode_error, HttpResponse, ServiceError};
+use ssm_edge_core::decode::{decode_error, ErrorCode, HttpResponse, ServiceError};
 use ssm_edge_core::model::OperationName;
 use ssm_edge_core::retry::Transport;
 
@@ -56,6 +56,8 @@ pub(super) enum Forwarded {
         out: Outgoing,
         /// Whether the answer proves the call did not run (throttling, auth, skew).
         proves_not_run: bool,
+        /// The upstream's error code, when it refused the call.
+        refusal: Option<ErrorCode>,
         /// What happened.
         report: ForwardReport,
     },
@@ -218,6 +220,7 @@ fn answer(
                 body: response.body,
             },
             proves_not_run: false,
+            refusal: None,
             report,
         };
     };
@@ -233,6 +236,7 @@ fn answer(
             body: relayed.to_string().into_bytes(),
         },
         proves_not_run: error.is_throttling() || error.is_auth() || error.clock_skew(now).is_some(),
+        refusal: Some(error.code),
         report,
     }
 }

@@ -7,13 +7,16 @@
 //! any other (admission, forwarding, settling).
 
 use ssm_edge_core::client::Call;
+use ssm_edge_core::decode::ErrorCode;
 use ssm_edge_core::model::{self, OperationName};
 
 use super::forward::Forwarded;
 use super::{log_error, Gateway, Host, Incoming, Outgoing, Trail};
+use crate::call::ParsedCall;
 use crate::error::GatewayError;
 use crate::identity::Identity;
 use crate::output::{OutputCall, OutputError, RecordedCommand};
+use crate::policy::READ_OUTPUT;
 use crate::route::Route;
 
 impl Gateway {
@@ -32,13 +35,30 @@ impl Gateway {
         let read = &*trail
             .output
             .insert(call.read().map_err(GatewayError::Output)?);
-        let command = match self.recorded_command(host, route, &read.command_id).await? {
+        let caller = self.caller_of(identity, request, now_ms, route);
+        // Whether the command exists, and which document it ran, is what ListCommands
+        // answers: a caller the policy lets ask it learns them here too; any other gets
+        // one refusal for a command that does not exist and one it may not read.
+        let lookup = model::ListCommandsInput {
+            command_id: Some(read.command_id.clone()),
+            ..model::ListCommandsInput::default()
+        };
+        let as_call = ParsedCall::ListCommands(Box::new(lookup.clone()));
+        let may_list = self.policy.decide(identity, &as_call, &caller);
+        let command = match self.recorded_command(host, route, &lookup).await? {
             Recorded::Command(command) => command,
-            // The upstream refused the lookup (an unknown command: InvalidCommandId):
-            // its answer, scrubbed as every upstream refusal is, is the caller's.
+            // An unknown command (InvalidCommandId, or not listed): the upstream's
+            // answer, scrubbed as every upstream refusal is, for a caller who may list.
+            Recorded::Unknown(answer) if may_list.allowed => return answer,
+            Recorded::Unknown(_) => {
+                let refusal = masked_denial(identity, &read.command_id);
+                trail.decision = Some(may_list);
+                return Err(refusal);
+            }
+            // Any other refusal (throttling, the route's credentials) says nothing of
+            // the command, and may be retried.
             Recorded::Refused(answer) => return Ok(answer),
         };
-        let caller = self.caller_of(identity, request, now_ms, route);
         let decision = &*trail.decision.insert(self.policy.decide_output(
             identity,
             read,
@@ -46,7 +66,11 @@ impl Gateway {
             &caller,
         ));
         if !decision.allowed {
-            return Err(super::denied(identity, decision));
+            return Err(if may_list.allowed {
+                super::denied(identity, decision)
+            } else {
+                masked_denial(identity, &read.command_id)
+            });
         }
         // Decided on the command's document; the group must then be that command's.
         let groups = command.groups.ok_or_else(|| {
@@ -63,29 +87,35 @@ impl Gateway {
             .await
     }
 
-    /// The command as SSM records it (ListCommands on the route's upstream).
+    /// The command as SSM records it (`lookup`, a ListCommands of its id, sent to the
+    /// route's upstream).
     async fn recorded_command<H: Host>(
         &self,
         host: &H,
         route: &Route,
-        command_id: &str,
+        lookup: &model::ListCommandsInput,
     ) -> Result<Recorded, GatewayError> {
-        let input = model::ListCommandsInput {
-            command_id: Some(command_id.to_owned()),
-            ..model::ListCommandsInput::default()
-        };
-        let lookup = Call::new::<model::ListCommands>(&input).map_err(|e| {
+        let command_id = lookup.command_id.clone().unwrap_or_default();
+        let call = Call::new::<model::ListCommands>(lookup).map_err(|e| {
             log_error(host, "command lookup", &e);
             GatewayError::Internal("the command could not be looked up; nothing was sent")
         })?;
-        match self.forward(host, route, lookup).await {
-            Forwarded::Answer { out, .. } if out.status == 200 => {
-                RecordedCommand::from_list_commands(&out.body, command_id)
-                    .map(Recorded::Command)
-                    .ok_or(GatewayError::Output(OutputError::UnknownCommand(
-                        command_id.to_owned(),
-                    )))
-            }
+        match self.forward(host, route, call).await {
+            Forwarded::Answer { out, .. } if out.status == 200 => Ok(
+                RecordedCommand::from_list_commands(&out.body, &command_id).map_or_else(
+                    || {
+                        Recorded::Unknown(Err(GatewayError::Output(OutputError::UnknownCommand(
+                            command_id,
+                        ))))
+                    },
+                    Recorded::Command,
+                ),
+            ),
+            Forwarded::Answer {
+                out,
+                refusal: Some(ErrorCode::InvalidCommandId),
+                ..
+            } => Ok(Recorded::Unknown(Ok(out))),
             Forwarded::Answer { out, .. } => Ok(Recorded::Refused(out)),
             Forwarded::Failed { error, .. } => Err(error),
         }
@@ -95,5 +125,20 @@ impl Gateway {
 /// What the lookup found.
 enum Recorded {
     Command(RecordedCommand),
+    /// No such command: the answer for a caller who may know that.
+    Unknown(Result<Outgoing, GatewayError>),
+    /// Another refusal of the lookup, the caller's answer.
     Refused(Outgoing),
+}
+
+/// The refusal of a read by a caller who may not list commands: the same whether the
+/// command does not exist or its document's output is not the caller's, naming neither
+/// the document nor the deciding policies' reasons (the audit line has the decision).
+fn masked_denial(identity: &Identity, command_id: &str) -> GatewayError {
+    GatewayError::Denied {
+        principal: identity.principal.clone(),
+        action: READ_OUTPUT,
+        resource: format!("command/{command_id}"),
+        reasons: Vec::new(),
+    }
 }

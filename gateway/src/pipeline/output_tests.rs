@@ -195,6 +195,95 @@ fn the_policy_sees_the_recorded_document_and_unmask() {
     assert_eq!(host.last_audit()["output"]["unmask"], true);
 }
 
+/// A gateway whose policies let BOB read Ops-RestartService's output but not list
+/// commands, nor read AWS-RunShellScript's output.
+fn bob_reads_one_document_and_may_not_list() -> crate::Gateway {
+    let extra = r#"
+        @id("bob-may-not-list") forbid (principal == User::"bob", action == Action::"ListCommands", resource);
+        @id("bob-no-shell-output") @reason("shell output is for admins")
+        forbid (principal == User::"bob", action == Action::"ReadOutput", resource == Document::"AWS-RunShellScript");
+    "#;
+    let sources = crate::policy::SHIPPED_POLICIES
+        .iter()
+        .copied()
+        .chain([("extra.cedar", extra)]);
+    gateway(&[(
+        "POLICIES",
+        crate::policy::compile(sources).unwrap().as_str(),
+    )])
+}
+
+#[test]
+fn a_caller_who_may_not_list_commands_cannot_tell_an_unknown_command_from_a_denied_one() {
+    let gateway = bob_reads_one_document_and_may_not_list();
+    let body = |document: &str| json!({ "logGroupName": format!("/aws/ssm/{document}"), "logStreamName": stream() });
+    let read = |host: &MemoryHost, document: &str| {
+        handle(
+            &gateway,
+            host,
+            signed(host, &BOB, OperationName::GetLogEvents, &body(document)),
+        )
+    };
+    let denied = format!(
+        "User: bob is not authorized to perform: ssm:ReadOutput on resource: command/{COMMAND}: denied by policy"
+    );
+
+    // A command whose output BOB may not read: the refusal names neither its document
+    // nor the forbid's reason (which would tell that it exists).
+    let host = MemoryHost::new();
+    upstream_with(&host, "AWS-RunShellScript", enabled());
+    let (status, code, message) = error_of(&read(&host, "AWS-RunShellScript"));
+    assert_eq!(
+        (status, code.as_str(), message.as_str()),
+        (400, "AccessDeniedException", denied.as_str())
+    );
+    let audit = host.last_audit();
+    assert_eq!(audit["decision"], "denied");
+    assert_eq!(
+        audit["document"], "AWS-RunShellScript",
+        "the operators see it"
+    );
+
+    // No such command, as SSM says it (InvalidCommandId) and as an empty list: the same.
+    for answer in [
+        upstream(400, r#"{"__type":"InvalidCommandId","message":""}"#, "up-1"),
+        upstream(200, r#"{"Commands":[]}"#, "up-1"),
+    ] {
+        let host = MemoryHost::new();
+        host.script([answer]);
+        let (status, code, message) = error_of(&read(&host, "Ops-RestartService"));
+        assert_eq!(
+            (status, code.as_str(), message.as_str()),
+            (400, "AccessDeniedException", denied.as_str())
+        );
+        assert_eq!(host.sends(), 1);
+        let audit = host.last_audit();
+        assert_eq!(audit["decision"], "denied");
+        assert_eq!(audit["policyIds"], json!(["bob-may-not-list"]));
+    }
+
+    // A refusal that says nothing of the command (throttling) is still the caller's.
+    let host = MemoryHost::new();
+    let throttled = || {
+        upstream(
+            400,
+            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+            "up-1",
+        )
+    };
+    host.script([throttled(), throttled(), throttled()]);
+    assert_eq!(
+        error_of(&read(&host, "Ops-RestartService")).1,
+        "ThrottlingException"
+    );
+
+    // And the output BOB may read is read.
+    let host = MemoryHost::new();
+    upstream_with(&host, "Ops-RestartService", enabled());
+    let out = read(&host, "Ops-RestartService");
+    assert_eq!(out.status, 200, "{}", body_text(&out));
+}
+
 #[test]
 fn calls_that_do_not_name_one_commands_output_send_nothing() {
     let host = MemoryHost::new();
