@@ -3,9 +3,9 @@
 //
 // Why packed: a page downloads the bundle gzip- or brotli-compressed, and the wasm as
 // base64 or hex text (base64 is what the Node entry inlines, for its synchronous start)
-// gzips 10-30% larger than the wasm does alone; deflated then base64-encoded, the wasm costs about what a separate .wasm file
-// would (docs/benchmarks.md), while still riding inside the JavaScript that every bundler
-// carries without configuration. DecompressionStream is in every browser since 2023,
+// gzips 10-30% larger than the wasm does alone; deflated then base64-encoded, the wasm
+// costs about what a separate .wasm file would (docs/benchmarks.md), while still riding
+// inside the JavaScript that every bundler carries without configuration. DecompressionStream is in every browser since 2023,
 // Node 18, Deno, Bun and Workers; browsers compile the wasm as it streams out.
 
 import { decodeBase64 } from "./base64.js";
