@@ -159,7 +159,7 @@ def generate_shapes(model, version):
     lines.append("pub static COMMAND_STATUS: &[&str] = &[" + ", ".join(json.dumps(v) for v in M.shapes["CommandStatus"]["enum"]) + "];")
     lines.append("")
     lines.append("/// The patterns in the order of the package's `PATTERNS` (model.js), by which the npm")
-    lines.append("/// package's host matcher finds one (`host-patterns`); `Pattern::ALL` must list them so.")
+    lines.append("/// package's host matcher finds one (`host-patterns`): `Pattern::ALL`.")
     lines.append(f"pub const PATTERN_ORDER: [Pattern; {len(PATTERN_VARIANTS)}] = [")
     for variant, _ in PATTERN_VARIANTS.values():
         lines.append(f"    Pattern::{variant},")

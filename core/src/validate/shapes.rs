@@ -1146,7 +1146,7 @@ pub static COMMAND_STATUS: &[&str] = &[
 ];
 
 /// The patterns in the order of the package's `PATTERNS` (model.js), by which the npm
-/// package's host matcher finds one (`host-patterns`); `Pattern::ALL` must list them so.
+/// package's host matcher finds one (`host-patterns`): `Pattern::ALL`.
 pub const PATTERN_ORDER: [Pattern; 13] = [
     Pattern::AlarmName,
     Pattern::DocumentArn,
