@@ -257,18 +257,39 @@ impl Client {
     /// # Errors
     /// [`SignError`] when the credentials or endpoint cannot be signed with.
     pub fn request(&mut self, call: &mut Call, now: u64) -> Result<HttpRequest, SignError> {
+        let mut headers = Vec::with_capacity(8);
+        let url = self.sign_call(call, now, &mut |name, value| {
+            headers.push((String::from(name), String::from(value)));
+        })?;
+        Ok(HttpRequest {
+            method: String::from(request::METHOD),
+            url,
+            headers,
+            body: call.body.clone(),
+        })
+    }
+
+    /// [`Client::request`] without building it: returns the URL and hands each header
+    /// of the signed request to `header`, in order; the method is `POST` and the body
+    /// is the call's. Nothing of the request is copied but the URL.
+    ///
+    /// # Errors
+    /// As [`Client::request`]; `header` is called only when signing succeeds.
+    pub fn sign_call(
+        &mut self,
+        call: &mut Call,
+        now: u64,
+        header: &mut dyn FnMut(&str, &str),
+    ) -> Result<String, SignError> {
         let endpoint = self.endpoints.of(call.operation.service());
-        let mut request = request::build_raw(&endpoint.url, call.operation, call.body.clone());
+        let url = request::url(&endpoint.url);
+        let mut headers = Vec::with_capacity(4);
+        headers.extend(request::headers(call.operation));
         if let Some(account) = &self.account {
-            request
-                .headers
-                .push((crate::route::ACCOUNT_HEADER.into(), account.clone()));
+            headers.push((crate::route::ACCOUNT_HEADER, account.as_str()));
         }
         if self.region_header {
-            let region = endpoint.signing_region.clone();
-            request
-                .headers
-                .push((crate::route::REGION_HEADER.into(), region));
+            headers.push((crate::route::REGION_HEADER, &endpoint.signing_region));
         }
         let time = now.saturating_add_signed(self.clock_offset_secs);
         let params = SigningParams::new(
@@ -277,9 +298,15 @@ impl Client {
             endpoint.signing_name,
             time,
         );
-        let _ = sign::sign(&mut request, &params, Some(&mut self.keys))?;
+        let unsigned = sign::RequestRef {
+            method: request::METHOD,
+            url: &url,
+            headers: &headers,
+            body: &call.body,
+        };
+        let _ = sign::sign_ref(unsigned, &params, Some(&mut self.keys), None, header)?;
         call.attempts += 1;
-        Ok(request)
+        Ok(url)
     }
 
     /// Handles the response to the last attempt of `call`, decoding the output.

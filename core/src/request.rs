@@ -122,22 +122,35 @@ pub fn build_raw(
     operation: crate::model::OperationName,
     body: Vec<u8>,
 ) -> HttpRequest {
+    HttpRequest {
+        method: String::from(METHOD),
+        url: url(endpoint_url),
+        headers: headers(operation)
+            .iter()
+            .map(|&(name, value)| (String::from(name), String::from(value)))
+            .collect(),
+        body,
+    }
+}
+
+/// Every call's method.
+pub(crate) const METHOD: &str = "POST";
+
+/// The URL every call to `endpoint_url` goes to: its root, `/`, when it has no path.
+pub(crate) fn url(endpoint_url: &str) -> String {
     let mut url = String::from(endpoint_url);
     if !url.ends_with('/') {
         url.push('/');
     }
-    HttpRequest {
-        method: String::from("POST"),
-        url,
-        headers: alloc::vec![
-            (String::from("Content-Type"), String::from(CONTENT_TYPE)),
-            (
-                String::from("X-Amz-Target"),
-                String::from(operation.target())
-            ),
-        ],
-        body,
-    }
+    url
+}
+
+/// The headers of an unsigned request for `operation`.
+pub(crate) fn headers(operation: crate::model::OperationName) -> [(&'static str, &'static str); 2] {
+    [
+        ("Content-Type", CONTENT_TYPE),
+        ("X-Amz-Target", operation.target()),
+    ]
 }
 
 #[cfg(test)]

@@ -23,9 +23,8 @@ use ssm_edge_core::client::{self, Outcome};
 use ssm_edge_core::decode::HttpResponse;
 use ssm_edge_core::endpoint::{self, EndpointConfig};
 use ssm_edge_core::model::OperationName;
-use ssm_edge_core::request::HttpRequest;
 use ssm_edge_core::retry::Transport;
-use ssm_edge_core::sign::{self, Credentials, SigningKeyCache, SigningParams};
+use ssm_edge_core::sign::{self, Credentials, RequestRef, SigningKeyCache, SigningParams};
 use ssm_edge_core::text;
 use ssm_edge_core::validate;
 
@@ -65,19 +64,15 @@ fn endpoint_of(
     endpoint::Endpoints::resolve(&config).map_err(|e| report::endpoint(&e))
 }
 
-/// Headers as `name\nvalue\nname\nvalue…` (neither may hold a line feed: the JavaScript
-/// refuses them, and `fetch` does too).
-fn flat_headers(headers: &[(String, String)]) -> String {
-    let mut flat = String::with_capacity(512);
-    for (i, (name, value)) in headers.iter().enumerate() {
-        if i > 0 {
-            flat.push('\n');
-        }
-        flat.push_str(name);
+/// Appends a header to `name\nvalue\nname\nvalue…` (neither may hold a line feed:
+/// the JavaScript refuses them, and `fetch` does too).
+fn put_header(flat: &mut String, name: &str, value: &str) {
+    if !flat.is_empty() {
         flat.push('\n');
-        flat.push_str(value);
     }
-    flat
+    flat.push_str(name);
+    flat.push('\n');
+    flat.push_str(value);
 }
 
 /// The pairs of `name\nvalue…`, with room for `extra` more.
@@ -156,23 +151,26 @@ impl Signer {
         let mut next = || parts.next().unwrap_or("");
         let (method, url, region, service) = (next(), next(), next(), next());
         let (access_key_id, secret_access_key, session_token) = (next(), next(), next());
-        // Room for the signing headers too.
-        let mut headers = Vec::with_capacity(header_count as usize + 4);
+        let mut headers = Vec::with_capacity(header_count as usize);
         for _ in 0..header_count {
-            headers.push((String::from(next()), String::from(next())));
+            headers.push((next(), next()));
         }
-        let mut request = HttpRequest {
-            method: method.into(),
-            url: url.into(),
-            headers,
-            body: body.into_bytes(),
-        };
         let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
         let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
-        let signed = sign::sign_with_sha256(&mut request, &params, Some(&mut self.keys), self.host);
-        let _signed = signed.map_err(|e| report::sign("request", &e))?;
-        Ok(flat_headers(&request.headers))
+        // The signed request's headers as `name\nvalue…`, written as the core hands them
+        // out: the request is borrowed, not copied.
+        let mut flat = String::with_capacity(fields.len() + 256);
+        let request = RequestRef {
+            method,
+            url,
+            headers: &headers,
+            body: body.as_bytes(),
+        };
+        let mut put = |name: &str, value: &str| put_header(&mut flat, name, value);
+        let _signed = sign::sign_ref(request, &params, Some(&mut self.keys), self.host, &mut put)
+            .map_err(|e| report::sign("request", &e))?;
+        Ok(flat)
     }
 }
 
@@ -269,14 +267,16 @@ impl Engine {
     /// The signed request for the next attempt, as `url\nname\nvalue…`; it is a `POST`
     /// of the text given to [`Engine::start`], which the JavaScript still holds.
     pub fn request(&mut self, call: &mut Call, now_ms: f64) -> Result<String, String> {
-        let request = self
+        let mut flat = String::with_capacity(1024);
+        let url = self
             .client
-            .request(&mut call.call, unix_seconds(now_ms))
+            .sign_call(&mut call.call, unix_seconds(now_ms), &mut |name, value| {
+                put_header(&mut flat, name, value);
+            })
             .map_err(|e| report::sign("credentials", &e))?;
-        let mut out = request.url;
-        out.push('\n');
-        out.push_str(&flat_headers(&request.headers));
-        Ok(out)
+        flat.insert(0, '\n');
+        flat.insert_str(0, &url);
+        Ok(flat)
     }
 
     /// What to do with a response (see [`report::outcome`]). `headers` is

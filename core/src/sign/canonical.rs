@@ -47,6 +47,11 @@ pub const UNSIGNED_HEADERS: &[&str] = &[
 /// Where canonical bytes go: a hash, a MAC or a buffer.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
+
+    /// One byte: a buffer pushes it rather than copying a one-byte slice.
+    fn byte(&mut self, byte: u8) {
+        self.put(&[byte]);
+    }
 }
 
 impl Sink for HmacSha256 {
@@ -60,6 +65,11 @@ impl Sink for Vec<u8> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn byte(&mut self, byte: u8) {
+        self.push(byte);
     }
 }
 
@@ -236,7 +246,8 @@ impl<'a> CanonicalRequest<'a> {
         payload_hash: &'a str,
     ) -> Result<Self, SignError> {
         Self::build(
-            request,
+            &request.method,
+            &header_strs(request),
             checked_url(request)?,
             settings,
             Selection::AllSignable,
@@ -246,15 +257,18 @@ impl<'a> CanonicalRequest<'a> {
     }
 
     /// [`Self::for_signing`] for [`sign`](super::sign), which has already validated
-    /// the method and every header and parsed the URL.
+    /// the method and every header and parsed the URL, and passes the headers as the
+    /// signed request will carry them.
     pub(crate) fn for_signing_prevalidated(
-        request: &'a HttpRequest,
+        method: &'a str,
+        headers: &[(&'a str, &'a str)],
         parsed: ParsedUrl<'a>,
         settings: &SigningSettings,
         payload_hash: &'a str,
     ) -> Result<Self, SignError> {
         Self::build(
-            request,
+            method,
+            headers,
             parsed,
             settings,
             Selection::AllSignable,
@@ -277,7 +291,8 @@ impl<'a> CanonicalRequest<'a> {
         payload_hash: &'a str,
     ) -> Result<Self, SignError> {
         Self::build(
-            request,
+            &request.method,
+            &header_strs(request),
             checked_url(request)?,
             settings,
             Selection::Exactly(signed_headers),
@@ -286,8 +301,11 @@ impl<'a> CanonicalRequest<'a> {
         )
     }
 
+    /// The canonical request of `method` and `headers` (in the request's order) at the
+    /// parsed URL.
     fn build(
-        request: &'a HttpRequest,
+        method: &'a str,
+        headers_in: &[(&'a str, &'a str)],
         parsed: ParsedUrl<'a>,
         settings: &SigningSettings,
         selection: Selection<'_>,
@@ -300,20 +318,20 @@ impl<'a> CanonicalRequest<'a> {
             settings.uri_path_encoding == UriPathEncoding::Double,
         );
 
-        let mut headers: Vec<(usize, &'a str, &'a str)> = Vec::with_capacity(request.headers.len());
+        let mut headers: Vec<(usize, &'a str, &'a str)> = Vec::with_capacity(headers_in.len());
         let mut signed_headers = String::with_capacity(64);
         match selection {
             Selection::AllSignable => {
                 // Sorted by name, same names in request order: an unstable sort on (name,
                 // position) gives the stable order with less code than a stable sort.
-                for (position, (name, value)) in request.headers.iter().enumerate() {
+                for (position, &(name, value)) in headers_in.iter().enumerate() {
                     if is_one_of(name, UNSIGNED_HEADERS) {
                         continue;
                     }
                     if validate {
                         check_header(name, value)?;
                     }
-                    headers.push((position, name.as_str(), value.as_str()));
+                    headers.push((position, name, value));
                 }
                 crate::sort::sort_by(&mut headers, |a, b| {
                     cmp_lowercase(a.1, b.1).then(a.0.cmp(&b.0)).is_lt()
@@ -339,10 +357,10 @@ impl<'a> CanonicalRequest<'a> {
                         return Err(SignError::InvalidHeaderName(String::from(*wanted)));
                     }
                     let before = headers.len();
-                    for (name, value) in &request.headers {
+                    for &(name, value) in headers_in {
                         if name.eq_ignore_ascii_case(wanted) {
                             check_header(name, value)?;
-                            headers.push((0, name.as_str(), value.as_str()));
+                            headers.push((0, name, value));
                         }
                     }
                     if headers.len() == before {
@@ -357,7 +375,7 @@ impl<'a> CanonicalRequest<'a> {
         }
 
         Ok(CanonicalRequest {
-            method: &request.method,
+            method,
             path,
             query: canonical_query(parsed.query),
             headers,
@@ -392,23 +410,23 @@ impl<'a> CanonicalRequest<'a> {
     /// buffer only: one copy of it in the wasm, and `Display` goes through the buffer.
     fn write(&self, sink: &mut Vec<u8>, redact: bool) {
         sink.put(self.method.as_bytes());
-        sink.put(b"\n");
+        sink.byte(b'\n');
         sink.put(self.path.as_bytes());
-        sink.put(b"\n");
+        sink.byte(b'\n');
         sink.put(self.query.as_bytes());
-        sink.put(b"\n");
+        sink.byte(b'\n');
         let mut i = 0;
         while i < self.headers.len() {
             let name = self.headers[i].1;
             put_lowercase(sink, name);
-            sink.put(b":");
+            sink.byte(b':');
             let secret = redact
                 && (name.eq_ignore_ascii_case("x-amz-security-token")
                     || name.eq_ignore_ascii_case("authorization"));
             let mut first = true;
             while i < self.headers.len() && self.headers[i].1.eq_ignore_ascii_case(name) {
                 if !first {
-                    sink.put(b",");
+                    sink.byte(b',');
                 }
                 if secret {
                     sink.put(b"<redacted>");
@@ -418,11 +436,11 @@ impl<'a> CanonicalRequest<'a> {
                 first = false;
                 i += 1;
             }
-            sink.put(b"\n");
+            sink.byte(b'\n');
         }
-        sink.put(b"\n");
+        sink.byte(b'\n');
         sink.put(self.signed_headers.as_bytes());
-        sink.put(b"\n");
+        sink.byte(b'\n');
         sink.put(self.payload_hash.as_bytes());
     }
 }
@@ -430,7 +448,10 @@ impl<'a> CanonicalRequest<'a> {
 /// `true` when `name` is one of `names` (ASCII case-insensitive). One function for
 /// every such list the signer checks, rather than a closure copy per list.
 pub(crate) fn is_one_of(name: &str, names: &[&str]) -> bool {
-    names.iter().any(|n| name.eq_ignore_ascii_case(n))
+    // The length first, here: most names differ in it, and then no call is made.
+    names
+        .iter()
+        .any(|n| n.len() == name.len() && name.eq_ignore_ascii_case(n))
 }
 
 /// `Ok` for a header that can be signed: a token name, a value without control
@@ -443,6 +464,15 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), SignError> {
         return Err(SignError::InvalidHeaderValue(String::from(name)));
     }
     Ok(())
+}
+
+/// The headers of an owned request as `&str` pairs, for [`CanonicalRequest::build`].
+pub(crate) fn header_strs(request: &HttpRequest) -> Vec<(&str, &str)> {
+    request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
 }
 
 /// The URL of `request` parsed, after checking its method.
@@ -500,9 +530,9 @@ impl CredentialScope<'_> {
     /// `Authorization`'s `Credential=`).
     pub(crate) fn write<S: Sink>(&self, sink: &mut S) {
         sink.put(self.date_stamp.as_bytes());
-        sink.put(b"/");
+        sink.byte(b'/');
         sink.put(self.region.as_bytes());
-        sink.put(b"/");
+        sink.byte(b'/');
         sink.put(self.service.as_bytes());
         sink.put(b"/aws4_request");
     }
@@ -536,11 +566,11 @@ pub(crate) fn write_string_to_sign_hex<S: Sink>(
     canonical_request_hex: &[u8; 64],
 ) {
     sink.put(ALGORITHM.as_bytes());
-    sink.put(b"\n");
+    sink.byte(b'\n');
     sink.put(amz_date.as_str().as_bytes());
-    sink.put(b"\n");
+    sink.byte(b'\n');
     scope.write(sink);
-    sink.put(b"\n");
+    sink.byte(b'\n');
     sink.put(canonical_request_hex);
 }
 

@@ -300,6 +300,19 @@ pub trait Sha256Hex {
     fn sha256_hex(&self, data: &[u8]) -> [u8; 64];
 }
 
+/// A request to sign, borrowed: what [`sign_ref`] reads.
+#[derive(Clone, Copy)]
+pub struct RequestRef<'a> {
+    /// HTTP method, e.g. `POST`.
+    pub method: &'a str,
+    /// Absolute URL, e.g. `https://ssm.us-east-1.amazonaws.com/`.
+    pub url: &'a str,
+    /// Headers in the order they will be sent.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Body bytes.
+    pub body: &'a [u8],
+}
+
 /// Signs `request` in place with SigV4 (`AWS4-HMAC-SHA256`, signature in headers).
 ///
 /// Adds or replaces: `Host` (from the URL, default port omitted; an existing `Host`
@@ -320,7 +333,7 @@ pub fn sign(
     params: &SigningParams<'_>,
     cache: Option<&mut SigningKeyCache>,
 ) -> Result<SigningOutput, SignError> {
-    sign_impl(request, params, cache, None, None)
+    sign_owned(request, params, cache, None, None)
 }
 
 /// [`sign`], with the payload hash and the canonical request's hash from `sha256`
@@ -335,7 +348,7 @@ pub fn sign_with_sha256(
     cache: Option<&mut SigningKeyCache>,
     sha256: Option<&dyn Sha256Hex>,
 ) -> Result<SigningOutput, SignError> {
-    sign_impl(request, params, cache, sha256, None)
+    sign_owned(request, params, cache, sha256, None)
 }
 
 /// [`sign`], also returning the canonical request and string to sign it computed
@@ -349,8 +362,37 @@ pub fn sign_with_debug(
     cache: Option<&mut SigningKeyCache>,
 ) -> Result<(SigningOutput, SigningDebug), SignError> {
     let mut debug = SigningDebug::default();
-    let out = sign_impl(request, params, cache, None, Some(&mut debug))?;
+    let out = sign_owned(request, params, cache, None, Some(&mut debug))?;
     Ok((out, debug))
+}
+
+/// [`sign_with_sha256`] without copying the request: each header of the signed
+/// request goes to `header`, in order, only when signing succeeds. They are the
+/// headers [`sign`] leaves on an owned request: `request.headers` less the ones the
+/// signature sets, then those (`Host` when the request has none, `X-Amz-Date`,
+/// `X-Amz-Security-Token`, `X-Amz-Content-Sha256`, `Authorization`).
+///
+/// # Errors
+/// As [`sign`].
+pub fn sign_ref(
+    request: RequestRef<'_>,
+    params: &SigningParams<'_>,
+    cache: Option<&mut SigningKeyCache>,
+    sha256: Option<&dyn Sha256Hex>,
+    header: &mut dyn FnMut(&str, &str),
+) -> Result<SigningOutput, SignError> {
+    sign_impl(request, params, cache, sha256, None, header)
+}
+
+/// Whether a header already on a request stays when it is signed (the headers the
+/// signature sets are dropped first, the optional one only when it is set).
+fn keeps_header(name: &str, settings: &SigningSettings) -> bool {
+    let set_here: &[&str] = if settings.content_sha256_header {
+        &SET_BY_SIGN
+    } else {
+        &SET_BY_SIGN[..3]
+    };
+    !is_one_of(name, set_here)
 }
 
 /// The hex SHA-256 of `data`, from the host's SHA-256 when there is one.
@@ -369,18 +411,52 @@ const SET_BY_SIGN: [&str; 4] = [
     "x-amz-content-sha256",
 ];
 
-/// Appends a header. Not inlined: one copy of the two allocations for the five
-/// headers [`sign`] adds, which the wasm would otherwise carry five times.
-fn push_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
-    headers.push((String::from(name), String::from(value)));
-}
-
-fn sign_impl(
+/// [`sign_impl`] on an owned request: the headers it keeps stay where they are (no
+/// copy), the ones the signature sets are appended.
+fn sign_owned(
     request: &mut HttpRequest,
     params: &SigningParams<'_>,
     cache: Option<&mut SigningKeyCache>,
     sha256: Option<&dyn Sha256Hex>,
     debug: Option<&mut SigningDebug>,
+) -> Result<SigningOutput, SignError> {
+    let keeps = |(name, _): &(String, String)| keeps_header(name, &params.settings);
+    let headers = canonical::header_strs(request);
+    let borrowed = RequestRef {
+        method: &request.method,
+        url: &request.url,
+        headers: &headers,
+        body: &request.body,
+    };
+    // The signed request's headers come kept ones first (`sign_ref`).
+    let mut to_skip = request.headers.iter().filter(|h| keeps(h)).count();
+    let mut set = Vec::with_capacity(5);
+    let out = sign_impl(
+        borrowed,
+        params,
+        cache,
+        sha256,
+        debug,
+        &mut |name, value| {
+            if to_skip > 0 {
+                to_skip -= 1;
+            } else {
+                set.push((String::from(name), String::from(value)));
+            }
+        },
+    )?;
+    request.headers.retain(keeps);
+    request.headers.append(&mut set);
+    Ok(out)
+}
+
+fn sign_impl(
+    request: RequestRef<'_>,
+    params: &SigningParams<'_>,
+    cache: Option<&mut SigningKeyCache>,
+    sha256: Option<&dyn Sha256Hex>,
+    debug: Option<&mut SigningDebug>,
+    header: &mut dyn FnMut(&str, &str),
 ) -> Result<SigningOutput, SignError> {
     let creds = params.credentials;
     let settings = params.settings;
@@ -400,13 +476,13 @@ fn sign_impl(
     }
     let amz_date = AmzDate::from_unix(params.time).map_err(|_| SignError::TimeOutOfRange)?;
 
-    // Validate everything before touching the request.
-    if !is_token(&request.method) {
+    // Validate everything before anything is set.
+    if !is_token(request.method) {
         return Err(SignError::InvalidMethod);
     }
-    let parsed = url::parse(&request.url).map_err(SignError::InvalidUrl)?;
+    let parsed = url::parse(request.url).map_err(SignError::InvalidUrl)?;
     let mut host_headers = 0usize;
-    for (name, value) in &request.headers {
+    for &(name, value) in request.headers {
         check_header(name, value)?;
         if name.eq_ignore_ascii_case("host") {
             host_headers += 1;
@@ -415,33 +491,34 @@ fn sign_impl(
     if host_headers > 1 {
         return Err(SignError::DuplicateHost);
     }
-    let body_hash = sha256_hex(sha256, &request.body);
+    let body_hash = sha256_hex(sha256, request.body);
+    let body_hex = hex_str(&body_hash);
 
-    // One pass drops every header this signature sets (each is appended below, in the
-    // order `set_header` one by one would leave them), rather than a pass per header.
-    let set_here: &[&str] = if settings.content_sha256_header {
-        &SET_BY_SIGN
-    } else {
-        &SET_BY_SIGN[..3]
-    };
-    request.headers.retain(|(n, _)| !is_one_of(n, set_here));
-    let headers = &mut request.headers;
-    if host_headers == 0 {
-        push_header(headers, "Host", parsed.host);
+    // The signed request's headers but `Authorization`: the request's, less the ones
+    // this signature sets, then those, in the order `set_header` one by one would leave
+    // them.
+    let mut headers = Vec::with_capacity(request.headers.len() + 4);
+    for &(name, value) in request.headers {
+        if keeps_header(name, &settings) {
+            headers.push((name, value));
+        }
     }
-    push_header(headers, "X-Amz-Date", amz_date.as_str());
+    if host_headers == 0 {
+        headers.push(("Host", parsed.host));
+    }
+    headers.push(("X-Amz-Date", amz_date.as_str()));
     if let Some(token) = &creds.session_token {
-        push_header(headers, "X-Amz-Security-Token", token);
+        headers.push(("X-Amz-Security-Token", token));
     }
     if settings.content_sha256_header {
-        push_header(headers, "X-Amz-Content-Sha256", hex_str(&body_hash));
+        headers.push(("X-Amz-Content-Sha256", body_hex));
     }
-
     let creq = CanonicalRequest::for_signing_prevalidated(
-        request,
+        request.method,
+        &headers,
         parsed,
         &settings,
-        hex_str(&body_hash),
+        body_hex,
     )?;
     let creq_hash = sha256_hex(sha256, &creq.bytes());
     let scope = CredentialScope {
@@ -489,9 +566,11 @@ fn sign_impl(
     authorization.extend_from_slice(signed_headers.as_bytes());
     authorization.extend_from_slice(b", Signature=");
     authorization.extend_from_slice(&signature);
-    // Every `Authorization` was dropped above. Its parts are all ASCII.
-    push_header(
-        &mut request.headers,
+    for &(name, value) in &headers {
+        header(name, value);
+    }
+    // Every `Authorization` on the request is dropped. Its parts are all ASCII.
+    header(
         "Authorization",
         core::str::from_utf8(&authorization).unwrap_or_default(),
     );

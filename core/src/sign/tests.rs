@@ -145,6 +145,79 @@ fn resigning_replaces_instead_of_duplicating() {
     assert_eq!(third.signature, second.signature);
 }
 
+/// `sign_ref` over a request as `sign` would see it: the headers it hands out, or the
+/// error (and then it must have handed out none).
+fn signed_by_ref(
+    req: &HttpRequest,
+    params: &SigningParams<'_>,
+) -> Result<(SigningOutput, Vec<(String, String)>), SignError> {
+    let view: Vec<(&str, &str)> = req
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let borrowed = RequestRef {
+        method: &req.method,
+        url: &req.url,
+        headers: &view,
+        body: &req.body,
+    };
+    let mut handed = Vec::new();
+    let out = sign_ref(borrowed, params, None, None, &mut |n, v| {
+        handed.push((n.to_string(), v.to_string()));
+    });
+    match out {
+        Ok(out) => Ok((out, handed)),
+        Err(e) => {
+            assert!(handed.is_empty(), "{e:?}: headers handed out on error");
+            Err(e)
+        }
+    }
+}
+
+/// Signing borrowed hands out, in order, exactly the headers `sign` leaves on the
+/// request: kept ones where they were, stale signing headers replaced, an explicit
+/// `Host` kept, `X-Amz-Content-Sha256` only when asked for.
+#[test]
+fn sign_ref_hands_out_the_headers_sign_leaves() {
+    let with_token = Credentials::new(AKID, SECRET, Some("T1".to_string()));
+    let without = Credentials::new(AKID, SECRET, None);
+    let mut stale = ssm_request("AmazonSSM.ListCommands", "{}");
+    let _ = sign(
+        &mut stale,
+        &SigningParams::new(&with_token, "us-east-1", "ssm", NOW),
+        None,
+    )
+    .unwrap();
+    stale
+        .headers
+        .push(("x-amz-content-sha256".to_string(), "stale".to_string()));
+    stale
+        .headers
+        .push(("X-Later".to_string(), "kept".to_string()));
+    let mut explicit_host = ssm_request("AmazonSSM.SendCommand", "{\"a\":1}");
+    explicit_host
+        .headers
+        .insert(0, ("host".to_string(), "gateway.example".to_string()));
+    for req in [
+        ssm_request("AmazonSSM.SendCommand", "{}"),
+        stale,
+        explicit_host,
+    ] {
+        for creds in [&with_token, &without] {
+            for content_sha256 in [false, true] {
+                let mut params = SigningParams::new(creds, "us-east-1", "ssm", NOW + 60);
+                params.settings.content_sha256_header = content_sha256;
+                let mut owned = req.clone();
+                let out = sign(&mut owned, &params, None).unwrap();
+                let (by_ref, handed) = signed_by_ref(&req, &params).unwrap();
+                assert_eq!(by_ref, out);
+                assert_eq!(handed, owned.headers, "{:?}", req.headers);
+            }
+        }
+    }
+}
+
 #[test]
 fn cache_gives_identical_signatures() {
     let creds = Credentials::new(AKID, SECRET, None);
@@ -270,6 +343,7 @@ fn errors_leave_the_request_unchanged() {
         let mut copy = req.clone();
         assert_eq!(sign(&mut copy, &params, None), Err(expected.clone()));
         assert_eq!(copy, req, "{expected:?} changed the request");
+        assert_eq!(signed_by_ref(&req, &params), Err(expected.clone()));
         // Errors print no secrets.
         let text = alloc::format!("{expected} {expected:?}");
         assert!(!text.contains("wJalr"));
