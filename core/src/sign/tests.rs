@@ -151,11 +151,7 @@ fn signed_by_ref(
     req: &HttpRequest,
     params: &SigningParams<'_>,
 ) -> Result<(SigningOutput, Vec<(String, String)>), SignError> {
-    let view: Vec<(&str, &str)> = req
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let view = canonical::header_strs(req);
     let borrowed = RequestRef {
         method: &req.method,
         url: &req.url,
