@@ -181,6 +181,21 @@ function refuseFields(values) {
   throw new ConfigError("headers", "must not contain line breaks");
 }
 
+/**
+ * `signRequest`'s body as the wasm hashes it: a string (as UTF-8, which fetch sends) or
+ * the bytes of an ArrayBuffer or of a view of one (a Uint8Array, a DataView, a Node
+ * Buffer); none (null, undefined) is the empty body. The other bodies fetch takes (Blob,
+ * FormData, URLSearchParams, a stream) hold no bytes to hash here: refused, never signed
+ * as an empty body that AWS would then refuse.
+ */
+function bodyBytes(body) {
+  if (body === undefined || body === null) return "";
+  if (typeof body === "string") return body;
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer || Object.prototype.toString.call(body) === "[object ArrayBuffer]") return new Uint8Array(body);
+  throw new ConfigError("body", "must be a string, an ArrayBuffer or a view of one such as a Uint8Array (read a Blob, FormData or stream into one first)");
+}
+
 /** The engine's `url\nname\nvalue…` as a fetch request: a POST of the text it checked. */
 function parseRequest(flat, body) {
   const [url, ...fields] = flat.split("\n");
@@ -242,6 +257,7 @@ export async function signRequest({
   service = "ssm",
   date = new Date(),
 }) {
+  const bytes = bodyBytes(body);
   const creds = typeof credentials === "function" ? await credentials() : credentials;
   const values = [method, url, region, service, creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? ""];
   if (!values.every(isString)) refuseFields(values);
@@ -254,13 +270,13 @@ export async function signRequest({
   const flat = values.join("\n");
   if (!isReady()) await ready();
   // What the signature hashes: the body and the canonical request (about the fields).
-  const host = hostSha256(body.length + flat.length);
+  const host = hostSha256(bytes.length + flat.length);
   if (signer === null || host !== signerHash) {
     signer?.free();
     signer = new wasm.Signer(host ?? undefined);
     signerHash = host;
   }
-  const signed = call(() => signer.sign(utf8(flat), (values.length - 7) / 2, body, date.getTime()));
+  const signed = call(() => signer.sign(utf8(flat), (values.length - 7) / 2, bytes, date.getTime()));
   if (signed === "") refuseFields(values);
   const parts = signed.split("\n");
   const out = {};

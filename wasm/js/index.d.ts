@@ -162,25 +162,34 @@ export declare function validateAsync<O extends M.OperationName>(operation: O, i
  */
 export declare function ready(): Promise<void>;
 
-export interface SignedRequest {
+/**
+ * A body `signRequest` can hash: text (sent as UTF-8, as `fetch` sends it) or bytes (an
+ * `ArrayBuffer`, or a view of one such as a `Uint8Array` or a Node `Buffer`). `null` is the
+ * empty body. Other `fetch` bodies (Blob, FormData, streams) are refused with a
+ * `ConfigError` naming `body`: read them into bytes first.
+ */
+export type SignableBody = string | ArrayBuffer | ArrayBufferView | null;
+
+export interface SignedRequest<B extends SignableBody = string> {
   url: string;
   method: string;
   headers: Record<string, string>;
-  body: string;
+  /** The body given, unchanged (`""` if none was). */
+  body: B;
 }
 
 /** Signs a request you send yourself (SigV4, headers). */
-export declare function signRequest(request: {
+export declare function signRequest<B extends SignableBody = string>(request: {
   url: string;
   method?: string;
   headers?: Record<string, string> | Headers;
-  body?: string;
+  body?: B;
   /** AWS credentials (or gateway-issued keys) to sign with. */
   credentials: CredentialsOrProvider;
   region: string;
   service?: string;
   date?: Date;
-}): Promise<SignedRequest>;
+}): Promise<SignedRequest<B>>;
 
 /** The endpoint URL for a region and options. */
 export declare function resolveEndpoint(config: {

@@ -347,6 +347,6 @@ pub unsafe extern "C" fn signer_sign(
     body_len: usize,
     now_ms: f64,
 ) -> u32 {
-    let (fields, body) = unsafe { (bytes(fields, fields_len), text(body, body_len)) };
-    answer_text(unsafe { &mut *signer }.sign(&fields, header_count, body, now_ms))
+    let (fields, body) = unsafe { (bytes(fields, fields_len), bytes(body, body_len)) };
+    answer_text(unsafe { &mut *signer }.sign(&fields, header_count, &body, now_ms))
 }

@@ -125,7 +125,8 @@ impl Signer {
         }
     }
 
-    /// Signs a request the caller sends itself. Everything but the body crosses as one
+    /// Signs a request the caller sends itself. The body crosses as bytes (only hashed, so
+    /// any bytes: a string's UTF-8 or a binary body's). Everything else crosses as one
     /// UTF-8 string, `method\nurl\nregion\nservice\naccessKeyId\nsecretAccessKey\nsessionToken\n`
     /// followed by `header_count` headers as `name\nvalue…` (an empty token is none). Returns
     /// the headers with `Host`, `X-Amz-Date`, `X-Amz-Security-Token` and `Authorization`
@@ -136,7 +137,7 @@ impl Signer {
         &mut self,
         fields: &[u8],
         header_count: u32,
-        body: String,
+        body: &[u8],
         now_ms: f64,
     ) -> Result<String, String> {
         // UTF-8 bytes from JavaScript's `encodeInto` (always UTF-8, so only the second
@@ -165,7 +166,7 @@ impl Signer {
             method,
             url,
             headers: &headers,
-            body: body.as_bytes(),
+            body,
         };
         let mut put = |name: &str, value: &str| put_header(&mut flat, name, value);
         let _signed = sign::sign_ref(request, &params, Some(&mut self.keys), self.host, &mut put)

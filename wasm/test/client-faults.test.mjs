@@ -165,6 +165,10 @@ describe("validation", () => {
     await refused({ credentials: { ...TEST_CREDENTIALS, sessionToken: "to\nken" } }, "credentials", /line breaks/);
     await refused({ credentials: { secretAccessKey: "s" } }, "credentials", /must be a string/);
     await refused({ headers: { "X-Amz-Target": "a\nb" } }, "headers", /line breaks/);
+    // Bodies with no bytes at hand are refused, not signed as an empty body.
+    for (const body of [new Blob(["{}"]), new URLSearchParams("a=1"), new ReadableStream(), { DocumentName: "x" }, 42]) {
+      await refused({ body }, "body", /must be a string, an ArrayBuffer or a view of one/);
+    }
     // An empty session token is no token, as in aws4 and the AWS SDKs.
     const plain = await signRequest({ ...base, credentials: { ...TEST_CREDENTIALS, sessionToken: "" } });
     assert.equal(plain.headers["X-Amz-Security-Token"], undefined);

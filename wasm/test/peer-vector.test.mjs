@@ -209,6 +209,32 @@ test("ssm-edge signRequest produces the peers' Authorization", async () => {
   assert.equal(signed.url, URL_);
 });
 
+// A binary body is signed over its bytes (here not UTF-8), a view over its own bytes only,
+// and comes back as given; no body is the empty one. The oracle is the by-hand signature
+// (node:crypto) over the same bytes.
+test("ssm-edge signRequest signs binary bodies over their bytes", async () => {
+  const { signRequest } = await loadPackage();
+  const bytes = Buffer.concat([Buffer.from([0xff, 0x00, 0xfe, 0x80]), Buffer.from(BODY)]);
+  const backing = new ArrayBuffer(bytes.length + 16);
+  new Uint8Array(backing).set(bytes, 8);
+  const bodies = {
+    "a Uint8Array": new Uint8Array(bytes),
+    "a Node Buffer": bytes,
+    "an ArrayBuffer": new Uint8Array(bytes).buffer,
+    "a Uint8Array over part of a larger buffer": new Uint8Array(backing, 8, bytes.length),
+    "a DataView over part of a larger buffer": new DataView(backing, 8, bytes.length),
+  };
+  const sign = (body) => signRequest({ url: URL_, headers: HEADERS, body, credentials: CREDENTIALS, region: REGION, date: new Date(TIME) });
+  for (const [name, body] of Object.entries(bodies)) {
+    const signed = await sign(body);
+    assert.equal(signed.headers.Authorization, byHand(bytes), name);
+    assert.equal(signed.body, body, `${name} comes back as given`);
+  }
+  for (const body of [null, undefined, ""]) {
+    assert.equal((await sign(body)).headers.Authorization, byHand(""), String(body));
+  }
+});
+
 // signRequest hashes in the wasm until it has hashed ~400 KB, then with node:crypto (rent or
 // buy, wasm/js/instance.js): both hashes must give the by-hand signature, and node:crypto
 // must load only then. A child process, as this one has node:crypto loaded already.

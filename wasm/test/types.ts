@@ -211,7 +211,18 @@ async function sign(): Promise<SignedRequest> {
   await signRequest({ url: "https://x/", credentials: provider });
   // @ts-expect-error credentials are required (signRequest signs; bearer tokens are SsmClient's)
   await signRequest({ url: "https://x/", region: "us-east-1" });
-  void auth;
+  // Binary bodies: the signed request carries the body given, of its type.
+  const binary = await signRequest({ url: "https://x/", body: new Uint8Array([1, 2]), credentials: provider, region: "us-east-1" });
+  const bytes: Uint8Array = binary.body;
+  await signRequest({ url: "https://x/", body: new ArrayBuffer(2), credentials: provider, region: "us-east-1" });
+  await signRequest({ url: "https://x/", body: new DataView(new ArrayBuffer(2)), credentials: provider, region: "us-east-1" });
+  const none = await signRequest({ url: "https://x/", method: "GET", body: null, credentials: provider, region: "us-east-1" });
+  const noBody: null = none.body;
+  // @ts-expect-error a Blob's bytes are not at hand: read it into an ArrayBuffer first
+  await signRequest({ url: "https://x/", body: new Blob(["x"]), credentials: provider, region: "us-east-1" });
+  // @ts-expect-error nor are a stream's
+  await signRequest({ url: "https://x/", body: new ReadableStream(), credentials: provider, region: "us-east-1" });
+  void auth, bytes, noBody;
   return signed;
 }
 const url: string = resolveEndpoint({ region: "eu-west-1", useDualstackEndpoint: true });
