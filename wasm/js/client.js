@@ -161,7 +161,7 @@ let signerHash = null;
 
 /** `signRequest`'s fields cross to the wasm joined by line feeds: none may hold one. */
 function oneLine(field, value) {
-  if (typeof value !== "string") throw new ConfigError(field, "must be a string");
+  if (typeof value !== "string") throw new ConfigError(field, field === "url" ? "must be a string or a URL" : "must be a string");
   if (LINE_BREAK.test(value)) throw new ConfigError(field, "must not contain line breaks");
 }
 
@@ -258,8 +258,12 @@ export async function signRequest({
   date = new Date(),
 }) {
   const bytes = bodyBytes(body);
+  // A URL object (or any with an `href`, such as `location`) as fetch takes it.
+  const href = typeof url === "string" ? url : url?.href;
+  // An invalid Date, or no Date, is NaN: the wasm refuses it, naming `date`.
+  const time = typeof date?.getTime === "function" ? date.getTime() : NaN;
   const creds = typeof credentials === "function" ? await credentials() : credentials;
-  const values = [method, url, region, service, creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? ""];
+  const values = [method, href, region, service, creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? ""];
   if (!values.every(isString)) refuseFields(values);
   // Any iterable of pairs (a Headers, a Map, an array) or a plain object. Naming the
   // global `Headers` here would make Node load its fetch stack at the first signature.
@@ -276,12 +280,12 @@ export async function signRequest({
     signer = new wasm.Signer(host ?? undefined);
     signerHash = host;
   }
-  const signed = call(() => signer.sign(utf8(flat), (values.length - 7) / 2, bytes, date.getTime()));
+  const signed = call(() => signer.sign(utf8(flat), (values.length - 7) / 2, bytes, time));
   if (signed === "") refuseFields(values);
   const parts = signed.split("\n");
   const out = {};
   for (let i = 0; i < parts.length; i += 2) out[parts[i]] = parts[i + 1];
-  return { url, method, headers: out, body };
+  return { url: href, method, headers: out, body };
 }
 
 /** The endpoint URL for a region and options (synchronous: see `validate`). */

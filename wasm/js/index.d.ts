@@ -180,7 +180,8 @@ export interface SignedRequest<B extends SignableBody = string> {
 
 /** Signs a request you send yourself (SigV4, headers). */
 export declare function signRequest<B extends SignableBody = string>(request: {
-  url: string;
+  /** Absolute: `https://host/path?query` (a `URL` is taken as its `href`). */
+  url: string | URL;
   method?: string;
   headers?: Record<string, string> | Headers;
   body?: B;

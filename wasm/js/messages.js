@@ -96,7 +96,7 @@ export function configMessage(r) {
     case "invalidSessionToken": return "cannot be signed: invalid session token";
     case "invalidSigningRegion": return "cannot be signed: invalid region";
     case "invalidSigningService": return "cannot be signed: invalid service name";
-    case "timeOutOfRange": return "cannot be signed: time out of range";
+    case "timeOutOfRange": return "cannot be signed: it must be a valid Date from 1970 through 9999";
     case "signedHeaderMissing": return `signed header ${JSON.stringify(r.header)} is not on the request`;
     default: return `is refused (${r.code})`;
   }

@@ -88,11 +88,32 @@ fn pairs(flat: &str, extra: usize) -> Vec<(String, String)> {
     out
 }
 
-fn unix_seconds(now_ms: f64) -> u64 {
-    if now_ms.is_finite() && now_ms > 0.0 {
-        (now_ms / 1000.0) as u64
-    } else {
-        0
+/// Whole seconds since the epoch of a JavaScript time in milliseconds; none for NaN
+/// (an invalid `Date`), the infinities and times before 1970, which no signature carries.
+fn unix_seconds(now_ms: f64) -> Option<u64> {
+    (now_ms.is_finite() && now_ms >= 0.0).then(|| (now_ms / 1000.0) as u64)
+}
+
+/// The engine's clock (`Date.now()` with the skew correction): never before 1970.
+fn engine_seconds(now_ms: f64) -> u64 {
+    unix_seconds(now_ms).unwrap_or(0)
+}
+
+/// The `signRequest` field a signing error is about, which its `ConfigError` names.
+fn sign_field(e: &sign::SignError) -> &'static str {
+    use sign::SignError as E;
+    match e {
+        E::InvalidUrl(_) => "url",
+        E::InvalidMethod => "method",
+        E::InvalidHeaderName(_)
+        | E::InvalidHeaderValue(_)
+        | E::DuplicateHost
+        | E::SignedHeaderMissing(_) => "headers",
+        E::InvalidAccessKeyId | E::InvalidSessionToken => "credentials",
+        E::InvalidRegion => "region",
+        E::InvalidService => "service",
+        E::TimeOutOfRange => "date",
+        _ => "request",
     }
 }
 
@@ -158,7 +179,11 @@ impl Signer {
         }
         let session_token = (!session_token.is_empty()).then(|| String::from(session_token));
         let credentials = Credentials::new(access_key_id, secret_access_key, session_token);
-        let params = SigningParams::new(&credentials, region, service, unix_seconds(now_ms));
+        // A time no signature carries (an invalid `Date`, one before 1970) is passed as
+        // one past the core's range, which the core refuses as it refuses the year 10000:
+        // one refusal, `TimeOutOfRange`, for every time it cannot sign.
+        let time = unix_seconds(now_ms).unwrap_or(u64::MAX);
+        let params = SigningParams::new(&credentials, region, service, time);
         // The signed request's headers as `name\nvalue…`, written as the core hands them
         // out: the request is borrowed, not copied.
         let mut flat = String::with_capacity(fields.len() + 256);
@@ -170,7 +195,7 @@ impl Signer {
         };
         let mut put = |name: &str, value: &str| put_header(&mut flat, name, value);
         let _signed = sign::sign_ref(request, &params, Some(&mut self.keys), self.host, &mut put)
-            .map_err(|e| report::sign("request", &e))?;
+            .map_err(|e| report::sign(sign_field(&e), &e))?;
         Ok(flat)
     }
 }
@@ -271,9 +296,13 @@ impl Engine {
         let mut flat = String::with_capacity(1024);
         let url = self
             .client
-            .sign_call(&mut call.call, unix_seconds(now_ms), &mut |name, value| {
-                put_header(&mut flat, name, value);
-            })
+            .sign_call(
+                &mut call.call,
+                engine_seconds(now_ms),
+                &mut |name, value| {
+                    put_header(&mut flat, name, value);
+                },
+            )
             .map_err(|e| report::sign("credentials", &e))?;
         flat.insert(0, '\n');
         flat.insert_str(0, &url);
@@ -298,7 +327,7 @@ impl Engine {
         };
         let outcome =
             self.client
-                .response_raw(&mut call.call, &response, unix_seconds(now_ms), random);
+                .response_raw(&mut call.call, &response, engine_seconds(now_ms), random);
         report::outcome(outcome)
     }
 
@@ -318,7 +347,7 @@ impl Engine {
         };
         let outcome: Outcome<()> =
             self.client
-                .transport_failure(&mut call.call, failure, unix_seconds(now_ms), random);
+                .transport_failure(&mut call.call, failure, engine_seconds(now_ms), random);
         report::outcome(outcome)
     }
 

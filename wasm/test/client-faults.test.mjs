@@ -165,6 +165,18 @@ describe("validation", () => {
     await refused({ credentials: { ...TEST_CREDENTIALS, sessionToken: "to\nken" } }, "credentials", /line breaks/);
     await refused({ credentials: { secretAccessKey: "s" } }, "credentials", /must be a string/);
     await refused({ headers: { "X-Amz-Target": "a\nb" } }, "headers", /line breaks/);
+    // What the signer refuses names the field it is about.
+    await refused({ url: "/relative" }, "url", /must be absolute/);
+    await refused({ url: 42 }, "url", /must be a string or a URL/);
+    await refused({ method: "GET POST" }, "method", /invalid HTTP method/);
+    await refused({ headers: { "Bad Name": "x" } }, "headers", /invalid header name "Bad Name"/);
+    await refused({ headers: { Host: "a", host: "b" } }, "headers", /more than one Host/);
+    await refused({ region: "us east 1" }, "region", /invalid region/);
+    await refused({ credentials: { ...TEST_CREDENTIALS, accessKeyId: "AKID EXAMPLE" } }, "credentials", /invalid access key id/);
+    // A time no signature can carry is refused, never signed as 1970.
+    for (const date of [new Date("not a date"), new Date(-1), new Date(8.64e15), 0, "2026-01-01"]) {
+      await refused({ date }, "date", /must be a valid Date from 1970 through 9999/);
+    }
     // Bodies with no bytes at hand are refused, not signed as an empty body.
     for (const body of [new Blob(["{}"]), new URLSearchParams("a=1"), new ReadableStream(), { DocumentName: "x" }, 42]) {
       await refused({ body }, "body", /must be a string, an ArrayBuffer or a view of one/);
@@ -175,6 +187,11 @@ describe("validation", () => {
     assert.deepEqual(Object.keys(plain.headers).sort(), ["Authorization", "Host", "X-Amz-Date", "X-Amz-Target"]);
     assert.equal(plain.body, "{}");
     assert.equal(plain.method, "POST");
+    // A URL object is signed as its href, which comes back as the request's url.
+    const date = new Date("2026-01-01T00:00:00Z");
+    const byUrl = await signRequest({ ...base, url: new URL(base.url), date });
+    assert.deepEqual(byUrl, await signRequest({ ...base, date }));
+    assert.equal(byUrl.url, base.url);
   });
 });
 

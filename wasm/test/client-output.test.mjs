@@ -72,7 +72,9 @@ test("a 100,000-character output arrives complete and in order, while the comman
   const stdout = [];
   const stderr = [];
   let firstAt;
-  for await (const chunk of client.streamOutput(invocation)) {
+  // Polled every 200-500 ms: the default backs off to 5 s while nothing is written (the
+  // command still pending), which could span the whole 2 s gap this test looks into.
+  for await (const chunk of client.streamOutput(invocation, { pollMs: 200, maxPollMs: 500 })) {
     firstAt ??= Date.now();
     (chunk.stream === "stdout" ? stdout : stderr).push(chunk.text);
     assert.ok(chunk.timestamp instanceof Date && chunk.plugin === "aws-runShellScript", JSON.stringify(chunk));

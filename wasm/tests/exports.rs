@@ -569,6 +569,57 @@ fn sign_request_refuses_fields_that_split_otherwise() {
     );
 }
 
+/// A refusal names the `signRequest` field it is about; a time no signature carries (an
+/// invalid `Date` is NaN, one before 1970 negative) is refused, never signed as 1970.
+#[test]
+fn sign_request_refusals_name_their_field() {
+    let mut signer = raw::Signer::new(None);
+    let fields = |url: &str, region: &str, header: &str| {
+        format!("POST\n{url}\n{region}\nssm\nAKID\nsecret\n\n{header}\nb")
+    };
+    let good = fields("https://ssm.us-east-1.amazonaws.com/", "us-east-1", "X-A");
+    let refusal = |signer: &mut raw::Signer, fields: &str, now_ms: f64| {
+        let e = signer
+            .sign(fields.as_bytes(), 1, b"{}", now_ms)
+            .expect_err("refused");
+        let e = json(&e);
+        (string(&e, "field"), string(&e, "code"))
+    };
+    for now_ms in [f64::NAN, -1.0, f64::NEG_INFINITY, f64::INFINITY, 8.64e15] {
+        assert_eq!(
+            refusal(&mut signer, &good, now_ms),
+            ("date".into(), "timeOutOfRange".into()),
+            "{now_ms}"
+        );
+    }
+    for (fields, field, code) in [
+        (
+            fields("/relative", "us-east-1", "X-A"),
+            "url",
+            "urlNotAbsolute",
+        ),
+        (
+            fields("https://h/", "us east", "X-A"),
+            "region",
+            "invalidSigningRegion",
+        ),
+        (
+            fields("https://h/", "us-east-1", "X A"),
+            "headers",
+            "invalidHeaderName",
+        ),
+    ] {
+        assert_eq!(
+            refusal(&mut signer, &fields, T_2015),
+            (field.into(), code.into())
+        );
+    }
+    assert!(
+        signer.sign(good.as_bytes(), 1, b"{}", 0.0).is_ok(),
+        "1970 itself signs"
+    );
+}
+
 /// `signRequest` caches signing keys: a cached key must never serve another secret or day.
 #[test]
 fn sign_request_never_reuses_a_signing_key_across_secrets_or_days() {
