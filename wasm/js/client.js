@@ -91,6 +91,22 @@ function withMessages(problems) {
   return problems;
 }
 
+/**
+ * Refuses, before any request, an invocation without the ids that name it: polling
+ * without them would list every command's (or poll forever).
+ */
+function requireIds(invocation, names) {
+  const missing = names.filter((name) => invocation?.[name] === undefined || invocation[name] === null || invocation[name] === "");
+  if (missing.length) throw new ValidationError(withMessages(missing.map((path) => ({ path, rule: "required" }))));
+}
+
+/** A URL option as text: a string, or a URL object's `href` (as fetch takes either). */
+function urlText(field, value) {
+  if (value === undefined || value === null || typeof value === "string") return value ?? undefined;
+  if (typeof value.href === "string") return value.href;
+  throw new ConfigError(field, "must be a string or a URL");
+}
+
 function toError(raw) {
   switch (raw.kind) {
     case "validation":
@@ -258,8 +274,7 @@ export async function signRequest({
   date = new Date(),
 }) {
   const bytes = bodyBytes(body);
-  // A URL object (or any with an `href`, such as `location`) as fetch takes it.
-  const href = typeof url === "string" ? url : url?.href;
+  const href = urlText("url", url);
   // An invalid Date, or no Date, is NaN: the wasm refuses it, naming `date`.
   const time = typeof date?.getTime === "function" ? date.getTime() : NaN;
   const creds = typeof credentials === "function" ? await credentials() : credentials;
@@ -291,7 +306,7 @@ export async function signRequest({
 /** The endpoint URL for a region and options (synchronous: see `validate`). */
 export function resolveEndpoint({ region, useFipsEndpoint = false, useDualstackEndpoint = false, endpoint } = {}) {
   const w = loaded();
-  return call(() => w.resolveEndpoint(region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined));
+  return call(() => w.resolveEndpoint(region ?? "", useFipsEndpoint, useDualstackEndpoint, urlText("endpoint", endpoint)));
 }
 
 /** A client for the SSM Run Command API of one region and one set of credentials. */
@@ -319,7 +334,8 @@ export class SsmClient {
     this.logsRequestsPerSecond = logsRequestsPerSecond;
     // A gateway reads a token caller's region from a header (a signed caller's from its
     // signature); `account` picks one of its accounts.
-    this.#options = [region ?? "", useFipsEndpoint, useDualstackEndpoint, endpoint ?? undefined, maxAttempts, account, Boolean(token)];
+    if (fetchImpl !== undefined && typeof fetchImpl !== "function") throw new ConfigError("fetch", "must be a function (as fetch is)");
+    this.#options = [region ?? "", useFipsEndpoint, useDualstackEndpoint, urlText("endpoint", endpoint), maxAttempts, account, Boolean(token)];
     // Bad options throw here when the wasm is loaded (always in Node and Workers; in
     // browsers after `ready()`), else from the first call.
     if (isReady()) this.#start();
@@ -471,7 +487,9 @@ export class SsmClient {
    * Polls until the command is final on every instance (or on `InstanceId`), then
    * resolves with the final invocations. `onProgress` gets the invocations of each poll.
    */
-  async waitForCommand({ CommandId, InstanceId } = {}, { signal, onProgress, timeoutMs = 10 * 60 * 1000, pollMs = 2000 } = {}) {
+  async waitForCommand(invocation, { signal, onProgress, timeoutMs = 10 * 60 * 1000, pollMs = 2000 } = {}) {
+    requireIds(invocation, ["CommandId"]);
+    const { CommandId, InstanceId } = invocation;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       let invocations;
@@ -508,8 +526,9 @@ export class SsmClient {
    * iterator of `{ stream, text, timestamp, plugin }` that ends once the invocation is
    * final and drained (see output.js).
    */
-  streamOutput(invocation, options) {
-    return streamOutput(this, invocation, options);
+  async *streamOutput(invocation, options) {
+    requireIds(invocation, ["CommandId", "InstanceId"]);
+    yield* streamOutput(this, invocation, options);
   }
 
   /**

@@ -24,7 +24,7 @@ export interface SsmClientBaseConfig {
    * the gateway assumes that account's role. Unset: the gateway's own account. */
   account?: string;
   /** A custom endpoint URL (a gateway, a VPC endpoint, a local SSM). */
-  endpoint?: string;
+  endpoint?: string | URL;
   useFipsEndpoint?: boolean;
   useDualstackEndpoint?: boolean;
   /** Attempts per call, the first included. Default 3. */
@@ -197,7 +197,7 @@ export declare function resolveEndpoint(config: {
   region: string;
   useFipsEndpoint?: boolean;
   useDualstackEndpoint?: boolean;
-  endpoint?: string;
+  endpoint?: string | URL;
 }): string;
 
 export interface ResponseMetadata {

@@ -145,7 +145,39 @@ describe("validation", () => {
     );
     assert.equal(new SsmClient({ region: "eu-west-1", credentials: TEST_CREDENTIALS }).endpoint, "https://ssm.eu-west-1.amazonaws.com");
     assert.equal(resolveEndpoint({ region: "us-east-1", useFipsEndpoint: true }), "https://ssm-fips.us-east-1.amazonaws.com");
+    assert.throws(
+      () => new SsmClient({ region: "us-east-1", credentials: TEST_CREDENTIALS, fetch: "https://example.com" }),
+      (e) => e instanceof ConfigError && e.field === "fetch" && /must be a function/.test(e.message),
+    );
+    // An endpoint may be a URL object, as fetch takes one; anything else is refused by name.
+    const local = new URL("http://127.0.0.1:4566/ssm");
+    assert.equal(new SsmClient({ region: "us-east-1", endpoint: local, credentials: TEST_CREDENTIALS }).endpoint, local.href);
+    assert.equal(resolveEndpoint({ region: "us-east-1", endpoint: local }), local.href);
+    assert.throws(
+      () => new SsmClient({ region: "us-east-1", endpoint: 4566, credentials: TEST_CREDENTIALS }),
+      (e) => e instanceof ConfigError && e.field === "endpoint" && /must be a string or a URL/.test(e.message),
+    );
   });
+
+  test("waitForCommand and streamOutput without the ids they poll are refused before any request", () =>
+    withServer(() => ({ body: {} }), async (server) => {
+      const client = clientFor(server);
+      for (const invocation of [undefined, {}, { CommandId: "" }, { InstanceId: "i-0123456789abcdef0" }]) {
+        await assert.rejects(client.waitForCommand(invocation), (e) => {
+          assert.ok(e instanceof ValidationError, String(e));
+          assert.deepEqual(e.problems.map((p) => `${p.path}:${p.rule}`), ["CommandId:required"]);
+          assert.match(e.message, /CommandId: is required/);
+          return true;
+        });
+      }
+      const stream = client.streamOutput({ CommandId: COMMAND_ID });
+      await assert.rejects(stream.next(), (e) => {
+        assert.ok(e instanceof ValidationError, String(e));
+        assert.deepEqual(e.problems.map((p) => `${p.path}:${p.rule}`), ["InstanceId:required"]);
+        return true;
+      });
+      assert.equal(server.requests.length, 0);
+    }));
 
   test("signRequest: bad fields are ConfigErrors naming the field, never a wrong signature", async () => {
     const base = { url: "https://ssm.us-east-1.amazonaws.com/", headers: { "X-Amz-Target": "AmazonSSM.ListCommands" }, body: "{}", credentials: TEST_CREDENTIALS, region: "us-east-1" };

@@ -57,6 +57,8 @@ const config: SsmClientConfig = {
 const client = new SsmClient(config);
 new SsmClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
 new SsmClient({ region: "us-east-1", credentials: () => ({ accessKeyId: "a", secretAccessKey: "b" }) });
+new SsmClient({ region: "us-east-1", endpoint: new URL("http://127.0.0.1:4566/"), credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+resolveEndpoint({ region: "us-east-1", endpoint: new URL("http://127.0.0.1:4566/") });
 const endpoint: string = client.endpoint;
 // @ts-expect-error credentials (or a token) are required
 new SsmClient({ region: "us-east-1" });
