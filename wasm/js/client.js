@@ -154,12 +154,27 @@ function inputJson(input) {
   if (typeof input !== "object" || Array.isArray(input)) {
     throw new ValidationError([{ path: "", rule: "type", message: "must be an object" }]);
   }
-  const json = JSON.stringify(input);
-  // The replacer costs more than the rest of validate(): only when there may be a null.
+  let json;
+  try {
+    json = JSON.stringify(input);
+  } catch {
+    json = "null"; // a BigInt (or a cycle, which the second pass throws on again)
+  }
+  // The replacer costs more than the rest of validate(): only when there may be a null,
+  // or a value JSON.stringify writes as one.
   return json.includes("null") ? JSON.stringify(input, dropNull) : json;
 }
 
-const dropNull = (_k, v) => (v === null ? undefined : v);
+/**
+ * Drops null members. NaN and the infinities (which JSON.stringify would write as null,
+ * so the member would vanish) and BigInts (which it throws on) become 0.5: no member of
+ * any input takes a fraction, so validation refuses them as the wrong type, at their path.
+ */
+function dropNull(_key, value) {
+  if (value === null) return undefined;
+  if (typeof value === "bigint" || (typeof value === "number" && !Number.isFinite(value))) return 0.5;
+  return value;
+}
 
 /** Timestamps arrive as epoch seconds; hand them out as `Date`, as the AWS SDK does. */
 function reviveTimestamps(key, value) {

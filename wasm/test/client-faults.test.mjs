@@ -133,6 +133,15 @@ describe("validation", () => {
     assert.deepEqual(long.map((p) => [p.path, p.rule, p.max, p.actual]), [["Comment", "maxLength", 100, 2000]]);
   });
 
+  test("validate(): NaN, infinities and BigInts are the wrong type at their path, never dropped", () => {
+    const rules = (operation, input) => validate(operation, input).map((p) => `${p.path}:${p.rule}:${p.expected}`);
+    for (const bad of [NaN, Infinity, -Infinity, 10n]) {
+      assert.deepEqual(rules("ListCommands", { MaxResults: bad }), ["MaxResults:type:integer"], String(bad));
+      assert.deepEqual(rules("SendCommand", { ...SEND, Comment: bad }), ["Comment:type:string"], String(bad));
+      assert.deepEqual(rules("SendCommand", { ...SEND, Parameters: { commands: ["uptime", bad] } }), ['Parameters["commands"][1]:type:string']);
+    }
+  });
+
   test("bad client options are ConfigErrors", () => {
     assert.throws(() => new SsmClient({ region: "us-east-1" }), (e) => e instanceof ConfigError && e.field === "credentials");
     assert.throws(
