@@ -293,6 +293,7 @@ export async function signRequest({
   // An invalid Date, or no Date, is NaN: the wasm refuses it, naming `date`.
   const time = typeof date?.getTime === "function" ? date.getTime() : NaN;
   const creds = typeof credentials === "function" ? await credentials() : credentials;
+  if (!creds) throw new ConfigError("credentials", "are required: { accessKeyId, secretAccessKey, sessionToken? } or a function returning them");
   const values = [method, href, region, service, creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? ""];
   if (!values.every(isString)) refuseFields(values);
   // Any iterable of pairs (a Headers, a Map, an array) or a plain object. Naming the
@@ -412,7 +413,11 @@ export class SsmClient {
     if (!creds || typeof creds.accessKeyId !== "string" || typeof creds.secretAccessKey !== "string") {
       throw new ConfigError("credentials", "must have accessKeyId and secretAccessKey strings");
     }
-    this.#engine.setCredentials(creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? undefined);
+    // An empty session token is no token, as in signRequest, aws4 and the AWS SDKs (an
+    // unset AWS_SESSION_TOKEN often arrives as "").
+    const token = creds.sessionToken || undefined;
+    if (token !== undefined && typeof token !== "string") throw new ConfigError("credentials", "sessionToken must be a string");
+    this.#engine.setCredentials(creds.accessKeyId, creds.secretAccessKey, token);
     this.#current = { expiration: creds.expiration };
   }
 

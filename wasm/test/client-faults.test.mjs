@@ -168,6 +168,24 @@ describe("validation", () => {
     );
   });
 
+  test("SsmClient: an empty session token is no token, as in signRequest", async () => {
+    const sent = [];
+    const client = (sessionToken) =>
+      new SsmClient({
+        region: "us-east-1",
+        credentials: { ...TEST_CREDENTIALS, sessionToken },
+        fetch: async (url, init) => {
+          sent.push(Object.fromEntries(init.headers));
+          return new Response("{}");
+        },
+      });
+    await client("").listCommands({});
+    await client(undefined).listCommands({});
+    assert.deepEqual(Object.keys(sent[0]).sort(), ["Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Target"]);
+    assert.deepEqual(Object.keys(sent[1]).sort(), Object.keys(sent[0]).sort());
+    await assert.rejects(client(42).listCommands({}), (e) => e instanceof ConfigError && e.field === "credentials" && /sessionToken must be a string/.test(e.message));
+  });
+
   test("waitForCommand and streamOutput without the ids they poll are refused before any request", () =>
     withServer(() => ({ body: {} }), async (server) => {
       const client = clientFor(server);
@@ -205,6 +223,8 @@ describe("validation", () => {
     await refused({ credentials: { ...TEST_CREDENTIALS, secretAccessKey: "se\ncret" } }, "credentials", /line breaks/);
     await refused({ credentials: { ...TEST_CREDENTIALS, sessionToken: "to\nken" } }, "credentials", /line breaks/);
     await refused({ credentials: { secretAccessKey: "s" } }, "credentials", /must be a string/);
+    await refused({ credentials: undefined }, "credentials", /are required/);
+    await refused({ credentials: async () => null }, "credentials", /are required/);
     await refused({ headers: { "X-Amz-Target": "a\nb" } }, "headers", /line breaks/);
     // What the signer refuses names the field it is about.
     await refused({ url: "/relative" }, "url", /must be absolute/);
