@@ -313,6 +313,19 @@ pub struct RequestRef<'a> {
     pub body: &'a [u8],
 }
 
+impl<'a> RequestRef<'a> {
+    /// `request` borrowed, with `headers` its headers as `&str` pairs
+    /// (`canonical::header_strs`).
+    pub(crate) fn of(request: &'a HttpRequest, headers: &'a [(&'a str, &'a str)]) -> Self {
+        RequestRef {
+            method: &request.method,
+            url: &request.url,
+            headers,
+            body: &request.body,
+        }
+    }
+}
+
 /// Signs `request` in place with SigV4 (`AWS4-HMAC-SHA256`, signature in headers).
 ///
 /// Adds or replaces: `Host` (from the URL, default port omitted; an existing `Host`
@@ -422,12 +435,7 @@ fn sign_owned(
 ) -> Result<SigningOutput, SignError> {
     let keeps = |(name, _): &(String, String)| keeps_header(name, &params.settings);
     let headers = canonical::header_strs(request);
-    let borrowed = RequestRef {
-        method: &request.method,
-        url: &request.url,
-        headers: &headers,
-        body: &request.body,
-    };
+    let borrowed = RequestRef::of(request, &headers);
     // The signed request's headers come kept ones first (`sign_ref`).
     let mut to_skip = request.headers.iter().filter(|h| keeps(h)).count();
     let mut set = Vec::with_capacity(5);

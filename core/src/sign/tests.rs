@@ -152,12 +152,7 @@ fn signed_by_ref(
     params: &SigningParams<'_>,
 ) -> Result<(SigningOutput, Vec<(String, String)>), SignError> {
     let view = canonical::header_strs(req);
-    let borrowed = RequestRef {
-        method: &req.method,
-        url: &req.url,
-        headers: &view,
-        body: &req.body,
-    };
+    let borrowed = RequestRef::of(req, &view);
     let mut handed = Vec::new();
     let out = sign_ref(borrowed, params, None, None, &mut |n, v| {
         handed.push((n.to_string(), v.to_string()));
